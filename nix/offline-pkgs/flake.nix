@@ -1,12 +1,13 @@
 {
   description = "nixkit offline package set: a small nixpkgs-compatible set built from static busybox and bash";
 
+  # Every common system evaluates, so flakes that declare several systems can be checked;
+  # the bootstrap binaries are the host's (host.nix), so only the host system can build.
   outputs = { self }:
-    let
-      host = import ./host.nix;
-      lib = import ./lib.nix;
+    let lib = import ./lib.nix;
     in {
       inherit lib;
-      legacyPackages.${host.system} = import ./default.nix { inherit (host) system; };
+      legacyPackages = lib.genAttrs lib.systems.flakeExposed (system: import ./default.nix { inherit system; });
+      hostSystem = (import ./host.nix).system;
     };
 }

@@ -1,0 +1,75 @@
+// The commander registry: every command and option is declared here. Command modules are
+// imported only when their command runs, so `nixkit --help` loads commander alone.
+import { Command, Option } from "commander";
+import type { GlobalOptions } from "./commands/context.js";
+
+export interface Invocation {
+  command: string;
+  args: string[];
+  options: Record<string, unknown>;
+  globals: GlobalOptions;
+}
+
+export type Dispatch = (invocation: Invocation) => Promise<void>;
+
+export function buildProgram(dispatch: Dispatch, version: string): Command {
+  const program = new Command("nixkit")
+    .description("One YAML manifest to reproducible Nix workflows: dev shells, hermetic builds and tests.")
+    .version(version, "-V, --version")
+    .option("-C, --directory <dir>", "run in this project directory")
+    .option("--nixpkgs <flakeref>", "override the nixpkgs input (also NIXKIT_NIXPKGS)")
+    .option("--json", "machine-readable output on stdout; logs on stderr")
+    .addOption(new Option("-q, --quiet", "only errors").conflicts("verbose"))
+    .option("-v, --verbose", "more detail, including nix commands and full build logs")
+    .showHelpAfterError("(run `nixkit --help` for usage)")
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  const add = (name: string, description: string, configure: (c: Command) => Command = (c) => c) => {
+    const command = configure(program.command(name).description(description)).exitOverride();
+    command.action(async (...received: unknown[]) => {
+      const self = received.at(-1) as Command;
+      await dispatch({
+        command: name.split(" ")[0]!,
+        args: self.args,
+        options: self.opts(),
+        globals: program.opts<GlobalOptions>(),
+      });
+    });
+    return command;
+  };
+
+  add("init", "write a starter nixkit.yaml", (c) =>
+    c.option("-t, --template <name>", "starter template: generic, node or python", "generic").option("--force", "overwrite an existing nixkit.yaml"));
+  add("generate", "write flake.nix and the vendored Nix library from nixkit.yaml", (c) =>
+    c.option("--check", "exit 1 if generated files are stale; write nothing").option("--force", "overwrite a hand-edited flake.nix"));
+  add("build [names...]", "build the manifest's builds (all by default) and print their store paths");
+  add("test [names...]", "run the manifest's tests in the Nix sandbox");
+  add("shell", "enter the dev shell", (c) => c.option("--pure", "start from an empty environment"));
+  add("run", "run a command in the dev shell environment: nixkit run -- CMD ARGS...", (c) =>
+    c.option("--pure", "start from an empty environment").argument("<command...>"));
+  add("lock", "create or update flake.lock", (c) => c.option("--update [input]", "update all inputs, or one"));
+  add("doctor", "check that Nix, flakes, the sandbox and the project are ready");
+  add("offline-pkgs", "prepare the offline package set and print its flake ref");
+  add("schema", "print the manifest's JSON Schema");
+  return program;
+}
+
+export async function dispatchToModule(invocation: Invocation, signal: AbortSignal): Promise<void> {
+  const { createContext } = await import("./commands/context.js");
+  const context = createContext(invocation.globals, signal);
+  const commands: Record<string, () => Promise<{ run: (ctx: typeof context, inv: Invocation) => Promise<void> }>> = {
+    init: () => import("./commands/init.js"),
+    generate: () => import("./commands/generate.js"),
+    build: () => import("./commands/build.js"),
+    test: () => import("./commands/test.js"),
+    shell: () => import("./commands/shell.js"),
+    run: () => import("./commands/run.js"),
+    lock: () => import("./commands/lock.js"),
+    doctor: () => import("./commands/doctor.js"),
+    "offline-pkgs": () => import("./commands/offline-pkgs.js"),
+    schema: () => import("./commands/schema.js"),
+  };
+  const module = await commands[invocation.command]!();
+  await module.run(context, invocation);
+}

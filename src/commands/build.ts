@@ -1,0 +1,19 @@
+import path from "node:path";
+import type { Invocation } from "../cli.js";
+import { currentSystem } from "../util/system.js";
+import type { CommandContext } from "./context.js";
+import { prepareProject, selectNames, withManifestErrors } from "./project.js";
+
+export async function run(ctx: CommandContext, inv: Invocation): Promise<void> {
+  const loaded = await prepareProject(ctx);
+  const names = selectNames("builds", Object.keys(loaded.manifest.builds), inv.args);
+  if (names.length === 0) return ctx.logger.result("nothing to build: nixkit.yaml declares no builds");
+  const system = currentSystem();
+  const driver = ctx.driver();
+  const built = await withManifestErrors(loaded, () => driver.build(names.map((n) => `packages.${system}.${n}`)));
+  const results = names.map((name, i) => ({ name, outPath: built[i]!.outputs.out!, outLink: `result-${name}` }));
+  // Out-links are GC roots: `nix store gc` keeps what the last build made.
+  for (const result of results) await driver.addRoot(result.outPath, path.join(ctx.projectDir, result.outLink));
+  if (ctx.logger.json) return ctx.logger.data({ builds: results });
+  for (const r of results) ctx.logger.result(`${r.name}\t${r.outPath}`);
+}

@@ -1,0 +1,34 @@
+// What every command receives: the project directory, the logger, the Nix driver, Ctrl-C.
+import path from "node:path";
+import { NixDriver } from "../nix/driver.js";
+import { createLogger, type Logger } from "../util/logger.js";
+
+export interface GlobalOptions {
+  directory?: string;
+  nixpkgs?: string;
+  json?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+}
+
+export interface CommandContext {
+  projectDir: string;
+  logger: Logger;
+  nixpkgsOverride?: string;
+  signal: AbortSignal;
+  driver(): NixDriver;
+}
+
+export function createContext(options: GlobalOptions, signal: AbortSignal, env = process.env): CommandContext {
+  const projectDir = path.resolve(options.directory ?? ".");
+  const logger = createLogger({ level: options.quiet ? "quiet" : options.verbose ? "verbose" : "normal", json: options.json });
+  const nixpkgsOverride = options.nixpkgs ?? (env.NIXKIT_NIXPKGS || undefined);
+  let driver: NixDriver | undefined;
+  return {
+    projectDir,
+    logger,
+    nixpkgsOverride,
+    signal,
+    driver: () => (driver ??= new NixDriver({ projectDir, nixpkgsOverride, logger, signal })),
+  };
+}

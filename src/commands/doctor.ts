@@ -1,0 +1,106 @@
+// Checks that Nix and the project are ready; each check PASS/WARN/FAIL with a fix.
+import { constants, existsSync, promises as fs } from "node:fs";
+import { generatePlan } from "../generate/plan.js";
+import { describeDrift, findDrift } from "../generate/drift.js";
+import { loadManifest } from "../manifest/load.js";
+import { COMMON_ARGS } from "../nix/args.js";
+import { EnvError, NixkitError } from "../util/errors.js";
+import type { CommandContext } from "./context.js";
+
+type Status = "PASS" | "WARN" | "FAIL";
+interface Check {
+  name: string;
+  status: Status;
+  detail: string;
+  fix?: string;
+}
+
+const GiB = 1024 ** 3;
+const DAEMON_SOCKET = "/nix/var/nix/daemon-socket/socket";
+
+export async function run(ctx: CommandContext): Promise<void> {
+  const checks: Check[] = [];
+  const driver = ctx.driver();
+  let nixOk = false;
+  try {
+    const { version } = await driver.detect();
+    checks.push({ name: "nix", status: "PASS", detail: version.text });
+    nixOk = true;
+  } catch (error) {
+    checks.push({ name: "nix", status: "FAIL", detail: (error as Error).message, fix: "install Nix 2.8 or newer (Debian: apt-get install nix-bin)" });
+  }
+
+  if (nixOk) {
+    const flakes = await driver.capture([...COMMON_ARGS, "eval", "--json", "--expr", "builtins ? getFlake"]);
+    checks.push(flakes.stdout.trim() === "true"
+      ? { name: "flakes", status: "PASS", detail: "nix-command and flakes are usable" }
+      : { name: "flakes", status: "FAIL", detail: flakes.stderr.trim().split("\n")[0] ?? "flakes unavailable", fix: "upgrade Nix to 2.8 or newer" });
+
+    const config = await driver.capture([...COMMON_ARGS, "show-config", "--json"]);
+    const sandbox = parseSandbox(config.stdout);
+    checks.push(sandboxCheck(sandbox, driver.ctx.canSetSandbox));
+  }
+
+  checks.push(await storeCheck());
+  checks.push(await diskCheck());
+  checks.push(await freshnessCheck(ctx));
+
+  if (ctx.logger.json) ctx.logger.data({ checks });
+  else for (const c of checks) ctx.logger.result(`${c.status.padEnd(4)}  ${c.name.padEnd(10)} ${c.detail}${c.fix ? `\n      fix: ${c.fix}` : ""}`);
+  const failed = checks.filter((c) => c.status === "FAIL");
+  if (failed.length > 0) throw new EnvError(`${failed.length} check(s) failed: ${failed.map((c) => c.name).join(", ")}`);
+}
+
+function parseSandbox(showConfigJson: string): string | undefined {
+  try {
+    const value = (JSON.parse(showConfigJson) as Record<string, { value: unknown }>).sandbox?.value;
+    return value === undefined ? undefined : String(value);
+  } catch {
+    return undefined;
+  }
+}
+
+function sandboxCheck(value: string | undefined, canSet: boolean): Check {
+  if (value === "true") return { name: "sandbox", status: "PASS", detail: "sandbox = true" };
+  const fix = "set `sandbox = true` in /etc/nix/nix.conf (and restart nix-daemon if one runs)";
+  if (canSet) {
+    return { name: "sandbox", status: "WARN", detail: `sandbox = ${value ?? "unknown"} in nix.conf; nixkit turns it on for its own builds, plain nix commands will not`, fix };
+  }
+  return { name: "sandbox", status: "FAIL", detail: `sandbox = ${value ?? "unknown"}; builds and tests would not be hermetic`, fix };
+}
+
+async function storeCheck(): Promise<Check> {
+  if (existsSync(DAEMON_SOCKET)) return { name: "store", status: "PASS", detail: `nix-daemon at ${DAEMON_SOCKET}` };
+  try {
+    await fs.mkdir("/nix/store", { recursive: true });
+    await fs.access("/nix/store", constants.W_OK);
+    return { name: "store", status: "PASS", detail: "/nix/store is writable (single-user)" };
+  } catch {
+    return { name: "store", status: "FAIL", detail: "no nix-daemon and /nix/store is not writable", fix: "start nix-daemon, or run as the store's owner" };
+  }
+}
+
+async function diskCheck(): Promise<Check> {
+  try {
+    const stats = await fs.statfs(existsSync("/nix/store") ? "/nix/store" : "/");
+    const free = stats.bavail * stats.bsize;
+    const detail = `${(free / GiB).toFixed(1)} GiB free for /nix/store`;
+    if (free < 1 * GiB) return { name: "disk", status: "FAIL", detail, fix: "free space, or run `nix store gc`" };
+    if (free < 5 * GiB) return { name: "disk", status: "WARN", detail, fix: "builds may run out of space; run `nix store gc`" };
+    return { name: "disk", status: "PASS", detail };
+  } catch (error) {
+    return { name: "disk", status: "WARN", detail: `cannot read free space: ${(error as Error).message}` };
+  }
+}
+
+async function freshnessCheck(ctx: CommandContext): Promise<Check> {
+  try {
+    const { manifest } = await loadManifest(ctx.projectDir);
+    const drifts = await findDrift(ctx.projectDir, generatePlan(manifest));
+    if (drifts.length === 0) return { name: "generated", status: "PASS", detail: "flake.nix and .nixkit/lib match nixkit.yaml" };
+    return { name: "generated", status: "WARN", detail: drifts.map(describeDrift).join("; "), fix: "run `nixkit generate`" };
+  } catch (error) {
+    const message = error instanceof NixkitError ? error.message.split("\n")[0]! : String(error);
+    return { name: "generated", status: "WARN", detail: message, fix: "fix nixkit.yaml, or run `nixkit init`" };
+  }
+}

@@ -1,0 +1,37 @@
+// Shared steps of the commands that act on a project: load the manifest, keep generated files
+// fresh, and turn Nix errors that name a manifest field into manifest errors.
+import { loadManifest, type LoadedManifest } from "../manifest/load.js";
+import { manifestErrorFromNix } from "../manifest/nix-errors.js";
+import { applyPlan } from "../generate/apply.js";
+import { describeDrift } from "../generate/drift.js";
+import { generatePlan } from "../generate/plan.js";
+import { NixFailed } from "../nix/driver.js";
+import { UserError } from "../util/errors.js";
+import type { CommandContext } from "./context.js";
+
+/** Loads the manifest and regenerates stale files (never a hand-edited flake.nix). */
+export async function prepareProject(ctx: CommandContext): Promise<LoadedManifest> {
+  const loaded = await loadManifest(ctx.projectDir);
+  const drifts = await applyPlan(ctx.projectDir, generatePlan(loaded.manifest), false);
+  for (const drift of drifts) ctx.logger.info(`regenerated ${describeDrift(drift)}`);
+  return loaded;
+}
+
+/** Runs a Nix step; a failure that names a manifest field becomes a manifest error (exit 2). */
+export async function withManifestErrors<T>(loaded: LoadedManifest, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (error instanceof NixFailed) throw manifestErrorFromNix(error.nixMessage, loaded.text) ?? error;
+    throw error;
+  }
+}
+
+export function selectNames(kind: "builds" | "tests", declared: string[], requested: string[]): string[] {
+  if (requested.length === 0) return declared;
+  const unknown = requested.filter((n) => !declared.includes(n));
+  if (unknown.length > 0) {
+    throw new UserError(`no ${kind.slice(0, -1)} named ${unknown.map((n) => `"${n}"`).join(", ")} in nixkit.yaml (${kind}: ${declared.join(", ") || "none"})`);
+  }
+  return requested;
+}

@@ -1,0 +1,27 @@
+// Writes the generated files, refusing to overwrite a hand-edited flake.nix without --force.
+import { promises as fs } from "node:fs";
+import path from "node:path";
+import { writeFilesAtomic } from "../util/atomic.js";
+import { UserError } from "../util/errors.js";
+import { findDrift, type Drift } from "./drift.js";
+import type { GeneratedFile } from "./plan.js";
+
+export async function applyPlan(projectDir: string, plan: GeneratedFile[], force: boolean): Promise<Drift[]> {
+  const drifts = await findDrift(projectDir, plan);
+  const edited = drifts.find((d) => d.kind === "edited");
+  if (edited && !force) {
+    throw new UserError(
+      `${edited.path} was not written by nixkit or was edited by hand; nixkit will not overwrite it ` +
+        "(move the change into nixkit.yaml, or pass --force to replace the file)",
+    );
+  }
+  const byPath = new Map(plan.map((f) => [f.path, f]));
+  const writes = drifts
+    .filter((d) => d.kind !== "extra")
+    .map((d) => ({ path: path.join(projectDir, d.path), content: byPath.get(d.path)!.content }));
+  await writeFilesAtomic(writes);
+  for (const extra of drifts.filter((d) => d.kind === "extra")) {
+    await fs.rm(path.join(projectDir, extra.path), { force: true });
+  }
+  return drifts;
+}

@@ -1,0 +1,44 @@
+// The part of the manifest the Nix library reads, with package references already parsed
+// (so Nix never parses user strings) and each carrying its field path for error messages.
+import { parsePackageRef } from "../manifest/package-ref.js";
+import { formatPath } from "../manifest/problems.js";
+import type { Manifest } from "../manifest/schema.js";
+import type { NixValue } from "./to-nix.js";
+
+type Section = { packages: string[]; needs: string[]; env: Record<string, string>; script: string; src?: { include: string[]; exclude: string[] } };
+
+function packageRefs(packages: string[], field: (string | number)[]): NixValue[] {
+  return packages.map((text, i) => {
+    const ref = parsePackageRef(text);
+    if ("error" in ref) throw new Error(`unvalidated package reference ${text}`);
+    return { input: ref.input, attrPath: ref.attrPath, text, field: formatPath([...field, i]) };
+  });
+}
+
+const stripDotSlash = (glob: string) => glob.replace(/^(!?)\.\//, "$1");
+
+function scriptSection(kind: "builds" | "tests", name: string, spec: Section): NixValue {
+  return {
+    packages: packageRefs(spec.packages, [kind, name, "packages"]),
+    needs: spec.needs,
+    env: spec.env,
+    script: spec.script,
+    src: spec.src ? { include: spec.src.include.map(stripDotSlash), exclude: spec.src.exclude.map(stripDotSlash) } : null,
+  };
+}
+
+export function flakeData(manifest: Manifest): NixValue {
+  const section = (kind: "builds" | "tests") =>
+    Object.fromEntries(Object.entries(manifest[kind]).map(([name, spec]) => [name, scriptSection(kind, name, spec)]));
+  return {
+    name: manifest.name,
+    systems: manifest.systems,
+    shell: {
+      packages: packageRefs(manifest.shell.packages, ["shell", "packages"]),
+      env: manifest.shell.env,
+      hook: manifest.shell.hook,
+    },
+    builds: section("builds"),
+    tests: section("tests"),
+  };
+}

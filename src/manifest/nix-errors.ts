@@ -1,0 +1,28 @@
+// Nix errors raised by nixkit's library name a manifest field ("nixkit.yaml shell.packages[0]: …");
+// this puts the field's line:col back in and makes it a manifest error (exit 2).
+import { LineCounter, parseDocument } from "yaml";
+import { UserError } from "../util/errors.js";
+import { positionOf } from "./positions.js";
+import type { FieldPath } from "./problems.js";
+
+const fieldError = /nixkit\.yaml ((?:[A-Za-z_][\w-]*|\[\d+\]|\["(?:[^"\\]|\\.)*"\]|\.[A-Za-z_][\w-]*)+): ([^\n]*)/;
+
+export function parseFieldPath(text: string): FieldPath {
+  const path: (string | number)[] = [];
+  for (const match of text.matchAll(/([A-Za-z_][\w-]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/g)) {
+    if (match[1] !== undefined) path.push(match[1]);
+    else if (match[2] !== undefined) path.push(Number(match[2]));
+    else path.push(JSON.parse(match[3]!) as string);
+  }
+  return path;
+}
+
+/** A UserError for the manifest field named in a Nix error message, or undefined when none is named. */
+export function manifestErrorFromNix(nixMessage: string, manifestText: string, file = "nixkit.yaml"): UserError | undefined {
+  const match = nixMessage.match(fieldError);
+  if (!match) return undefined;
+  const lines = new LineCounter();
+  const doc = parseDocument(manifestText, { lineCounter: lines });
+  const { line, col } = positionOf(doc, lines, parseFieldPath(match[1]!));
+  return new UserError(`${file}:${line}:${col} ${match[1]}: ${match[2]}`);
+}

@@ -1,0 +1,155 @@
+// Cross-field rules that the schema cannot express. Each returns problems without positions;
+// load.ts places them.
+import type { Manifest } from "./schema.js";
+import { buildVariable, parsePackageRef } from "./package-ref.js";
+import type { FieldPath } from "./problems.js";
+import { closest } from "./suggest.js";
+
+export interface RuleProblem {
+  path: FieldPath;
+  message: string;
+  hint?: string;
+  atKey?: boolean;
+}
+
+type Rule = (manifest: Manifest) => RuleProblem[];
+
+const nixpkgsRequired: Rule = (m) =>
+  m.inputs.nixpkgs
+    ? []
+    : [{ path: ["inputs"], message: "the nixpkgs input is missing", hint: 'add `nixpkgs: github:NixOS/nixpkgs/nixos-24.11`' }];
+
+const packagesResolve: Rule = (m) => {
+  const problems: RuleProblem[] = [];
+  const inputs = Object.keys(m.inputs);
+  const lists: [FieldPath, string[]][] = [
+    [["shell", "packages"], m.shell.packages],
+    ...Object.entries(m.builds).map(([n, b]): [FieldPath, string[]] => [["builds", n, "packages"], b.packages]),
+    ...Object.entries(m.tests).map(([n, t]): [FieldPath, string[]] => [["tests", n, "packages"], t.packages]),
+  ];
+  for (const [path, packages] of lists) {
+    packages.forEach((text, i) => {
+      const ref = parsePackageRef(text);
+      if ("error" in ref) {
+        problems.push({ path: [...path, i], message: ref.error, hint: 'write "jq", "python3Packages.numpy" or "INPUT#attr"' });
+      } else if (!m.inputs[ref.input]) {
+        const guess = closest(ref.input, inputs);
+        problems.push({
+          path: [...path, i],
+          message: `input "${ref.input}" is not declared`,
+          hint: guess ? `did you mean "${guess}"?` : `add it under inputs`,
+        });
+      }
+    });
+  }
+  return problems;
+};
+
+const globsStayInside: Rule = (m) => {
+  const problems: RuleProblem[] = [];
+  for (const kind of ["builds", "tests"] as const) {
+    for (const [name, spec] of Object.entries(m[kind])) {
+      for (const list of ["include", "exclude"] as const) {
+        spec.src?.[list].forEach((glob, i) => {
+          const pattern = glob.startsWith("!") ? glob.slice(1) : glob;
+          if (pattern.startsWith("/") || pattern.split("/").includes("..")) {
+            problems.push({
+              path: [kind, name, "src", list, i],
+              message: `glob escapes the project root (${JSON.stringify(glob)})`,
+              hint: "use a path inside the project",
+            });
+          }
+        });
+      }
+    }
+  }
+  return problems;
+};
+
+const needsExist: Rule = (m) => {
+  const problems: RuleProblem[] = [];
+  const builds = Object.keys(m.builds);
+  for (const kind of ["builds", "tests"] as const) {
+    for (const [name, spec] of Object.entries(m[kind])) {
+      spec.needs.forEach((need, i) => {
+        if (m.builds[need]) return;
+        const guess = closest(need, builds);
+        problems.push({
+          path: [kind, name, "needs", i],
+          message: `there is no build named "${need}"`,
+          hint: guess ? `did you mean "${guess}"?` : builds.length ? `builds: ${builds.join(", ")}` : "declare it under builds",
+        });
+      });
+    }
+  }
+  return problems;
+};
+
+const needsAcyclic: Rule = (m) => {
+  const state = new Map<string, "visiting" | "done">();
+  const problems: RuleProblem[] = [];
+  const visit = (name: string, trail: string[]): void => {
+    if (state.get(name) === "done" || !m.builds[name]) return;
+    if (state.get(name) === "visiting") {
+      const cycle = [...trail.slice(trail.indexOf(name)), name];
+      problems.push({ path: ["builds", name, "needs"], message: `builds depend on each other in a cycle: ${cycle.join(" -> ")}`, hint: "remove one of the needs" });
+      return;
+    }
+    state.set(name, "visiting");
+    for (const need of m.builds[name].needs) visit(need, [...trail, name]);
+    state.set(name, "done");
+  };
+  for (const name of Object.keys(m.builds)) visit(name, []);
+  return problems.slice(0, 1);
+};
+
+const buildVariablesDistinct: Rule = (m) => {
+  const seen = new Map<string, string>();
+  const problems: RuleProblem[] = [];
+  for (const name of Object.keys(m.builds)) {
+    const variable = buildVariable(name);
+    const other = seen.get(variable);
+    if (other) {
+      problems.push({ path: ["builds", name], atKey: true, message: `"${name}" and "${other}" both map to $${variable}`, hint: "rename one of them" });
+    }
+    seen.set(variable, name);
+  }
+  return problems;
+};
+
+// Variables the builder itself sets; an env entry would clash with them (nixpkgs refuses too).
+const reservedEnv = new Set(["PATH", "HOME", "TMPDIR", "out", "src", "name", "system", "builder", "args", "outputs", "stdenv", "NIXKIT_REPORTS", "NIXKIT_PROJECT"]);
+
+const envNotReserved: Rule = (m) => {
+  const problems: RuleProblem[] = [];
+  const maps: [FieldPath, Record<string, string>][] = [
+    [["shell", "env"], m.shell.env],
+    ...Object.entries(m.builds).map(([n, b]): [FieldPath, Record<string, string>] => [["builds", n, "env"], b.env]),
+    ...Object.entries(m.tests).map(([n, t]): [FieldPath, Record<string, string>] => [["tests", n, "env"], t.env]),
+  ];
+  for (const [path, env] of maps) {
+    for (const key of Object.keys(env)) {
+      if (reservedEnv.has(key) || key.startsWith("NIXKIT_BUILD_") || key.startsWith("NIX_")) {
+        problems.push({ path: [...path, key], atKey: true, message: `${key} is set by nixkit or Nix and cannot be overridden`, hint: "use another variable name" });
+      }
+    }
+  }
+  return problems;
+};
+
+const imageContentsKnown: Rule = (m) => {
+  const problems: RuleProblem[] = [];
+  for (const [name, image] of Object.entries(m.images)) {
+    image.contents.forEach((item, i) => {
+      if (m.builds[item]) return;
+      const ref = parsePackageRef(item);
+      if ("error" in ref) problems.push({ path: ["images", name, "contents", i], message: ref.error, hint: "name a build or a package" });
+      else if (!m.inputs[ref.input]) problems.push({ path: ["images", name, "contents", i], message: `input "${ref.input}" is not declared`, hint: "add it under inputs" });
+    });
+  }
+  return problems;
+};
+
+export const rules: Rule[] = [nixpkgsRequired, packagesResolve, globsStayInside, needsExist, needsAcyclic, buildVariablesDistinct, envNotReserved, imageContentsKnown];
+
+export const checkRules = (manifest: Manifest): RuleProblem[] => rules.flatMap((rule) => rule(manifest));

@@ -1,0 +1,130 @@
+// Manifest v1 (nixkit.yaml). Strict: unknown keys are errors. Defaults live beside the types.
+import { z } from "zod";
+
+const identifier = /^[a-z][a-z0-9_-]*$/;
+const nameOf = (what: string) =>
+  z.string().regex(identifier, { message: `${what} names use a-z, 0-9, "-" and "_", starting with a letter` });
+
+export const envVarName = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const envValue = z.union([z.string(), z.number(), z.boolean()]).transform(String);
+const envMap = z
+  .record(z.string().regex(envVarName, { message: "environment variable names use A-Z, a-z, 0-9 and _" }), envValue)
+  .default({})
+  .describe("Environment variables; values are strings (numbers and booleans are converted).");
+
+const packageRef = z
+  .string()
+  .min(1)
+  .describe('A package: an attribute path into nixpkgs ("python3Packages.numpy") or "INPUT#attr.path".');
+const packageList = z.array(packageRef).default([]).describe("Packages on PATH.");
+const script = z.string().describe("Bash script, run with `set -eo pipefail`.");
+
+const source = z
+  .strictObject({
+    include: z.array(z.string().min(1)).default(["**"]).describe("fast-glob patterns (dotfiles match), relative to the project."),
+    exclude: z.array(z.string().min(1)).default([]).describe("fast-glob patterns removed from the included files."),
+  })
+  .describe("Files copied into the sandbox. Absent: the whole project, less .git, .nixkit and result links.");
+
+const build = z.strictObject({
+  src: source.optional(),
+  packages: packageList,
+  needs: z.array(z.string()).default([]).describe("Builds whose outputs are on PATH and in $NIXKIT_BUILD_<name>."),
+  env: envMap,
+  script: script.describe("Bash script run in a writable copy of the source; it must write $out."),
+});
+
+const test = z.strictObject({
+  src: source.optional(),
+  packages: packageList,
+  needs: z.array(z.string()).default([]).describe("Builds whose outputs are on PATH and in $NIXKIT_BUILD_<name>."),
+  env: envMap,
+  script: script.describe("Bash script; writes reports into $NIXKIT_REPORTS and fails by exiting non-zero."),
+});
+
+const image = z.strictObject({
+  contents: z.array(z.string()).default([]).describe("Builds and packages placed in the image root."),
+  entrypoint: z.array(z.string()).optional(),
+  cmd: z.array(z.string()).optional(),
+  env: envMap,
+  user: z.string().optional().describe('"uid:gid" or a user name.'),
+  workdir: z.string().optional(),
+  ports: z.array(z.number().int().min(1).max(65535)).default([]),
+  labels: z.record(z.string(), z.string()).default({}),
+  tag: z.string().default("latest"),
+  maxLayers: z.number().int().min(2).max(125).default(100),
+});
+
+export const systemName = /^[a-z0-9_]+-[a-z0-9_]+$/;
+
+export const manifestSchema = z
+  .strictObject({
+    version: z.literal(1).describe("Manifest format version."),
+    name: nameOf("project").describe("Project name."),
+    description: z.string().optional(),
+    systems: z
+      .array(z.string().regex(systemName, { message: 'systems look like "x86_64-linux"' }))
+      .min(1)
+      .default(["x86_64-linux", "aarch64-linux", "x86_64-darwin", "aarch64-darwin"])
+      .describe("Nix systems the flake exposes."),
+    inputs: z
+      .record(
+        z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, { message: "input names use letters, digits, - and _" }),
+        z.string().min(1).describe("A flake reference."),
+      )
+      .describe("Flake inputs by name; nixpkgs is required."),
+    shell: z
+      .strictObject({
+        packages: packageList,
+        env: envMap,
+        hook: z.string().default("").describe("Bash run once when the shell starts."),
+      })
+      .default({ packages: [], env: {}, hook: "" }),
+    builds: z.record(nameOf("build"), build).default({}),
+    tests: z.record(nameOf("test"), test).default({}),
+    images: z.record(nameOf("image"), image).default({}),
+    cache: z
+      .strictObject({
+        url: z.string().optional().describe("Binary cache URL."),
+        publicKeys: z.array(z.string()).default([]),
+      })
+      .optional(),
+    gc: z
+      .strictObject({
+        keep: z.number().int().min(1).default(3),
+        keepSince: z.string().regex(/^\d+[smhdw]$/, { message: 'durations look like "14d" (s, m, h, d, w)' }).default("14d"),
+      })
+      .default({ keep: 3, keepSince: "14d" }),
+    ci: z
+      .strictObject({
+        stages: z.array(z.enum(["check", "build", "test", "image", "push"])).default(["check", "build", "test", "image"]),
+        providers: z.array(z.enum(["github", "gitlab"])).default([]),
+      })
+      .default({ stages: ["check", "build", "test", "image"], providers: [] }),
+  })
+  .describe("nixkit manifest (nixkit.yaml), version 1.");
+
+export type Manifest = z.output<typeof manifestSchema>;
+export type BuildSpec = Manifest["builds"][string];
+export type TestSpec = Manifest["tests"][string];
+
+/** Every key the schema knows at each depth, for "did you mean" hints. */
+export function knownKeysAt(path: readonly (string | number)[]): string[] {
+  let node: z.ZodType = manifestSchema;
+  for (const segment of path) {
+    node = unwrap(node);
+    if (node instanceof z.ZodObject) node = node.shape[segment as string] ?? z.never();
+    else if (node instanceof z.ZodRecord) node = node._zod.def.valueType as z.ZodType;
+    else if (node instanceof z.ZodArray) node = node.element as z.ZodType;
+    else return [];
+  }
+  node = unwrap(node);
+  return node instanceof z.ZodObject ? Object.keys(node.shape) : [];
+}
+
+function unwrap(node: z.ZodType): z.ZodType {
+  while (node instanceof z.ZodDefault || node instanceof z.ZodOptional || node instanceof z.ZodPipe) {
+    node = (node instanceof z.ZodPipe ? node._zod.def.in : node._zod.def.innerType) as z.ZodType;
+  }
+  return node;
+}

@@ -1,0 +1,68 @@
+// Pure argv builders for every nix invocation nixkit makes. Never shell strings.
+export interface NixContext {
+  /** The project directory; the flake lives there. */
+  projectDir: string;
+  /** A flake ref that replaces the nixpkgs input (--nixpkgs / NIXKIT_NIXPKGS). */
+  nixpkgsOverride?: string;
+  /** Whether this process may set `sandbox` itself (root or a trusted user without a daemon). */
+  canSetSandbox: boolean;
+}
+
+export const COMMON_ARGS = ["--extra-experimental-features", "nix-command flakes"];
+
+export function flakeRef(ctx: NixContext, attr?: string): string {
+  return attr === undefined ? ctx.projectDir : `${ctx.projectDir}#${attr}`;
+}
+
+function overrideArgs(ctx: NixContext): string[] {
+  // An override must not be written into the project's flake.lock.
+  return ctx.nixpkgsOverride ? ["--override-input", "nixpkgs", ctx.nixpkgsOverride, "--no-write-lock-file"] : [];
+}
+
+const sandboxArgs = (ctx: NixContext) => (ctx.canSetSandbox ? ["--option", "sandbox", "true"] : []);
+
+export function buildArgs(ctx: NixContext, attrs: string[], outLink?: string): string[] {
+  return [
+    ...COMMON_ARGS,
+    "build",
+    ...attrs.map((a) => flakeRef(ctx, a)),
+    ...(outLink ? ["--out-link", outLink] : ["--no-link"]),
+    "--json",
+    "--log-format",
+    "internal-json",
+    ...sandboxArgs(ctx),
+    ...overrideArgs(ctx),
+  ];
+}
+
+export function flakeCheckArgs(ctx: NixContext): string[] {
+  return [...COMMON_ARGS, "flake", "check", flakeRef(ctx), "--log-format", "internal-json", ...sandboxArgs(ctx), ...overrideArgs(ctx)];
+}
+
+/** Variables a `--pure` shell keeps from the caller's environment. */
+export const PURE_KEEP = ["HOME", "USER", "LOGNAME", "TERM", "COLORTERM", "LANG", "LC_ALL", "TZ", "DISPLAY", "SSH_AUTH_SOCK", "NO_COLOR"];
+
+export function developArgs(ctx: NixContext, command: string[], pure = false): string[] {
+  return [
+    ...COMMON_ARGS,
+    "develop",
+    flakeRef(ctx),
+    ...sandboxArgs(ctx),
+    ...overrideArgs(ctx),
+    ...(pure ? ["--ignore-environment", ...PURE_KEEP.flatMap((v) => ["--keep", v])] : []),
+    ...(command.length ? ["-c", ...command] : []),
+  ];
+}
+
+export function lockArgs(ctx: NixContext, updateInputs: string[]): string[] {
+  return [...COMMON_ARGS, "flake", "lock", flakeRef(ctx), ...updateInputs.flatMap((i) => ["--update-input", i])];
+}
+
+export function evalArgs(ctx: NixContext, attr: string): string[] {
+  return [...COMMON_ARGS, "eval", "--json", flakeRef(ctx, attr), ...overrideArgs(ctx)];
+}
+
+/** Registers an indirect GC root: `link` points at `storePath` and keeps it alive. */
+export function addRootArgs(storePath: string, link: string): string[] {
+  return [...COMMON_ARGS, "build", storePath, "--out-link", link];
+}

@@ -1,0 +1,103 @@
+// Follows Nix's internal-json log: one live line on a TTY, prefixed log lines otherwise, and
+// the full log of every build kept in memory so a failure can show it.
+import type { Logger } from "../util/logger.js";
+import { ACT_BUILD, RES_BUILD_LOG_LINE, RES_POST_BUILD_LOG_LINE, RES_SET_PHASE, drvName, parseLogLine, stripAnsi } from "./internal-json.js";
+
+interface ActiveBuild {
+  name: string;
+  drvPath: string;
+  phase?: string;
+  started: number;
+}
+
+const MAX_LOG_LINES = 2000;
+
+export class BuildMonitor {
+  private readonly active = new Map<number, ActiveBuild>();
+  private readonly logs = new Map<string, string[]>();
+  readonly errors: string[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly now: () => number = Date.now,
+  ) {
+    if (logger.isTTY && logger.level !== "quiet") {
+      this.timer = setInterval(() => this.render(), 250);
+      this.timer.unref();
+    }
+  }
+
+  feed(line: string): void {
+    const event = parseLogLine(line);
+    switch (event.action) {
+      case "text":
+        if (event.text.trim()) this.logger.debug(event.text);
+        return;
+      case "msg":
+        if (event.level === 0) this.errors.push(stripAnsi(event.msg));
+        else if (event.level === 1 && !isExpectedWarning(event.msg)) this.logger.warn(stripAnsi(event.msg).replace(/^warning: /, ""));
+        else this.logger.debug(stripAnsi(event.msg));
+        return;
+      case "start":
+        if (event.type === ACT_BUILD) {
+          const drvPath = String(event.fields?.[0] ?? "");
+          this.active.set(event.id, { name: drvName(drvPath), drvPath, started: this.now() });
+          this.logs.set(drvPath, []);
+          if (!this.logger.isTTY) this.logger.info(`building ${drvName(drvPath)}`);
+        }
+        return;
+      case "stop":
+        this.active.delete(event.id);
+        return;
+      case "result":
+        this.onResult(event.id, event.type, event.fields);
+        return;
+    }
+  }
+
+  private onResult(id: number, type: number, fields: unknown[]): void {
+    const build = this.active.get(id);
+    if (!build) return;
+    if (type === RES_SET_PHASE) {
+      build.phase = String(fields[0]);
+    } else if (type === RES_BUILD_LOG_LINE || type === RES_POST_BUILD_LOG_LINE) {
+      const text = stripAnsi(String(fields[0]));
+      const log = this.logs.get(build.drvPath)!;
+      log.push(text);
+      if (log.length > MAX_LOG_LINES) log.shift();
+      if (!this.logger.isTTY && this.logger.level !== "quiet") this.logger.info(`[${build.name}] ${text}`);
+    }
+  }
+
+  render(): void {
+    if (this.active.size === 0) return this.logger.progress("");
+    const parts = [...this.active.values()].map((b) => {
+      const seconds = Math.floor((this.now() - b.started) / 1000);
+      return `${b.name}${b.phase ? ` (${b.phase})` : ""} ${seconds}s`;
+    });
+    this.logger.progress(`building ${parts.join(" · ")}`);
+  }
+
+  /** Log lines of a derivation's build, oldest first. */
+  logOf(drvPath: string): string[] {
+    return this.logs.get(drvPath) ?? [];
+  }
+
+  /** Derivations whose builds failed, taken from Nix's error messages. */
+  failedDerivations(): string[] {
+    const found = new Set<string>();
+    for (const error of this.errors) {
+      for (const match of error.matchAll(/builder for '([^']+\.drv)' failed/g)) found.add(match[1]!);
+    }
+    return [...found];
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.logger.progress("");
+  }
+}
+
+// With --nixpkgs, nixkit passes --no-write-lock-file on purpose; Nix's note about it is noise.
+const isExpectedWarning = (msg: string) => stripAnsi(msg).includes("not writing modified lock file");

@@ -1,0 +1,91 @@
+// Prepares the offline package set: nixkit's nix/offline-pkgs plus the host's static busybox,
+// static bash and CA bundle, in a directory named by the hash of all of it. Idempotent and
+// atomic (built in a temp directory, then renamed into place).
+import { existsSync, promises as fs, readdirSync, readFileSync, statSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { assetPath } from "../util/assets.js";
+import { EnvError } from "../util/errors.js";
+import { sha256 } from "../util/hash.js";
+import { currentSystem } from "../util/system.js";
+import { isStaticElf } from "./elf.js";
+
+export interface HostFiles {
+  busybox: string;
+  bash: string;
+  caBundle: string;
+}
+
+const candidates: Record<keyof HostFiles, string[]> = {
+  busybox: ["/bin/busybox", "/usr/bin/busybox"],
+  bash: ["/bin/bash-static", "/usr/bin/bash-static"],
+  caBundle: ["/etc/ssl/certs/ca-certificates.crt", "/etc/ssl/certs/ca-bundle.crt"],
+};
+
+const fixes: Record<keyof HostFiles, string> = {
+  busybox: "a static busybox (Debian: apt-get install busybox-static)",
+  bash: "a static bash (Debian: apt-get install bash-static)",
+  caBundle: "a CA bundle (Debian: apt-get install ca-certificates)",
+};
+
+export function findHostFiles(env = process.env): HostFiles {
+  const pick = (key: keyof HostFiles, override: string | undefined): string => {
+    const found = [override, ...candidates[key]].find((f): f is string => Boolean(f) && existsSync(f!));
+    if (!found) throw new EnvError(`the offline package set needs ${fixes[key]}`);
+    if (key !== "caBundle" && !isStaticElf(found)) {
+      throw new EnvError(`${found} is dynamically linked; the offline package set needs ${fixes[key]}`);
+    }
+    return found;
+  };
+  return {
+    busybox: pick("busybox", env.NIXKIT_BUSYBOX),
+    bash: pick("bash", env.NIXKIT_BASH_STATIC),
+    caBundle: pick("caBundle", env.NIXKIT_CA_BUNDLE),
+  };
+}
+
+/** Files of the set as (relative path -> bytes, mode). */
+function setFiles(host: HostFiles, system: string): Map<string, { bytes: Buffer; mode: number }> {
+  const files = new Map<string, { bytes: Buffer; mode: number }>();
+  const walk = (dir: string, rel: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const full = path.join(dir, name);
+      if (statSync(full).isDirectory()) walk(full, `${rel}${name}/`);
+      else files.set(`${rel}${name}`, { bytes: readFileSync(full), mode: 0o644 });
+    }
+  };
+  walk(assetPath("nix", "offline-pkgs"), "");
+  files.set("host.nix", { bytes: Buffer.from(`# Written by \`nixkit offline-pkgs\`.\n{ system = ${JSON.stringify(system)}; }\n`), mode: 0o644 });
+  files.set("bootstrap/bin/busybox", { bytes: readFileSync(host.busybox), mode: 0o755 });
+  files.set("bootstrap/bin/bash", { bytes: readFileSync(host.bash), mode: 0o755 });
+  files.set("bootstrap/ca-bundle.crt", { bytes: readFileSync(host.caBundle), mode: 0o644 });
+  return files;
+}
+
+export function offlineCacheRoot(env = process.env): string {
+  return path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "nixkit", "offline-pkgs");
+}
+
+/** Returns the flake ref of the prepared set, preparing it when needed. */
+export async function prepareOfflinePkgs(env = process.env): Promise<string> {
+  const files = setFiles(findHostFiles(env), currentSystem());
+  const digest = sha256(JSON.stringify([...files].map(([rel, f]) => [rel, f.mode, sha256(f.bytes)])));
+  const root = offlineCacheRoot(env);
+  const target = path.join(root, digest.slice(0, 16));
+  if (!existsSync(path.join(target, "flake.nix"))) {
+    await fs.mkdir(root, { recursive: true });
+    const temp = await fs.mkdtemp(path.join(root, ".tmp-"));
+    try {
+      for (const [rel, file] of files) {
+        await fs.mkdir(path.dirname(path.join(temp, rel)), { recursive: true });
+        await fs.writeFile(path.join(temp, rel), file.bytes, { mode: file.mode });
+      }
+      await fs.rename(temp, target);
+    } catch (error) {
+      await fs.rm(temp, { recursive: true, force: true });
+      // Another nixkit prepared the same set at the same time: theirs is identical.
+      if (!existsSync(path.join(target, "flake.nix"))) throw error;
+    }
+  }
+  return `path:${target}`;
+}
