@@ -1,0 +1,60 @@
+// Shared test helpers: temp projects and running the built CLI.
+import { execa } from "execa";
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { onTestFinished } from "vitest";
+
+export const repoRoot = path.resolve(import.meta.dirname, "..");
+export const cliPath = path.join(repoRoot, "bin", "nixkit.js");
+
+/** Nix settings for tests: no binary cache (none is reachable offline), flakes on. */
+export const nixEnv = {
+  NIX_CONFIG: "substituters =\nexperimental-features = nix-command flakes",
+  NO_COLOR: "1",
+};
+
+export function tempDir(prefix = "nixkit-test-"): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export function writeTree(root: string, files: Record<string, string | Buffer>): void {
+  for (const [rel, content] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    writeFileSync(path.join(root, rel), content);
+  }
+}
+
+export async function nixkit(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
+  return execa("node", [cliPath, ...args], {
+    cwd: options.cwd ?? repoRoot,
+    env: { ...nixEnv, ...options.env },
+    reject: false,
+    stdin: "ignore",
+  });
+}
+
+export async function nix(args: string[], cwd: string) {
+  return execa("nix", ["--extra-experimental-features", "nix-command flakes", ...args], {
+    cwd,
+    env: nixEnv,
+    reject: false,
+    stdin: "ignore",
+  });
+}
+
+/** Every file under root with its bytes, to prove a command changed nothing. */
+export function snapshotTree(root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const full = path.join(dir, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else out[path.relative(root, full)] = readFileSync(full).toString("base64");
+    }
+  };
+  walk(root);
+  return out;
+}

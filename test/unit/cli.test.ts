@@ -1,0 +1,44 @@
+import { describe, expect, test } from "vitest";
+import { buildProgram, type Invocation } from "../../src/cli.js";
+
+async function parse(argv: string[]): Promise<Invocation | { error: string }> {
+  let received: Invocation | undefined;
+  const program = buildProgram(async (inv) => {
+    received = inv;
+  }, "0.0.0-test");
+  program.configureOutput({ writeErr: () => {}, writeOut: () => {} });
+  try {
+    await program.parseAsync(["node", "nixkit", ...argv]);
+  } catch (error) {
+    return { error: (error as { code: string }).code };
+  }
+  return received!;
+}
+
+describe("argv parsing", () => {
+  test.each([
+    [["build"], { command: "build", args: [], options: {} }],
+    [["build", "app", "web"], { command: "build", args: ["app", "web"] }],
+    [["init", "--template", "node", "--force"], { command: "init", options: { template: "node", force: true } }],
+    [["init"], { command: "init", options: { template: "generic" } }],
+    [["generate", "--check"], { command: "generate", options: { check: true } }],
+    [["run", "--", "ls", "-la"], { command: "run", args: ["ls", "-la"] }],
+    [["run", "--pure", "--", "env"], { command: "run", args: ["env"], options: { pure: true } }],
+    [["lock", "--update"], { command: "lock", options: { update: true } }],
+    [["lock", "--update", "nixpkgs"], { command: "lock", options: { update: "nixpkgs" } }],
+    [["-C", "/p", "--nixpkgs", "path:/x", "--json", "build"], { command: "build", globals: { directory: "/p", nixpkgs: "path:/x", json: true } }],
+    [["build", "-C", "/p", "-v"], { command: "build", globals: { directory: "/p", verbose: true } }],
+  ])("%j", async (argv, expected) => {
+    expect(await parse(argv)).toMatchObject(expected);
+  });
+
+  test.each([
+    [["nope"], "commander.unknownCommand"],
+    [["build", "--nope"], "commander.unknownOption"],
+    [["-q", "-v", "build"], "commander.conflictingOption"],
+    [["run"], "commander.missingArgument"],
+    [["--help"], "commander.helpDisplayed"],
+  ])("%j is refused", async (argv, code) => {
+    expect(await parse(argv)).toEqual({ error: code });
+  });
+});

@@ -1,0 +1,84 @@
+import { describe, expect, test } from "vitest";
+import { buildArgs, developArgs, flakeCheckArgs, type NixContext } from "../../src/nix/args.js";
+import { drvName, parseLogLine } from "../../src/nix/internal-json.js";
+import { manifestErrorFromNix, parseFieldPath } from "../../src/manifest/nix-errors.js";
+import { BuildMonitor } from "../../src/nix/progress.js";
+import { featuresOf, isSupported, parseNixVersion } from "../../src/nix/version.js";
+import { createLogger } from "../../src/util/logger.js";
+import { Writable } from "node:stream";
+
+describe("version detection", () => {
+  test.each([
+    ["nix (Nix) 2.8.0", { major: 2, minor: 8, lix: false }, { printOutPaths: false, derivationShow: false, pathInfoJsonMap: false, logParent: false }],
+    ["nix (Nix) 2.18.1", { major: 2, minor: 18 }, { printOutPaths: true, derivationShow: true, pathInfoJsonMap: false, logParent: true }],
+    ["nix (Nix) 2.31.2", { major: 2, minor: 31 }, { printOutPaths: true, derivationShow: true, pathInfoJsonMap: true, logParent: true }],
+    ["nix (Lix, like Nix) 2.93.0", { major: 2, minor: 93, lix: true }, { printOutPaths: true, derivationShow: true, pathInfoJsonMap: false, logParent: true }],
+  ])("%s", (text, version, features) => {
+    const parsed = parseNixVersion(text)!;
+    expect(parsed).toMatchObject(version);
+    expect(featuresOf(parsed)).toEqual(features);
+    expect(isSupported(parsed)).toBe(true);
+  });
+
+  test("rejects 2.7 and garbage", () => {
+    expect(isSupported(parseNixVersion("nix (Nix) 2.7.0")!)).toBe(false);
+    expect(parseNixVersion("command not found")).toBeUndefined();
+  });
+});
+
+describe("argv", () => {
+  const ctx: NixContext = { projectDir: "/p", canSetSandbox: true };
+  test("build: flakes on, sandbox on, internal-json, no link", () => {
+    expect(buildArgs(ctx, ["packages.x86_64-linux.app"])).toEqual([
+      "--extra-experimental-features", "nix-command flakes", "build", "/p#packages.x86_64-linux.app", "--no-link", "--json",
+      "--log-format", "internal-json", "--option", "sandbox", "true",
+    ]);
+  });
+  test("--nixpkgs overrides the input without touching flake.lock", () => {
+    expect(flakeCheckArgs({ ...ctx, nixpkgsOverride: "path:/o" })).toEqual(expect.arrayContaining(["--override-input", "nixpkgs", "path:/o", "--no-write-lock-file"]));
+  });
+  test("the sandbox option is left to nix.conf when this user may not set it", () => {
+    expect(buildArgs({ ...ctx, canSetSandbox: false }, ["x"])).not.toContain("sandbox");
+  });
+  test("develop --pure keeps only the allow-list", () => {
+    const args = developArgs(ctx, ["env"], true);
+    expect(args).toContain("--ignore-environment");
+    expect(args.slice(-2)).toEqual(["-c", "env"]);
+    expect(args.filter((a, i) => args[i - 1] === "--keep")).toContain("HOME");
+  });
+});
+
+describe("internal-json log", () => {
+  test("parses events and keeps plain text", () => {
+    expect(parseLogLine('@nix {"action":"stop","id":3}')).toEqual({ action: "stop", id: 3 });
+    expect(parseLogLine("plain")).toEqual({ action: "text", text: "plain" });
+    expect(drvName("/nix/store/0123456789abcdfghijklmnpqrsvwxyz-app-1.0.drv")).toBe("app-1.0");
+  });
+
+  test("keeps each build's log and finds the failed derivation", () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk, _e, done) => (lines.push(String(chunk)), done()) });
+    const monitor = new BuildMonitor(createLogger({ stderr: sink, stdout: sink }));
+    const drv = "/nix/store/0123456789abcdfghijklmnpqrsvwxyz-unit.drv";
+    monitor.feed(`@nix ${JSON.stringify({ action: "start", id: 7, type: 105, text: "building", fields: [drv] })}`);
+    monitor.feed(`@nix ${JSON.stringify({ action: "result", id: 7, type: 101, fields: ["FAIL case 1"] })}`);
+    monitor.feed(`@nix ${JSON.stringify({ action: "msg", level: 0, msg: `\x1b[31merror:\x1b[0m builder for '${drv}' failed with exit code 1` })}`);
+    monitor.close();
+    expect(monitor.logOf(drv)).toEqual(["FAIL case 1"]);
+    expect(monitor.failedDerivations()).toEqual([drv]);
+    expect(lines.join("")).toContain("[unit] FAIL case 1");
+  });
+});
+
+describe("manifest fields in Nix errors", () => {
+  test("field paths parse back", () => {
+    expect(parseFieldPath('builds["my app"].packages[2]')).toEqual(["builds", "my app", "packages", 2]);
+    expect(parseFieldPath("shell.packages[0]")).toEqual(["shell", "packages", 0]);
+  });
+  test("an unknown package error gets its line:col", () => {
+    const text = "version: 1\nname: x\ninputs: {nixpkgs: a}\nshell:\n  packages: [jq, nosuch]\n";
+    const error = manifestErrorFromNix('error: nixkit.yaml shell.packages[1]: package "nosuch" is not in input "nixpkgs"', text);
+    expect(error?.message).toBe('nixkit.yaml:5:18 shell.packages[1]: package "nosuch" is not in input "nixpkgs"');
+    expect(error?.exitCode).toBe(2);
+  });
+});
