@@ -2,7 +2,7 @@
 // All problems of a stage are reported together, each at its line:col.
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from "yaml";
 import type { z } from "zod";
 import { UserError } from "../util/errors.js";
 import { positionOf } from "./positions.js";
@@ -47,7 +47,7 @@ export function parseManifest(bytes: Uint8Array | string, file = MANIFEST_FILE):
     fail(doc.errors.map((e) => {
       const offset = e.pos[0];
       const { line, col } = lines.linePos(offset);
-      return { line, col, path: pathAtOffset(doc, offset), message: firstLine(e.message), hint: yamlHint(e.code) };
+      return { line, col, path: e.code === "MULTIPLE_DOCS" ? [] : pathAtOffset(doc, offset, e.code === "DUPLICATE_KEY"), message: yamlMessage(e.code, e.message), hint: yamlHint(e.code) };
     }));
   }
   if (doc.contents == null) {
@@ -62,15 +62,17 @@ export function parseManifest(bytes: Uint8Array | string, file = MANIFEST_FILE):
   }
 
   const parsed = manifestSchema.safeParse(data, { reportInput: true });
-  if (!parsed.success) fail(parsed.error.issues.flatMap((issue) => schemaProblems(issue, doc, lines)));
+  if (!parsed.success) fail(byPosition(parsed.error.issues.flatMap((issue) => schemaProblems(issue, doc, lines))));
   const manifest = parsed.data!;
 
   const ruleProblems = checkRules(manifest);
   if (ruleProblems.length > 0) {
-    fail(ruleProblems.map((p) => ({ ...positionOf(doc, lines, p.path, p.atKey), path: p.path, message: p.message, hint: p.hint })));
+    fail(byPosition(ruleProblems.map((p) => ({ ...positionOf(doc, lines, p.path, p.atKey), path: p.path, message: p.message, hint: p.hint }))));
   }
   return { manifest, text };
 }
+
+const byPosition = (problems: Problem[]) => [...problems].sort((a, b) => a.line - b.line || a.col - b.col);
 
 function decode(bytes: Uint8Array | string, file: string): string {
   if (typeof bytes !== "string" && bytes.length > MAX_MANIFEST_BYTES) {
@@ -118,17 +120,23 @@ const isRecordKeyIssue = (path: FieldPath) => path.length === 2 && ["builds", "t
 function issueMessage(issue: z.core.$ZodIssue): string {
   if (issue.code === "invalid_key") return issue.issues.map((i) => i.message).join("; ");
   if (issue.code === "invalid_type") {
-    return issue.input === undefined ? `required; expected ${issue.expected}` : `expected ${issue.expected}, got ${describe(issue.input)}`;
+    const expected = typeNames[issue.expected] ?? issue.expected;
+    return issue.input === undefined ? `required; expected ${expected}` : `expected ${expected}, got ${describe(issue.input)}`;
   }
-  if (issue.code === "invalid_value") return `expected ${issue.values.map((v) => JSON.stringify(v)).join(" or ")}, got ${describe(issue.input)}`;
+  if (issue.code === "invalid_value") {
+    const expected = issue.values.map((v) => JSON.stringify(v)).join(" or ");
+    return issue.input === undefined ? `required; expected ${expected}` : `expected ${expected}, got ${describe(issue.input)}`;
+  }
   return issue.message;
 }
+
+const typeNames: Record<string, string> = { object: "a mapping", record: "a mapping", array: "a list", string: "a string", number: "a number", boolean: "true or false" };
 
 function issueHint(issue: z.core.$ZodIssue, path: FieldPath): string | undefined {
   const field = path.at(-1);
   if (field === "version") return "this nixkit reads `version: 1` manifests";
   if (issue.code === "invalid_type" && issue.expected === "array" && typeof issue.input === "string") return `write a list: [${JSON.stringify(issue.input)}]`;
-  if (issue.code === "invalid_type" && issue.input === undefined) return `add \`${String(field)}:\``;
+  if ((issue.code === "invalid_type" || issue.code === "invalid_value") && issue.input === undefined) return `add \`${String(field)}:\``;
   if (issue.code === "invalid_type" && issue.input === null) return "give it a value or remove the key";
   return undefined;
 }
@@ -139,6 +147,11 @@ function describe(value: unknown): string {
   if (typeof value === "object") return "a mapping";
   if (typeof value === "string") return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value)}`;
   return `${typeof value} ${String(value)}`;
+}
+
+function yamlMessage(code: string, message: string): string {
+  if (code === "MULTIPLE_DOCS") return "the file holds more than one YAML document";
+  return firstLine(message);
 }
 
 function yamlHint(code: string): string | undefined {
@@ -160,19 +173,28 @@ function yamlHint(code: string): string | undefined {
 
 const firstLine = (message: string) => message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
 
-/** The field path of the innermost node that contains `offset`, to locate syntax errors. */
-function pathAtOffset(doc: Document, offset: number): FieldPath {
+/**
+ * The field path of the innermost node that contains `offset`, to locate syntax errors.
+ * An error on a key belongs to the mapping around it, except a duplicate key, which is named.
+ */
+function pathAtOffset(doc: Document, offset: number, nameKey: boolean): FieldPath {
   const path: (string | number)[] = [];
   let node: unknown = doc.contents;
   for (;;) {
     if (isMap(node)) {
-      const pair = node.items.find((p) => {
+      const contains = (inclusiveEnd: boolean) => (p: Pair) => {
         const start = (p.key as Node | null)?.range?.[0] ?? Infinity;
         const end = (p.value as Node | null)?.range?.[2] ?? (p.key as Node | null)?.range?.[2] ?? -1;
-        return start <= offset && offset <= end;
-      });
+        return start <= offset && (offset < end || (inclusiveEnd && offset === end));
+      };
+      // An error at the very end of a value (an unclosed quote at EOF) belongs to that value.
+      const pair = node.items.find(contains(false)) ?? node.items.find(contains(true));
       if (!pair) return path;
+      const keyRange = (pair.key as Node | null)?.range;
+      const onKey = keyRange != null && offset < keyRange[1];
+      if (onKey && !nameKey) return path;
       path.push(String((pair.key as { value?: unknown } | null)?.value ?? pair.key));
+      if (onKey) return path;
       node = pair.value;
     } else if (isSeq(node)) {
       const index = node.items.findIndex((item) => {
