@@ -13,7 +13,8 @@ import type { CommandContext } from "./context.js";
 export async function prepareProject(ctx: CommandContext): Promise<LoadedManifest> {
   const loaded = await loadManifest(ctx.projectDir);
   const drifts = await applyPlan(ctx.projectDir, generatePlan(loaded.manifest), false);
-  for (const drift of drifts) ctx.logger.info(`regenerated ${describeDrift(drift)}`);
+  if (drifts.length > 0) ctx.logger.info(`generated ${drifts.length} file(s) from nixkit.yaml (flake.nix, .nixkit/lib)`);
+  for (const drift of drifts) ctx.logger.debug(`  ${describeDrift(drift)}`);
   return loaded;
 }
 

@@ -224,6 +224,11 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
       high = mid;
     }
   }
+  // Report the start of the broken sequence: a lead byte whose continuation bytes are wrong.
+  for (let back = low - 1; back >= Math.max(0, low - 3); back--) {
+    if ((bytes[back]! & 0xc0) === 0xc0) return back;
+    if ((bytes[back]! & 0xc0) !== 0x80) break;
+  }
   return low;
 }
 

@@ -1,0 +1,25 @@
+// E2E project fixtures: the example copied into a temp dir, locked to the offline package set
+// through its manifest, so plain `nix` commands work on it without nixkit or --override-input.
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { inject } from "vitest";
+import { repoRoot, tempDir } from "../helpers.js";
+
+export const offlinePkgs = () => inject("offlinePkgs");
+
+export function useOfflineNixpkgs(dir: string): void {
+  const file = path.join(dir, "nixkit.yaml");
+  const text = readFileSync(file, "utf8").replace(/^  nixpkgs: .*$/m, `  nixpkgs: ${JSON.stringify(offlinePkgs())}`);
+  writeFileSync(file, text);
+}
+
+export function exampleProject(name = "hello"): string {
+  const dir = tempDir(`nixkit-${name}-`);
+  cpSync(path.join(repoRoot, "examples", name), dir, { recursive: true });
+  useOfflineNixpkgs(dir);
+  return dir;
+}
+
+export function editFile(file: string, edit: (text: string) => string): void {
+  writeFileSync(file, edit(readFileSync(file, "utf8")));
+}
