@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The quick start: nixkit's main job end to end on examples/hello, offline, with real Nix in the
+# sandbox and the offline package set: generate, dev shell, build, test.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+bash "$root/scripts/setup.sh"
+node "$root/scripts/build.mjs"
+
+# No binary cache is reachable offline; without this every build waits for it to time out.
+export NIX_CONFIG="substituters ="
+nixkit() { node "$root/bin/nixkit.js" "$@"; }
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "nixkit offline-pkgs (the offline nixpkgs-compatible package set)"
+nixpkgs="$(nixkit offline-pkgs)"
+echo "$nixpkgs"
+export NIXKIT_NIXPKGS="$nixpkgs"
+
+project="${NIXKIT_DEMO_DIR:-$(mktemp -d -t nixkit-demo-XXXXXX)}"
+cp -r "$root/examples/hello/." "$project/"
+cd "$project"
+
+step "nixkit generate (flake.nix + .nixkit/lib from nixkit.yaml)"
+nixkit generate
+nixkit generate --check
+
+step "nixkit doctor"
+nixkit doctor
+
+step "nixkit run -- ... (the dev shell: packages, env and hook from nixkit.yaml)"
+nixkit run -- bash -c 'hello && echo "GREETING=$GREETING" && command -v awk'
+
+step "nixkit build (sandboxed)"
+nixkit build
+./result-greet/bin/greet Ada grace
+
+step "nixkit test (sandboxed)"
+nixkit test
+
+step "done"
+echo "The project is in $project: try 'cd $project && NIXKIT_NIXPKGS=$nixpkgs node $root/bin/nixkit.js shell'"

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what nixkit's demo and tests need, and nothing that is already there:
+# Nix, static busybox and bash, CA certificates (Debian packages), and the npm dependencies
+# from package-lock.json. Safe to run again.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+
+debian_packages=(nix-bin busybox-static bash-static ca-certificates)
+missing=()
+for pkg in "${debian_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    if ! command -v apt-get >/dev/null; then
+        echo "setup: please install ${missing[*]} (Nix 2.8+, a static busybox and bash) with your package manager" >&2
+        exit 3
+    fi
+    sudo=""
+    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+    echo "setup: installing ${missing[*]}" >&2
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# npm ci only when node_modules does not match the lockfile.
+stamp="$root/node_modules/.package-lock.json"
+if [ ! -f "$stamp" ] || [ "$root/package-lock.json" -nt "$stamp" ]; then
+    echo "setup: installing npm dependencies" >&2
+    (cd "$root" && npm ci --no-audit --no-fund --loglevel=error)
+fi
