@@ -1,0 +1,135 @@
+// The offline package set against the parts of nixpkgs' behaviour it claims to implement,
+// built by real Nix in the sandbox.
+import { execa } from "execa";
+import { existsSync, readFileSync, readlinkSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, test } from "vitest";
+import { nix, nixkit, tempDir, writeTree } from "../helpers.js";
+import { offlinePkgs } from "./project.js";
+
+const sandbox = ["--option", "sandbox", "true"];
+
+/** Builds `expr` (with `pkgs` in scope) from a scratch flake; returns its output path. */
+async function buildWith(expr: string): Promise<string> {
+  const dir = tempDir();
+  writeTree(dir, {
+    "flake.nix": `{
+      inputs.nixpkgs.url = ${JSON.stringify(offlinePkgs())};
+      outputs = { self, nixpkgs }: let pkgs = nixpkgs.legacyPackages.x86_64-linux; in {
+        packages.x86_64-linux.default = ${expr};
+      };
+    }`,
+  });
+  const built = await nix(["build", "--json", "--no-link", ...sandbox], dir);
+  expect(built.exitCode, built.stderr).toBe(0);
+  return (JSON.parse(built.stdout) as { outputs: { out: string } }[])[0]!.outputs.out;
+}
+
+describe("nixkit offline-pkgs", () => {
+  test("is idempotent and prints a path: flake ref", async () => {
+    const first = await nixkit(["offline-pkgs"]);
+    const second = await nixkit(["offline-pkgs"]);
+    expect(first.exitCode).toBe(0);
+    expect(first.stdout).toMatch(/^path:\/.*\/nixkit\/offline-pkgs\/[0-9a-f]{16}$/);
+    expect(second.stdout).toBe(first.stdout);
+  });
+
+  test("prepares atomically into an empty cache, even when two run at once", async () => {
+    const cache = tempDir();
+    const [a, b] = await Promise.all([1, 2].map(() => nixkit(["offline-pkgs"], { env: { XDG_CACHE_HOME: cache } })));
+    expect(a!.exitCode).toBe(0);
+    expect(b!.stdout).toBe(a!.stdout);
+    const root = path.join(cache, "nixkit/offline-pkgs");
+    expect(readdirSync(root)).toEqual([path.basename(a!.stdout)]);
+    expect(statSync(path.join(root, path.basename(a!.stdout), "bootstrap/bin/busybox")).mode & 0o777).toBe(0o755);
+  });
+
+  test("refuses a dynamically linked busybox with exit 3", async () => {
+    const result = await nixkit(["offline-pkgs"], { env: { NIXKIT_BUSYBOX: "/usr/bin/env", XDG_CACHE_HOME: tempDir() } });
+    expect(result.exitCode).toBe(3);
+    expect(result.stderr).toContain("/usr/bin/env is dynamically linked");
+  });
+});
+
+describe("packages by nixpkgs name", () => {
+  test("the GNU tool names, hello and cacert", async () => {
+    const out = await buildWith(`pkgs.buildEnv { name = "tools"; paths = with pkgs; [ bash coreutils findutils diffutils gnugrep gnused gawk gnutar gzip which hello cacert ]; ignoreCollisions = true; }`);
+    for (const tool of ["bash", "sh", "ls", "find", "xargs", "diff", "cmp", "grep", "sed", "awk", "tar", "gzip", "which", "hello"]) {
+      expect(existsSync(path.join(out, "bin", tool)), tool).toBe(true);
+    }
+    expect((await execa(path.join(out, "bin/hello"))).stdout).toBe("Hello, world!");
+    expect((await execa(path.join(out, "bin/hello"), ["--greeting", "hi"])).stdout).toBe("hi");
+    expect((await execa(path.join(out, "bin/awk"), ["BEGIN { print 6 * 7 }"])).stdout).toBe("42");
+    expect(readFileSync(path.join(out, "etc/ssl/certs/ca-bundle.crt"), "utf8")).toContain("-----BEGIN CERTIFICATE-----");
+  });
+});
+
+describe("builders", () => {
+  test("stdenv.mkDerivation runs phases in nixpkgs' order with pre/post hooks and patchShebangs", async () => {
+    const out = await buildWith(`pkgs.stdenv.mkDerivation {
+      name = "phases";
+      src = builtins.toFile "src.sh" "x";
+      unpackPhase = "echo unpack >> $TMPDIR/log";
+      preConfigure = "echo preConfigure >> $TMPDIR/log";
+      configurePhase = "runHook preConfigure; echo configure >> $TMPDIR/log; runHook postConfigure";
+      buildPhase = "echo build >> $TMPDIR/log";
+      doCheck = true;
+      checkPhase = "echo check >> $TMPDIR/log";
+      installPhase = ''
+        mkdir -p $out/bin
+        echo install >> $TMPDIR/log
+        printf '#!/usr/bin/env bash\\necho patched\\n' > $out/bin/tool
+        chmod +x $out/bin/tool
+      '';
+      postFixup = "echo postFixup >> $TMPDIR/log; cp $TMPDIR/log $out/log; echo \\"$MY_ENV\\" > $out/env";
+      env.MY_ENV = "from env";
+    }`);
+    expect(readFileSync(path.join(out, "log"), "utf8")).toBe("unpack\npreConfigure\nconfigure\nbuild\ncheck\ninstall\npostFixup\n");
+    expect(readFileSync(path.join(out, "env"), "utf8")).toBe("from env\n");
+    expect(readFileSync(path.join(out, "bin/tool"), "utf8")).toMatch(/^#!\/nix\/store\/[0-9a-z]{32}-bash-static\/bin\/bash\n/);
+    expect((await execa(path.join(out, "bin/tool"))).stdout).toBe("patched");
+  });
+
+  test("passthru and meta are attributes of the result, not of the derivation", async () => {
+    const dir = tempDir();
+    writeTree(dir, { "flake.nix": `{ inputs.nixpkgs.url = ${JSON.stringify(offlinePkgs())}; outputs = { self, nixpkgs }: { x = let d = nixpkgs.legacyPackages.x86_64-linux.stdenv.mkDerivation { name = "p"; passthru.extra = 42; meta.description = "m"; }; in { inherit (d) extra; desc = d.meta.description; hasEnv = d.drvAttrs ? extra; }; }; }` });
+    const evaluated = await nix(["eval", "--json", ".#x"], dir);
+    expect(JSON.parse(evaluated.stdout)).toEqual({ extra: 42, desc: "m", hasEnv: false });
+  });
+
+  test("buildEnv merges trees, linking unshared directories whole", async () => {
+    const out = await buildWith(`pkgs.buildEnv { name = "env"; paths = [ pkgs.hello (pkgs.writeTextFile { name = "doc"; text = "d"; destination = "/share/doc/x"; }) (pkgs.writeShellScriptBin "tool" "echo tool") ]; }`);
+    expect(readdirSync(path.join(out, "bin")).sort()).toEqual(["hello", "tool"]);
+    expect(readlinkSync(path.join(out, "share"))).toMatch(/-doc\/share$/);
+    expect((await execa(path.join(out, "bin/tool"))).stdout).toBe("tool");
+  });
+
+  test("buildEnv refuses collisions unless ignoreCollisions", async () => {
+    const dir = tempDir();
+    writeTree(dir, { "flake.nix": `{ inputs.nixpkgs.url = ${JSON.stringify(offlinePkgs())}; outputs = { self, nixpkgs }: let pkgs = nixpkgs.legacyPackages.x86_64-linux; in { packages.x86_64-linux.default = pkgs.buildEnv { name = "c"; paths = [ (pkgs.writeShellScriptBin "t" "echo a") (pkgs.writeShellScriptBin "t" "echo b") ]; }; }; }` });
+    const built = await nix(["build", "--no-link", ...sandbox], dir);
+    expect(built.exitCode).not.toBe(0);
+    expect(built.stderr).toContain("buildEnv: collision");
+  });
+
+  test("runCommand, writeText and writeShellScriptBin", async () => {
+    const out = await buildWith(`pkgs.runCommand "rc" { greeting = pkgs.writeText "g" "hi \${"''"} there"; tool = pkgs.writeShellScriptBin "t" "echo \\"$@\\""; } ''
+      mkdir $out
+      cp $greeting $out/greeting
+      $tool/bin/t a b > $out/tool
+    ''`);
+    expect(readFileSync(path.join(out, "greeting"), "utf8")).toBe("hi '' there");
+    expect(readFileSync(path.join(out, "tool"), "utf8")).toBe("a b\n");
+  });
+
+  test("mkShell gives nix print-dev-env packages, env and shellHook, like nixpkgs", async () => {
+    const dir = tempDir();
+    writeTree(dir, { "flake.nix": `{ inputs.nixpkgs.url = ${JSON.stringify(offlinePkgs())}; outputs = { self, nixpkgs }: let pkgs = nixpkgs.legacyPackages.x86_64-linux; in { devShells.x86_64-linux.default = pkgs.mkShell { packages = [ pkgs.hello ]; env.FOO = "bar"; shellHook = "echo hooked"; inputsFrom = [ (pkgs.mkShell { packages = [ pkgs.gnugrep ]; shellHook = "echo inner"; }) ]; }; }; }` });
+    const env = await nix(["print-dev-env", "--json", ...sandbox], dir);
+    expect(env.exitCode, env.stderr).toBe(0);
+    const vars = (JSON.parse(env.stdout) as { variables: Record<string, { value: string }> }).variables;
+    expect(vars.FOO!.value).toBe("bar");
+    expect(vars.shellHook!.value).toBe("echo inner\necho hooked");
+    expect(vars.PATH!.value).toMatch(/-hello-2\.12\.1\/bin:.*-gnugrep-busybox\/bin/);
+  });
+});
