@@ -7,12 +7,15 @@ import { nixkitVersion } from "./util/assets.js";
 async function main(argv: string[]): Promise<number> {
   const controller = new AbortController();
   let interrupted = false;
+  // A first Ctrl-C stops the running nix and lets commands clean up; a second one exits at once.
+  // The handlers stay registered: execa's exit hook re-raises a signal nobody else listens to.
   const onSignal = () => {
+    if (interrupted) process.exit(130);
     interrupted = true;
     controller.abort();
   };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
 
   try {
     const program = buildProgram((inv) => dispatchToModule(inv, controller.signal), nixkitVersion());

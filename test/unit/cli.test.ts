@@ -6,7 +6,7 @@ async function parse(argv: string[]): Promise<Invocation | { error: string }> {
   const program = buildProgram(async (inv) => {
     received = inv;
   }, "0.0.0-test");
-  program.configureOutput({ writeErr: () => {}, writeOut: () => {} });
+  program.configureOutput({ writeErr: () => {}, writeOut: () => {}, outputError: () => {} });
   try {
     await program.parseAsync(["node", "nixkit", ...argv]);
   } catch (error) {
