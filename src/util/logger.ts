@@ -71,7 +71,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     },
     progress: (text) => {
       if (!isTTY || level === "quiet") return;
-      const width = Math.max(20, (stderr.columns ?? 80) - 1);
+      const width = Math.max(20, (stderr.columns || 80) - 1);
       stderr.write("\r\x1b[2K" + text.slice(0, width));
       progressShown = text !== "";
     },

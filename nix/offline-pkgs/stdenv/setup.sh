@@ -203,6 +203,10 @@ distPhase() {
 
 showPhaseHeader() {
     echo "Running phase: $1"
+    # Like nixpkgs: tell Nix's structured logger the phase, so progress displays can show it.
+    if [ -n "${NIX_LOG_FD:-}" ]; then
+        printf '@nix { "action": "setPhase", "phase": "%s" }\n' "$1" >&"$NIX_LOG_FD"
+    fi
 }
 
 genericBuild() {
