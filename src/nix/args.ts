@@ -10,8 +10,10 @@ export interface NixContext {
 
 export const COMMON_ARGS = ["--extra-experimental-features", "nix-command flakes"];
 
-export function flakeRef(ctx: NixContext, attr?: string): string {
-  return attr === undefined ? ctx.projectDir : `${ctx.projectDir}#${attr}`;
+// Nix parses flake refs as URLs and rejects absolute paths with spaces, "#" or non-ASCII;
+// "." resolved against the project directory (nix's cwd) works for every path.
+export function flakeRef(_ctx: NixContext, attr?: string): string {
+  return attr === undefined ? "." : `.#${attr}`;
 }
 
 function overrideArgs(ctx: NixContext): string[] {

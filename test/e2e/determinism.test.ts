@@ -20,9 +20,9 @@ async function generateAndBuild(dir: string, umask: string, tz: string, locale: 
   return { generated, builds: JSON.parse(result.stdout).builds };
 }
 
-test("two checkouts, different umask/TZ/locale: same bytes, same store paths", async () => {
+test("two checkouts, different paths, umask, TZ and locale: same bytes, same store paths", async () => {
   const a = await generateAndBuild(exampleProject(), "022", "UTC", "C");
-  const b = await generateAndBuild(exampleProject(), "077", "Pacific/Kiritimati", "C.UTF-8");
+  const b = await generateAndBuild(exampleProject("hello", "a dir with spaces, ünïcödé and #"), "077", "Pacific/Kiritimati", "C.UTF-8");
   expect(Object.keys(a.generated).sort()).toEqual(["flake.nix", ".nixkit/lib/default.nix", ".nixkit/lib/glob.nix", ".nixkit/lib/packages.nix", ".nixkit/lib/per-system.nix", ".nixkit/lib/source.nix"].sort());
   expect(b.generated).toEqual(a.generated);
   expect(b.builds).toEqual(a.builds);

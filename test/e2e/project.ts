@@ -13,8 +13,9 @@ export function useOfflineNixpkgs(dir: string): void {
   writeFileSync(file, text);
 }
 
-export function exampleProject(name = "hello"): string {
-  const dir = tempDir(`nixkit-${name}-`);
+/** A copy of examples/NAME in a temp dir (optionally in a subdirectory with an awkward name). */
+export function exampleProject(name = "hello", subdir = ""): string {
+  const dir = path.join(tempDir(`nixkit-${name}-`), subdir);
   cpSync(path.join(repoRoot, "examples", name), dir, { recursive: true });
   useOfflineNixpkgs(dir);
   return dir;

@@ -30,7 +30,7 @@ describe("argv", () => {
   const ctx: NixContext = { projectDir: "/p", canSetSandbox: true };
   test("build: flakes on, sandbox on, internal-json, no link", () => {
     expect(buildArgs(ctx, ["packages.x86_64-linux.app"])).toEqual([
-      "--extra-experimental-features", "nix-command flakes", "build", "/p#packages.x86_64-linux.app", "--no-link", "--json",
+      "--extra-experimental-features", "nix-command flakes", "build", ".#packages.x86_64-linux.app", "--no-link", "--json",
       "--log-format", "internal-json", "--option", "sandbox", "true",
     ]);
   });
