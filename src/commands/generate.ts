@@ -4,6 +4,7 @@ import { describeDrift, findDrift } from "../generate/drift.js";
 import { generatePlan } from "../generate/plan.js";
 import { loadManifest } from "../manifest/load.js";
 import { WorkFailed } from "../util/errors.js";
+import { GIT_ADD_HINT, insideGitRepo } from "../util/git.js";
 import type { CommandContext } from "./context.js";
 
 export async function run(ctx: CommandContext, inv: Invocation): Promise<void> {
@@ -20,5 +21,6 @@ export async function run(ctx: CommandContext, inv: Invocation): Promise<void> {
   if (ctx.logger.json) ctx.logger.data({ written: drifts.map((d) => d.path) });
   if (drifts.length === 0) return ctx.logger.result("generated files are up to date");
   for (const drift of drifts) ctx.logger.info(`  ${describeDrift(drift)}`);
+  if (drifts.some((d) => d.kind === "missing") && insideGitRepo(ctx.projectDir)) ctx.logger.warn(GIT_ADD_HINT);
   ctx.logger.result(`wrote ${drifts.length} file(s)`);
 }

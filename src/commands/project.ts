@@ -7,6 +7,7 @@ import { describeDrift } from "../generate/drift.js";
 import { generatePlan } from "../generate/plan.js";
 import { NixFailed } from "../nix/driver.js";
 import { UserError } from "../util/errors.js";
+import { GIT_ADD_HINT, insideGitRepo } from "../util/git.js";
 import type { CommandContext } from "./context.js";
 
 /** Loads the manifest and regenerates stale files (never a hand-edited flake.nix). */
@@ -15,6 +16,7 @@ export async function prepareProject(ctx: CommandContext): Promise<LoadedManifes
   const drifts = await applyPlan(ctx.projectDir, generatePlan(loaded.manifest), false);
   if (drifts.length > 0) ctx.logger.info(`generated ${drifts.length} file(s) from nixkit.yaml (flake.nix, .nixkit/lib)`);
   for (const drift of drifts) ctx.logger.debug(`  ${describeDrift(drift)}`);
+  if (drifts.some((d) => d.kind === "missing") && insideGitRepo(ctx.projectDir)) ctx.logger.warn(GIT_ADD_HINT);
   return loaded;
 }
 

@@ -1,0 +1,81 @@
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { Writable } from "node:stream";
+import { describe, expect, test } from "vitest";
+import { writeFilesAtomic } from "../../src/util/atomic.js";
+import { createLogger } from "../../src/util/logger.js";
+import { tempDir } from "../helpers.js";
+
+function capture(isTTY = false) {
+  const chunks: string[] = [];
+  const stream = Object.assign(new Writable({ write: (c, _e, done) => (chunks.push(String(c)), done()) }), { isTTY, columns: 80 });
+  return { stream, text: () => chunks.join("") };
+}
+
+describe("logger", () => {
+  test("human output on stderr, results on stdout, nothing coloured off a TTY", () => {
+    const out = capture();
+    const err = capture();
+    const logger = createLogger({ stdout: out.stream, stderr: err.stream, env: {} });
+    logger.info("hello");
+    logger.warn("careful");
+    logger.result("done");
+    logger.debug("hidden");
+    expect(err.text()).toBe("hello\nwarning: careful\n");
+    expect(out.text()).toBe("done\n");
+  });
+
+  test("--json keeps stdout for data; -q keeps only warnings and errors; -v shows debug", () => {
+    const out = capture();
+    const err = capture();
+    const quiet = createLogger({ stdout: out.stream, stderr: err.stream, env: {}, level: "quiet", json: true });
+    quiet.info("hidden");
+    quiet.result("to stderr");
+    quiet.data({ a: 1 });
+    quiet.error("bad");
+    expect(out.text()).toBe('{\n  "a": 1\n}\n');
+    expect(err.text()).toBe("to stderr\nerror: bad\n");
+    const verbose = capture();
+    createLogger({ stderr: verbose.stream, env: {}, level: "verbose" }).debug("shown");
+    expect(verbose.text()).toBe("shown\n");
+  });
+
+  test("colour and progress only on a TTY, and NO_COLOR turns colour off", () => {
+    const tty = capture(true);
+    const coloured = createLogger({ stderr: tty.stream, env: {} });
+    coloured.warn("w");
+    coloured.progress("building x");
+    expect(tty.text()).toContain("\x1b[33mwarning: \x1b[0mw");
+    expect(tty.text()).toContain("\r\x1b[2Kbuilding x");
+    const plain = capture(true);
+    createLogger({ stderr: plain.stream, env: { NO_COLOR: "" } }).warn("w");
+    expect(plain.text()).toBe("warning: w\n");
+    const pipe = capture(false);
+    createLogger({ stderr: pipe.stream, env: {} }).progress("building x");
+    expect(pipe.text()).toBe("");
+  });
+});
+
+describe("writeFilesAtomic", () => {
+  test("a failure before the renames leaves every target as it was, and no temp files", async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, "a"), "old a");
+    writeFileSync(path.join(dir, "blocker"), "a file where a directory is needed");
+    await expect(
+      writeFilesAtomic([
+        { path: path.join(dir, "a"), content: "new a" },
+        { path: path.join(dir, "blocker", "b"), content: "b" },
+      ]),
+    ).rejects.toThrow();
+    expect(readFileSync(path.join(dir, "a"), "utf8")).toBe("old a");
+    expect(readdirSync(dir).sort()).toEqual(["a", "blocker"]);
+  });
+
+  test("writes every file with its mode", async () => {
+    const dir = tempDir();
+    mkdirSync(path.join(dir, "sub"));
+    await writeFilesAtomic([{ path: path.join(dir, "sub", "x"), content: "x", mode: 0o600 }]);
+    expect(readFileSync(path.join(dir, "sub", "x"), "utf8")).toBe("x");
+    expect(statSync(path.join(dir, "sub", "x")).mode & 0o777).toBe(0o600);
+  });
+});
