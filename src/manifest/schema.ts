@@ -26,21 +26,18 @@ const source = z
   })
   .describe("Files copied into the sandbox. Absent: the whole project, less .git, .nixkit and result links.");
 
-const build = z.strictObject({
-  src: source.optional(),
-  packages: packageList,
-  needs: z.array(z.string()).default([]).describe("Builds whose outputs are on PATH and in $NIXKIT_BUILD_<name>."),
-  env: envMap,
-  script: script.describe("Bash script run in a writable copy of the source; it must write $out."),
-});
+// Builds and tests share one shape; only what their script must do differs.
+const scriptSection = (scriptDoes: string) =>
+  z.strictObject({
+    src: source.optional(),
+    packages: packageList,
+    needs: z.array(z.string()).default([]).describe("Builds whose outputs are on PATH and in $NIXKIT_BUILD_<name>."),
+    env: envMap,
+    script: script.describe(`Bash script run in a writable copy of the source; ${scriptDoes}.`),
+  });
 
-const test = z.strictObject({
-  src: source.optional(),
-  packages: packageList,
-  needs: z.array(z.string()).default([]).describe("Builds whose outputs are on PATH and in $NIXKIT_BUILD_<name>."),
-  env: envMap,
-  script: script.describe("Bash script; writes reports into $NIXKIT_REPORTS and fails by exiting non-zero."),
-});
+const build = scriptSection("it must write $out");
+const test = scriptSection("it writes reports into $NIXKIT_REPORTS and fails by exiting non-zero");
 
 const image = z.strictObject({
   contents: z.array(z.string()).default([]).describe("Builds and packages placed in the image root."),
