@@ -7,7 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const cli = path.join(root, "bin/nixkit.js");
+const cli = path.join(root, "bin/nixkit.cjs");
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 
 function median(values) {

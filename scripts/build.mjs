@@ -1,19 +1,29 @@
-// Bundles the CLI into dist/: one entry plus lazily loaded chunks for each command.
+// Bundles the CLI into dist/:
+//   nixkit.cjs     the entry (CommonJS, node builtins only): the fast path of run/shell
+//   cli/           the full CLI (ES modules, one lazily loaded chunk per command)
 import { build } from "esbuild";
 import { rmSync } from "node:fs";
 
 rmSync(new URL("../dist", import.meta.url), { recursive: true, force: true });
+const common = { bundle: true, platform: "node", target: "node20", legalComments: "none", logLevel: "warning" };
+
 await build({
+  ...common,
   entryPoints: { nixkit: "src/main.ts" },
   outdir: "dist",
-  bundle: true,
+  outExtension: { ".js": ".cjs" },
+  format: "cjs",
+  // import.meta only appears behind a `typeof __filename` check that the CommonJS bundle never takes.
+  logOverride: { "empty-import-meta": "silent" },
+});
+
+await build({
+  ...common,
+  entryPoints: { "cli-main": "src/cli-main.ts" },
+  outdir: "dist/cli",
   splitting: true,
   format: "esm",
-  platform: "node",
-  target: "node20",
   chunkNames: "chunks/[name]-[hash]",
-  legalComments: "none",
   // commander and fast-glob are CommonJS; give their require() calls a real require.
   banner: { js: 'import { createRequire as __nixkitRequire } from "node:module"; const require = __nixkitRequire(import.meta.url);' },
-  logLevel: "warning",
 });

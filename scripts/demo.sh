@@ -8,7 +8,7 @@ node "$root/scripts/build.mjs"
 
 # No binary cache is reachable offline; without this every build waits for it to time out.
 export NIX_CONFIG="substituters ="
-nixkit() { node "$root/bin/nixkit.js" "$@"; }
+nixkit() { node "$root/bin/nixkit.cjs" "$@"; }
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "nixkit offline-pkgs (the offline nixpkgs-compatible package set)"
@@ -38,4 +38,4 @@ step "nixkit test (sandboxed)"
 nixkit test
 
 step "done"
-echo "The project is in $project: try 'cd $project && NIXKIT_NIXPKGS=$nixpkgs node $root/bin/nixkit.js shell'"
+echo "The project is in $project: try 'cd $project && NIXKIT_NIXPKGS=$nixpkgs node $root/bin/nixkit.cjs shell'"

@@ -45,9 +45,14 @@ export function buildProgram(dispatch: Dispatch, version: string): Command {
     c.option("--check", "exit 1 if generated files are stale; write nothing").option("--force", "overwrite a hand-edited flake.nix"));
   add("build [names...]", "build the manifest's builds (all by default) and print their store paths");
   add("test [names...]", "run the manifest's tests in the Nix sandbox");
-  add("shell", "enter the dev shell", (c) => c.option("--pure", "start from an empty environment"));
-  add("run", "run a command in the dev shell environment: nixkit run -- CMD ARGS...", (c) =>
-    c.option("--pure", "start from an empty environment").argument("<command...>"));
+  const envOptions = (c: Command) =>
+    c.option("--pure", "start from an empty environment (HOME, USER, TERM, LANG… are kept)")
+      .option("--stale-ok", "if the environment cannot be rebuilt, use the last one (with a warning)");
+  add("shell", "enter the dev shell (bash, zsh or fish)", envOptions);
+  add("run", "run a command in the dev shell environment: nixkit run -- CMD ARGS...", (c) => envOptions(c).argument("<command...>"));
+  add("env", "print the dev environment (--json: as a JSON object)", (c) =>
+    c.option("--direnv", "as shell code for direnv").option("--stale-ok", "use the last environment if it cannot be rebuilt"));
+  add("direnv", "write an .envrc that loads the dev environment", (c) => c.option("--force", "overwrite an existing .envrc"));
   add("lock", "create or update flake.lock", (c) => c.option("--update [input]", "update all inputs, or one"));
   add("doctor", "check that Nix, flakes, the sandbox and the project are ready");
   add("offline-pkgs", "prepare the offline package set and print its flake ref");
@@ -64,6 +69,8 @@ export async function dispatchToModule(invocation: Invocation, signal: AbortSign
     build: () => import("./commands/build.js"),
     test: () => import("./commands/test.js"),
     shell: () => import("./commands/shell.js"),
+    env: () => import("./commands/env.js"),
+    direnv: () => import("./commands/direnv.js"),
     run: () => import("./commands/run.js"),
     lock: () => import("./commands/lock.js"),
     doctor: () => import("./commands/doctor.js"),

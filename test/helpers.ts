@@ -6,7 +6,7 @@ import path from "node:path";
 import { onTestFinished } from "vitest";
 
 export const repoRoot = path.resolve(import.meta.dirname, "..");
-export const cliPath = path.join(repoRoot, "bin", "nixkit.js");
+export const cliPath = path.join(repoRoot, "bin", "nixkit.cjs");
 
 /** Nix settings for tests: no binary cache (none is reachable offline), flakes on. */
 export const nixEnv = {

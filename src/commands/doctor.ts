@@ -95,8 +95,8 @@ async function diskCheck(): Promise<Check> {
 
 async function freshnessCheck(ctx: CommandContext): Promise<Check> {
   try {
-    const { manifest } = await loadManifest(ctx.projectDir);
-    const drifts = await findDrift(ctx.projectDir, generatePlan(manifest));
+    const { manifest, text } = await loadManifest(ctx.projectDir);
+    const drifts = await findDrift(ctx.projectDir, generatePlan(manifest, text));
     if (drifts.length === 0) return { name: "generated", status: "PASS", detail: "flake.nix and .nixkit/lib match nixkit.yaml" };
     return { name: "generated", status: "WARN", detail: drifts.map(describeDrift).join("; "), fix: "run `nixkit generate`" };
   } catch (error) {

@@ -8,8 +8,8 @@ import { GIT_ADD_HINT, insideGitRepo } from "../util/git.js";
 import type { CommandContext } from "./context.js";
 
 export async function run(ctx: CommandContext, inv: Invocation): Promise<void> {
-  const { manifest } = await loadManifest(ctx.projectDir);
-  const plan = generatePlan(manifest);
+  const { manifest, text } = await loadManifest(ctx.projectDir);
+  const plan = generatePlan(manifest, text);
   if (inv.options.check) {
     const drifts = await findDrift(ctx.projectDir, plan);
     if (ctx.logger.json) ctx.logger.data({ fresh: drifts.length === 0, drift: drifts });

@@ -13,7 +13,7 @@ import type { CommandContext } from "./context.js";
 /** Loads the manifest and regenerates stale files (never a hand-edited flake.nix). */
 export async function prepareProject(ctx: CommandContext): Promise<LoadedManifest> {
   const loaded = await loadManifest(ctx.projectDir);
-  const drifts = await applyPlan(ctx.projectDir, generatePlan(loaded.manifest), false);
+  const drifts = await applyPlan(ctx.projectDir, generatePlan(loaded.manifest, loaded.text), false);
   if (drifts.length > 0) ctx.logger.info(`generated ${drifts.length} file(s) from nixkit.yaml (flake.nix, .nixkit/lib)`);
   for (const drift of drifts) ctx.logger.debug(`  ${describeDrift(drift)}`);
   if (drifts.some((d) => d.kind === "missing") && insideGitRepo(ctx.projectDir)) ctx.logger.warn(GIT_ADD_HINT);

@@ -1,10 +1,12 @@
-// Runs one command in the dev shell environment and exits with its code.
+// Runs one command in the dev environment and exits with its code.
 import type { Invocation } from "../cli.js";
+import { runInEnv } from "../shell/launch.js";
 import type { CommandContext } from "./context.js";
-import { prepareProject, withManifestErrors } from "./project.js";
+import { ensureRc } from "./dev-env.js";
+import { prepareProject } from "./project.js";
 
 export async function run(ctx: CommandContext, inv: Invocation): Promise<void> {
   const loaded = await prepareProject(ctx);
-  const code = await withManifestErrors(loaded, () => ctx.driver().develop(inv.args, Boolean(inv.options.pure)));
-  process.exitCode = code;
+  const rcFile = await ensureRc(ctx, loaded, Boolean(inv.options.staleOk));
+  process.exitCode = await runInEnv({ rcFile, projectDir: ctx.projectDir, pure: Boolean(inv.options.pure) }, inv.args);
 }

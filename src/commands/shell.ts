@@ -1,10 +1,12 @@
-// Enters the dev shell through `nix develop`. (The cached, zero-evaluation warm path is its own issue.)
+// Opens the user's interactive shell in the dev environment.
 import type { Invocation } from "../cli.js";
+import { interactiveShell } from "../shell/launch.js";
 import type { CommandContext } from "./context.js";
-import { prepareProject, withManifestErrors } from "./project.js";
+import { ensureRc } from "./dev-env.js";
+import { prepareProject } from "./project.js";
 
 export async function run(ctx: CommandContext, inv: Invocation): Promise<void> {
   const loaded = await prepareProject(ctx);
-  const code = await withManifestErrors(loaded, () => ctx.driver().develop([], Boolean(inv.options.pure)));
-  process.exitCode = code;
+  const rcFile = await ensureRc(ctx, loaded, Boolean(inv.options.staleOk));
+  process.exitCode = await interactiveShell({ rcFile, projectDir: ctx.projectDir, pure: Boolean(inv.options.pure) }, loaded.manifest.name);
 }

@@ -2,7 +2,8 @@
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { readFileIfExists } from "../util/atomic.js";
-import { LIB_DIR, isUntouchedGenerated } from "./flake.js";
+import { LIB_DIR } from "./flake.js";
+import { isUntouchedGenerated } from "./header.js";
 import { FLAKE_FILE, type GeneratedFile } from "./plan.js";
 
 export type DriftKind = "missing" | "stale" | "edited" | "extra";

@@ -26,7 +26,9 @@ export function sourceHash(manifest: Manifest, library: GeneratedFile[]): string
   return sha256(JSON.stringify({ manifest, library: library.map((f) => [f.path, sha256(f.content)]), nixkit: nixkitVersion() }));
 }
 
-export function generatePlan(manifest: Manifest): GeneratedFile[] {
+/** `manifestText` is nixkit.yaml as read: its hash lets the shell's fast path trust flake.nix without parsing YAML. */
+export function generatePlan(manifest: Manifest, manifestText: string): GeneratedFile[] {
   const library = libraryFiles();
-  return [{ path: FLAKE_FILE, content: renderFlake(manifest, sourceHash(manifest, library)) }, ...library];
+  const hashes = { manifest: sha256(manifestText), source: sourceHash(manifest, library) };
+  return [{ path: FLAKE_FILE, content: renderFlake(manifest, hashes) }, ...library];
 }

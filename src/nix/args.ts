@@ -41,19 +41,9 @@ export function flakeCheckArgs(ctx: NixContext): string[] {
   return [...COMMON_ARGS, "flake", "check", flakeRef(ctx), "--log-format", "internal-json", ...sandboxArgs(ctx), ...overrideArgs(ctx)];
 }
 
-/** Variables a `--pure` shell keeps from the caller's environment. */
-export const PURE_KEEP = ["HOME", "USER", "LOGNAME", "TERM", "COLORTERM", "LANG", "LC_ALL", "TZ", "DISPLAY", "SSH_AUTH_SOCK", "NO_COLOR"];
-
-export function developArgs(ctx: NixContext, command: string[], pure = false): string[] {
-  return [
-    ...COMMON_ARGS,
-    "develop",
-    flakeRef(ctx),
-    ...sandboxArgs(ctx),
-    ...overrideArgs(ctx),
-    ...(pure ? ["--ignore-environment", ...PURE_KEEP.flatMap((v) => ["--keep", v])] : []),
-    ...(command.length ? ["-c", ...command] : []),
-  ];
+/** `nix develop` / `nix print-dev-env` on the project's default dev shell. */
+export function developBaseArgs(ctx: NixContext, verb: "develop" | "print-dev-env"): string[] {
+  return [...COMMON_ARGS, verb, flakeRef(ctx), ...sandboxArgs(ctx), ...overrideArgs(ctx)];
 }
 
 export function lockArgs(ctx: NixContext, updateInputs: string[]): string[] {

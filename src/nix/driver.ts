@@ -2,7 +2,7 @@
 import { execa, type ResultPromise } from "execa";
 import { EnvError, Interrupted, WorkFailed } from "../util/errors.js";
 import type { Logger } from "../util/logger.js";
-import { addRootArgs, buildArgs, developArgs, evalArgs, flakeCheckArgs, lockArgs, type NixContext } from "./args.js";
+import { addRootArgs, buildArgs, evalArgs, flakeCheckArgs, lockArgs, type NixContext } from "./args.js";
 import { stripAnsi } from "./internal-json.js";
 import { BuildMonitor } from "./progress.js";
 import { featuresOf, isSupported, MIN_NIX, parseNixVersion, type NixFeatures, type NixVersion } from "./version.js";
@@ -95,12 +95,6 @@ export class NixDriver {
   async lock(updateInputs: string[]): Promise<void> {
     await this.detect();
     await this.interactive(lockArgs(this.ctx, updateInputs), "flake lock");
-  }
-
-  /** `nix develop -c CMD`, with the terminal handed over; returns the command's exit code. */
-  async develop(command: string[], pure = false): Promise<number> {
-    await this.detect();
-    return this.interactive(developArgs(this.ctx, command, pure), "develop", true);
   }
 
   private async interactive(args: string[], what: string, passExitCode = false): Promise<number> {

@@ -5,9 +5,13 @@ import { fileURLToPath } from "node:url";
 
 let root: string | undefined;
 
+declare const __filename: string | undefined;
+// The entry bundle is CommonJS (no import.meta), the full CLI an ES module (no __filename).
+const here = (): string => (typeof __filename === "string" ? __filename : fileURLToPath(import.meta.url));
+
 export function packageRoot(): string {
   if (root) return root;
-  let dir = path.dirname(fileURLToPath(import.meta.url));
+  let dir = path.dirname(here());
   while (!existsSync(path.join(dir, "package.json")) || !existsSync(path.join(dir, "nix"))) {
     const parent = path.dirname(dir);
     if (parent === dir) throw new Error("nixkit: cannot find its package root");

@@ -1,5 +1,4 @@
 // Every write is atomic: a temp file beside the target, fsynced, then renamed over it.
-import { randomBytes } from "node:crypto";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 
@@ -9,8 +8,9 @@ export interface FileWrite {
   mode?: number;
 }
 
+// Unique enough with the pid; opened with O_EXCL, so a clash fails instead of sharing a file.
 const tempPathFor = (target: string) =>
-  path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
+  path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
 
 async function writeTemp(target: string, content: string | Uint8Array, mode = 0o644): Promise<string> {
   await fs.mkdir(path.dirname(target), { recursive: true });

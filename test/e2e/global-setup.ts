@@ -4,8 +4,8 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 
 export default async function setup({ provide }: { provide: (key: string, value: string) => void }) {
-  const cli = path.resolve("bin/nixkit.js");
-  if (!existsSync(path.resolve("dist/nixkit.js"))) throw new Error("run `npm run build` before the e2e tests (npm test does)");
+  const cli = path.resolve("bin/nixkit.cjs");
+  if (!existsSync(path.resolve("dist/nixkit.cjs"))) throw new Error("run `npm run build` before the e2e tests (npm test does)");
   const { stdout } = await execa("node", [cli, "offline-pkgs"]);
   provide("offlinePkgs", stdout.trim());
 }

@@ -3,19 +3,21 @@ import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { applyPlan } from "../../src/generate/apply.js";
 import { findDrift } from "../../src/generate/drift.js";
-import { isUntouchedGenerated, readFlakeHeader } from "../../src/generate/flake.js";
+import { isUntouchedGenerated, readFlakeHeader } from "../../src/generate/header.js";
 import { generatePlan } from "../../src/generate/plan.js";
 import { parseManifest } from "../../src/manifest/load.js";
 import { UserError } from "../../src/util/errors.js";
+import { sha256 } from "../../src/util/hash.js";
 import { repoRoot, snapshotTree, tempDir } from "../helpers.js";
 
 const example = readFileSync(path.join(repoRoot, "examples/hello/nixkit.yaml"), "utf8");
-const planFor = (text: string) => generatePlan(parseManifest(text).manifest);
+const planFor = (text: string) => generatePlan(parseManifest(text).manifest, text);
+const withoutHeader = (files: { path: string; content: string }[]) => files.map((f) => ({ ...f, content: f.content.replace(/^# nixkit-generated:.*$/m, "") }));
 
 describe("generate plan", () => {
   test("flake.nix for the example (snapshot)", () => {
     const flake = planFor(example).find((f) => f.path === "flake.nix")!.content;
-    expect(flake.replace(/source=[0-9a-f]{64} content=[0-9a-f]{64}/, "source=<hash> content=<hash>")).toMatchSnapshot();
+    expect(flake.replace(/nixkit=\S+ manifest=[0-9a-f]{64} source=[0-9a-f]{64} content=[0-9a-f]{64}/, "<hashes>")).toMatchSnapshot();
   });
 
   test("vendors every file of nix/lib", () => {
@@ -25,12 +27,17 @@ describe("generate plan", () => {
 
   test("is deterministic and independent of key order in the manifest", () => {
     const reordered = example.replace("description: Greets people by name and counts them\n", "") + "description: Greets people by name and counts them\n";
-    expect(planFor(reordered)).toEqual(planFor(example));
+    expect(withoutHeader(planFor(reordered))).toEqual(withoutHeader(planFor(example)));
   });
 
   test("the header records the source hash and a content hash that detects edits", () => {
     const flake = planFor(example)[0]!.content;
-    expect(readFlakeHeader(flake)).toMatchObject({ source: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(readFlakeHeader(flake)).toEqual({
+      nixkit: expect.stringMatching(/^\d+\.\d+\.\d+/),
+      manifest: sha256(example),
+      source: expect.stringMatching(/^[0-9a-f]{64}$/),
+      content: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     expect(isUntouchedGenerated(flake)).toBe(true);
     expect(isUntouchedGenerated(flake.replace("inherit inputs;", "inherit inputs; # mine"))).toBe(false);
     expect(isUntouchedGenerated("{ outputs = _: { }; }")).toBe(false);

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { buildArgs, developArgs, flakeCheckArgs, type NixContext } from "../../src/nix/args.js";
+import { buildArgs, flakeCheckArgs, type NixContext } from "../../src/nix/args.js";
+import { printDevEnvArgs } from "../../src/nix/print-dev-env.js";
 import { drvName, parseLogLine } from "../../src/nix/internal-json.js";
 import { manifestErrorFromNix, parseFieldPath } from "../../src/manifest/nix-errors.js";
 import { BuildMonitor } from "../../src/nix/progress.js";
@@ -40,11 +41,11 @@ describe("argv", () => {
   test("the sandbox option is left to nix.conf when this user may not set it", () => {
     expect(buildArgs({ ...ctx, canSetSandbox: false }, ["x"])).not.toContain("sandbox");
   });
-  test("develop --pure keeps only the allow-list", () => {
-    const args = developArgs(ctx, ["env"], true);
-    expect(args).toContain("--ignore-environment");
-    expect(args.slice(-2)).toEqual(["-c", "env"]);
-    expect(args.filter((a, i) => args[i - 1] === "--keep")).toContain("HOME");
+  test("print-dev-env: json, a profile as GC root, sandbox and override", () => {
+    expect(printDevEnvArgs({ ...ctx, nixpkgsOverride: "path:/o" }, "/p/.nixkit/cache/shell/profile")).toEqual([
+      "--extra-experimental-features", "nix-command flakes", "print-dev-env", ".", "--option", "sandbox", "true",
+      "--override-input", "nixpkgs", "path:/o", "--no-write-lock-file", "--json", "--profile", "/p/.nixkit/cache/shell/profile",
+    ]);
   });
 });
 

@@ -8,10 +8,11 @@ let
     builder = "${bootstrap.bash}/bin/bash";
     args = [ "-e" (builtins.toFile "stdenv-builder.sh" ''
       $busybox/bin/mkdir -p $out
-      $busybox/bin/cp ${./setup.sh} $out/setup
+      { echo "shell=$shellPath"; $busybox/bin/cat ${./setup.sh}; } > $out/setup
       echo "$initialPath" > $out/initial-path
     '') ];
     busybox = bootstrap.busybox;
+    shellPath = "${bootstrap.bash}/bin/bash";
     initialPath = "${bootstrap.busybox} ${bootstrap.bash}";
   };
 

@@ -11,8 +11,9 @@ set -o pipefail
 : "${outputs:=out}"
 export NIX_BUILD_CORES="${NIX_BUILD_CORES:-1}"
 export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-315532800}"
-export CONFIG_SHELL="${BASH}"
-export SHELL="${BASH}"
+# $shell is written above this file by the stdenv derivation, as nixpkgs does.
+export CONFIG_SHELL="$shell"
+export SHELL="$shell"
 
 runHook() {
     local hookName="$1"

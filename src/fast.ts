@@ -1,0 +1,57 @@
+// The fast path of `nixkit run` and `nixkit shell`: parse the few options they take, and serve
+// the cached environment with no nix process (or, when only the cache is missing and the
+// generated files are fresh, make it with one). Anything else goes to the full CLI.
+import path from "node:path";
+import { cachedRc, makeEnv } from "./shell/dev-env.js";
+import { interactiveShell, runInEnv } from "./shell/launch.js";
+
+interface FastInvocation {
+  command: "run" | "shell";
+  projectDir: string;
+  nixpkgsOverride?: string;
+  pure: boolean;
+  args: string[];
+}
+
+export function parseFast(argv: string[], env: NodeJS.ProcessEnv): FastInvocation | undefined {
+  let directory = ".";
+  let nixpkgs = env.NIXKIT_NIXPKGS || undefined;
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if ((arg === "-C" || arg === "--directory") && i + 1 < argv.length) directory = argv[++i]!;
+    else if (arg.startsWith("--directory=")) directory = arg.slice(12);
+    else if (arg === "--nixpkgs" && i + 1 < argv.length) nixpkgs = argv[++i]!;
+    else if (arg.startsWith("--nixpkgs=")) nixpkgs = arg.slice(10);
+    else if (arg === "-q" || arg === "--quiet") continue;
+    else break;
+  }
+  const command = argv[i];
+  if (command !== "run" && command !== "shell") return undefined;
+  let pure = false;
+  let j = i + 1;
+  for (; j < argv.length && argv[j] !== "--"; j++) {
+    if (argv[j] === "--pure") pure = true;
+    else return undefined; // any other option: let the full CLI parse (and explain) it
+  }
+  const args = argv.slice(j + 1);
+  if (command === "run" && args.length === 0) return undefined;
+  if (command === "shell" && j < argv.length) return undefined;
+  return { command, projectDir: path.resolve(directory), nixpkgsOverride: nixpkgs, pure, args };
+}
+
+/** The exit status when served here, or undefined to hand over to the full CLI. */
+export async function runFast(argv: string[], env: NodeJS.ProcessEnv): Promise<number | undefined> {
+  const invocation = parseFast(argv, env);
+  if (!invocation) return undefined;
+  let { key, rcFile } = cachedRc(invocation);
+  if (!rcFile) {
+    // Loaded only here: checking freshness hashes files with node:crypto.
+    const { generatedFilesFresh } = await import("./shell/fresh.js");
+    if (!generatedFilesFresh(invocation.projectDir)) return undefined;
+    rcFile = (await makeEnv(invocation, key)).rcFile;
+    if (!rcFile) return undefined; // the full CLI reruns it and explains the failure
+  }
+  const launch = { rcFile, projectDir: invocation.projectDir, pure: invocation.pure };
+  return invocation.command === "run" ? runInEnv(launch, invocation.args) : interactiveShell(launch, path.basename(invocation.projectDir));
+}

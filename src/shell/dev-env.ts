@@ -1,0 +1,56 @@
+// The dev environment of a project: served from .nixkit/cache/shell when its content key is
+// known (no nix process at all), otherwise made by one `nix print-dev-env --json` and cached.
+import { existsSync, mkdirSync, realpathSync } from "node:fs";
+import { printDevEnv, type DevEnvResult } from "../nix/print-dev-env.js";
+import { nixkitVersion } from "../util/assets.js";
+import { currentSystem } from "../util/system.js";
+import { latestKey, profilePath, rcFile, shellCacheDir, storeEnv } from "./cache.js";
+import { envKey } from "./key.js";
+import { renderRc, type DevEnvJson } from "./rc.js";
+
+export interface DevEnvRequest {
+  projectDir: string;
+  nixpkgsOverride?: string;
+  signal?: AbortSignal;
+}
+
+export const nixBinary = (): string => process.env.NIXKIT_NIX ?? "nix";
+
+export function currentEnvKey(request: DevEnvRequest): string {
+  return envKey({
+    projectDir: request.projectDir,
+    nixpkgsOverride: request.nixpkgsOverride,
+    system: currentSystem(),
+    nixkitVersion: nixkitVersion(),
+    nixBinary: nixBinary(),
+  });
+}
+
+/** The cached environment script for the project's current inputs, if there is one. */
+export function cachedRc(request: DevEnvRequest): { key: string; rcFile?: string } {
+  const key = currentEnvKey(request);
+  const file = rcFile(request.projectDir, key);
+  return existsSync(file) ? { key, rcFile: file } : { key };
+}
+
+/** The last environment that was made successfully, whatever its inputs were. */
+export function latestRc(projectDir: string): string | undefined {
+  const key = latestKey(projectDir);
+  const file = key && rcFile(projectDir, key);
+  return file && existsSync(file) ? file : undefined;
+}
+
+/**
+ * Makes the environment with one nix call and caches it under `key`. The nix profile it
+ * creates is the GC root that keeps every store path of the environment alive.
+ */
+export async function makeEnv(request: DevEnvRequest, key: string): Promise<{ rcFile?: string; failure?: DevEnvResult }> {
+  mkdirSync(shellCacheDir(request.projectDir), { recursive: true });
+  const profile = profilePath(request.projectDir);
+  const ctx = { projectDir: request.projectDir, nixpkgsOverride: request.nixpkgsOverride, canSetSandbox: process.getuid?.() === 0 };
+  const result = await printDevEnv(ctx, profile, nixBinary(), request.signal);
+  if (!result.ok) return { failure: result };
+  const env = JSON.parse(result.stdout) as DevEnvJson;
+  await storeEnv(request.projectDir, key, renderRc(env, realpathSync(profile)));
+  return { rcFile: rcFile(request.projectDir, key) };
+}

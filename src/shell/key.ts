@@ -1,0 +1,119 @@
+// The content key of a project's dev environment: a hash of everything that can change it.
+// Runs on the warm path, so it uses node builtins only and reads each input once.
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import path from "node:path";
+import { FastHash } from "./fast-hash.js";
+
+export interface EnvKeyInputs {
+  projectDir: string;
+  nixpkgsOverride?: string;
+  system: string;
+  nixkitVersion: string;
+  /** The nix binary nixkit will run ("nix" is looked up on PATH). */
+  nixBinary: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+const PROJECT_FILES = ["nixkit.yaml", "flake.nix", "flake.lock"];
+const LIB_DIR = ".nixkit/lib";
+
+export function envKey(inputs: EnvKeyInputs): string {
+  const hash = new FastHash();
+  const add = (label: string, value: string | Buffer) => {
+    hash.update(`${label}\0${value.length}\0`);
+    hash.update(value);
+  };
+  add("format", "nixkit-env-key-1");
+  add("system", inputs.system);
+  add("nixkit", inputs.nixkitVersion);
+  add("nix", nixFingerprint(inputs.nixBinary, inputs.env ?? process.env));
+  for (const file of PROJECT_FILES) add(file, readOrEmpty(path.join(inputs.projectDir, file)));
+  for (const name of listOrEmpty(path.join(inputs.projectDir, LIB_DIR)).sort()) {
+    add(`${LIB_DIR}/${name}`, readOrEmpty(path.join(inputs.projectDir, LIB_DIR, name)));
+  }
+  if (inputs.nixpkgsOverride) {
+    add("override", inputs.nixpkgsOverride);
+    const local = localPathOf(inputs.nixpkgsOverride, inputs.projectDir);
+    if (local) add("override-tree", treeFingerprint(local));
+  }
+  for (const local of lockedLocalInputs(inputs.projectDir)) add(`input-tree:${local}`, treeFingerprint(local));
+  return hash.digest();
+}
+
+function readOrEmpty(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch {
+    return Buffer.from("\0absent");
+  }
+}
+
+function listOrEmpty(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/** Path, size and mtime of the nix binary: a new Nix invalidates the env without running nix. */
+function nixFingerprint(binary: string, env: NodeJS.ProcessEnv): string {
+  const candidates = binary.includes("/") ? [binary] : (env.PATH ?? "").split(":").filter(Boolean).map((d) => path.join(d, binary));
+  for (const candidate of candidates) {
+    if (!existsSync(candidate)) continue;
+    try {
+      const real = realpathSync(candidate);
+      const stat = statSync(real);
+      return `${real}:${stat.size}:${stat.mtimeMs}`;
+    } catch {
+      // not in this PATH entry
+    }
+  }
+  return "absent";
+}
+
+/** The directory of a local flake ref (path:/x, /x, ./x, git+file:///x), or undefined for remote refs. */
+export function localPathOf(ref: string, base: string): string | undefined {
+  const withoutQuery = ref.replace(/[?#].*$/, "");
+  const match = withoutQuery.match(/^(?:path:|git\+file:\/\/)(.*)$/) ?? withoutQuery.match(/^(\.{0,2}\/.*)$/);
+  if (!match) return undefined;
+  return path.resolve(base, decodeURIComponent(match[1]!));
+}
+
+/** Local `path` inputs recorded in flake.lock: Nix re-reads them on every evaluation. */
+function lockedLocalInputs(projectDir: string): string[] {
+  try {
+    const lock = JSON.parse(readFileSync(path.join(projectDir, "flake.lock"), "utf8")) as { nodes: Record<string, { original?: { type?: string; path?: string } }> };
+    return Object.values(lock.nodes)
+      .filter((n) => n.original?.type === "path" && n.original.path)
+      .map((n) => path.resolve(projectDir, n.original!.path!))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+/** Names, sizes and mtimes of every file below dir (VCS data skipped): cheap, and changes on any edit. */
+function treeFingerprint(dir: string): string {
+  const parts: string[] = [];
+  const walk = (current: string, rel: string) => {
+    let entries;
+    try {
+      entries = readdirSync(current, { withFileTypes: true });
+    } catch {
+      parts.push(`${rel}:unreadable`);
+      return;
+    }
+    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (entry.name === ".git" || entry.name === ".hg") continue;
+      const full = path.join(current, entry.name);
+      if (entry.isDirectory()) walk(full, `${rel}${entry.name}/`);
+      else {
+        const stat = statSync(full, { throwIfNoEntry: false });
+        parts.push(`${rel}${entry.name}:${stat?.size}:${stat?.mtimeMs}`);
+      }
+    }
+  };
+  walk(dir, "");
+  return parts.join("\n");
+}
