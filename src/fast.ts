@@ -4,17 +4,19 @@
 import path from "node:path";
 import { cachedRc, makeEnv } from "./shell/dev-env.js";
 import { interactiveShell, runInEnv } from "./shell/launch.js";
+import { findProjectDir } from "./util/project-dir.js";
 
 interface FastInvocation {
   command: "run" | "shell";
   projectDir: string;
+  workDir: string;
   nixpkgsOverride?: string;
   pure: boolean;
   args: string[];
 }
 
 export function parseFast(argv: string[], env: NodeJS.ProcessEnv): FastInvocation | undefined {
-  let directory = ".";
+  let directory: string | undefined;
   let nixpkgs = env.NIXKIT_NIXPKGS || undefined;
   let i = 0;
   for (; i < argv.length; i++) {
@@ -37,21 +39,22 @@ export function parseFast(argv: string[], env: NodeJS.ProcessEnv): FastInvocatio
   const args = argv.slice(j + 1);
   if (command === "run" && args.length === 0) return undefined;
   if (command === "shell" && j < argv.length) return undefined;
-  return { command, projectDir: path.resolve(directory), nixpkgsOverride: nixpkgs, pure, args };
+  const projectDir = findProjectDir(directory);
+  return { command, projectDir, workDir: directory !== undefined ? projectDir : process.cwd(), nixpkgsOverride: nixpkgs, pure, args };
 }
 
 /** The exit status when served here, or undefined to hand over to the full CLI. */
 export async function runFast(argv: string[], env: NodeJS.ProcessEnv): Promise<number | undefined> {
   const invocation = parseFast(argv, env);
   if (!invocation) return undefined;
-  let { key, rcFile } = cachedRc(invocation);
+  let { rcFile } = cachedRc(invocation);
   if (!rcFile) {
     // Loaded only here: checking freshness hashes files with node:crypto.
     const { generatedFilesFresh } = await import("./shell/fresh.js");
     if (!generatedFilesFresh(invocation.projectDir)) return undefined;
-    rcFile = (await makeEnv(invocation, key)).rcFile;
+    rcFile = (await makeEnv(invocation)).rcFile;
     if (!rcFile) return undefined; // the full CLI reruns it and explains the failure
   }
-  const launch = { rcFile, projectDir: invocation.projectDir, pure: invocation.pure };
+  const launch = { rcFile, projectDir: invocation.projectDir, workDir: invocation.workDir, pure: invocation.pure };
   return invocation.command === "run" ? runInEnv(launch, invocation.args) : interactiveShell(launch, path.basename(invocation.projectDir));
 }

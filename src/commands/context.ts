@@ -1,7 +1,7 @@
 // What every command receives: the project directory, the logger, the Nix driver, Ctrl-C.
-import path from "node:path";
 import { NixDriver } from "../nix/driver.js";
 import { createLogger, type Logger } from "../util/logger.js";
+import { findProjectDir } from "../util/project-dir.js";
 
 export interface GlobalOptions {
   directory?: string;
@@ -13,6 +13,8 @@ export interface GlobalOptions {
 
 export interface CommandContext {
   projectDir: string;
+  /** Where commands started by `run` and `shell` run: -C DIR when given, else the caller's directory. */
+  workDir: string;
   logger: Logger;
   nixpkgsOverride?: string;
   signal: AbortSignal;
@@ -20,12 +22,13 @@ export interface CommandContext {
 }
 
 export function createContext(options: GlobalOptions, signal: AbortSignal, env = process.env): CommandContext {
-  const projectDir = path.resolve(options.directory ?? ".");
+  const projectDir = findProjectDir(options.directory);
   const logger = createLogger({ level: options.quiet ? "quiet" : options.verbose ? "verbose" : "normal", json: options.json });
   const nixpkgsOverride = options.nixpkgs ?? (env.NIXKIT_NIXPKGS || undefined);
   let driver: NixDriver | undefined;
   return {
     projectDir,
+    workDir: options.directory !== undefined ? projectDir : process.cwd(),
     logger,
     nixpkgsOverride,
     signal,

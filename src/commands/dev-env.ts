@@ -13,7 +13,7 @@ export async function ensureRc(ctx: CommandContext, loaded: LoadedManifest, stal
   if (cached.rcFile) return cached.rcFile;
   await ctx.driver().detect();
   ctx.logger.info("preparing the dev environment (nix print-dev-env)…");
-  const made = await makeEnv(request, cached.key);
+  const made = await makeEnv(request);
   if (made.rcFile) return made.rcFile;
 
   const nixMessage = stripAnsi(made.failure!.stderr);

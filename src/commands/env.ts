@@ -2,7 +2,7 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import type { Invocation } from "../cli.js";
-import { baseEnv } from "../shell/launch.js";
+import { baseEnv, bashPath } from "../shell/launch.js";
 import { shellQuote } from "../shell/rc.js";
 import { UserError } from "../util/errors.js";
 import type { CommandContext } from "./context.js";
@@ -17,15 +17,17 @@ export async function run(ctx: CommandContext, inv: Invocation): Promise<void> {
     process.stdout.write(`export NIXKIT_PROJECT=${shellQuote(ctx.projectDir)}\n${readFileSync(rcFile, "utf8")}`);
     return;
   }
-  const env = environmentAfter(rcFile, ctx.projectDir);
+  const env = environmentAfter(rcFile, ctx.projectDir, ctx.workDir);
   if (ctx.logger.json) return ctx.logger.data(env);
   for (const [name, value] of Object.entries(env)) if (process.env[name] !== value) ctx.logger.result(`${name}=${value}`);
 }
 
 /** The exported environment a command started by `nixkit run` sees (the hook's output goes to stderr). */
-function environmentAfter(rcFile: string, projectDir: string): Record<string, string> {
-  const dump = execFileSync("bash", ["--norc", "--noprofile", "-c", 'source "$0" >&2 && env -0', rcFile], {
-    env: baseEnv({ rcFile, projectDir, pure: false }),
+function environmentAfter(rcFile: string, projectDir: string, workDir: string): Record<string, string> {
+  const options = { rcFile, projectDir, workDir, pure: false };
+  const dump = execFileSync(bashPath(process.env), ["--norc", "--noprofile", "-c", 'source "$0" >&2 && env -0', rcFile], {
+    cwd: workDir,
+    env: baseEnv(options),
     stdio: ["ignore", "pipe", "inherit"],
   });
   const env: Record<string, string> = {};

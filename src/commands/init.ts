@@ -15,14 +15,16 @@ export async function run(ctx: CommandContext, inv: Invocation): Promise<void> {
   if (!templates.includes(template)) {
     throw new UserError(`no template named "${template}" (templates: ${templates.join(", ")})`);
   }
-  const target = path.join(ctx.projectDir, MANIFEST_FILE);
+  // init makes a new project here, never in a parent that already has one.
+  const projectDir = ctx.workDir;
+  const target = path.join(projectDir, MANIFEST_FILE);
   if (existsSync(target) && !inv.options.force) {
     throw new UserError(`${target} already exists; nixkit will not overwrite it (pass --force to replace it)`);
   }
-  const text = readFileSync(assetPath("templates", template, MANIFEST_FILE), "utf8").replaceAll("{{name}}", projectName(ctx.projectDir));
+  const text = readFileSync(assetPath("templates", template, MANIFEST_FILE), "utf8").replaceAll("{{name}}", projectName(projectDir));
   parseManifest(text); // a template that does not validate is a bug in nixkit, not the user's problem
   await writeFileAtomic(target, text);
-  await ignoreGeneratedState(ctx.projectDir);
+  await ignoreGeneratedState(projectDir);
   ctx.logger.result(`wrote ${MANIFEST_FILE} from the ${template} template; next: nixkit generate`);
 }
 

@@ -44,13 +44,16 @@ export function latestRc(projectDir: string): string | undefined {
  * Makes the environment with one nix call and caches it under `key`. The nix profile it
  * creates is the GC root that keeps every store path of the environment alive.
  */
-export async function makeEnv(request: DevEnvRequest, key: string): Promise<{ rcFile?: string; failure?: DevEnvResult }> {
+export async function makeEnv(request: DevEnvRequest): Promise<{ rcFile?: string; failure?: DevEnvResult }> {
   mkdirSync(shellCacheDir(request.projectDir), { recursive: true });
   const profile = profilePath(request.projectDir);
   const ctx = { projectDir: request.projectDir, nixpkgsOverride: request.nixpkgsOverride, canSetSandbox: process.getuid?.() === 0 };
   const result = await printDevEnv(ctx, profile, nixBinary(), request.signal);
   if (!result.ok) return { failure: result };
   const env = JSON.parse(result.stdout) as DevEnvJson;
-  await storeEnv(request.projectDir, key, renderRc(env, realpathSync(profile)));
-  return { rcFile: rcFile(request.projectDir, key) };
+  // Nix may have just written flake.lock, one of the key's inputs: file the env under the key
+  // of the inputs as they are now, so the next entry finds it.
+  const finalKey = currentEnvKey(request);
+  await storeEnv(request.projectDir, finalKey, renderRc(env, realpathSync(profile)));
+  return { rcFile: rcFile(request.projectDir, finalKey) };
 }

@@ -1,7 +1,7 @@
 // Starts a command or an interactive shell in a cached dev environment, passing stdio and
 // signals through and reporting the child's exit the way a shell would.
 import { spawn } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { shellQuote } from "./rc.js";
@@ -12,6 +12,8 @@ export const PURE_KEEP = ["HOME", "USER", "LOGNAME", "TERM", "COLORTERM", "LANG"
 export interface LaunchOptions {
   rcFile: string;
   projectDir: string;
+  /** The directory the command or shell starts in. */
+  workDir: string;
   pure: boolean;
   env?: NodeJS.ProcessEnv;
 }
@@ -19,18 +21,25 @@ export interface LaunchOptions {
 export function baseEnv(options: LaunchOptions): NodeJS.ProcessEnv {
   const from = options.env ?? process.env;
   const env: NodeJS.ProcessEnv = options.pure ? Object.fromEntries(PURE_KEEP.filter((k) => from[k] !== undefined).map((k) => [k, from[k]])) : { ...from };
+  // Empty rather than unset: bash fills an unset PATH with its own default, which --pure must not get.
+  if (options.pure) env.PATH = "";
   env.NIXKIT_PROJECT = options.projectDir;
   return env;
 }
 
+/** bash from the caller's PATH, resolved here because a --pure environment has no PATH to search. */
+export function bashPath(env: NodeJS.ProcessEnv = process.env): string {
+  for (const dir of (env.PATH ?? "").split(":")) if (dir && existsSync(path.join(dir, "bash"))) return path.join(dir, "bash");
+  return "/bin/bash";
+}
+
 /** Runs `command` after the environment (and its hook); resolves to the exit status a shell would report. */
 export function runInEnv(options: LaunchOptions, command: string[]): Promise<number> {
-  return supervise("bash", ["--norc", "--noprofile", "-c", 'source "$0" && exec "$@"', options.rcFile, ...command], baseEnv(options));
+  return supervise(["--norc", "--noprofile", "-c", 'source "$0" && exec "$@"', options.rcFile, ...command], options);
 }
 
 /** The user's interactive shell (bash, zsh or fish from $SHELL; bash otherwise) in the environment. */
 export function interactiveShell(options: LaunchOptions, projectName: string): Promise<number> {
-  const env = baseEnv(options);
   const shell = path.basename(process.env.SHELL ?? "bash");
   const marker = `(nixkit:${projectName}) `;
   const dir = path.dirname(options.rcFile);
@@ -42,20 +51,21 @@ export function interactiveShell(options: LaunchOptions, projectName: string): P
       const zdotdir = path.join(dir, "zsh");
       mkdirSync(zdotdir, { recursive: true });
       writeFileSync(path.join(zdotdir, ".zshrc"), `ZDOTDIR=$HOME\n[ -e ~/.zshrc ] && source ~/.zshrc\nPROMPT="$NIXKIT_PROMPT$PROMPT"\n`);
-      return supervise("bash", ["--norc", "--noprofile", wrapper, "env", `ZDOTDIR=${zdotdir}`, "zsh", "-i"], env);
+      return supervise(["--norc", "--noprofile", wrapper, "env", `ZDOTDIR=${zdotdir}`, "zsh", "-i"], options);
     }
     const prompt = "functions -q fish_prompt; and functions -c fish_prompt __nixkit_prompt; function fish_prompt; printf '%s' $NIXKIT_PROMPT; __nixkit_prompt; end";
-    return supervise("bash", ["--norc", "--noprofile", wrapper, "fish", "--init-command", prompt], env);
+    return supervise(["--norc", "--noprofile", wrapper, "fish", "--init-command", prompt], options);
   }
   // bash, like `nix develop`: the user's ~/.bashrc first, then the environment, then the marker.
   const bashrc = path.join(dir, "interactive.bashrc");
   writeFileSync(bashrc, `[ -e ~/.bashrc ] && source ~/.bashrc\nsource ${shellQuote(options.rcFile)}\nPS1=${shellQuote(marker)}"\${PS1-\\\\u@\\\\h:\\\\w\\\\$ }"\n`);
-  return supervise("bash", ["--rcfile", bashrc, "-i"], env);
+  return supervise(["--rcfile", bashrc, "-i"], options);
 }
 
-function supervise(program: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+/** Runs bash with `args` in the launch environment and directory. */
+function supervise(args: string[], options: LaunchOptions): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(program, args, { stdio: "inherit", env });
+    const child = spawn(bashPath(), args, { stdio: "inherit", env: baseEnv(options), cwd: options.workDir });
     // Ctrl-C and Ctrl-\ reach the child from the terminal directly; other signals are forwarded.
     const ignore = () => {};
     const forward = (signal: NodeJS.Signals) => child.kill(signal);

@@ -1,0 +1,223 @@
+// Dev shells with real Nix: parity with `nix develop`, the warm path's zero nix processes,
+// invalidation by every input, GC safety, concurrency, interruption, --pure, direnv.
+import { execa } from "execa";
+import { chmodSync, cpSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, test } from "vitest";
+import { cliPath, nix, nixEnv, nixkit, tempDir } from "../helpers.js";
+import { editFile, exampleProject, offlinePkgs } from "./project.js";
+
+// Differ between any two entries, or are set by nixkit/nix develop themselves (README "Dev shells").
+const VOLATILE = new Set(["NIX_BUILD_TOP", "TMP", "TMPDIR", "TEMP", "TEMPDIR", "SHLVL", "_", "NIXKIT_PROJECT", "OLDPWD"]);
+
+function parseEnv(dump: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const entry of dump.split("\0")) {
+    const eq = entry.indexOf("=");
+    if (eq > 0 && !VOLATILE.has(entry.slice(0, eq))) env[entry.slice(0, eq)] = entry.slice(eq + 1);
+  }
+  return env;
+}
+
+/** A nix wrapper that records each call, so "no nix process" is measured. */
+function countingNix(): { env: Record<string, string>; calls: () => string[] } {
+  const dir = tempDir();
+  const log = path.join(dir, "calls");
+  const wrapper = path.join(dir, "nix");
+  writeFileSync(wrapper, `#!/bin/sh\necho "$*" >> ${JSON.stringify(log)}\nexec nix "$@"\n`);
+  chmodSync(wrapper, 0o755);
+  return {
+    env: { NIXKIT_NIX: wrapper },
+    calls: () => {
+      try {
+        return readFileSync(log, "utf8").split("\n").filter(Boolean);
+      } catch {
+        return [];
+      }
+    },
+  };
+}
+
+// From inside the project, as a user would (the command runs in the caller's directory).
+const run = (dir: string, args: string[], env: Record<string, string> = {}) => nixkit(["run", ...args], { env, cwd: dir });
+const cacheEntries = (dir: string) => readdirSync(path.join(dir, ".nixkit/cache/shell")).filter((f) => f.endsWith(".rc"));
+
+describe("nixkit run", () => {
+  test("gives the same environment as `nix develop` (PATH, exported variables), hook included", async () => {
+    const dir = exampleProject();
+    const ours = await run(dir, ["--", "env", "-0"]);
+    expect(ours.exitCode, ours.stderr).toBe(0);
+    const theirs = await nix(["develop", "--option", "sandbox", "true", "-c", "env", "-0"], dir);
+    expect(theirs.exitCode, theirs.stderr).toBe(0);
+    const strip = (out: string) => out.slice(out.indexOf("\n") + 1); // the hook's line comes first
+    expect(parseEnv(strip(ours.stdout))).toEqual(parseEnv(strip(theirs.stdout)));
+    expect(parseEnv(strip(ours.stdout)).PATH).toMatch(/-hello-2\.12\.1\/bin:.*:\/usr\/bin/);
+  });
+
+  test("runs the hook exactly once, passes stdin, and exits with the command's code", async () => {
+    const dir = exampleProject();
+    editFile(path.join(dir, "nixkit.yaml"), (t) => t.replace(/^  hook: .*$/m, "  hook: echo hooked >> \"$NIXKIT_PROJECT/hook.log\""));
+    const result = await execa("node", [cliPath, "-C", dir, "run", "--", "bash", "-c", "cat; exit 7"], { env: nixEnv, input: "from stdin\n", reject: false });
+    expect(result.exitCode).toBe(7);
+    expect(result.stdout).toBe("from stdin");
+    expect(readFileSync(path.join(dir, "hook.log"), "utf8")).toBe("hooked\n");
+  });
+
+  test("forwards SIGTERM to the command and reports it like a shell (128+15)", async () => {
+    const dir = exampleProject();
+    await run(dir, ["--", "true"]);
+    const child = execa("node", [cliPath, "-C", dir, "run", "--", "bash", "-c", "echo ready; exec sleep 30"], { env: nixEnv, reject: false });
+    await new Promise<void>((resolve) => child.stdout!.on("data", (c: Buffer) => c.toString().includes("ready") && resolve()));
+    child.kill("SIGTERM");
+    const result = await child;
+    expect(result.exitCode).toBe(143);
+    expect((await execa("pgrep", ["-f", "exec sleep 30"], { reject: false })).stdout).toBe("");
+  });
+
+  test("a warm entry starts no nix process; each input change is noticed and the new env served", async () => {
+    const dir = exampleProject();
+    const counter = countingNix();
+    const greeting = async () => (await run(dir, ["--", "printenv", "GREETING"], counter.env)).stdout.split("\n").at(-1);
+    expect(await greeting()).toBe("Hello");
+    const cold = counter.calls().length;
+    expect(cold).toBeGreaterThan(0);
+    expect(await greeting()).toBe("Hello");
+    expect(counter.calls().length).toBe(cold); // warm: zero nix processes
+
+    editFile(path.join(dir, "nixkit.yaml"), (t) => t.replace("GREETING: Hello", "GREETING: Howdy"));
+    expect(await greeting()).toBe("Howdy");
+    expect(counter.calls().some((c) => c.includes("print-dev-env"))).toBe(true);
+
+    const invalidates = async (change: () => void) => {
+      const before = counter.calls().filter((c) => c.includes("print-dev-env")).length;
+      change();
+      expect(await greeting()).toBe("Howdy");
+      return counter.calls().filter((c) => c.includes("print-dev-env")).length - before;
+    };
+    expect(await invalidates(() => writeFileSync(path.join(dir, "flake.lock"), readFileSync(path.join(dir, "flake.lock"), "utf8") + "\n"))).toBe(1);
+    // An edited vendored library is noticed, restored by regeneration, and the cached env served.
+    const lib = path.join(dir, ".nixkit/lib/per-system.nix");
+    const original = readFileSync(lib, "utf8");
+    expect(await invalidates(() => writeFileSync(lib, original + "# edited\n"))).toBe(0);
+    expect(readFileSync(lib, "utf8")).toBe(original);
+    expect(await invalidates(() => {})).toBe(0);
+  });
+
+  test("the --nixpkgs override is keyed by its content, and a new nix binary invalidates", async () => {
+    const dir = exampleProject();
+    editFile(path.join(dir, "nixkit.yaml"), (t) => t.replace(/^  nixpkgs: .*$/m, "  nixpkgs: github:NixOS/nixpkgs/nixos-24.11"));
+    const copy = path.join(tempDir(), "offline");
+    cpSync(offlinePkgs().replace(/^path:/, ""), copy, { recursive: true });
+    const counter = countingNix();
+    const entry = () => nixkit(["-C", dir, "--nixpkgs", `path:${copy}`, "run", "--", "true"], { env: counter.env });
+    const pde = () => counter.calls().filter((c) => c.includes("print-dev-env")).length;
+    expect((await entry()).exitCode).toBe(0);
+    expect((await entry()).exitCode).toBe(0);
+    expect(pde()).toBe(1);
+    editFile(path.join(copy, "hello.nix"), (t) => t.replace("2.12.1", "2.12.2"));
+    expect((await entry()).exitCode).toBe(0);
+    expect(pde()).toBe(2);
+    const other = countingNix(); // a different nix binary
+    expect((await nixkit(["-C", dir, "--nixpkgs", `path:${copy}`, "run", "--", "true"], { env: other.env })).exitCode).toBe(0);
+    expect(other.calls().some((c) => c.includes("print-dev-env"))).toBe(true);
+  });
+
+  test("--pure keeps only the documented variables and the environment's own PATH", async () => {
+    const dir = exampleProject();
+    const result = await nixkit(["run", "--pure", "--", "env", "-0"], { env: { MY_SECRET: "x", LANG: "C.UTF-8" }, cwd: dir });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const env = parseEnv(result.stdout.slice(result.stdout.indexOf("\n") + 1));
+    expect(env.MY_SECRET).toBeUndefined();
+    expect(env.LANG).toBe("C.UTF-8");
+    expect(env.GREETING).toBe("Hello");
+    expect(env.PATH).not.toContain("/usr/bin");
+  });
+});
+
+describe("store safety and failure", () => {
+  test("after `nix store gc` a warm entry still works without rebuilding", async () => {
+    const dir = exampleProject();
+    const counter = countingNix(); // the nix binary is part of the key: use the same one throughout
+    expect((await run(dir, ["--", "hello"], counter.env)).exitCode).toBe(0);
+    const before = counter.calls().length;
+    const gc = await nix(["store", "gc"], dir);
+    expect(gc.exitCode, gc.stderr).toBe(0);
+    expect(gc.stdout + gc.stderr).toMatch(/store paths deleted/);
+    const after = await run(dir, ["--", "hello"], counter.env);
+    expect(after.exitCode, after.stderr).toBe(0);
+    expect(after.stdout.split("\n").at(-1)).toBe("Hello, world!");
+    expect(counter.calls().length).toBe(before);
+  });
+
+  test("two cold entries at once: both work, one cache entry", async () => {
+    const dir = exampleProject();
+    await nixkit(["-C", dir, "generate"]);
+    const [a, b] = await Promise.all([run(dir, ["--", "printenv", "GREETING"]), run(dir, ["--", "printenv", "GREETING"])]);
+    expect([a!.exitCode, b!.exitCode]).toEqual([0, 0]);
+    expect([a!.stdout.split("\n").at(-1), b!.stdout.split("\n").at(-1)]).toEqual(["Hello", "Hello"]);
+    expect(cacheEntries(dir)).toHaveLength(1);
+  });
+
+  test("a cold entry killed midway leaves no cache entry", async () => {
+    const dir = exampleProject();
+    await nixkit(["-C", dir, "generate"]);
+    const slow = path.join(tempDir(), "nix");
+    writeFileSync(slow, '#!/bin/sh\ncase "$*" in *print-dev-env*) sleep 2 ;; esac\nexec nix "$@"\n');
+    chmodSync(slow, 0o755);
+    const child = execa("node", [cliPath, "-C", dir, "run", "--", "true"], { env: { ...nixEnv, NIXKIT_NIX: slow }, reject: false });
+    await new Promise((r) => setTimeout(r, 700));
+    child.kill("SIGKILL");
+    await child;
+    const left = readdirSync(path.join(dir, ".nixkit/cache/shell")).filter((f) => f.endsWith(".rc") || f === "latest" || f.endsWith(".tmp"));
+    expect(left).toEqual([]);
+    expect((await run(dir, ["--", "true"])).exitCode).toBe(0);
+  });
+
+  test("an unknown package names its manifest line; --stale-ok falls back loudly to the last env", async () => {
+    const dir = exampleProject();
+    expect((await run(dir, ["--", "true"])).exitCode).toBe(0);
+    editFile(path.join(dir, "nixkit.yaml"), (t) => t.replace("packages: [hello, gawk, coreutils, gnugrep, gnused]", "packages: [hello, nosuchtool]"));
+    const broken = await run(dir, ["--", "true"]);
+    expect(broken.exitCode).toBe(2);
+    expect(broken.stderr).toContain('nixkit.yaml:10:21 shell.packages[1]: package "nosuchtool" is not in input "nixpkgs"');
+    const stale = await run(dir, ["--stale-ok", "--", "printenv", "GREETING"]);
+    expect(stale.exitCode).toBe(0);
+    expect(stale.stderr).toContain("THE DEV ENVIRONMENT IS STALE");
+    expect(stale.stdout.split("\n").at(-1)).toBe("Hello");
+  });
+});
+
+describe("env, direnv and the interactive shell", () => {
+  test("`env --direnv` sourced by bash gives the same environment as `nixkit run`", async () => {
+    const dir = exampleProject();
+    const direnv = await nixkit(["env", "--direnv"], { cwd: dir });
+    expect(direnv.exitCode, direnv.stderr).toBe(0);
+    const sourced = await execa("bash", ["--norc", "--noprofile", "-c", 'eval "$0" >/dev/null && env -0', direnv.stdout], { env: nixEnv, cwd: dir });
+    const viaRun = await run(dir, ["--", "env", "-0"]);
+    expect(parseEnv(sourced.stdout)).toEqual(parseEnv(viaRun.stdout.slice(viaRun.stdout.indexOf("\n") + 1)));
+  });
+
+  test("`env --json` and `direnv` write what direnv needs", async () => {
+    const dir = exampleProject();
+    const json = await nixkit(["-C", dir, "--json", "env"]);
+    expect(JSON.parse(json.stdout)).toMatchObject({ GREETING: "Hello", IN_NIX_SHELL: "impure", NIXKIT_PROJECT: dir });
+    expect((await nixkit(["-C", dir, "direnv"])).exitCode).toBe(0);
+    const envrc = readFileSync(path.join(dir, ".envrc"), "utf8");
+    expect(envrc).toContain("watch_file nixkit.yaml flake.nix flake.lock .nixkit/lib/*.nix");
+    expect(envrc).toMatch(/eval "\$\(node '.*nixkit\.cjs' env --direnv\)"/);
+    expect((await nixkit(["-C", dir, "direnv"])).exitCode).toBe(2);
+  });
+
+  test("`nixkit shell` opens bash with the environment, the hook and a prompt marker", async () => {
+    const dir = exampleProject();
+    const result = await execa("node", [cliPath, "-C", dir, "shell"], {
+      env: { ...nixEnv, SHELL: "/bin/bash", HOME: tempDir() },
+      input: 'echo "in:$GREETING:$(hello)"\necho "ps1:$PS1"\nexit 5\n',
+      reject: false,
+    });
+    expect(result.exitCode).toBe(5);
+    expect(result.stdout).toContain("hello dev shell");
+    expect(result.stdout).toContain("in:Hello:Hello, world!");
+    expect(result.stdout).toContain("ps1:(nixkit:hello) ");
+  });
+});
