@@ -27,8 +27,11 @@ nixkit generate --check
 step "nixkit doctor"
 nixkit doctor
 
-step "nixkit run -- ... (the dev shell: packages, env and hook from nixkit.yaml)"
+step "nixkit run -- ... (the dev shell: packages, env and hook from nixkit.yaml; first entry is cold)"
 nixkit run -- bash -c 'hello && echo "GREETING=$GREETING" && command -v awk'
+
+step "nixkit run again (warm: served from .nixkit/cache with no nix process)"
+time nixkit run -- hello
 
 step "nixkit build (sandboxed)"
 nixkit build

@@ -5,7 +5,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 
-debian_packages=(nix-bin busybox-static bash-static ca-certificates)
+# zsh and fish: the tests enter the dev shell with each.
+debian_packages=(nix-bin busybox-static bash-static ca-certificates zsh fish)
 missing=()
 for pkg in "${debian_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

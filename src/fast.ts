@@ -1,6 +1,7 @@
 // The fast path of `nixkit run` and `nixkit shell`: parse the few options they take, and serve
 // the cached environment with no nix process (or, when only the cache is missing and the
 // generated files are fresh, make it with one). Anything else goes to the full CLI.
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { cachedRc, makeEnv } from "./shell/dev-env.js";
 import { interactiveShell, runInEnv } from "./shell/launch.js";
@@ -43,6 +44,17 @@ export function parseFast(argv: string[], env: NodeJS.ProcessEnv): FastInvocatio
   return { command, projectDir, workDir: directory !== undefined ? projectDir : process.cwd(), nixpkgsOverride: nixpkgs, pure, args };
 }
 
+/** The manifest's `name` (a plain top-level scalar, so no YAML parser is needed), for the prompt. */
+function projectNameOf(projectDir: string): string {
+  try {
+    const match = readFileSync(path.join(projectDir, "nixkit.yaml"), "utf8").match(/^name:\s*["']?([a-z][a-z0-9_-]*)["']?\s*(?:#.*)?$/m);
+    if (match) return match[1]!;
+  } catch {
+    // fall through to the directory name
+  }
+  return path.basename(projectDir);
+}
+
 /** The exit status when served here, or undefined to hand over to the full CLI. */
 export async function runFast(argv: string[], env: NodeJS.ProcessEnv): Promise<number | undefined> {
   const invocation = parseFast(argv, env);
@@ -56,5 +68,5 @@ export async function runFast(argv: string[], env: NodeJS.ProcessEnv): Promise<n
     if (!rcFile) return undefined; // the full CLI reruns it and explains the failure
   }
   const launch = { rcFile, projectDir: invocation.projectDir, workDir: invocation.workDir, pure: invocation.pure };
-  return invocation.command === "run" ? runInEnv(launch, invocation.args) : interactiveShell(launch, path.basename(invocation.projectDir));
+  return invocation.command === "run" ? runInEnv(launch, invocation.args) : interactiveShell(launch, projectNameOf(invocation.projectDir));
 }

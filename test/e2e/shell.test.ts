@@ -1,7 +1,7 @@
 // Dev shells with real Nix: parity with `nix develop`, the warm path's zero nix processes,
 // invalidation by every input, GC safety, concurrency, interruption, --pure, direnv.
 import { execa } from "execa";
-import { chmodSync, cpSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { cliPath, nix, nixEnv, nixkit, tempDir } from "../helpers.js";
@@ -219,5 +219,27 @@ describe("env, direnv and the interactive shell", () => {
     expect(result.stdout).toContain("hello dev shell");
     expect(result.stdout).toContain("in:Hello:Hello, world!");
     expect(result.stdout).toContain("ps1:(nixkit:hello) ");
+  });
+});
+
+const installed = (program: string) => ["/usr/bin", "/bin"].some((dir) => existsSync(path.join(dir, program)));
+
+// scripts/setup.sh installs zsh and fish; without them (outside CI) these two say so and skip.
+describe.each([
+  ["zsh", 'echo "in:$GREETING:$(hello)"; echo "prompt:$PROMPT"; exit 4\n', 4, "prompt:(nixkit:hello) "],
+  ["fish", 'echo "in:$GREETING:"(hello); echo "prompt:"(fish_prompt); exit 6\n', 6, "prompt:(nixkit:hello) "],
+])("`nixkit shell` with %s", (shell, input, code, marker) => {
+  test.skipIf(!installed(shell) && !process.env.CI)(`gets the environment, the hook's effects and a prompt marker (needs ${shell})`, async () => {
+    const dir = exampleProject();
+    // stdin through a real pipe: fish cannot read commands from the socket execa would give it.
+    const result = await execa("sh", ["-c", 'printf "%s" "$1" | node "$0" shell', cliPath, input], {
+      cwd: dir,
+      env: { ...nixEnv, SHELL: `/usr/bin/${shell}`, HOME: tempDir() },
+      reject: false,
+    });
+    expect(result.exitCode, result.stderr).toBe(code);
+    expect(result.stdout).toContain("hello dev shell");
+    expect(result.stdout).toContain("in:Hello:Hello, world!");
+    expect(result.stdout).toContain(marker);
   });
 });
