@@ -1,12 +1,12 @@
 // The dev environment of a project: served from .nixkit/cache/shell when its content key is
 // known (no nix process at all), otherwise made by one `nix print-dev-env --json` and cached.
-import { existsSync, mkdirSync, realpathSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readSync, realpathSync } from "node:fs";
 import { printDevEnv, type DevEnvResult } from "../nix/print-dev-env.js";
 import { nixkitVersion } from "../util/assets.js";
 import { currentSystem } from "../util/system.js";
 import { latestKey, profilePath, rcFile, shellCacheDir, storeEnv } from "./cache.js";
 import { envKey } from "./key.js";
-import { renderRc, type DevEnvJson } from "./rc.js";
+import { RC_ROOT_PREFIX, renderRc, type DevEnvJson } from "./rc.js";
 
 export interface DevEnvRequest {
   projectDir: string;
@@ -30,14 +30,30 @@ export function currentEnvKey(request: DevEnvRequest): string {
 export function cachedRc(request: DevEnvRequest): { key: string; rcFile?: string } {
   const key = currentEnvKey(request);
   const file = rcFile(request.projectDir, key);
-  return existsSync(file) ? { key, rcFile: file } : { key };
+  return rootAlive(file) ? { key, rcFile: file } : { key };
+}
+
+/** The env's store path (first line of the script) still exists: nobody deleted its GC root and collected it. */
+function rootAlive(file: string): boolean {
+  let head: string;
+  try {
+    const fd = openSync(file, "r");
+    const buffer = Buffer.alloc(256);
+    const read = readSync(fd, buffer, 0, 256, 0);
+    closeSync(fd);
+    head = buffer.toString("utf8", 0, read);
+  } catch {
+    return false;
+  }
+  const root = head.startsWith(RC_ROOT_PREFIX) ? head.slice(RC_ROOT_PREFIX.length, head.indexOf("\n")) : "";
+  return root === "" || existsSync(root);
 }
 
 /** The last environment that was made successfully, whatever its inputs were. */
 export function latestRc(projectDir: string): string | undefined {
   const key = latestKey(projectDir);
   const file = key && rcFile(projectDir, key);
-  return file && existsSync(file) ? file : undefined;
+  return file && rootAlive(file) ? file : undefined;
 }
 
 /**

@@ -25,8 +25,10 @@ const OUTPUTS_DIR = "__nixkit_outputs";
 export const shellQuote = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'`;
 const validName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+export const RC_ROOT_PREFIX = "# nixkit-env-root: ";
+
 export function renderRc(env: DevEnvJson, gcRoot?: string): string {
-  const lines: string[] = ["# Written by nixkit from `nix print-dev-env --json`; sourced by nixkit run/shell/env."];
+  const lines: string[] = [`${RC_ROOT_PREFIX}${gcRoot ?? ""}`, "# Written by nixkit from `nix print-dev-env --json`; sourced by nixkit run/shell/env."];
   for (const name of SAVED_VARIABLES) lines.push(`__nixkit_saved_${name}="\${${name}-}"`);
   lines.push(`${OUTPUTS_DIR}="$PWD/outputs"`, "unset shellHook");
 

@@ -1,7 +1,7 @@
 // Dev shells with real Nix: parity with `nix develop`, the warm path's zero nix processes,
 // invalidation by every input, GC safety, concurrency, interruption, --pure, direnv.
 import { execa } from "execa";
-import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { cliPath, nix, nixEnv, nixkit, tempDir } from "../helpers.js";
@@ -147,6 +147,19 @@ describe("store safety and failure", () => {
     expect(after.exitCode, after.stderr).toBe(0);
     expect(after.stdout.split("\n").at(-1)).toBe("Hello, world!");
     expect(counter.calls().length).toBe(before);
+  });
+
+  test("a cached env whose store paths were collected anyway (GC root deleted) is rebuilt, not served", async () => {
+    const dir = exampleProject();
+    expect((await run(dir, ["--", "hello"])).exitCode).toBe(0);
+    const rc = cacheEntries(dir)[0]!;
+    const root = readFileSync(path.join(dir, ".nixkit/cache/shell", rc), "utf8").split("\n")[0]!.replace("# nixkit-env-root: ", "");
+    for (const f of readdirSync(path.join(dir, ".nixkit/cache/shell"))) if (f.startsWith("profile")) rmSync(path.join(dir, ".nixkit/cache/shell", f));
+    expect((await nix(["store", "gc"], dir)).exitCode).toBe(0);
+    expect(existsSync(root)).toBe(false);
+    const after = await run(dir, ["--", "hello"]);
+    expect(after.exitCode, after.stderr).toBe(0);
+    expect(after.stdout.split("\n").at(-1)).toBe("Hello, world!");
   });
 
   test("two cold entries at once: both work, one cache entry", async () => {
