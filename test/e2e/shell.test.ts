@@ -151,6 +151,8 @@ describe("store safety and failure", () => {
 
   test("a cached env whose store paths were collected anyway (GC root deleted) is rebuilt, not served", async () => {
     const dir = exampleProject();
+    // A value no other project has, so no other GC root keeps this env's store path alive.
+    editFile(path.join(dir, "nixkit.yaml"), (t) => t.replace("GREETING: Hello", `GREETING: Hello-${process.pid}-${Date.now()}`));
     expect((await run(dir, ["--", "hello"])).exitCode).toBe(0);
     const rc = cacheEntries(dir)[0]!;
     const root = readFileSync(path.join(dir, ".nixkit/cache/shell", rc), "utf8").split("\n")[0]!.replace("# nixkit-env-root: ", "");
