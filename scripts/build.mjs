@@ -2,10 +2,18 @@
 //   nixkit.cjs     the entry (CommonJS, node builtins only): the fast path of run/shell
 //   cli/           the full CLI (ES modules, one lazily loaded chunk per command)
 import { build } from "esbuild";
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 
 rmSync(new URL("../dist", import.meta.url), { recursive: true, force: true });
-const common = { bundle: true, platform: "node", target: "node20", legalComments: "none", logLevel: "warning" };
+const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+const common = {
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  legalComments: "none",
+  logLevel: "warning",
+  define: { NIXKIT_BUILD_VERSION: JSON.stringify(version) },
+};
 
 await build({
   ...common,

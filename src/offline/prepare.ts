@@ -8,6 +8,7 @@ import { assetPath } from "../util/assets.js";
 import { EnvError } from "../util/errors.js";
 import { sha256 } from "../util/hash.js";
 import { currentSystem } from "../util/system.js";
+import { IMMUTABLE_MARKER } from "../shell/key.js";
 import { isStaticElf } from "./elf.js";
 
 export interface HostFiles {
@@ -80,6 +81,9 @@ export async function prepareOfflinePkgs(env = process.env): Promise<string> {
         await fs.mkdir(path.dirname(path.join(temp, rel)), { recursive: true });
         await fs.writeFile(path.join(temp, rel), file.bytes, { mode: file.mode });
       }
+      // The directory is named by its content and never changed again: the shell's env key
+      // may use this marker instead of walking the tree.
+      await fs.writeFile(path.join(temp, IMMUTABLE_MARKER), digest);
       await fs.rename(temp, target);
     } catch (error) {
       await fs.rm(temp, { recursive: true, force: true });

@@ -5,15 +5,32 @@ export class FastHash {
   private lanes = [0x9e3779b9, 0x85ebca6b, 0xc2b2ae35, 0x27d4eb2f];
 
   update(data: string | Uint8Array): this {
+    if (typeof data === "string") return this.updateBytes(Buffer.from(data, "utf8"));
+    return this.updateBytes(data);
+  }
+
+  // Mixes 32-bit words rather than bytes: this code runs cold (interpreted) on every warm
+  // entry, where a quarter of the iterations is a measurable saving.
+  private updateBytes(bytes: Uint8Array): this {
+    const aligned = bytes.byteOffset % 4 === 0 ? bytes : Uint8Array.from(bytes);
+    const words = new Int32Array(aligned.buffer, aligned.byteOffset, aligned.byteLength >> 2);
     const lanes = this.lanes;
-    const isString = typeof data === "string";
-    for (let i = 0; i < data.length; i++) {
-      const code = isString ? (data as string).charCodeAt(i) : (data as Uint8Array)[i]!;
-      lanes[0] = Math.imul(lanes[0]! ^ code, 2654435761);
-      lanes[1] = Math.imul(lanes[1]! ^ code, 1597334677);
-      lanes[2] = Math.imul(lanes[2]! ^ code, 2246822507);
-      lanes[3] = Math.imul(lanes[3]! ^ code, 3266489909);
+    let [a, b, c, d] = lanes as [number, number, number, number];
+    for (let i = 0; i < words.length; i++) {
+      const w = words[i]!;
+      a = Math.imul(a ^ w, 2654435761);
+      b = Math.imul(b ^ w, 1597334677);
+      c = Math.imul(c ^ w, 2246822507);
+      d = Math.imul(d ^ w, 3266489909);
     }
+    for (let i = words.length << 2; i < aligned.byteLength; i++) {
+      const byte = aligned[i]!;
+      a = Math.imul(a ^ byte, 2654435761);
+      b = Math.imul(b ^ byte, 1597334677);
+      c = Math.imul(c ^ byte, 2246822507);
+      d = Math.imul(d ^ byte, 3266489909);
+    }
+    this.lanes = [a, b, c, d];
     return this;
   }
 

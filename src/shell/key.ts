@@ -93,8 +93,19 @@ function lockedLocalInputs(projectDir: string): string[] {
   }
 }
 
-/** Names, sizes and mtimes of every file below dir (VCS data skipped): cheap, and changes on any edit. */
+/**
+ * Names, sizes and mtimes of every file below dir (VCS data skipped): cheap, and changes on any
+ * edit. A directory nixkit wrote once under a content-addressed name (the offline package set)
+ * carries IMMUTABLE_MARKER, whose content stands for the whole tree.
+ */
+export const IMMUTABLE_MARKER = ".nixkit-immutable";
+
 function treeFingerprint(dir: string): string {
+  try {
+    return `immutable:${readFileSync(path.join(dir, IMMUTABLE_MARKER), "utf8")}`;
+  } catch {
+    // an ordinary directory: walk it
+  }
   const parts: string[] = [];
   const walk = (current: string, rel: string) => {
     let entries;

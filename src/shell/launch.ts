@@ -2,7 +2,6 @@
 // signals through and reporting the child's exit the way a shell would.
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { shellQuote } from "./rc.js";
 
@@ -83,8 +82,13 @@ function supervise(args: string[], options: LaunchOptions): Promise<number> {
     });
     child.on("exit", (code, signal) => {
       cleanup();
-      resolve(signal ? 128 + (os.constants.signals[signal] ?? 0) : (code ?? 1));
+      resolve(signal ? 128 + signalNumber(signal) : (code ?? 1));
     });
   });
 }
 
+
+// Linux numbers of the signals that usually end a command; node:os (which has them all) is
+// left out of the fast path.
+const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGABRT: 6, SIGKILL: 9, SIGUSR1: 10, SIGSEGV: 11, SIGUSR2: 12, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15 };
+const signalNumber = (signal: string): number => SIGNAL_NUMBERS[signal] ?? 0;

@@ -23,7 +23,10 @@ export function packageRoot(): string {
 export const assetPath = (...parts: string[]): string => path.join(packageRoot(), ...parts);
 
 let version: string | undefined;
+// Set by scripts/build.mjs from package.json, so the fast path reads no file for it.
+declare const NIXKIT_BUILD_VERSION: string | undefined;
 
 export function nixkitVersion(): string {
+  if (typeof NIXKIT_BUILD_VERSION === "string") return NIXKIT_BUILD_VERSION;
   return (version ??= (JSON.parse(readFileSync(assetPath("package.json"), "utf8")) as { version: string }).version);
 }

@@ -53,3 +53,15 @@ test("local flake refs are recognised; remote ones are not", () => {
   expect(localPathOf("git+file:///src/nixpkgs", "/p")).toBe("/src/nixpkgs");
   expect(localPathOf("github:NixOS/nixpkgs", "/p")).toBeUndefined();
 });
+
+test("an immutable directory (the offline set) is keyed by its marker, not walked", () => {
+  const { dir, inputs } = project();
+  const pkgs = path.join(dir, "pkgs");
+  writeTree(pkgs, { "flake.nix": "{ }", ".nixkit-immutable": "digest-1" });
+  const withOverride = { ...inputs, nixpkgsOverride: `path:${pkgs}` };
+  const key = envKey(withOverride);
+  writeFileSync(path.join(pkgs, "flake.nix"), "{ x = 1; }"); // nixkit never does this to a marked set
+  expect(envKey(withOverride)).toBe(key);
+  writeFileSync(path.join(pkgs, ".nixkit-immutable"), "digest-2");
+  expect(envKey(withOverride)).not.toBe(key);
+});
