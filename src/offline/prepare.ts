@@ -84,6 +84,7 @@ export async function prepareOfflinePkgs(env = process.env): Promise<string> {
       // The directory is named by its content and never changed again: the shell's env key
       // may use this marker instead of walking the tree.
       await fs.writeFile(path.join(temp, IMMUTABLE_MARKER), digest);
+      await fs.chmod(temp, 0o755); // mkdtemp made it private; the set is shared by every project
       await fs.rename(temp, target);
     } catch (error) {
       await fs.rm(temp, { recursive: true, force: true });

@@ -108,6 +108,7 @@ describe("nixkit run", () => {
     editFile(path.join(dir, "nixkit.yaml"), (t) => t.replace(/^  nixpkgs: .*$/m, "  nixpkgs: github:NixOS/nixpkgs/nixos-24.11"));
     const copy = path.join(tempDir(), "offline");
     cpSync(offlinePkgs().replace(/^path:/, ""), copy, { recursive: true });
+    rmSync(path.join(copy, ".nixkit-immutable")); // an ordinary, editable checkout: keyed by its files
     const counter = countingNix();
     const entry = () => nixkit(["-C", dir, "--nixpkgs", `path:${copy}`, "run", "--", "true"], { env: counter.env });
     const pde = () => counter.calls().filter((c) => c.includes("print-dev-env")).length;
