@@ -43,6 +43,7 @@ const cases = {
   "nixkit run -- true (warm)": () => once(process.execPath, [cli, "--nixpkgs", nixpkgs, "run", "--", "true"]),
   "nixkit run -- true (cold)": () => once(process.execPath, [cli, "--nixpkgs", nixpkgs, "run", "--", "true"], clearCache),
   "nix print-dev-env --json": () => once(realNix, ["print-dev-env", "--json", ...override]),
+  "  the same with --profile": () => once(realNix, ["print-dev-env", "--json", "--profile", path.join(work, "profile"), ...override]),
   "nix develop -c true": () => once(realNix, ["develop", ...override, "-c", "true"]),
 };
 
@@ -69,4 +70,5 @@ console.log(`nix processes during ${RUNS} warm runs: ${warmNixCalls}`);
 console.log(`RESULT warm_run_ms=${m["nixkit run -- true (warm)"].toFixed(1)} ratio=${(m["nixkit run -- true (warm)"] / baseline).toFixed(2)}`);
 console.log(`RESULT warm_nix_processes=${warmNixCalls} ratio=0`);
 console.log(`RESULT cold_run_ms=${m["nixkit run -- true (cold)"].toFixed(1)} ratio=${(m["nixkit run -- true (cold)"] / pde).toFixed(2)}`);
+console.log(`RESULT cold_overhead_ms=${(m["nixkit run -- true (cold)"] - m["  the same with --profile"]).toFixed(1)} ratio=${(m["nixkit run -- true (cold)"] / m["  the same with --profile"]).toFixed(2)}`);
 console.log(`RESULT nix_develop_ms=${m["nix develop -c true"].toFixed(1)} ratio=${(m["nix develop -c true"] / m["nixkit run -- true (warm)"]).toFixed(2)}`);
