@@ -37,10 +37,6 @@ export function buildArgs(ctx: NixContext, attrs: string[], outLink?: string): s
   ];
 }
 
-export function flakeCheckArgs(ctx: NixContext): string[] {
-  return [...COMMON_ARGS, "flake", "check", flakeRef(ctx), "--log-format", "internal-json", ...sandboxArgs(ctx), ...overrideArgs(ctx)];
-}
-
 /** `nix develop` / `nix print-dev-env` on the project's default dev shell. */
 export function developBaseArgs(ctx: NixContext, verb: "develop" | "print-dev-env"): string[] {
   return [...COMMON_ARGS, verb, flakeRef(ctx), ...sandboxArgs(ctx), ...overrideArgs(ctx)];
@@ -48,10 +44,6 @@ export function developBaseArgs(ctx: NixContext, verb: "develop" | "print-dev-en
 
 export function lockArgs(ctx: NixContext, updateInputs: string[]): string[] {
   return [...COMMON_ARGS, "flake", "lock", flakeRef(ctx), ...updateInputs.flatMap((i) => ["--update-input", i])];
-}
-
-export function evalArgs(ctx: NixContext, attr: string): string[] {
-  return [...COMMON_ARGS, "eval", "--json", flakeRef(ctx, attr), ...overrideArgs(ctx)];
 }
 
 /** Registers an indirect GC root: `link` points at `storePath` and keeps it alive. */

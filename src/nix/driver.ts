@@ -2,7 +2,7 @@
 import { execa, type ResultPromise } from "execa";
 import { EnvError, Interrupted, WorkFailed } from "../util/errors.js";
 import type { Logger } from "../util/logger.js";
-import { addRootArgs, buildArgs, evalArgs, flakeCheckArgs, lockArgs, type NixContext } from "./args.js";
+import { addRootArgs, buildArgs, lockArgs, type NixContext } from "./args.js";
 import { stripAnsi } from "./internal-json.js";
 import { BuildMonitor } from "./progress.js";
 import { featuresOf, isSupported, MIN_NIX, parseNixVersion, type NixFeatures, type NixVersion } from "./version.js";
@@ -80,30 +80,18 @@ export class NixDriver {
     if (result.exitCode !== 0) throw failure("build (gc root)", stripAnsi(result.stderr));
   }
 
-  async flakeCheck(): Promise<void> {
-    await this.detect();
-    await this.followed(flakeCheckArgs(this.ctx), "flake check");
-  }
-
-  async evalJson(attr: string): Promise<unknown> {
-    await this.detect();
-    const result = await this.capture(evalArgs(this.ctx, attr));
-    if (result.exitCode !== 0) throw failure("eval", stripAnsi(result.stderr));
-    return JSON.parse(result.stdout);
-  }
-
   async lock(updateInputs: string[]): Promise<void> {
     await this.detect();
     await this.interactive(lockArgs(this.ctx, updateInputs), "flake lock");
   }
 
-  private async interactive(args: string[], what: string, passExitCode = false): Promise<number> {
+  /** A nix command with the terminal handed over (it may prompt or print progress itself). */
+  private async interactive(args: string[], what: string): Promise<void> {
     this.options.logger.debug(`$ nix ${args.join(" ")}`);
     const child = execa(this.nix, args, { cwd: this.ctx.projectDir, stdio: "inherit", reject: false, cancelSignal: this.options.signal });
     const result = await awaitChild(child);
     if (result.isCanceled) throw new Interrupted();
-    if (!passExitCode && result.exitCode !== 0) throw new NixFailed(`nix ${what} failed`, "");
-    return result.exitCode ?? 1;
+    if (result.exitCode !== 0) throw new NixFailed(`nix ${what} failed`, "");
   }
 
   /** Runs a nix command with internal-json logs, rendering progress; returns stdout. */

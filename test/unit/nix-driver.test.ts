@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { buildArgs, flakeCheckArgs, type NixContext } from "../../src/nix/args.js";
+import { buildArgs, type NixContext } from "../../src/nix/args.js";
 import { printDevEnvArgs } from "../../src/nix/print-dev-env.js";
 import { drvName, parseLogLine } from "../../src/nix/internal-json.js";
 import { manifestErrorFromNix, parseFieldPath } from "../../src/manifest/nix-errors.js";
@@ -36,7 +36,7 @@ describe("argv", () => {
     ]);
   });
   test("--nixpkgs overrides the input without touching flake.lock", () => {
-    expect(flakeCheckArgs({ ...ctx, nixpkgsOverride: "path:/o" })).toEqual(expect.arrayContaining(["--override-input", "nixpkgs", "path:/o", "--no-write-lock-file"]));
+    expect(buildArgs({ ...ctx, nixpkgsOverride: "path:/o" }, ["x"])).toEqual(expect.arrayContaining(["--override-input", "nixpkgs", "path:/o", "--no-write-lock-file"]));
   });
   test("the sandbox option is left to nix.conf when this user may not set it", () => {
     expect(buildArgs({ ...ctx, canSetSandbox: false }, ["x"])).not.toContain("sandbox");
