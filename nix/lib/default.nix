@@ -10,4 +10,6 @@ in {
   devShells = mapAttrs (_: outputs: { default = outputs.shell; }) perSystem;
   packages = mapAttrs (_: outputs: outputs.builds) perSystem;
   checks = mapAttrs (_: outputs: outputs.tests) perSystem;
+  # Test reports for nixkit (and anyone): they record failure instead of failing.
+  legacyPackages = mapAttrs (_: outputs: { nixkit.testReports = outputs.testReports; }) perSystem;
 }

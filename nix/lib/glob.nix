@@ -1,9 +1,10 @@
-# fast-glob patterns to POSIX extended regexes for builtins.match (whole-path match):
+# fast-glob patterns (with `dot: true`) to POSIX extended regexes for builtins.match:
 # `**/` any directories, `**` anything, `*` and `?` within one path segment, `[...]` classes
-# (`[!...]` negated), `{a,b}` alternatives. Dotfiles match like fast-glob's `dot: true`.
+# (`[!...]` negated), `{a,b}` alternatives. The manifest rejects what this does not cover
+# (extglobs, escapes, POSIX classes), so nixkit and fast-glob agree on every accepted pattern.
 { lib }:
 let
-  inherit (builtins) concatStringsSep elemAt isList map split substring stringLength;
+  inherit (builtins) all concatStringsSep elemAt filter isList length map match split stringLength substring;
   tokens = "(\\*\\*/|\\*\\*|\\*|\\?|\\[[^]]*]|\\{[^}]*}|[.+^$()|\\\\])";
 
   tokenToRegex = token:
@@ -20,4 +21,20 @@ let
   toRegex = pattern:
     let pieces = split tokens (lib.removePrefix "./" pattern);
     in concatStringsSep "" (map (p: if isList p then tokenToRegex (elemAt p 0) else p) pieces);
-in { inherit toRegex; }
+
+  # Whether files below directory `dir` (a relative path) can match `pattern`: its segments
+  # must match the pattern's leading segments, until a `**` segment matches anything below.
+  # Alternatives that span directories ({a/b,c}) are not split by segment: such patterns
+  # keep every directory.
+  mayContain = pattern:
+    let
+      segments = lib.splitString "/" (lib.removePrefix "./" pattern);
+      spansDirectories = match ".*\\{[^}]*/[^}]*}.*" pattern != null;
+      check = dirSegments: patternSegments:
+        if patternSegments == [ ] then false
+        else if builtins.head patternSegments == "**" then true
+        else if dirSegments == [ ] then true
+        else match (toRegex (builtins.head patternSegments)) (builtins.head dirSegments) != null
+          && check (builtins.tail dirSegments) (builtins.tail patternSegments);
+    in dir: spansDirectories || check (lib.splitString "/" dir) segments;
+in { inherit toRegex mayContain; }

@@ -16,8 +16,8 @@ let
 
   # Runs the manifest's script under bash in a writable copy of the filtered source.
   # The script reaches the builder as a file (passAsFile), never as shell source text.
-  scriptDerivation = { name, spec, preScript ? "", postScript ? "" }:
-    pkgs.stdenv.mkDerivation {
+  scriptDerivation = { name, spec, run, extraAttrs ? { } }:
+    pkgs.stdenv.mkDerivation ({
       inherit name;
       src = source.filter spec.src;
       nativeBuildInputs = [ pkgs.bash ] ++ map resolve spec.packages ++ neededBuilds spec;
@@ -27,17 +27,16 @@ let
       dontConfigure = true;
       buildPhase = ''
         runHook preBuild
-        ${preScript}
-        bash -eo pipefail "$nixkitScriptPath"
-        ${postScript}
+        ${run}
         runHook postBuild
       '';
       dontInstall = true;
-    };
+    } // extraAttrs);
 
   builds = mapAttrs (name: spec: scriptDerivation {
     inherit name spec;
-    postScript = ''
+    run = ''
+      bash -eo pipefail "$nixkitScriptPath"
       if [ ! -e "$out" ]; then
         echo ${lib.escapeShellArg "nixkit.yaml builds.${name}: the script did not create $out; write the build's result there"} >&2
         exit 1
@@ -45,13 +44,34 @@ let
     '';
   }) manifest.builds;
 
-  tests = mapAttrs (name: spec: scriptDerivation {
-    inherit name spec;
-    preScript = ''
+  # A test's report records failure instead of failing (like stdenv's succeedOnFailure), so its
+  # reports and full log come out of the sandbox even when the test fails.
+  testReports = mapAttrs (name: spec: scriptDerivation {
+    name = "nixkit-test-${name}";
+    inherit spec;
+    extraAttrs.dontFixup = true;
+    run = ''
+      mkdir -p "$out/reports" "$out/nix-support"
       export NIXKIT_REPORTS="$out/reports"
-      mkdir -p "$NIXKIT_REPORTS"
+      set +e
+      bash -eo pipefail "$nixkitScriptPath" 2>&1 | tee "$out/log"
+      status=''${PIPESTATUS[0]}
+      set -e
+      echo "$status" > "$out/exit-code"
+      if [ "$status" -ne 0 ]; then echo "$status" > "$out/nix-support/failed"; fi
     '';
   }) manifest.tests;
+
+  # What `nix flake check` runs: fails when the report says the test failed.
+  tests = mapAttrs (name: report: pkgs.runCommand name { inherit report; } ''
+    if [ -e "$report/nix-support/failed" ]; then
+      echo ${lib.escapeShellArg "nixkit.yaml tests.${name}: the test failed"} "(exit $(cat "$report/nix-support/failed")); last lines of its log:" >&2
+      tail -n 50 "$report/log" >&2
+      exit 1
+    fi
+    mkdir -p "$out"
+    ln -s "$report" "$out/report"
+  '') testReports;
 
   shell = pkgs.mkShell {
     name = "${manifest.name}-shell";
@@ -59,4 +79,4 @@ let
     env = manifest.shell.env;
     shellHook = manifest.shell.hook;
   };
-in { inherit builds tests shell; }
+in { inherit builds tests testReports shell; }

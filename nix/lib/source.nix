@@ -1,28 +1,31 @@
-# A build's or test's source: the project filtered by fast-glob patterns (dotfiles match).
-# Absent `src` means the whole project less nixkit's own files and VCS data.
+# A build's or test's source: the project filtered by fast-glob patterns (dotfiles match;
+# symlinks are kept as symlinks, not followed). Absent `src` means the whole project less
+# nixkit's own files and VCS data.
 { lib, root }:
 let
   inherit (builtins) any filter map match stringLength substring;
   glob = import ./glob.nix { inherit lib; };
   rootPrefix = toString root + "/";
   relative = path: lib.removePrefix rootPrefix (toString path);
+  matchesAny = regexes: rel: any (r: match r rel != null) regexes;
 
   # Never part of a source: VCS data, nixkit's state, `nix build` out-links.
   alwaysExcluded = map glob.toRegex [ ".git" ".hg" ".svn" ".direnv" ".nixkit" "result" "result-*" ];
   # Also left out when `src` is absent, so editing the manifest does not rebuild everything.
   generatedFiles = map glob.toRegex [ "flake.nix" "flake.lock" "nixkit.yaml" ];
-  matchesAny = regexes: rel: any (r: match r rel != null) regexes;
 
   filterWith = src:
     let
-      positive = filter (p: substring 0 1 p != "!") src.include;
-      negated = map (p: substring 1 (stringLength p) p) (filter (p: substring 0 1 p == "!") src.include);
+      isNegated = p: substring 0 1 p == "!";
+      positive = filter (p: !isNegated p) src.include;
+      negated = map (p: substring 1 (stringLength p) p) (filter isNegated src.include);
       includes = map glob.toRegex positive;
       excludes = alwaysExcluded ++ map glob.toRegex (src.exclude ++ negated);
+      reachable = map glob.mayContain positive;
     in path: type:
       let rel = relative path; in
-      if type == "directory" then !(matchesAny excludes rel)
-      else matchesAny includes rel && !(matchesAny excludes rel);
+      !(matchesAny excludes rel)
+      && (if type == "directory" then any (mayContain: mayContain rel) reachable else matchesAny includes rel);
 
   withoutDefaults = path: _type: !(matchesAny (alwaysExcluded ++ generatedFiles) (relative path));
 in {

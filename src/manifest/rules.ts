@@ -45,6 +45,9 @@ const packagesResolve: Rule = (m) => {
   return problems;
 };
 
+// What the Nix side of source filtering (nix/lib/glob.nix) does not implement.
+const unsupportedGlob = /[+@!?*]\(|\\|\[\[:/;
+
 const globsStayInside: Rule = (m) => {
   const problems: RuleProblem[] = [];
   for (const kind of ["builds", "tests"] as const) {
@@ -57,6 +60,12 @@ const globsStayInside: Rule = (m) => {
               path: [kind, name, "src", list, i],
               message: `glob escapes the project root (${JSON.stringify(glob)})`,
               hint: "use a path inside the project",
+            });
+          } else if (unsupportedGlob.test(pattern)) {
+            problems.push({
+              path: [kind, name, "src", list, i],
+              message: `extglobs, "\\" escapes and POSIX classes are not supported (${JSON.stringify(glob)})`,
+              hint: "use *, **, ?, [abc], [!abc] and {a,b}",
             });
           }
         });
