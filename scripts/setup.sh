@@ -5,8 +5,9 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 
-# zsh and fish: the tests enter the dev shell with each.
-debian_packages=(nix-bin busybox-static bash-static ca-certificates zsh fish)
+# zsh and fish: the tests enter the dev shell with each; libxml2-utils: xmllint validates the
+# merged JUnit report against its XSD.
+debian_packages=(nix-bin busybox-static bash-static ca-certificates zsh fish libxml2-utils)
 missing=()
 for pkg in "${debian_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -1,5 +1,6 @@
 import path from "node:path";
 import type { Invocation } from "../cli.js";
+import { drvName } from "../nix/internal-json.js";
 import { currentSystem } from "../util/system.js";
 import type { CommandContext } from "./context.js";
 import { prepareProject, selectNames, withManifestErrors } from "./project.js";
@@ -11,9 +12,11 @@ export async function run(ctx: CommandContext, inv: Invocation): Promise<void> {
   const system = currentSystem();
   const driver = ctx.driver();
   const built = await withManifestErrors(loaded, () => driver.build(names.map((n) => `packages.${system}.${n}`)));
-  const results = names.map((name, i) => ({ name, outPath: built[i]!.outputs.out!, outLink: `result-${name}` }));
+  // `nix build --json` does not keep the installables' order: match by derivation name.
+  const byName = new Map(built.map((b) => [drvName(b.drvPath), b.outputs.out!]));
+  const results = names.map((name) => ({ name, outPath: byName.get(name)!, outLink: `result-${name}` }));
   // Out-links are GC roots: `nix store gc` keeps what the last build made.
-  for (const result of results) await driver.addRoot(result.outPath, path.join(ctx.projectDir, result.outLink));
+  for (const result of results) await driver.addRoots([result.outPath], path.join(ctx.projectDir, result.outLink));
   if (ctx.logger.json) return ctx.logger.data({ builds: results });
   for (const r of results) ctx.logger.result(`${r.name}\t${r.outPath}`);
 }

@@ -23,15 +23,26 @@ function overrideArgs(ctx: NixContext): string[] {
 
 const sandboxArgs = (ctx: NixContext) => (ctx.canSetSandbox ? ["--option", "sandbox", "true"] : []);
 
-export function buildArgs(ctx: NixContext, attrs: string[], outLink?: string): string[] {
+export interface BuildOptions {
+  /** Out-link base name; several installables get base, base-1, base-2, … (Nix's numbering). */
+  outLink?: string;
+  /** Build everything that can be built even when something fails. */
+  keepGoing?: boolean;
+  /** Run builders again for outputs that are already valid, keeping a differing result as <out>.check. */
+  rebuild?: boolean;
+}
+
+export function buildArgs(ctx: NixContext, installables: string[], options: BuildOptions = {}): string[] {
   return [
     ...COMMON_ARGS,
     "build",
-    ...attrs.map((a) => flakeRef(ctx, a)),
-    ...(outLink ? ["--out-link", outLink] : ["--no-link"]),
+    ...installables.map((a) => (a.startsWith("/") ? a : flakeRef(ctx, a))),
+    ...(options.outLink ? ["--out-link", options.outLink] : ["--no-link"]),
     "--json",
     "--log-format",
     "internal-json",
+    ...(options.keepGoing ? ["--keep-going"] : []),
+    ...(options.rebuild ? ["--rebuild", "--keep-failed"] : []),
     ...sandboxArgs(ctx),
     ...overrideArgs(ctx),
   ];
@@ -46,7 +57,18 @@ export function lockArgs(ctx: NixContext, updateInputs: string[]): string[] {
   return [...COMMON_ARGS, "flake", "lock", flakeRef(ctx), ...updateInputs.flatMap((i) => ["--update-input", i])];
 }
 
-/** Registers an indirect GC root: `link` points at `storePath` and keeps it alive. */
-export function addRootArgs(storePath: string, link: string): string[] {
-  return [...COMMON_ARGS, "build", storePath, "--out-link", link];
+/** Registers indirect GC roots: `link`, `link-1`, … point at the store paths and keep them alive. */
+export function addRootArgs(storePaths: string[], link: string): string[] {
+  return [...COMMON_ARGS, "build", ...storePaths, "--out-link", link];
+}
+
+/** One `nix eval` of the output paths of several attributes of one attribute set, in order. */
+export function outPathArgs(ctx: NixContext, setAttr: string, names: string[]): string[] {
+  const list = names.map((n) => `set.${JSON.stringify(n)}.outPath`).join(" ");
+  return [...COMMON_ARGS, "eval", "--json", flakeRef(ctx, setAttr), "--apply", `set: [ ${list} ]`, ...overrideArgs(ctx)];
+}
+
+/** Local validity only: --offline keeps substituters from being asked about missing paths. */
+export function pathInfoArgs(storePaths: string[]): string[] {
+  return [...COMMON_ARGS, "path-info", "--json", "--offline", ...storePaths];
 }

@@ -2,14 +2,27 @@
 import { execa, type ResultPromise } from "execa";
 import { EnvError, Interrupted, WorkFailed } from "../util/errors.js";
 import type { Logger } from "../util/logger.js";
-import { addRootArgs, buildArgs, lockArgs, type NixContext } from "./args.js";
+import { addRootArgs, buildArgs, lockArgs, outPathArgs, pathInfoArgs, type BuildOptions, type NixContext } from "./args.js";
 import { stripAnsi } from "./internal-json.js";
-import { BuildMonitor } from "./progress.js";
+import { BuildMonitor, type FinishedBuild } from "./progress.js";
 import { featuresOf, isSupported, MIN_NIX, parseNixVersion, type NixFeatures, type NixVersion } from "./version.js";
 
 export interface BuiltPath {
   drvPath: string;
   outputs: Record<string, string>;
+}
+
+export interface BuildOutcome {
+  /** Per installable, in order; empty when nix failed (it prints no JSON then). */
+  built: BuiltPath[];
+  /** Derivations whose builders ran and succeeded in this invocation (the rest were cached). */
+  ran: FinishedBuild[];
+  /** Derivations whose builders failed. */
+  failed: string[];
+  /** --rebuild: derivations whose new output differs from the one in the store. */
+  differing: string[];
+  logOf(drvPath: string): string[];
+  error?: NixFailed;
 }
 
 /** A nix command failed; `nixMessage` is Nix's own error text without colours. */
@@ -69,15 +82,67 @@ export class NixDriver {
     }
   }
 
-  async build(attrs: string[], outLink?: string): Promise<BuiltPath[]> {
-    await this.detect();
-    const stdout = await this.followed(buildArgs(this.ctx, attrs, outLink), "build");
-    return JSON.parse(stdout) as BuiltPath[];
+  /** Builds and throws on any failure, showing the failing derivations' logs. */
+  async build(attrs: string[], options: BuildOptions = {}): Promise<BuiltPath[]> {
+    const outcome = await this.buildAll(attrs, options);
+    if (outcome.error) {
+      this.showFailedLogs(outcome);
+      throw outcome.error;
+    }
+    return outcome.built;
   }
 
-  async addRoot(storePath: string, link: string): Promise<void> {
-    const result = await this.capture(addRootArgs(storePath, link));
+  /** Builds in one nix invocation and reports what happened instead of throwing for build failures. */
+  async buildAll(attrs: string[], options: BuildOptions = {}): Promise<BuildOutcome> {
+    await this.detect();
+    const monitor = new BuildMonitor(this.options.logger);
+    const result = await this.followed(buildArgs(this.ctx, attrs, options), monitor);
+    const failed = monitor.failedDerivations();
+    const outcome: BuildOutcome = {
+      built: [],
+      ran: monitor.finished.filter((b) => !failed.includes(b.drvPath)),
+      failed,
+      differing: monitor.differingDerivations(),
+      logOf: (drv) => monitor.logOf(drv),
+    };
+    if (result.exitCode === 0) outcome.built = JSON.parse(result.stdout) as BuiltPath[];
+    else outcome.error = failure("build", monitor.errors.join("\n") || result.stderr);
+    return outcome;
+  }
+
+  /** The last lines (all with -v) of each failed derivation's log. */
+  showFailedLogs(outcome: BuildOutcome): void {
+    const logger = this.options.logger;
+    for (const drvPath of outcome.failed) {
+      const log = outcome.logOf(drvPath);
+      const shown = logger.level === "verbose" ? log : log.slice(-LOG_TAIL_LINES);
+      logger.error(`${drvPath} failed; ${shown.length < log.length ? `last ${shown.length} of ${log.length}` : "all"} log lines:`);
+      for (const line of shown) logger.info(`  > ${line}`);
+    }
+  }
+
+  /** Registers GC roots `link`, `link-1`, … for store paths that already exist. */
+  async addRoots(storePaths: string[], link: string): Promise<void> {
+    if (storePaths.length === 0) return;
+    const result = await this.capture(addRootArgs(storePaths, link));
     if (result.exitCode !== 0) throw failure("build (gc root)", stripAnsi(result.stderr));
+  }
+
+  /** The output paths of some attributes of a flake attribute set, by evaluation only. */
+  async outPaths(setAttr: string, names: string[]): Promise<string[]> {
+    await this.detect();
+    const result = await this.capture(outPathArgs(this.ctx, setAttr, names));
+    if (result.exitCode !== 0) throw failure("eval", stripAnsi(result.stderr));
+    return JSON.parse(result.stdout) as string[];
+  }
+
+  /** Which of the store paths exist as valid (complete) paths. */
+  async validPaths(storePaths: string[]): Promise<Set<string>> {
+    if (storePaths.length === 0) return new Set();
+    const { features } = await this.detect();
+    const result = await this.capture(pathInfoArgs(storePaths));
+    if (result.exitCode !== 0) throw failure("path-info", stripAnsi(result.stderr));
+    return validFromPathInfo(JSON.parse(result.stdout), features.pathInfoJsonMap);
   }
 
   async lock(updateInputs: string[]): Promise<void> {
@@ -94,36 +159,36 @@ export class NixDriver {
     if (result.exitCode !== 0) throw new NixFailed(`nix ${what} failed`, "");
   }
 
-  /** Runs a nix command with internal-json logs, rendering progress; returns stdout. */
-  private async followed(args: string[], what: string): Promise<string> {
-    const logger = this.options.logger;
-    logger.debug(`$ nix ${args.join(" ")}`);
-    const monitor = new BuildMonitor(logger);
+  /** Runs a nix command with internal-json logs through `monitor`, rendering progress. */
+  private async followed(args: string[], monitor: BuildMonitor): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+    this.options.logger.debug(`$ nix ${args.join(" ")}`);
     const child = execa(this.nix, args, { cwd: this.ctx.projectDir, reject: false, stdin: "ignore", cancelSignal: this.options.signal, lines: false });
-    let stderrBuffer = "";
+    let pending = "";
+    let stderr = "";
     child.stderr?.setEncoding("utf8");
     child.stderr?.on("data", (chunk: string) => {
-      stderrBuffer += chunk;
+      pending += chunk;
       let newline: number;
-      while ((newline = stderrBuffer.indexOf("\n")) !== -1) {
-        monitor.feed(stderrBuffer.slice(0, newline));
-        stderrBuffer = stderrBuffer.slice(newline + 1);
+      while ((newline = pending.indexOf("\n")) !== -1) {
+        const line = pending.slice(0, newline);
+        if (!line.startsWith("@nix ")) stderr += line + "\n";
+        monitor.feed(line);
+        pending = pending.slice(newline + 1);
       }
     });
     const result = await awaitChild(child);
-    if (stderrBuffer) monitor.feed(stderrBuffer);
+    if (pending) monitor.feed(pending);
     monitor.close();
     if (result.isCanceled) throw new Interrupted();
-    if (result.exitCode === 0) return String(result.stdout);
-
-    for (const drvPath of monitor.failedDerivations()) {
-      const log = monitor.logOf(drvPath);
-      const shown = logger.level === "verbose" ? log : log.slice(-LOG_TAIL_LINES);
-      logger.error(`${drvPath} failed; ${shown.length < log.length ? `last ${shown.length} of ${log.length}` : "all"} log lines:`);
-      for (const line of shown) logger.info(`  > ${line}`);
-    }
-    throw failure(what, monitor.errors.join("\n") || String(result.stderr));
+    return { exitCode: result.exitCode ?? 1, stdout: String(result.stdout), stderr };
   }
+}
+
+// `nix path-info --json` lists paths ({path, valid: false} for invalid ones) before 2.19, and maps
+// each path to its info (null when invalid) from 2.19 on.
+export function validFromPathInfo(json: unknown, isMap: boolean): Set<string> {
+  if (isMap) return new Set(Object.entries(json as Record<string, unknown>).filter(([, info]) => info !== null).map(([p]) => p));
+  return new Set((json as { path: string; valid?: boolean }[]).filter((i) => i.valid !== false).map((i) => i.path));
 }
 
 async function awaitChild(child: ResultPromise) {

@@ -26,3 +26,6 @@ export const stripAnsi = (text: string): string => text.replace(/\x1b\[[0-9;]*[A
 /** "/nix/store/<hash>-app.drv" -> "app" */
 export const drvName = (drvPath: string): string =>
   drvPath.replace(/^.*\/[0-9a-z]{32}-/, "").replace(/\.drv$/, "");
+
+/** How a derivation is named in progress and log prefixes: reports as "test NAME". */
+export const displayName = (drvPath: string): string => drvName(drvPath).replace(/^nixkit-test-/, "test ");

@@ -1,7 +1,7 @@
 // Follows Nix's internal-json log: one live line on a TTY, prefixed log lines otherwise, and
 // the full log of every build kept in memory so a failure can show it.
 import type { Logger } from "../util/logger.js";
-import { ACT_BUILD, RES_BUILD_LOG_LINE, RES_POST_BUILD_LOG_LINE, RES_SET_PHASE, drvName, parseLogLine, stripAnsi } from "./internal-json.js";
+import { ACT_BUILD, RES_BUILD_LOG_LINE, RES_POST_BUILD_LOG_LINE, RES_SET_PHASE, displayName, parseLogLine, stripAnsi } from "./internal-json.js";
 
 interface ActiveBuild {
   name: string;
@@ -10,11 +10,19 @@ interface ActiveBuild {
   started: number;
 }
 
+/** A derivation built during the run, and how long its builder ran. */
+export interface FinishedBuild {
+  drvPath: string;
+  ms: number;
+}
+
 const MAX_LOG_LINES = 2000;
 
 export class BuildMonitor {
   private readonly active = new Map<number, ActiveBuild>();
   private readonly logs = new Map<string, string[]>();
+  /** Every derivation whose builder ran in this nix invocation (cached ones never start). */
+  readonly finished: FinishedBuild[] = [];
   readonly errors: string[] = [];
   private timer: NodeJS.Timeout | undefined;
 
@@ -42,14 +50,17 @@ export class BuildMonitor {
       case "start":
         if (event.type === ACT_BUILD) {
           const drvPath = String(event.fields?.[0] ?? "");
-          this.active.set(event.id, { name: drvName(drvPath), drvPath, started: this.now() });
+          this.active.set(event.id, { name: displayName(drvPath), drvPath, started: this.now() });
           this.logs.set(drvPath, []);
-          if (!this.logger.isTTY) this.logger.info(`building ${drvName(drvPath)}`);
+          if (!this.logger.isTTY) this.logger.info(`building ${displayName(drvPath)}`);
         }
         return;
-      case "stop":
+      case "stop": {
+        const build = this.active.get(event.id);
+        if (build) this.finished.push({ drvPath: build.drvPath, ms: this.now() - build.started });
         this.active.delete(event.id);
         return;
+      }
       case "result":
         this.onResult(event.id, event.type, event.fields);
         return;
@@ -70,13 +81,13 @@ export class BuildMonitor {
     }
   }
 
+  /** One line per running build: name, phase, elapsed. */
   render(): void {
-    if (this.active.size === 0) return this.logger.progress("");
-    const parts = [...this.active.values()].map((b) => {
+    const lines = [...this.active.values()].map((b) => {
       const seconds = Math.floor((this.now() - b.started) / 1000);
-      return `${b.name}${b.phase ? ` (${b.phase})` : ""} ${seconds}s`;
+      return `  building ${b.name}${b.phase ? ` (${b.phase})` : ""} ${seconds}s`;
     });
-    this.logger.progress(`building ${parts.join(" · ")}`);
+    this.logger.progress(lines);
   }
 
   /** Log lines of a derivation's build, oldest first. */
@@ -93,9 +104,18 @@ export class BuildMonitor {
     return [...found];
   }
 
+  /** Derivations that `--rebuild` found to give a different output than before. */
+  differingDerivations(): string[] {
+    const found = new Set<string>();
+    for (const error of this.errors) {
+      for (const match of error.matchAll(/derivation '([^']+\.drv)' may not be deterministic/g)) found.add(match[1]!);
+    }
+    return [...found];
+  }
+
   close(): void {
     if (this.timer) clearInterval(this.timer);
-    this.logger.progress("");
+    this.logger.progress([]);
   }
 }
 

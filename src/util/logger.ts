@@ -14,8 +14,8 @@ export interface Logger {
   result(message: string): void;
   /** Machine output: one JSON document on stdout. */
   data(value: unknown): void;
-  /** Replaces the live progress line (TTY only); "" clears it. */
-  progress(line: string): void;
+  /** Replaces the live progress block (TTY only), one line per entry; [] clears it. */
+  progress(lines: string[]): void;
 }
 
 export interface LoggerOptions {
@@ -39,12 +39,13 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const red = color ? paint(31) : (s: string) => s;
   const yellow = color ? paint(33) : (s: string) => s;
   const dim = color ? paint(2) : (s: string) => s;
-  let progressShown = false;
+  let progressLines = 0;
 
+  // Moves to the first line of the block and erases to the end of the screen.
   const clearProgress = () => {
-    if (progressShown) {
-      stderr.write("\r\x1b[2K");
-      progressShown = false;
+    if (progressLines > 0) {
+      stderr.write(`\r${progressLines > 1 ? `\x1b[${progressLines - 1}A` : ""}\x1b[J`);
+      progressLines = 0;
     }
   };
   const line = (text: string) => {
@@ -69,11 +70,12 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       clearProgress();
       stdout.write(JSON.stringify(value, null, 2) + "\n");
     },
-    progress: (text) => {
+    progress: (lines) => {
       if (!isTTY || level === "quiet") return;
+      clearProgress();
       const width = Math.max(20, (stderr.columns || 80) - 1);
-      stderr.write("\r\x1b[2K" + text.slice(0, width));
-      progressShown = text !== "";
+      stderr.write(lines.map((l) => l.slice(0, width)).join("\n"));
+      progressLines = lines.length;
     },
   };
 }

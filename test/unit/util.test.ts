@@ -44,14 +44,14 @@ describe("logger", () => {
     const tty = capture(true);
     const coloured = createLogger({ stderr: tty.stream, env: {} });
     coloured.warn("w");
-    coloured.progress("building x");
+    coloured.progress(["building x", "building y"]);
     expect(tty.text()).toContain("\x1b[33mwarning: \x1b[0mw");
-    expect(tty.text()).toContain("\r\x1b[2Kbuilding x");
+    expect(tty.text()).toContain("building x\nbuilding y");
     const plain = capture(true);
     createLogger({ stderr: plain.stream, env: { NO_COLOR: "" } }).warn("w");
     expect(plain.text()).toBe("warning: w\n");
     const pipe = capture(false);
-    createLogger({ stderr: pipe.stream, env: {} }).progress("building x");
+    createLogger({ stderr: pipe.stream, env: {} }).progress(["building x"]);
     expect(pipe.text()).toBe("");
   });
 });

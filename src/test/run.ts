@@ -1,0 +1,91 @@
+// Runs tests as sandboxed report derivations in one nix invocation (Nix schedules them in
+// parallel), then reads what each one produced. A report records failure instead of failing,
+// so a nix error here means a test could not run at all (an error, not a failure).
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import path from "node:path";
+import type { NixDriver } from "../nix/driver.js";
+import { drvName } from "../nix/internal-json.js";
+import { readDurations, writeDurations } from "./durations.js";
+import { readReport, type TestResult } from "./results.js";
+
+export interface TestRunOptions {
+  projectDir: string;
+  system: string;
+  names: string[];
+  /** Run again tests whose results are cached, keeping the old result until the new one is in. */
+  rerun: boolean;
+}
+
+export const reportSetAttr = (system: string): string => `legacyPackages.${system}.nixkit.testReports`;
+const rootsDir = (projectDir: string) => path.join(projectDir, ".nixkit", "gcroots", "tests");
+
+export async function runTests(driver: NixDriver, options: TestRunOptions): Promise<TestResult[]> {
+  const set = reportSetAttr(options.system);
+  const attrs = options.names.map((n) => `${set}.${n}`);
+  mkdirSync(rootsDir(options.projectDir), { recursive: true });
+  const outLink = path.join(rootsDir(options.projectDir), "run");
+  const outcome = await driver.buildAll(attrs, { outLink, keepGoing: true });
+
+  let outPaths: (string | undefined)[];
+  if (!outcome.error) {
+    // `nix build --json` does not keep the installables' order: match by derivation name.
+    const byName = new Map(outcome.built.map((b) => [drvName(b.drvPath), b.outputs.out]));
+    outPaths = options.names.map((n) => byName.get(`nixkit-test-${n}`));
+  } else {
+    // Nix printed no results: find which reports exist, root those, and report the rest as errors.
+    driver.showFailedLogs(outcome);
+    const expected = await driver.outPaths(set, options.names);
+    const valid = await driver.validPaths(expected);
+    outPaths = expected.map((p) => (valid.has(p) ? p : undefined));
+    await driver.addRoots(outPaths.filter((p): p is string => p !== undefined), outLink);
+  }
+  pruneOldRoots(options.projectDir, outPaths.filter(Boolean).length);
+
+  const ranMs = new Map(outcome.ran.map((b) => [drvName(b.drvPath), b.ms]));
+  const durations = readDurations(options.projectDir);
+  let results = options.names.map((name, i): TestResult => {
+    const outPath = outPaths[i];
+    if (!outPath) return { name, status: "error", cached: false, reports: [], error: errorFor(name, outcome.failed) };
+    const ms = ranMs.get(`nixkit-test-${name}`);
+    return { ...readReport(name, outPath), cached: ms === undefined, durationMs: ms ?? durations[outPath] };
+  });
+
+  if (options.rerun) results = await rerunCached(driver, set, results);
+  const kept: Record<string, number> = {};
+  for (const r of results) if (r.outPath && r.durationMs !== undefined) kept[r.outPath] = r.durationMs;
+  await writeDurations(options.projectDir, kept);
+  return results;
+}
+
+// `nix build --rebuild --keep-failed` runs the builders again; when the new output differs, Nix
+// keeps it beside the old one as <out>.check and the old result stays in place.
+async function rerunCached(driver: NixDriver, set: string, results: TestResult[]): Promise<TestResult[]> {
+  const cached = results.filter((r) => r.cached && r.outPath);
+  if (cached.length === 0) return results;
+  const outcome = await driver.buildAll(cached.map((r) => `${set}.${r.name}`), { rebuild: true, keepGoing: true });
+  const ranMs = new Map(outcome.ran.map((b) => [drvName(b.drvPath), b.ms]));
+  const differing = new Set(outcome.differing.map(drvName));
+  return results.map((r) => {
+    if (!r.cached || !r.outPath) return r;
+    const ms = ranMs.get(`nixkit-test-${r.name}`);
+    const check = `${r.outPath}.check`;
+    if (differing.has(`nixkit-test-${r.name}`) && existsSync(check)) {
+      return { ...readReport(r.name, check), cached: false, durationMs: ms, differs: true };
+    }
+    return { ...r, cached: false, durationMs: ms ?? r.durationMs };
+  });
+}
+
+function errorFor(name: string, failed: string[]): string {
+  const names = failed.map(drvName).filter((n) => n !== `nixkit-test-${name}`);
+  return names.length ? `could not run: ${names.join(", ")} failed to build` : "could not run (see the errors above)";
+}
+
+// A previous run with more tests left run-N links beyond this run's count: they would keep old
+// results alive forever.
+function pruneOldRoots(projectDir: string, count: number): void {
+  for (const link of readdirSync(rootsDir(projectDir))) {
+    const index = link === "run" ? 0 : Number(link.match(/^run-(\d+)$/)?.[1] ?? -1);
+    if (index >= count) rmSync(path.join(rootsDir(projectDir), link), { force: true });
+  }
+}

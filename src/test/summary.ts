@@ -1,0 +1,29 @@
+// The human summary of a test run: one row per test.
+import type { TestResult } from "./results.js";
+
+export function formatDuration(ms: number | undefined): string {
+  if (ms === undefined) return "-";
+  return ms < 1000 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(1)}s`;
+}
+
+export function summaryTable(results: TestResult[]): string {
+  const rows = [
+    ["TEST", "RESULT", "RUN", "TIME", "REPORTS"],
+    ...results.map((r) => [
+      r.name,
+      r.status.toUpperCase(),
+      r.status === "error" ? "-" : r.cached ? "cached" : r.differs ? "ran (differs)" : "ran",
+      formatDuration(r.durationMs),
+      r.status === "error" ? (r.error ?? "") : r.reports.length ? `${r.reportsDir}/{${r.reports.join(",")}}` : "-",
+    ]),
+  ];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  ")).join("\n");
+}
+
+export function tally(results: TestResult[]): string {
+  const count = (s: string) => results.filter((r) => r.status === s).length;
+  const cached = results.filter((r) => r.cached).length;
+  const ran = results.filter((r) => !r.cached && r.status !== "error").length;
+  return `${count("pass")} passed, ${count("fail")} failed${count("error") ? `, ${count("error")} errored` : ""} (${ran} ran, ${cached} cached)`;
+}
