@@ -46,7 +46,7 @@ const packagesResolve: Rule = (m) => {
 };
 
 // What the Nix side of source filtering (nix/lib/glob.nix) does not implement.
-const unsupportedGlob = /[+@!?*]\(|\\|\[\[:/;
+export const unsupportedGlob = /[+@!?*]\(|\\|\[\[:/;
 
 const globsStayInside: Rule = (m) => {
   const problems: RuleProblem[] = [];

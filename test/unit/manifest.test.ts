@@ -40,6 +40,7 @@ describe("schema rejects, with position, field and hint", () => {
     ["a string where a list goes", base + "shell:\n  packages: jq\n", 'nixkit.yaml:6:13 shell.packages: expected a list, got the string "jq" (write a list: ["jq"])'],
     ["missing script", base + "builds:\n  app:\n    packages: [jq]\n", "nixkit.yaml:7:5 builds.app.script: required; expected a string"],
     ["a glob outside the project", base + "builds:\n  app:\n    src: { include: ['../x'] }\n    script: x\n", 'nixkit.yaml:7:22 builds.app.src.include[0]: glob escapes the project root ("../x") (use a path inside the project)'],
+    ["an extglob", base + "builds:\n  app:\n    src: { include: ['src/*.+(js|ts)'] }\n    script: x\n", 'builds.app.src.include[0]: extglobs, "\\" escapes and POSIX classes are not supported'],
     ["an absolute glob", base + "builds:\n  app:\n    src: { exclude: ['/etc/**'] }\n    script: x\n", "builds.app.src.exclude[0]: glob escapes the project root"],
     ["unknown needs", base + "builds:\n  app: { script: x }\ntests:\n  t: { needs: [ap], script: x }\n", 'nixkit.yaml:8:16 tests.t.needs[0]: there is no build named "ap" (did you mean "app"?)'],
     ["a needs cycle", base + "builds:\n  a: { needs: [b], script: x }\n  b: { needs: [a], script: x }\n", "builds depend on each other in a cycle: a -> b -> a"],
