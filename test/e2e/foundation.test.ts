@@ -80,8 +80,9 @@ describe("examples/hello", () => {
     const failing = await nixkit(["-C", dir, "test"]);
     expect(failing.exitCode).toBe(1);
     expect(failing.stdout).toMatch(/^unit\s+FAIL\s+(ran|cached)\s/m);
-    expect(failing.stderr).toContain("> FAIL one name");
-    expect(failing.stderr).toContain("> 4 passed, 1 failed");
+    expect(failing.stderr).toContain("test unit failed (exit 1); its full log:");
+    expect(failing.stderr).toContain("  FAIL one name");
+    expect(failing.stderr).toContain("  4 passed, 1 failed");
   });
 
   test("builds run in the sandbox even though nix.conf has it off", async () => {
