@@ -43,9 +43,10 @@ export function buildProgram(dispatch: Dispatch, version: string): Command {
     c.option("-t, --template <name>", "starter template: generic, node or python", "generic").option("--force", "overwrite an existing nixkit.yaml"));
   add("generate", "write flake.nix and the vendored Nix library from nixkit.yaml", (c) =>
     c.option("--check", "exit 1 if generated files are stale; write nothing").option("--force", "overwrite a hand-edited flake.nix"));
-  add("build [names...]", "build the manifest's builds (all by default) and print their store paths");
+  const jobs = (c: Command) => c.option("-j, --jobs <n>", 'builds at once: a number or "auto" (one per core)', "auto");
+  add("build [names...]", "build the manifest's builds (all by default) and print their store paths", jobs);
   add("test [names...]", "run the manifest's tests in the Nix sandbox (all by default)", (c) =>
-    c.option("--junit <file>", "merge the tests' JUnit reports into FILE").option("--rerun", "run cached tests again (keeps the old result until the new one is in)"));
+    jobs(c).option("--junit <file>", "merge the tests' JUnit reports into FILE").option("--rerun", "run cached tests again (keeps the old result until the new one is in)"));
   const envOptions = (c: Command) =>
     c.option("--pure", "start from an empty environment (HOME, USER, TERM, LANG… are kept)")
       .option("--stale-ok", "if the environment cannot be rebuilt, use the last one (with a warning)");

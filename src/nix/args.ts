@@ -30,6 +30,8 @@ export interface BuildOptions {
   keepGoing?: boolean;
   /** Run builders again for outputs that are already valid, keeping a differing result as <out>.check. */
   rebuild?: boolean;
+  /** Builds at once: a number or "auto" (one per core). Nix's own default is 1. */
+  maxJobs?: string;
 }
 
 export function buildArgs(ctx: NixContext, installables: string[], options: BuildOptions = {}): string[] {
@@ -43,6 +45,7 @@ export function buildArgs(ctx: NixContext, installables: string[], options: Buil
     "internal-json",
     ...(options.keepGoing ? ["--keep-going"] : []),
     ...(options.rebuild ? ["--rebuild", "--keep-failed"] : []),
+    ...(options.maxJobs ? ["--max-jobs", options.maxJobs] : []),
     ...sandboxArgs(ctx),
     ...overrideArgs(ctx),
   ];

@@ -2,7 +2,7 @@
 // can still show its duration.
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { writeFileAtomic } from "../util/atomic.js";
+import { writeFileIfChanged } from "../util/atomic.js";
 
 const file = (projectDir: string) => path.join(projectDir, ".nixkit", "cache", "tests", "durations.json");
 
@@ -16,5 +16,5 @@ export function readDurations(projectDir: string): Record<string, number> {
 
 /** Keeps the durations of the current results only, so the file does not grow forever. */
 export async function writeDurations(projectDir: string, durations: Record<string, number>): Promise<void> {
-  await writeFileAtomic(file(projectDir), JSON.stringify(durations, Object.keys(durations).sort(), 2) + "\n");
+  await writeFileIfChanged(file(projectDir), JSON.stringify(durations, Object.keys(durations).sort(), 2) + "\n");
 }

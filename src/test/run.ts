@@ -3,6 +3,7 @@
 // so a nix error here means a test could not run at all (an error, not a failure).
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
+import { readLinkIfExists } from "../util/atomic.js";
 import type { NixDriver } from "../nix/driver.js";
 import { drvName } from "../nix/internal-json.js";
 import { readDurations, writeDurations } from "./durations.js";
@@ -14,17 +15,16 @@ export interface TestRunOptions {
   names: string[];
   /** Run again tests whose results are cached, keeping the old result until the new one is in. */
   rerun: boolean;
+  maxJobs: string;
 }
 
 export const reportSetAttr = (system: string): string => `legacyPackages.${system}.nixkit.testReports`;
-const rootsDir = (projectDir: string) => path.join(projectDir, ".nixkit", "gcroots", "tests");
+const rootsDir = (projectDir: string) => path.join(projectDir, ".nixkit", "cache", "gcroots", "tests");
 
 export async function runTests(driver: NixDriver, options: TestRunOptions): Promise<TestResult[]> {
   const set = reportSetAttr(options.system);
   const attrs = options.names.map((n) => `${set}.${n}`);
-  mkdirSync(rootsDir(options.projectDir), { recursive: true });
-  const outLink = path.join(rootsDir(options.projectDir), "run");
-  const outcome = await driver.buildAll(attrs, { outLink, keepGoing: true });
+  const outcome = await driver.buildAll(attrs, { keepGoing: true, maxJobs: options.maxJobs });
 
   let outPaths: (string | undefined)[];
   if (!outcome.error) {
@@ -37,9 +37,8 @@ export async function runTests(driver: NixDriver, options: TestRunOptions): Prom
     const expected = await driver.outPaths(set, options.names);
     const valid = await driver.validPaths(expected);
     outPaths = expected.map((p) => (valid.has(p) ? p : undefined));
-    await driver.addRoots(outPaths.filter((p): p is string => p !== undefined), outLink);
   }
-  pruneOldRoots(options.projectDir, outPaths.filter(Boolean).length);
+  await rootResults(driver, options.projectDir, outPaths.filter((p): p is string => p !== undefined));
 
   const ranMs = new Map(outcome.ran.map((b) => [drvName(b.drvPath), b.ms]));
   const durations = readDurations(options.projectDir);
@@ -50,7 +49,7 @@ export async function runTests(driver: NixDriver, options: TestRunOptions): Prom
     return { ...readReport(name, outPath), cached: ms === undefined, durationMs: ms ?? durations[outPath] };
   });
 
-  if (options.rerun) results = await rerunCached(driver, set, results);
+  if (options.rerun) results = await rerunCached(driver, set, results, options.maxJobs);
   const kept: Record<string, number> = {};
   for (const r of results) if (r.outPath && r.durationMs !== undefined) kept[r.outPath] = r.durationMs;
   await writeDurations(options.projectDir, kept);
@@ -59,10 +58,10 @@ export async function runTests(driver: NixDriver, options: TestRunOptions): Prom
 
 // `nix build --rebuild --keep-failed` runs the builders again; when the new output differs, Nix
 // keeps it beside the old one as <out>.check and the old result stays in place.
-async function rerunCached(driver: NixDriver, set: string, results: TestResult[]): Promise<TestResult[]> {
+async function rerunCached(driver: NixDriver, set: string, results: TestResult[], maxJobs: string): Promise<TestResult[]> {
   const cached = results.filter((r) => r.cached && r.outPath);
   if (cached.length === 0) return results;
-  const outcome = await driver.buildAll(cached.map((r) => `${set}.${r.name}`), { rebuild: true, keepGoing: true });
+  const outcome = await driver.buildAll(cached.map((r) => `${set}.${r.name}`), { rebuild: true, keepGoing: true, maxJobs });
   const ranMs = new Map(outcome.ran.map((b) => [drvName(b.drvPath), b.ms]));
   const differing = new Set(outcome.differing.map(drvName));
   return results.map((r) => {
@@ -81,11 +80,15 @@ function errorFor(name: string, failed: string[]): string {
   return names.length ? `could not run: ${names.join(", ")} failed to build` : "could not run (see the errors above)";
 }
 
-// A previous run with more tests left run-N links beyond this run's count: they would keep old
-// results alive forever.
-function pruneOldRoots(projectDir: string, count: number): void {
-  for (const link of readdirSync(rootsDir(projectDir))) {
-    const index = link === "run" ? 0 : Number(link.match(/^run-(\d+)$/)?.[1] ?? -1);
-    if (index >= count) rmSync(path.join(rootsDir(projectDir), link), { force: true });
-  }
+// The results stay GC roots until the next run replaces them. When they are the ones already
+// rooted (a no-op run) nothing is touched: the links live inside the project, and under a path:
+// flake any change there makes Nix copy and evaluate the flake again.
+async function rootResults(driver: NixDriver, projectDir: string, outPaths: string[]): Promise<void> {
+  const dir = rootsDir(projectDir);
+  mkdirSync(dir, { recursive: true });
+  const links = readdirSync(dir).filter((l) => /^run(-\d+)?$/.test(l));
+  const rooted = new Set(links.map((l) => readLinkIfExists(path.join(dir, l))));
+  if (links.length === outPaths.length && outPaths.every((p) => rooted.has(p))) return;
+  for (const link of links) rmSync(path.join(dir, link), { force: true });
+  await driver.addRoots(outPaths, path.join(dir, "run"));
 }

@@ -1,5 +1,5 @@
 // Every write is atomic: a temp file beside the target, fsynced, then renamed over it.
-import { promises as fs } from "node:fs";
+import { promises as fs, readlinkSync } from "node:fs";
 import path from "node:path";
 
 export interface FileWrite {
@@ -51,6 +51,14 @@ export async function writeFilesAtomic(writes: FileWrite[]): Promise<void> {
   for (const [i, write] of writes.entries()) await fs.rename(temps[i]!, write.path);
 }
 
+export function readLinkIfExists(link: string): string | undefined {
+  try {
+    return readlinkSync(link);
+  } catch {
+    return undefined;
+  }
+}
+
 export async function readFileIfExists(file: string): Promise<string | undefined> {
   try {
     return await fs.readFile(file, "utf8");
@@ -58,4 +66,14 @@ export async function readFileIfExists(file: string): Promise<string | undefined
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw error;
   }
+}
+
+/**
+ * Writes only when the content differs. Files under a path: flake are part of its source, and
+ * rewriting them (even unchanged) would make Nix re-copy and re-evaluate the flake.
+ */
+export async function writeFileIfChanged(target: string, content: string): Promise<boolean> {
+  if ((await readFileIfExists(target)) === content) return false;
+  await writeFileAtomic(target, content);
+  return true;
 }

@@ -17,7 +17,8 @@ async function parse(argv: string[]): Promise<Invocation | { error: string }> {
 
 describe("argv parsing", () => {
   test.each([
-    [["build"], { command: "build", args: [], options: {} }],
+    [["build"], { command: "build", args: [], options: { jobs: "auto" } }],
+    [["test", "-j", "4", "--junit", "r.xml", "--rerun", "unit"], { command: "test", args: ["unit"], options: { jobs: "4", junit: "r.xml", rerun: true } }],
     [["build", "app", "web"], { command: "build", args: ["app", "web"] }],
     [["init", "--template", "node", "--force"], { command: "init", options: { template: "node", force: true } }],
     [["init"], { command: "init", options: { template: "generic" } }],

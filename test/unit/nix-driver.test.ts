@@ -71,6 +71,23 @@ describe("internal-json log", () => {
   });
 });
 
+test("on a TTY, one live line per running build: name, phase, elapsed", () => {
+  const chunks: string[] = [];
+  const sink = Object.assign(new Writable({ write: (c, _e, done) => (chunks.push(String(c)), done()) }), { isTTY: true, columns: 100 });
+  let now = 1_000;
+  const monitor = new BuildMonitor(createLogger({ stderr: sink, stdout: sink, env: {} }), () => now);
+  const start = (id: number, name: string) =>
+    monitor.feed(`@nix ${JSON.stringify({ action: "start", id, type: 105, text: "", fields: [`/nix/store/0123456789abcdfghijklmnpqrsvwxyz-${name}.drv`] })}`);
+  start(1, "nixkit-test-unit");
+  start(2, "app");
+  monitor.feed(`@nix ${JSON.stringify({ action: "result", id: 1, type: 104, fields: ["buildPhase"] })}`);
+  now = 4_500;
+  monitor.render();
+  monitor.close();
+  expect(chunks.join("")).toContain("  building test unit (buildPhase) 3s\n  building app 3s");
+  expect(monitor.finished).toEqual([]);
+});
+
 describe("manifest fields in Nix errors", () => {
   test("field paths parse back", () => {
     expect(parseFieldPath('builds["my app"].packages[2]')).toEqual(["builds", "my app", "packages", 2]);
