@@ -112,6 +112,12 @@ const needsAcyclic: Rule = (m) => {
   return problems.slice(0, 1);
 };
 
+// Test reports are derivations named nixkit-test-<name>; nixkit tells runs apart by that name.
+const buildNamesNotReserved: Rule = (m) =>
+  Object.keys(m.builds)
+    .filter((name) => name.startsWith("nixkit-test-"))
+    .map((name) => ({ path: ["builds", name], atKey: true, message: `build names may not start with "nixkit-test-" (nixkit names test reports so)`, hint: "rename the build" }));
+
 const buildVariablesDistinct: Rule = (m) => {
   const seen = new Map<string, string>();
   const problems: RuleProblem[] = [];
@@ -159,6 +165,6 @@ const imageContentsKnown: Rule = (m) => {
   return problems;
 };
 
-export const rules: Rule[] = [nixpkgsRequired, packagesResolve, globsStayInside, needsExist, needsAcyclic, buildVariablesDistinct, envNotReserved, imageContentsKnown];
+export const rules: Rule[] = [nixpkgsRequired, packagesResolve, globsStayInside, needsExist, needsAcyclic, buildNamesNotReserved, buildVariablesDistinct, envNotReserved, imageContentsKnown];
 
 export const checkRules = (manifest: Manifest): RuleProblem[] => rules.flatMap((rule) => rule(manifest));

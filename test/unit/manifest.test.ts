@@ -51,6 +51,7 @@ describe("schema rejects, with position, field and hint", () => {
     ["a bad build name", base + "builds:\n  'My App': { script: x }\n", 'nixkit.yaml:6:3 builds["My App"]: build names use'],
     ["duplicate keys", base + "builds:\n  a: { script: x }\n  a: { script: y }\n", "nixkit.yaml:7:3 builds.a: Map keys must be unique"],
     ["a bad package reference", base + "shell:\n  packages: ['pkgs..jq']\n", 'shell.packages[0]: "pkgs..jq" is not an attribute path'],
+    ["a build name nixkit reserves", base + "builds:\n  nixkit-test-x: { script: x }\n", 'nixkit.yaml:6:3 builds.nixkit-test-x: build names may not start with "nixkit-test-"'],
     ["a bad duration", base + "gc: { keepSince: forever }\n", 'gc.keepSince: durations look like "14d"'],
     ["build names colliding as variables", base + "builds:\n  a-b: { script: x }\n  a_b: { script: y }\n", 'builds.a_b: "a_b" and "a-b" both map to $NIXKIT_BUILD_a_b'],
   ])("%s", (_name, text, expected) => {
