@@ -55,6 +55,17 @@ export function buildProgram(dispatch: Dispatch, version: string): Command {
   add("env", "print the dev environment (--json: as a JSON object)", (c) =>
     c.option("--direnv", "as shell code for direnv").option("--stale-ok", "use the last environment if it cannot be rebuilt"));
   add("direnv", "write an .envrc that loads the dev environment", (c) => c.option("--force", "overwrite an existing .envrc"));
+  const image = program.command("image").description("build, push and inspect container images");
+  const addImage = (name: string, description: string, configure: (c: Command) => Command) => {
+    configure(image.command(name).description(description).argument("<image>")).exitOverride().action(async (...received: unknown[]) => {
+      const self = received.at(-1) as Command;
+      await dispatch({ command: `image ${name}`, args: self.args, options: self.opts(), globals: program.opts<GlobalOptions>() });
+    });
+  };
+  addImage("build", "write the image: --out oci:DIR | oci-archive:FILE | docker-archive:FILE", (c) => c.option("--out <target>", "where to write it (default: an OCI layout in ~/.cache/nixkit/images)"));
+  addImage("push", "build the image and copy it to a registry with skopeo", (c) =>
+    c.requiredOption("--to <ref>", "docker://REGISTRY/NAME:TAG").option("--tls-verify <bool>", "verify the registry's TLS certificate", (v) => v !== "false", true));
+  addImage("inspect", "build the image and show its layers and config", (c) => c);
   add("lock", "create or update flake.lock", (c) => c.option("--update [input]", "update all inputs, or one"));
   add("doctor", "check that Nix, flakes, the sandbox and the project are ready");
   add("offline-pkgs", "prepare the offline package set and print its flake ref");
@@ -78,7 +89,8 @@ export async function dispatchToModule(invocation: Invocation, signal: AbortSign
     doctor: () => import("./commands/doctor.js"),
     "offline-pkgs": () => import("./commands/offline-pkgs.js"),
     schema: () => import("./commands/schema.js"),
+    image: () => import("./commands/image.js"),
   };
-  const module = await commands[invocation.command]!();
+  const module = await commands[invocation.command.split(" ")[0]!]!();
   await module.run(context, invocation);
 }

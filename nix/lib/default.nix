@@ -10,6 +10,6 @@ in {
   devShells = mapAttrs (_: outputs: { default = outputs.shell; }) perSystem;
   packages = mapAttrs (_: outputs: outputs.builds) perSystem;
   checks = mapAttrs (_: outputs: outputs.tests) perSystem;
-  # Test reports for nixkit (and anyone): they record failure instead of failing.
-  legacyPackages = mapAttrs (_: outputs: { nixkit.testReports = outputs.testReports; }) perSystem;
+  # Test reports (they record failure instead of failing) and image roots, for nixkit and anyone.
+  legacyPackages = mapAttrs (_: outputs: { nixkit = { inherit (outputs) testReports images; }; }) perSystem;
 }

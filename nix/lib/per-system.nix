@@ -73,10 +73,18 @@ let
     ln -s "$report" "$out/report"
   '') testReports;
 
+  # An image's root: its contents (builds and packages) merged into one tree of symlinks, like
+  # dockerTools' copyToRoot. Its closure is the image's store content; nixkit writes the image
+  # layers itself, straight from the store.
+  images = mapAttrs (name: spec: pkgs.buildEnv {
+    name = "nixkit-image-${name}";
+    paths = map (item: if item.build != null then builds.${item.build} else resolve item.package) spec.contents;
+  }) manifest.images;
+
   shell = pkgs.mkShell {
     name = "${manifest.name}-shell";
     packages = map resolve manifest.shell.packages;
     env = manifest.shell.env;
     shellHook = manifest.shell.hook;
   };
-in { inherit builds tests testReports shell; }
+in { inherit builds tests testReports images shell; }

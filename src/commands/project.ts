@@ -30,7 +30,7 @@ export async function withManifestErrors<T>(loaded: LoadedManifest, step: () => 
   }
 }
 
-export function selectNames(kind: "builds" | "tests", declared: string[], requested: string[]): string[] {
+export function selectNames(kind: "builds" | "tests" | "images", declared: string[], requested: string[]): string[] {
   if (requested.length === 0) return declared;
   const unknown = requested.filter((n) => !declared.includes(n));
   if (unknown.length > 0) {

@@ -7,13 +7,13 @@ import type { NixValue } from "./to-nix.js";
 
 type Section = { packages: string[]; needs: string[]; env: Record<string, string>; script: string; src?: { include: string[]; exclude: string[] } };
 
-function packageRefs(packages: string[], field: (string | number)[]): NixValue[] {
-  return packages.map((text, i) => {
-    const ref = parsePackageRef(text);
-    if ("error" in ref) throw new Error(`unvalidated package reference ${text}`);
-    return { input: ref.input, attrPath: ref.attrPath, text, field: formatPath([...field, i]) };
-  });
+function packageRef(text: string, field: (string | number)[]): NixValue {
+  const ref = parsePackageRef(text);
+  if ("error" in ref) throw new Error(`unvalidated package reference ${text}`);
+  return { input: ref.input, attrPath: ref.attrPath, text, field: formatPath(field) };
 }
+
+const packageRefs = (packages: string[], field: (string | number)[]): NixValue[] => packages.map((text, i) => packageRef(text, [...field, i]));
 
 const stripDotSlash = (glob: string) => glob.replace(/^(!?)\.\//, "$1");
 
@@ -40,5 +40,17 @@ export function flakeData(manifest: Manifest): NixValue {
     },
     builds: section("builds"),
     tests: section("tests"),
+    images: Object.fromEntries(
+      Object.entries(manifest.images).map(([name, image]) => [
+        name,
+        {
+          contents: image.contents.map((item, i): NixValue =>
+            manifest.builds[item]
+              ? { build: item, package: null }
+              : { build: null, package: packageRef(item, ["images", name, "contents", i]) },
+          ),
+        },
+      ]),
+    ),
   };
 }

@@ -75,3 +75,7 @@ export function outPathArgs(ctx: NixContext, setAttr: string, names: string[]): 
 export function pathInfoArgs(storePaths: string[]): string[] {
   return [...COMMON_ARGS, "path-info", "--json", "--offline", ...storePaths];
 }
+
+export function closureArgs(storePath: string): string[] {
+  return [...COMMON_ARGS, "path-info", "--json", "--recursive", storePath];
+}

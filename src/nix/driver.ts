@@ -2,7 +2,7 @@
 import { execa, type ResultPromise } from "execa";
 import { EnvError, Interrupted, WorkFailed } from "../util/errors.js";
 import type { Logger } from "../util/logger.js";
-import { addRootArgs, buildArgs, lockArgs, outPathArgs, pathInfoArgs, type BuildOptions, type NixContext } from "./args.js";
+import { addRootArgs, buildArgs, closureArgs, lockArgs, outPathArgs, pathInfoArgs, type BuildOptions, type NixContext } from "./args.js";
 import { stripAnsi } from "./internal-json.js";
 import { BuildMonitor, type FinishedBuild } from "./progress.js";
 import { featuresOf, isSupported, MIN_NIX, parseNixVersion, type NixFeatures, type NixVersion } from "./version.js";
@@ -134,6 +134,19 @@ export class NixDriver {
     const result = await this.capture(outPathArgs(this.ctx, setAttr, names));
     if (result.exitCode !== 0) throw failure("eval", stripAnsi(result.stderr));
     return JSON.parse(result.stdout) as string[];
+  }
+
+  /** Every path in the closure of `storePath`, with its narHash, narSize and references. */
+  async closure(storePath: string): Promise<{ path: string; narHash: string; narSize: number; references: string[] }[]> {
+    const { features } = await this.detect();
+    const result = await this.capture(closureArgs(storePath));
+    if (result.exitCode !== 0) throw failure("path-info", stripAnsi(result.stderr));
+    const json = JSON.parse(result.stdout) as unknown;
+    // A list of infos before Nix 2.19, a map from path to info from 2.19 on.
+    const infos = features.pathInfoJsonMap
+      ? Object.entries(json as Record<string, { narHash: string; narSize: number; references: string[] }>).map(([path, info]) => ({ ...info, path }))
+      : (json as { path: string; narHash: string; narSize: number; references: string[] }[]);
+    return infos.map(({ path, narHash, narSize, references }) => ({ path, narHash, narSize, references }));
   }
 
   /** Which of the store paths exist as valid (complete) paths. */

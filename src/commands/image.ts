@@ -1,0 +1,87 @@
+// nixkit image build|push|inspect: the image root's closure is built by Nix; nixkit writes the
+// layers itself, straight from /nix/store.
+import { execFileSync } from "node:child_process";
+import os from "node:os";
+import path from "node:path";
+import type { Invocation } from "../cli.js";
+import { assembleImage, ociArchitecture } from "../image/build.js";
+import { writeArchive, writeOciDirectory } from "../image/oci.js";
+import { pushImage } from "../image/registry.js";
+import { parseUser } from "../image/users.js";
+import { drvName } from "../nix/internal-json.js";
+import { readLinkIfExists } from "../util/atomic.js";
+import { UserError } from "../util/errors.js";
+import { currentSystem } from "../util/system.js";
+import type { CommandContext } from "./context.js";
+import { prepareProject, selectNames, withManifestErrors } from "./project.js";
+
+type Output = { kind: "oci" | "oci-archive" | "docker-archive"; path: string };
+
+export async function run(ctx: CommandContext, inv: Invocation): Promise<void> {
+  const [verb] = inv.command.split(" ").slice(1);
+  const loaded = await prepareProject(ctx);
+  const [name] = selectNames("images", Object.keys(loaded.manifest.images), inv.args.slice(0, 1));
+  if (!name) throw new UserError("name an image: nixkit image build NAME");
+  const spec = loaded.manifest.images[name]!;
+  const defaultDir = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "nixkit", "images", `${loaded.manifest.name}-${name}`);
+  const output = verb === "build" && inv.options.out ? parseOutput(String(inv.options.out)) : { kind: "oci" as const, path: defaultDir };
+
+  const system = currentSystem();
+  const driver = ctx.driver();
+  const [built] = await withManifestErrors(loaded, () => driver.build([`legacyPackages.${system}.nixkit.images.${name}`]));
+  const root = built!.outputs.out!;
+  const rootLink = path.join(ctx.projectDir, ".nixkit", "cache", "gcroots", "images", name);
+  if (readLinkIfExists(rootLink) !== root) await driver.addRoots([root], rootLink);
+  const reference = `${name}:${spec.tag}`;
+  const image = await assembleImage(
+    {
+      spec,
+      user: parseUser(spec.user)!,
+      root,
+      closure: await driver.closure(root),
+      architecture: ociArchitecture(system),
+      reference,
+      mtime: process.env.SOURCE_DATE_EPOCH ? Number(process.env.SOURCE_DATE_EPOCH) : 1,
+      annotations: gitAnnotations(ctx.projectDir),
+    },
+    { dir: path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "nixkit", "image-cache") },
+  );
+  if (output.kind === "oci") await writeOciDirectory(image, output.path);
+  else await writeArchive(image, output.path, output.kind === "docker-archive");
+
+  if (verb === "push") {
+    const destination = String(inv.options.to ?? "");
+    if (!destination.startsWith("docker://")) throw new UserError("--to takes a docker:// reference, e.g. --to docker://registry.example.org/team/web:1.0");
+    const pushed = await pushImage(output.path, spec.tag, destination, inv.options.tlsVerify !== false, ctx.signal);
+    return ctx.logger.json ? ctx.logger.data({ image: name, pushed: destination, digest: pushed }) : ctx.logger.result(`${destination}@${pushed}`);
+  }
+  const layers = image.layers.map((l, i) => ({ digest: l.digest, diffId: l.diffId, size: l.size, paths: image.layerPaths[i]!.map((p) => drvName(p)) }));
+  if (ctx.logger.json) {
+    return ctx.logger.data({ image: name, reference, digest: image.manifest.digest, config: image.config.digest, output: `${output.kind}:${output.path}`, layers, ...(verb === "inspect" ? { imageConfig: JSON.parse(image.config.bytes!.toString()) } : {}) });
+  }
+  if (verb === "inspect") {
+    for (const [i, l] of layers.entries()) ctx.logger.result(`layer ${String(i + 1).padStart(3)}  ${(l.size / 1024).toFixed(0).padStart(8)} KiB  ${l.digest.slice(7, 19)}  ${l.paths.join(" ")}`);
+    ctx.logger.result(JSON.stringify(JSON.parse(image.config.bytes!.toString()).config, null, 2));
+  }
+  ctx.logger.result(`${reference}  ${image.manifest.digest}  ${output.kind}:${output.path}`);
+}
+
+function parseOutput(text: string): Output {
+  const match = text.match(/^(oci|oci-archive|docker-archive):(.+)$/);
+  if (!match) throw new UserError(`--out takes oci:DIR, oci-archive:FILE or docker-archive:FILE, not "${text}"`);
+  return { kind: match[1] as Output["kind"], path: path.resolve(match[2]!) };
+}
+
+// org.opencontainers.image.source/revision from git when the project is a git checkout.
+function gitAnnotations(projectDir: string): Record<string, string> {
+  const git = (...args: string[]) => {
+    try {
+      return execFileSync("git", ["-C", projectDir, ...args], { stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
+    } catch {
+      return "";
+    }
+  };
+  const revision = git("rev-parse", "HEAD");
+  const source = git("config", "--get", "remote.origin.url");
+  return { ...(revision ? { "org.opencontainers.image.revision": revision } : {}), ...(source ? { "org.opencontainers.image.source": source } : {}) };
+}

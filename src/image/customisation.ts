@@ -1,0 +1,42 @@
+// The customisation layer: the image root (the contents' symlink farm), /etc/passwd and
+// /etc/group for the user, /tmp with mode 1777; written by the same tar writer (checklist 15).
+import { existsSync, lstatSync, readdirSync, readlinkSync } from "node:fs";
+import path from "node:path";
+import { ancestorDirs, sortEntries, treeEntries } from "./entries.js";
+import type { TarEntry } from "./tar.js";
+import { passwdFiles, type ImageUser } from "./users.js";
+
+export const CA_BUNDLE = "etc/ssl/certs/ca-bundle.crt";
+
+export function customisationEntries(root: string, user: ImageUser): TarEntry[] {
+  const entries = new Map<string, TarEntry>();
+  for (const name of readdirSync(root)) for (const entry of treeEntries(path.join(root, name), name)) entries.set(entry.path, entry);
+
+  // Files are added under etc/: a symlink to some package's etc/ becomes a real directory of
+  // links to its children, so the package's files stay visible.
+  expandSymlinkedDir(entries, root, "etc");
+  const { passwd, group } = passwdFiles(user);
+  for (const [file, text] of [["etc/passwd", passwd], ["etc/group", group]] as const) {
+    const bytes = Buffer.from(text);
+    entries.set(file, { type: "file", path: file, mode: 0o444, size: bytes.length, content: () => [bytes] });
+  }
+  entries.set("tmp", { type: "dir", path: "tmp", mode: 0o1777 });
+  for (const dir of ancestorDirs([...entries.keys()], 0o555)) if (!entries.has(dir.path)) entries.set(dir.path, dir);
+  return sortEntries([...entries.values()]);
+}
+
+function expandSymlinkedDir(entries: Map<string, TarEntry>, root: string, dir: string): void {
+  const current = entries.get(dir);
+  if (current?.type !== "symlink") {
+    if (!current) entries.set(dir, { type: "dir", path: dir, mode: 0o555 });
+    return;
+  }
+  const target = path.resolve(root, readlinkSync(path.join(root, dir)));
+  entries.set(dir, { type: "dir", path: dir, mode: 0o555 });
+  for (const name of readdirSync(target)) {
+    entries.set(`${dir}/${name}`, { type: "symlink", path: `${dir}/${name}`, target: path.join(target, name) });
+  }
+}
+
+/** Whether the image root has a CA bundle at nixpkgs' path (then SSL_CERT_FILE points at it). */
+export const hasCaBundle = (root: string): boolean => existsSync(path.join(root, CA_BUNDLE)) && !lstatSync(root).isFile();

@@ -1,0 +1,110 @@
+// Writes one layer blob: the tar stream is hashed (DiffID), gzipped with a fixed header,
+// hashed again (digest) and written, all streaming with bounded memory. Blobs are cached by a
+// key of their content (store paths and narHashes) and the compressor's identity, so an
+// unchanged layer is never read or compressed again (checklist 16, 17).
+import { createHash } from "node:crypto";
+import { createWriteStream, existsSync, promises as fs } from "node:fs";
+import path from "node:path";
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createGzip, constants } from "node:zlib";
+import { tarStream, type TarEntry } from "./tar.js";
+
+export const WRITER_VERSION = "nixkit-layer-1";
+export const GZIP_LEVEL = 6;
+/** What determines the compressed bytes besides the content: part of every cache key. */
+export const COMPRESSOR = `node-zlib-${process.versions.zlib}-level-${GZIP_LEVEL}`;
+
+export interface LayerBlob {
+  /** sha256 of the uncompressed tar: what the config's rootfs.diff_ids lists. */
+  diffId: string;
+  /** sha256 of the gzipped blob: what the manifest lists. */
+  digest: string;
+  size: number;
+  /** Where the blob is, in the blob cache. */
+  file: string;
+}
+
+export interface LayerCache {
+  dir: string;
+}
+
+const blobFile = (cache: LayerCache, digest: string) => path.join(cache.dir, "blobs", "sha256", digest.replace(/^sha256:/, ""));
+const indexFile = (cache: LayerCache, key: string) => path.join(cache.dir, "layers", `${key}.json`);
+
+export function layerKey(parts: unknown): string {
+  return createHash("sha256").update(JSON.stringify({ writer: WRITER_VERSION, compressor: COMPRESSOR, parts })).digest("hex");
+}
+
+/** The cached blob for `key`, if it is still complete. */
+export async function cachedLayer(cache: LayerCache, key: string): Promise<LayerBlob | undefined> {
+  try {
+    const blob = JSON.parse(await fs.readFile(indexFile(cache, key), "utf8")) as LayerBlob;
+    const stat = await fs.stat(blobFile(cache, blob.digest));
+    return stat.size === blob.size ? { ...blob, file: blobFile(cache, blob.digest) } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function writeLayer(cache: LayerCache, key: string, entries: Iterable<TarEntry>, mtime: number): Promise<LayerBlob> {
+  const cached = await cachedLayer(cache, key);
+  if (cached) return cached;
+  const tmpDir = path.join(cache.dir, "tmp");
+  await fs.mkdir(tmpDir, { recursive: true });
+  const temp = path.join(tmpDir, `${key}.${process.pid}.${Math.random().toString(36).slice(2)}`);
+  const diffHash = createHash("sha256");
+  const blobHash = createHash("sha256");
+  let size = 0;
+  try {
+    await pipeline(
+      tarStream(entries, { mtime }),
+      tap((chunk) => diffHash.update(chunk)),
+      createGzip({ level: GZIP_LEVEL, strategy: constants.Z_DEFAULT_STRATEGY }),
+      fixedGzipHeader(),
+      tap((chunk) => {
+        blobHash.update(chunk);
+        size += chunk.length;
+      }),
+      createWriteStream(temp, { mode: 0o644 }),
+    );
+    const blob: LayerBlob = { diffId: `sha256:${diffHash.digest("hex")}`, digest: `sha256:${blobHash.digest("hex")}`, size, file: "" };
+    blob.file = blobFile(cache, blob.digest);
+    await fs.mkdir(path.dirname(blob.file), { recursive: true });
+    if (existsSync(blob.file)) await fs.rm(temp);
+    else await fs.rename(temp, blob.file);
+    await fs.mkdir(path.dirname(indexFile(cache, key)), { recursive: true });
+    const index = `${indexFile(cache, key)}.${process.pid}.tmp`;
+    await fs.writeFile(index, JSON.stringify({ diffId: blob.diffId, digest: blob.digest, size: blob.size }));
+    await fs.rename(index, indexFile(cache, key));
+    return blob;
+  } catch (error) {
+    await fs.rm(temp, { force: true });
+    throw error;
+  }
+}
+
+function tap(observe: (chunk: Buffer) => void): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      observe(chunk);
+      done(null, chunk);
+    },
+  });
+}
+
+// zlib stamps the host OS into byte 9 of the gzip header (3 on Linux, 19 on macOS); the same
+// layer must have the same digest everywhere, so it is always 255 ("unknown"), like Go's gzip.
+function fixedGzipHeader(): Transform {
+  let offset = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      if (offset <= 9 && offset + chunk.length > 9) {
+        chunk = Buffer.from(chunk);
+        chunk[9 - offset] = 255;
+      }
+      offset += chunk.length;
+      done(null, chunk);
+    },
+  });
+}

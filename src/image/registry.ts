@@ -1,0 +1,17 @@
+// The only place that runs skopeo: copying a built OCI layout to a registry. skopeo reads the
+// standard containers registries.conf (insecure registries, mirrors) and docker/podman auth
+// files itself, and skips blobs the registry already has.
+import { execa } from "execa";
+import { EnvError, WorkFailed } from "../util/errors.js";
+
+export async function pushImage(layoutDir: string, tag: string, destination: string, tlsVerify: boolean, signal?: AbortSignal): Promise<string> {
+  const args = ["copy", "--quiet", ...(tlsVerify ? [] : ["--dest-tls-verify=false"]), "--digestfile", "/dev/stdout", `oci:${layoutDir}:${tag}`, destination];
+  try {
+    const result = await execa("skopeo", args, { reject: false, cancelSignal: signal, stdin: "ignore" });
+    if (result.exitCode !== 0) throw new WorkFailed(`skopeo copy to ${destination} failed: ${String(result.stderr).trim().split("\n").at(-1)}`);
+    return String(result.stdout).trim();
+  } catch (error) {
+    if ((error as { code?: string }).code === "ENOENT") throw new EnvError("skopeo is not installed (Debian: apt-get install skopeo)");
+    throw error;
+  }
+}
