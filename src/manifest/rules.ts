@@ -152,6 +152,24 @@ const envNotReserved: Rule = (m) => {
   return problems;
 };
 
+// OCI distribution spec: a tag is [A-Za-z0-9_][A-Za-z0-9._-]{0,127}.
+const imageTag = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+
+const imageSettingsValid: Rule = (m) => {
+  const problems: RuleProblem[] = [];
+  for (const [name, image] of Object.entries(m.images)) {
+    if (!imageTag.test(image.tag)) problems.push({ path: ["images", name, "tag"], message: `"${image.tag}" is not a valid image tag`, hint: "use letters, digits, _, . and -, up to 128 characters" });
+    if (image.user !== undefined && !/^(\d{1,9}(:\d{1,9})?|root|nobody)$/.test(image.user)) {
+      problems.push({ path: ["images", name, "user"], message: `user "${image.user}" is neither numeric nor declared in the image`, hint: 'use "uid:gid" (e.g. "1000:1000"), "root" or "nobody"' });
+    }
+    if (image.workdir !== undefined && (!image.workdir.startsWith("/") || image.workdir.split("/").includes(".."))) {
+      problems.push({ path: ["images", name, "workdir"], message: `workdir "${image.workdir}" is not an absolute path inside the image`, hint: 'write an absolute path such as "/srv"' });
+    }
+    if (image.contents.length === 0) problems.push({ path: ["images", name, "contents"], message: "the image has no contents", hint: "list builds or packages, e.g. contents: [app, cacert]" });
+  }
+  return problems;
+};
+
 const imageContentsKnown: Rule = (m) => {
   const problems: RuleProblem[] = [];
   for (const [name, image] of Object.entries(m.images)) {
@@ -165,6 +183,6 @@ const imageContentsKnown: Rule = (m) => {
   return problems;
 };
 
-export const rules: Rule[] = [nixpkgsRequired, packagesResolve, globsStayInside, needsExist, needsAcyclic, buildNamesNotReserved, buildVariablesDistinct, envNotReserved, imageContentsKnown];
+export const rules: Rule[] = [nixpkgsRequired, packagesResolve, globsStayInside, needsExist, needsAcyclic, buildNamesNotReserved, buildVariablesDistinct, envNotReserved, imageContentsKnown, imageSettingsValid];
 
 export const checkRules = (manifest: Manifest): RuleProblem[] => rules.flatMap((rule) => rule(manifest));

@@ -52,6 +52,11 @@ describe("schema rejects, with position, field and hint", () => {
     ["duplicate keys", base + "builds:\n  a: { script: x }\n  a: { script: y }\n", "nixkit.yaml:7:3 builds.a: Map keys must be unique"],
     ["a bad package reference", base + "shell:\n  packages: ['pkgs..jq']\n", 'shell.packages[0]: "pkgs..jq" is not an attribute path'],
     ["a build name nixkit reserves", base + "builds:\n  nixkit-test-x: { script: x }\n", 'nixkit.yaml:6:3 builds.nixkit-test-x: build names may not start with "nixkit-test-"'],
+    ["an image tag with a colon", base + "images:\n  web:\n    contents: [busybox]\n    tag: 'v1:2'\n", 'nixkit.yaml:8:10 images.web.tag: "v1:2" is not a valid image tag'],
+    ["an image user that is not declared", base + "images:\n  web:\n    contents: [busybox]\n    user: app\n", 'nixkit.yaml:8:11 images.web.user: user "app" is neither numeric nor declared in the image'],
+    ["a workdir outside the image root", base + "images:\n  web:\n    contents: [busybox]\n    workdir: /srv/../../x\n", "images.web.workdir: workdir \"/srv/../../x\" is not an absolute path inside the image"],
+    ["too many layers", base + "images:\n  web:\n    contents: [busybox]\n    maxLayers: 200\n", "nixkit.yaml:8:16 images.web.maxLayers: Too big: expected number to be <=125"],
+    ["an image with no contents", base + "images:\n  web:\n    entrypoint: [/bin/sh]\n", "images.web.contents: the image has no contents"],
     ["a bad duration", base + "gc: { keepSince: forever }\n", 'gc.keepSince: durations look like "14d"'],
     ["build names colliding as variables", base + "builds:\n  a-b: { script: x }\n  a_b: { script: y }\n", 'builds.a_b: "a_b" and "a-b" both map to $NIXKIT_BUILD_a_b'],
   ])("%s", (_name, text, expected) => {
