@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Invocation } from "../cli.js";
 import { assembleImage, ociArchitecture } from "../image/build.js";
+import { readStats } from "../image/layer-writer.js";
 import { writeArchive, writeOciDirectory } from "../image/oci.js";
 import { pushImage } from "../image/registry.js";
 import { parseUser } from "../image/users.js";
@@ -57,7 +58,17 @@ export async function run(ctx: CommandContext, inv: Invocation): Promise<void> {
   }
   const layers = image.layers.map((l, i) => ({ digest: l.digest, diffId: l.diffId, size: l.size, paths: image.layerPaths[i]!.map((p) => drvName(p)) }));
   if (ctx.logger.json) {
-    return ctx.logger.data({ image: name, reference, digest: image.manifest.digest, config: image.config.digest, output: `${output.kind}:${output.path}`, layers, ...(verb === "inspect" ? { imageConfig: JSON.parse(image.config.bytes!.toString()) } : {}) });
+    return ctx.logger.data({
+      image: name,
+      reference,
+      digest: image.manifest.digest,
+      config: image.config.digest,
+      output: `${output.kind}:${output.path}`,
+      layers,
+      // How much of the closure had to be read: 0 when every layer came from the cache.
+      contentBytesRead: readStats.contentBytes,
+      ...(verb === "inspect" ? { imageConfig: JSON.parse(image.config.bytes!.toString()) } : {}),
+    });
   }
   if (verb === "inspect") {
     for (const [i, l] of layers.entries()) ctx.logger.result(`layer ${String(i + 1).padStart(3)}  ${(l.size / 1024).toFixed(0).padStart(8)} KiB  ${l.digest.slice(7, 19)}  ${l.paths.join(" ")}`);

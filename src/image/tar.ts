@@ -10,6 +10,8 @@ export type TarEntry =
 export interface TarOptions {
   /** Seconds since the epoch for every entry; 1 (like the Nix store) unless SOURCE_DATE_EPOCH says otherwise. */
   mtime: number;
+  /** Called with the number of file-content bytes read, for the "no-op reads nothing" figure. */
+  onContent?: (bytes: number) => void;
 }
 
 const BLOCK = 512;
@@ -37,6 +39,7 @@ export async function* tarStream(entries: Iterable<TarEntry> | AsyncIterable<Tar
         yield chunk;
       }
       if (written !== entry.size) throw new Error(`tar: ${entry.path} changed while it was read (${written} bytes, expected ${entry.size})`);
+      options.onContent?.(written);
       yield padding(size);
     }
   }

@@ -86,6 +86,7 @@ describe("nixkit image build", () => {
     const after = Object.fromEntries(readdirSync(blobs).map((b) => [b, statSync(path.join(blobs, b)).mtimeMs]));
     expect(after).toEqual(before); // a config change writes no layer
     expect(again.layers.every((l) => l.digest.slice(7) in before)).toBe(true);
+    expect((again as unknown as { contentBytesRead: number }).contentBytesRead).toBe(0);
   });
 
   test("the image runs: umoci unpack, then runc run", async () => {
