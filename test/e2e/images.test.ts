@@ -75,6 +75,25 @@ describe("nixkit image build", () => {
     for (const layer of manifest.layers) expect(statSync(path.join(dir, "blobs/sha256", layer.digest.slice(7))).size).toBe(layer.size);
   });
 
+  test("in a git checkout the manifest carries the source and revision annotations", async () => {
+    const dir = exampleProject();
+    const git = (...args: string[]) => execa("git", ["-C", dir, "-c", "user.email=t@example.org", "-c", "user.name=t", ...args]);
+    await git("init", "-q");
+    await git("remote", "add", "origin", "https://example.org/team/hello.git");
+    await git("add", ".");
+    await git("commit", "-qm", "first");
+    const revision = (await git("rev-parse", "HEAD")).stdout;
+    await nixkit(["-C", dir, "generate"]);
+    await git("add", ".");
+    const built = await buildImage(dir);
+    const dir2 = layoutDir(built);
+    const index = JSON.parse(readFileSync(path.join(dir2, "index.json"), "utf8"));
+    expect(readBlob(dir2, index.manifests[0].digest).annotations).toEqual({
+      "org.opencontainers.image.revision": revision,
+      "org.opencontainers.image.source": "https://example.org/team/hello.git",
+    });
+  });
+
   test("an unchanged image reuses every cached layer: nothing is read or compressed again", async () => {
     const cache = tempDir();
     const dir = exampleProject();
