@@ -27,10 +27,20 @@ export interface Blob {
 export interface ImageDocuments {
   config: Blob;
   manifest: Blob;
+  /** index.json with the tag as ref.name (what `oci:DIR:TAG` references resolve). */
   index: Buffer;
   layers: LayerBlob[];
   reference: string;
 }
+
+const indexJson = (manifest: Blob, refName: string): Buffer =>
+  Buffer.from(
+    canonicalJson({
+      schemaVersion: 2,
+      mediaType: MEDIA.index,
+      manifests: [{ mediaType: MEDIA.manifest, digest: manifest.digest, size: manifest.size, annotations: { "org.opencontainers.image.ref.name": refName } }],
+    }),
+  );
 
 const jsonBlob = (value: unknown): Blob => {
   const bytes = Buffer.from(canonicalJson(value));
@@ -51,14 +61,7 @@ export function imageDocuments(options: {
     layers: options.layers.map((l) => ({ mediaType: MEDIA.layer, digest: l.digest, size: l.size })),
     annotations: Object.keys(options.annotations).length ? options.annotations : undefined,
   });
-  const index = Buffer.from(
-    canonicalJson({
-      schemaVersion: 2,
-      mediaType: MEDIA.index,
-      manifests: [{ mediaType: MEDIA.manifest, digest: manifest.digest, size: manifest.size, annotations: { "org.opencontainers.image.ref.name": options.reference.split(":").at(-1) } }],
-    }),
-  );
-  return { config, manifest, index, layers: options.layers, reference: options.reference };
+  return { config, manifest, index: indexJson(manifest, options.reference.split(":").at(-1)!), layers: options.layers, reference: options.reference };
 }
 
 const blobPath = (digest: string) => `blobs/sha256/${digest.replace(/^sha256:/, "")}`;
@@ -68,7 +71,9 @@ function layoutFiles(doc: ImageDocuments, dockerManifest: boolean): Map<string, 
   const files = new Map<string, Blob>();
   const add = (name: string, bytes: Buffer) => files.set(name, { bytes, size: bytes.length, digest: "" });
   add("oci-layout", Buffer.from(canonicalJson({ imageLayoutVersion: "1.0.0" })));
-  add("index.json", doc.index);
+  // In a docker-archive, podman reads index.json before manifest.json and takes ref.name as the
+  // image's name: there it is the whole reference, so the image loads as NAME:TAG.
+  add("index.json", dockerManifest ? indexJson(doc.manifest, doc.reference) : doc.index);
   files.set(blobPath(doc.config.digest), doc.config);
   files.set(blobPath(doc.manifest.digest), doc.manifest);
   for (const layer of doc.layers) files.set(blobPath(layer.digest), { digest: layer.digest, size: layer.size, file: layer.file });

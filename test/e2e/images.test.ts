@@ -141,6 +141,19 @@ describe("nixkit image build", () => {
   });
 });
 
+test("podman load accepts the docker-archive, names it after the image and keeps its config digest", async () => {
+  const dir = exampleProject();
+  const file = path.join(tempDir(), "docker.tar");
+  const built = await buildImage(dir, ["--out", `docker-archive:${file}`]);
+  const storage = tempDir(); // a private podman store, removed afterwards
+  const podman = (...args: string[]) => execa("podman", ["--root", path.join(storage, "root"), "--runroot", path.join(storage, "run"), "--storage-driver", "vfs", ...args], { reject: false });
+  const loaded = await podman("load", "-i", file);
+  expect(loaded.exitCode, loaded.stderr).toBe(0);
+  expect(loaded.stdout).toContain("Loaded image: localhost/greeter:latest");
+  const inspect = await podman("image", "inspect", "localhost/greeter:latest", "--format", "{{.Id}}");
+  expect(`sha256:${inspect.stdout.trim()}`).toBe(built.config);
+});
+
 describe("nixkit image push", () => {
   test("to a local docker-registry: the registry serves back the same digest", async () => {
     const port = await freePort();
