@@ -52,7 +52,7 @@ const image = () => run(process.execPath, [cli, "-C", project, "--json", "image"
 
 const cold = image();
 const coldJson = JSON.parse(cold.stdout);
-const rootPath = readlinkSync(path.join(project, ".nixkit/cache/gcroots/images/big"));
+const rootPath = readlinkSync(path.join(project, ".nixkit/cache/gcroots/images/big/1/root"));
 const closure = execFileSync("nix", ["--extra-experimental-features", "nix-command", "path-info", "--recursive", rootPath], { env }).toString().trim().split("\n").filter((p) => p !== rootPath);
 const sizeMb = Number(execFileSync("du", ["-sbL", "--", ...closure]).toString().trim().split("\n").reduce((a, l) => a + Number(l.split("\t")[0]), 0)) / 1e6;
 const listFile = path.join(work, "closure.txt");

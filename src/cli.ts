@@ -67,6 +67,11 @@ export function buildProgram(dispatch: Dispatch, version: string): Command {
     c.requiredOption("--to <ref>", "docker://REGISTRY/NAME:TAG").option("--tls-verify <bool>", "verify the registry's TLS certificate", (v) => v !== "false", true));
   addImage("inspect", "build the image and show its layers and config", (c) => c);
   add("lock", "create or update flake.lock", (c) => c.option("--update [input]", "update all inputs, or one"));
+  add("gc", "drop this project's old GC root generations; --store then collects the Nix store", (c) =>
+    c.option("--dry-run", "print what would be dropped and the bytes a store GC would free; change nothing")
+      .option("--keep <n>", "generations to keep per root (default: gc.keep in nixkit.yaml)")
+      .option("--keep-since <duration>", "also keep generations younger than this (default: gc.keepSince)")
+      .option("--store", "run the Nix store GC afterwards"));
   add("doctor", "check that Nix, flakes, the sandbox and the project are ready");
   add("offline-pkgs", "prepare the offline package set and print its flake ref");
   add("schema", "print the manifest's JSON Schema");
@@ -87,6 +92,7 @@ export async function dispatchToModule(invocation: Invocation, signal: AbortSign
     run: () => import("./commands/run.js"),
     lock: () => import("./commands/lock.js"),
     doctor: () => import("./commands/doctor.js"),
+    gc: () => import("./commands/gc.js"),
     "offline-pkgs": () => import("./commands/offline-pkgs.js"),
     schema: () => import("./commands/schema.js"),
     image: () => import("./commands/image.js"),

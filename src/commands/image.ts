@@ -10,7 +10,7 @@ import { writeArchive, writeOciDirectory } from "../image/oci.js";
 import { pushImage } from "../image/registry.js";
 import { parseUser } from "../image/users.js";
 import { drvName } from "../nix/internal-json.js";
-import { readLinkIfExists } from "../util/atomic.js";
+import { rootGeneration, withTemporaryRoots } from "../gc/roots.js";
 import { UserError } from "../util/errors.js";
 import { currentSystem } from "../util/system.js";
 import type { CommandContext } from "./context.js";
@@ -29,10 +29,11 @@ export async function run(ctx: CommandContext, inv: Invocation): Promise<void> {
 
   const system = currentSystem();
   const driver = ctx.driver();
-  const [built] = await withManifestErrors(loaded, () => driver.build([`legacyPackages.${system}.nixkit.images.${name}`]));
-  const root = built!.outputs.out!;
-  const rootLink = path.join(ctx.projectDir, ".nixkit", "cache", "gcroots", "images", name);
-  if (readLinkIfExists(rootLink) !== root) await driver.addRoots([root], rootLink);
+  const root = await withTemporaryRoots(async (outLink) => {
+    const [built] = await withManifestErrors(loaded, () => driver.build([`legacyPackages.${system}.nixkit.images.${name}`], { outLink }));
+    await rootGeneration(driver, ctx.projectDir, "images", name, [built!.outputs.out!]);
+    return built!.outputs.out!;
+  });
   const reference = `${name}:${spec.tag}`;
   const image = await assembleImage(
     {

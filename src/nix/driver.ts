@@ -1,8 +1,9 @@
 // The Nix driver: the only module that spawns `nix`.
 import { execa, type ResultPromise } from "execa";
+import path from "node:path";
 import { EnvError, Interrupted, WorkFailed } from "../util/errors.js";
 import type { Logger } from "../util/logger.js";
-import { addRootArgs, buildArgs, closureArgs, lockArgs, outPathArgs, pathInfoArgs, type BuildOptions, type NixContext } from "./args.js";
+import { addRootArgs, buildArgs, closureArgs, COMMON_ARGS, lockArgs, outPathArgs, pathInfoArgs, type BuildOptions, type NixContext } from "./args.js";
 import { stripAnsi } from "./internal-json.js";
 import { BuildMonitor, type FinishedBuild } from "./progress.js";
 import { featuresOf, isSupported, MIN_NIX, parseNixVersion, type NixFeatures, type NixVersion } from "./version.js";
@@ -69,10 +70,10 @@ export class NixDriver {
   }
 
   /** Runs nix and returns its output; never throws for a non-zero exit. */
-  async capture(args: string[], cwd = this.ctx.projectDir): Promise<{ stdout: string; stderr: string; exitCode: number }> {
+  async capture(args: string[], cwd = this.ctx.projectDir, input?: string): Promise<{ stdout: string; stderr: string; exitCode: number }> {
     this.options.logger.debug(`$ nix ${args.join(" ")}`);
     try {
-      const result = await execa(this.nix, args, { cwd, reject: false, stdin: "ignore", cancelSignal: this.options.signal });
+      const result = await execa(this.nix, args, { cwd, reject: false, ...(input === undefined ? { stdin: "ignore" as const } : { input }), cancelSignal: this.options.signal });
       if (result.isCanceled) throw new Interrupted();
       if ((result as { code?: string }).code === "ENOENT") throw nixMissing();
       return { stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode ?? 1 };
@@ -147,6 +148,40 @@ export class NixDriver {
       ? Object.entries(json as Record<string, { narHash: string; narSize: number; references: string[] }>).map(([path, info]) => ({ ...info, path }))
       : (json as { path: string; narHash: string; narSize: number; references: string[] }[]);
     return infos.map(({ path, narHash, narSize, references }) => ({ path, narHash, narSize, references }));
+  }
+
+  /** Runs the legacy `nix-store` beside the `nix` binary (for --gc --print-roots/--print-dead, --query). */
+  async nixStore(args: string[]): Promise<string> {
+    const binary = this.nix.includes("/") ? path.join(path.dirname(this.nix), "nix-store") : "nix-store";
+    this.options.logger.debug(`$ nix-store ${args.join(" ")}`);
+    const result = await execa(binary, args, { reject: false, stdin: "ignore", cancelSignal: this.options.signal, maxBuffer: 256 * 1024 * 1024 });
+    if (result.isCanceled) throw new Interrupted();
+    if (result.exitCode !== 0) throw failure(`nix-store ${args[0]}`, stripAnsi(String(result.stderr)));
+    return String(result.stdout);
+  }
+
+  /** `nix store gc`; returns Nix's own summary line ("N store paths deleted, X MiB freed"). */
+  async collectGarbage(): Promise<string> {
+    await this.detect();
+    const result = await this.capture([...COMMON_ARGS, "store", "gc"]);
+    if (result.exitCode !== 0) throw failure("store gc", stripAnsi(result.stderr));
+    return stripAnsi(result.stderr + result.stdout).split("\n").find((l) => /store paths deleted/.test(l))?.trim() ?? "0 store paths deleted, 0.00 MiB freed";
+  }
+
+  /** narSize of each valid path among `storePaths`. */
+  async narSizes(storePaths: string[]): Promise<Map<string, number>> {
+    const { features } = await this.detect();
+    const sizes = new Map<string, number>();
+    for (let i = 0; i < storePaths.length; i += 2000) {
+      const result = await this.capture(pathInfoArgs(storePaths.slice(i, i + 2000)));
+      if (result.exitCode !== 0) throw failure("path-info", stripAnsi(result.stderr));
+      const json = JSON.parse(result.stdout) as unknown;
+      const infos = features.pathInfoJsonMap
+        ? Object.entries(json as Record<string, { narSize: number } | null>).map(([p, info]) => ({ path: p, narSize: info?.narSize }))
+        : (json as { path: string; narSize?: number }[]);
+      for (const info of infos) if (info.narSize !== undefined) sizes.set(info.path, info.narSize);
+    }
+    return sizes;
   }
 
   /** Which of the store paths exist as valid (complete) paths. */

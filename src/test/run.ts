@@ -1,9 +1,9 @@
 // Runs tests as sandboxed report derivations in one nix invocation (Nix schedules them in
 // parallel), then reads what each one produced. A report records failure instead of failing,
 // so a nix error here means a test could not run at all (an error, not a failure).
-import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
-import { readLinkIfExists } from "../util/atomic.js";
+import { rootGeneration, withTemporaryRoots } from "../gc/roots.js";
 import type { NixDriver } from "../nix/driver.js";
 import { drvName } from "../nix/internal-json.js";
 import { readDurations, writeDurations } from "./durations.js";
@@ -19,12 +19,15 @@ export interface TestRunOptions {
 }
 
 export const reportSetAttr = (system: string): string => `legacyPackages.${system}.nixkit.testReports`;
-const rootsDir = (projectDir: string) => path.join(projectDir, ".nixkit", "cache", "gcroots", "tests");
 
-export async function runTests(driver: NixDriver, options: TestRunOptions): Promise<TestResult[]> {
+export function runTests(driver: NixDriver, options: TestRunOptions): Promise<TestResult[]> {
+  return withTemporaryRoots((outLink) => runAndRoot(driver, options, outLink));
+}
+
+async function runAndRoot(driver: NixDriver, options: TestRunOptions, outLink: string): Promise<TestResult[]> {
   const set = reportSetAttr(options.system);
   const attrs = options.names.map((n) => `${set}.${n}`);
-  const outcome = await driver.buildAll(attrs, { keepGoing: true, maxJobs: options.maxJobs });
+  const outcome = await driver.buildAll(attrs, { keepGoing: true, maxJobs: options.maxJobs, outLink });
 
   let outPaths: (string | undefined)[];
   if (!outcome.error) {
@@ -38,7 +41,7 @@ export async function runTests(driver: NixDriver, options: TestRunOptions): Prom
     const valid = await driver.validPaths(expected);
     outPaths = expected.map((p) => (valid.has(p) ? p : undefined));
   }
-  await rootResults(driver, options.projectDir, outPaths.filter((p): p is string => p !== undefined));
+  await rootGeneration(driver, options.projectDir, "tests", "run", outPaths.filter((p): p is string => p !== undefined));
 
   const ranMs = new Map(outcome.ran.map((b) => [drvName(b.drvPath), b.ms]));
   const durations = readDurations(options.projectDir);
@@ -78,17 +81,4 @@ async function rerunCached(driver: NixDriver, set: string, results: TestResult[]
 function errorFor(name: string, failed: string[]): string {
   const names = failed.map(drvName).filter((n) => n !== `nixkit-test-${name}`);
   return names.length ? `could not run: ${names.join(", ")} failed to build` : "could not run (see the errors above)";
-}
-
-// The results stay GC roots until the next run replaces them. When they are the ones already
-// rooted (a no-op run) nothing is touched: the links live inside the project, and under a path:
-// flake any change there makes Nix copy and evaluate the flake again.
-async function rootResults(driver: NixDriver, projectDir: string, outPaths: string[]): Promise<void> {
-  const dir = rootsDir(projectDir);
-  mkdirSync(dir, { recursive: true });
-  const links = readdirSync(dir).filter((l) => /^run(-\d+)?$/.test(l));
-  const rooted = new Set(links.map((l) => readLinkIfExists(path.join(dir, l))));
-  if (links.length === outPaths.length && outPaths.every((p) => rooted.has(p))) return;
-  for (const link of links) rmSync(path.join(dir, link), { force: true });
-  await driver.addRoots(outPaths, path.join(dir, "run"));
 }
