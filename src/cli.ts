@@ -66,6 +66,19 @@ export function buildProgram(dispatch: Dispatch, version: string): Command {
   addImage("push", "build the image and copy it to a registry with skopeo", (c) =>
     c.requiredOption("--to <ref>", "docker://REGISTRY/NAME:TAG").option("--tls-verify <bool>", "verify the registry's TLS certificate", (v) => v !== "false", true));
   addImage("inspect", "build the image and show its layers and config", (c) => c);
+  const cache = program.command("cache").description("a signed binary cache for what this project builds");
+  const addCache = (name: string, description: string, configure: (c: Command) => Command) => {
+    configure(cache.command(name).description(description)).exitOverride().action(async (...received: unknown[]) => {
+      const self = received.at(-1) as Command;
+      await dispatch({ command: `cache ${name}`, args: self.args, options: self.opts(), globals: program.opts<GlobalOptions>() });
+    });
+  };
+  addCache("keygen", "make a signing key pair with nix key; print the public key", (c) => c.option("--name <name>", "key name (default: the project name)").option("--force", "replace an existing key"));
+  addCache("push", "copy the project's closures to the cache, signed: push [shell|builds|tests|images|all]", (c) =>
+    c.argument("[kinds...]").option("--to <url>", "file:// or http(s):// cache (default: cache.url)").option("--key-file <file>", "signing key (default: nixkit cache keygen's)").option("--compression <c>", "zstd, xz or none", "zstd"));
+  addCache("status", "how many paths and bytes of each closure the cache lacks", (c) => c.argument("[kinds...]").option("--from <url>", "the cache (default: cache.url)"));
+  addCache("pull", "substitute the project's outputs from the cache, building nothing", (c) =>
+    c.argument("[kinds...]").option("--from <url>", "the cache (default: cache.url)").option("--store <dir>", "a store other than the default one"));
   add("lock", "create or update flake.lock", (c) => c.option("--update [input]", "update all inputs, or one"));
   add("gc", "drop this project's old GC root generations; --store then collects the Nix store", (c) =>
     c.option("--dry-run", "print what would be dropped and the bytes a store GC would free; change nothing")
@@ -93,6 +106,7 @@ export async function dispatchToModule(invocation: Invocation, signal: AbortSign
     lock: () => import("./commands/lock.js"),
     doctor: () => import("./commands/doctor.js"),
     gc: () => import("./commands/gc.js"),
+    cache: () => import("./commands/cache.js"),
     "offline-pkgs": () => import("./commands/offline-pkgs.js"),
     schema: () => import("./commands/schema.js"),
     image: () => import("./commands/image.js"),

@@ -6,6 +6,7 @@ import { applyPlan } from "../generate/apply.js";
 import { describeDrift } from "../generate/drift.js";
 import { generatePlan } from "../generate/plan.js";
 import { NixFailed } from "../nix/driver.js";
+import { cacheArgs } from "../cache/substituters.js";
 import { UserError } from "../util/errors.js";
 import { GIT_ADD_HINT, insideGitRepo } from "../util/git.js";
 import type { CommandContext } from "./context.js";
@@ -17,6 +18,7 @@ export async function prepareProject(ctx: CommandContext): Promise<LoadedManifes
   if (drifts.length > 0) ctx.logger.info(`generated ${drifts.length} file(s) from nixkit.yaml (flake.nix, .nixkit/lib)`);
   for (const drift of drifts) ctx.logger.debug(`  ${describeDrift(drift)}`);
   if (drifts.some((d) => d.kind === "missing") && insideGitRepo(ctx.projectDir)) ctx.logger.warn(GIT_ADD_HINT);
+  if (loaded.manifest.cache?.url) ctx.driver().useForBuilds(await cacheArgs(loaded.manifest, ctx.logger));
   return loaded;
 }
 

@@ -32,6 +32,8 @@ export interface BuildOptions {
   rebuild?: boolean;
   /** Builds at once: a number or "auto" (one per core). Nix's own default is 1. */
   maxJobs?: string;
+  /** Further nix options (substituters, --store). */
+  extraArgs?: string[];
 }
 
 export function buildArgs(ctx: NixContext, installables: string[], options: BuildOptions = {}): string[] {
@@ -46,6 +48,7 @@ export function buildArgs(ctx: NixContext, installables: string[], options: Buil
     ...(options.keepGoing ? ["--keep-going"] : []),
     ...(options.rebuild ? ["--rebuild", "--keep-failed"] : []),
     ...(options.maxJobs ? ["--max-jobs", options.maxJobs] : []),
+    ...(options.extraArgs ?? []),
     ...sandboxArgs(ctx),
     ...overrideArgs(ctx),
   ];
@@ -71,9 +74,9 @@ export function outPathArgs(ctx: NixContext, setAttr: string, names: string[]): 
   return [...COMMON_ARGS, "eval", "--json", flakeRef(ctx, setAttr), "--apply", `set: [ ${list} ]`, ...overrideArgs(ctx)];
 }
 
-/** Local validity only: --offline keeps substituters from being asked about missing paths. */
-export function pathInfoArgs(storePaths: string[]): string[] {
-  return [...COMMON_ARGS, "path-info", "--json", "--offline", ...storePaths];
+/** Validity in the local store, or in `store` (a binary cache URL); --offline keeps substituters out of it. */
+export function pathInfoArgs(storePaths: string[], store?: string): string[] {
+  return [...COMMON_ARGS, "path-info", "--json", "--offline", ...(store ? ["--store", store] : []), ...storePaths];
 }
 
 export function closureArgs(storePath: string): string[] {

@@ -46,6 +46,8 @@ export interface DriverOptions extends Omit<NixContext, "canSetSandbox"> {
 
 export class NixDriver {
   private detected: Promise<{ version: NixVersion; features: NixFeatures }> | undefined;
+  /** Options every build gets: the manifest's binary cache when it answers (cache/substituters.ts). */
+  private buildOptions: string[] = [];
   readonly ctx: NixContext;
 
   constructor(private readonly options: DriverOptions) {
@@ -93,11 +95,15 @@ export class NixDriver {
     return outcome.built;
   }
 
+  useForBuilds(args: string[]): void {
+    this.buildOptions = args;
+  }
+
   /** Builds in one nix invocation and reports what happened instead of throwing for build failures. */
   async buildAll(attrs: string[], options: BuildOptions = {}): Promise<BuildOutcome> {
     await this.detect();
     const monitor = new BuildMonitor(this.options.logger);
-    const result = await this.followed(buildArgs(this.ctx, attrs, options), monitor);
+    const result = await this.followed(buildArgs(this.ctx, attrs, { ...options, extraArgs: [...this.buildOptions, ...(options.extraArgs ?? [])] }), monitor);
     const failed = monitor.failedDerivations();
     const outcome: BuildOutcome = {
       built: [],
@@ -185,10 +191,10 @@ export class NixDriver {
   }
 
   /** Which of the store paths exist as valid (complete) paths. */
-  async validPaths(storePaths: string[]): Promise<Set<string>> {
+  async validPaths(storePaths: string[], store?: string): Promise<Set<string>> {
     if (storePaths.length === 0) return new Set();
     const { features } = await this.detect();
-    const result = await this.capture(pathInfoArgs(storePaths));
+    const result = await this.capture(pathInfoArgs(storePaths, store));
     if (result.exitCode !== 0) throw failure("path-info", stripAnsi(result.stderr));
     return validFromPathInfo(JSON.parse(result.stdout), features.pathInfoJsonMap);
   }

@@ -119,5 +119,6 @@ export class BuildMonitor {
   }
 }
 
-// With --nixpkgs, nixkit passes --no-write-lock-file on purpose; Nix's note about it is noise.
-const isExpectedWarning = (msg: string) => stripAnsi(msg).includes("not writing modified lock file");
+// With --nixpkgs, nixkit passes --no-write-lock-file on purpose; and it passes the manifest's
+// cache settings itself, so Nix ignoring the flake's nixConfig copy of them is noise too.
+const isExpectedWarning = (msg: string) => /not writing modified lock file|ignoring untrusted flake configuration setting 'extra-(substituters|trusted-public-keys)'/.test(stripAnsi(msg));

@@ -1,0 +1,79 @@
+// nixkit cache keygen|push|pull|status: a signed binary cache for what this project builds.
+import { existsSync } from "node:fs";
+import type { Invocation } from "../cli.js";
+import { knownRoots, parseKinds, type ClosureKind } from "../cache/closures.js";
+import { generateKey, secretKeyFile } from "../cache/keys.js";
+import { probeCache, pushStoreUrl, type Compression } from "../cache/store-url.js";
+import { loadManifest } from "../manifest/load.js";
+import { COMMON_ARGS } from "../nix/args.js";
+import { EnvError, UserError, WorkFailed } from "../util/errors.js";
+import { currentSystem } from "../util/system.js";
+import type { CommandContext } from "./context.js";
+import { prepareProject, withManifestErrors } from "./project.js";
+
+export async function run(ctx: CommandContext, inv: Invocation): Promise<void> {
+  const verb = inv.command.split(" ")[1]!;
+  if (verb === "keygen") return keygen(ctx, inv);
+  const loaded = verb === "pull" ? await prepareProject(ctx) : await loadManifest(ctx.projectDir);
+  const url = String(inv.options.to ?? inv.options.from ?? loaded.manifest.cache?.url ?? "");
+  if (!url) throw new UserError("no cache URL: set cache.url in nixkit.yaml or pass --to/--from URL");
+  const kinds = parseKinds(inv.args);
+  if (!kinds) throw new UserError(`choose from shell, builds, tests, images or all, not "${inv.args.join(" ")}"`);
+  const unreachable = await probeCache(url);
+  if (unreachable) {
+    ctx.logger.warn(`skipping the binary cache ${url}: ${unreachable}`);
+    if (verb === "push") throw new EnvError(`cannot push to ${url}: ${unreachable}`);
+    return;
+  }
+  const driver = ctx.driver();
+  await driver.detect();
+  const keys = loaded.manifest.cache?.publicKeys ?? [];
+
+  if (verb === "push") {
+    const roots = [...knownRoots(ctx.projectDir, kinds).values()].flat();
+    if (roots.length === 0) return ctx.logger.result("nothing to push yet: run nixkit build, test, shell or image build first");
+    const keyFile = String(inv.options.keyFile ?? process.env.NIXKIT_CACHE_SECRET_KEY ?? secretKeyFile(loaded.manifest.name));
+    const signed = existsSync(keyFile);
+    if (!signed) ctx.logger.warn(`no signing key at ${keyFile} (run nixkit cache keygen): pushing unsigned paths, which caches that require signatures refuse`);
+    const storeUrl = pushStoreUrl(url, { compression: (inv.options.compression ?? "zstd") as Compression, secretKey: signed ? keyFile : undefined });
+    const result = await driver.capture([...COMMON_ARGS, "copy", "--to", storeUrl, ...roots]);
+    if (result.exitCode !== 0) throw new WorkFailed(`nix copy to ${url} failed: ${result.stderr.trim().split("\n").at(-1)}`);
+    return ctx.logger.json ? ctx.logger.data({ pushed: roots, to: url, signed }) : ctx.logger.result(`pushed ${roots.length} root(s) and their closures to ${url}${signed ? ", signed" : ""}`);
+  }
+
+  if (verb === "status") {
+    const report: { kind: ClosureKind; paths: number; missing: number; missingBytes: number }[] = [];
+    for (const [kind, roots] of knownRoots(ctx.projectDir, kinds)) {
+      const closure = roots.length ? (await driver.nixStore(["--query", "--requisites", ...roots])).split("\n").filter(Boolean) : [];
+      const inCache = await driver.validPaths(closure, url);
+      const missing = closure.filter((p) => !inCache.has(p));
+      const sizes = await driver.narSizes(missing);
+      report.push({ kind, paths: closure.length, missing: missing.length, missingBytes: [...sizes.values()].reduce((a, b) => a + b, 0) });
+    }
+    if (ctx.logger.json) return ctx.logger.data({ cache: url, closures: report });
+    for (const r of report) ctx.logger.result(`${r.kind.padEnd(7)} ${r.paths} path(s), ${r.missing} missing from the cache (${(r.missingBytes / 1048576).toFixed(2)} MiB)`);
+    return;
+  }
+
+  // pull: substitute what the project's outputs need from the cache, building nothing locally.
+  const system = currentSystem();
+  const m = loaded.manifest;
+  const attrs = [
+    ...(kinds.includes("shell") ? [`devShells.${system}.default`] : []),
+    ...(kinds.includes("builds") ? Object.keys(m.builds).map((n) => `packages.${system}.${n}`) : []),
+    ...(kinds.includes("tests") ? Object.keys(m.tests).map((n) => `legacyPackages.${system}.nixkit.testReports.${n}`) : []),
+    ...(kinds.includes("images") ? Object.keys(m.images).map((n) => `legacyPackages.${system}.nixkit.images.${n}`) : []),
+  ];
+  const options = ["--max-jobs", "0", "--option", "extra-substituters", url, ...(keys.length ? ["--option", "extra-trusted-public-keys", keys.join(" ")] : []), ...(inv.options.store ? ["--store", String(inv.options.store)] : [])];
+  await withManifestErrors(loaded as Parameters<typeof withManifestErrors>[0], () => driver.build(attrs, { extraArgs: options }));
+  ctx.logger.result(`pulled ${attrs.length} output(s) from ${url}`);
+}
+
+async function keygen(ctx: CommandContext, inv: Invocation): Promise<void> {
+  const name = inv.options.name ? String(inv.options.name) : (await loadManifest(ctx.projectDir)).manifest.name;
+  const { publicKey, secretFile } = await generateKey(ctx.driver(), name, Boolean(inv.options.force));
+  if (ctx.logger.json) return ctx.logger.data({ publicKey, secretKeyFile: secretFile });
+  ctx.logger.info(`secret key: ${secretFile} (mode 0600; keep it out of the repository)`);
+  ctx.logger.info("add the public key to nixkit.yaml under cache.publicKeys:");
+  ctx.logger.result(publicKey);
+}
