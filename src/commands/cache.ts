@@ -65,7 +65,15 @@ export async function run(ctx: CommandContext, inv: Invocation): Promise<void> {
     ...(kinds.includes("images") ? Object.keys(m.images).map((n) => `legacyPackages.${system}.nixkit.images.${n}`) : []),
   ];
   const options = ["--max-jobs", "0", "--option", "extra-substituters", url, ...(keys.length ? ["--option", "extra-trusted-public-keys", keys.join(" ")] : []), ...(inv.options.store ? ["--store", String(inv.options.store)] : [])];
-  await withManifestErrors(loaded as Parameters<typeof withManifestErrors>[0], () => driver.build(attrs, { extraArgs: options }));
+  const outcome = await withManifestErrors(loaded, () => driver.buildAll(attrs, { extraArgs: options, keepGoing: true }));
+  if (outcome.error) {
+    const nixText = [...outcome.warnings, outcome.error.nixMessage].join("\n");
+    if (/is not signed by any of the keys/.test(nixText)) {
+      throw new WorkFailed(`refused: the cache ${url} has paths signed by none of cache.publicKeys (${keys.join(", ") || "none listed"}); nothing was substituted from it`);
+    }
+    if (/hash mismatch|bad archive|NAR/i.test(nixText)) throw new WorkFailed(`refused: the cache ${url} served a corrupt NAR (${outcome.error.message.replace(/^nix build failed: /, "")})`);
+    throw outcome.error;
+  }
   ctx.logger.result(`pulled ${attrs.length} output(s) from ${url}`);
 }
 

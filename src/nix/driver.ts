@@ -22,6 +22,7 @@ export interface BuildOutcome {
   failed: string[];
   /** --rebuild: derivations whose new output differs from the one in the store. */
   differing: string[];
+  warnings: string[];
   logOf(drvPath: string): string[];
   error?: NixFailed;
 }
@@ -110,6 +111,7 @@ export class NixDriver {
       ran: monitor.finished.filter((b) => !failed.includes(b.drvPath)),
       failed,
       differing: monitor.differingDerivations(),
+      warnings: monitor.warnings,
       logOf: (drv) => monitor.logOf(drv),
     };
     if (result.exitCode === 0) outcome.built = JSON.parse(result.stdout) as BuiltPath[];

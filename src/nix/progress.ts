@@ -24,6 +24,7 @@ export class BuildMonitor {
   /** Every derivation whose builder ran in this nix invocation (cached ones never start). */
   readonly finished: FinishedBuild[] = [];
   readonly errors: string[] = [];
+  readonly warnings: string[] = [];
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -44,7 +45,10 @@ export class BuildMonitor {
         return;
       case "msg":
         if (event.level === 0) this.errors.push(stripAnsi(event.msg));
-        else if (event.level === 1 && !isExpectedWarning(event.msg)) this.logger.warn(stripAnsi(event.msg).replace(/^warning: /, ""));
+        else if (event.level === 1 && !isExpectedWarning(event.msg)) {
+          this.warnings.push(stripAnsi(event.msg));
+          this.logger.warn(stripAnsi(event.msg).replace(/^warning: /, ""));
+        }
         else this.logger.debug(stripAnsi(event.msg));
         return;
       case "start":

@@ -1,0 +1,122 @@
+// The binary cache against a real nginx (WebDAV PUT) on 127.0.0.1: push, restore into another
+// store by substitution only, signature checks, a tampered NAR, a dead cache.
+import { readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { nixkit, tempDir } from "../helpers.js";
+import { editFile, exampleProject } from "./project.js";
+import { freePort, startNginx, type Server } from "./servers.js";
+
+// A fresh cache for every test: paths already in a cache are not re-signed by a later push.
+let server: Server;
+beforeEach(async () => {
+  server = await startNginx();
+});
+afterEach(async () => server.stop());
+
+const RUN_ID = `${process.pid}-${Date.now()}`;
+
+/** The example with a unique build (so the cache and stores start without it) and this cache. */
+async function cachedProject(keys: string[], url = server.url) {
+  const dir = exampleProject();
+  const config = tempDir();
+  editFile(path.join(dir, "nixkit.yaml"), (t) =>
+    t.replace('chmod +x "$out/bin/greet"', `chmod +x "$out/bin/greet"\n      echo ${RUN_ID}-${Math.random()} > "$out/share/greet/stamp"`) +
+    `cache:\n  url: ${url}\n  publicKeys: ${JSON.stringify(keys)}\n`,
+  );
+  return { dir, env: { XDG_CONFIG_HOME: config } };
+}
+
+async function keygen(env: Record<string, string>, name: string) {
+  const result = await nixkit(["cache", "keygen", "--name", name], { env });
+  expect(result.exitCode, result.stderr).toBe(0);
+  return result.stdout.trim();
+}
+
+describe("nixkit cache", () => {
+  test("keygen: secret 0600 outside the project and never printed; public key printed; no silent replace", async () => {
+    const env = { XDG_CONFIG_HOME: tempDir() };
+    const result = await nixkit(["cache", "keygen", "--name", "team-1"], { env });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^team-1:[A-Za-z0-9+/]{43}=$/);
+    const secretFile = path.join(env.XDG_CONFIG_HOME, "nixkit/keys/team-1.sec");
+    expect(statSync(secretFile).mode & 0o777).toBe(0o600);
+    const secret = readFileSync(secretFile, "utf8").split(":")[1]!;
+    expect(result.stdout + result.stderr).not.toContain(secret);
+    expect((await nixkit(["cache", "keygen", "--name", "team-1"], { env })).exitCode).toBe(2);
+  });
+
+  test("push over HTTP PUT (zstd, signed), status, then restore into a separate store by substitution only", async () => {
+    const keyEnv = { XDG_CONFIG_HOME: tempDir() };
+    const publicKey = await keygen(keyEnv, "hello");
+    const { dir, env } = await cachedProject([publicKey]);
+    Object.assign(env, keyEnv);
+    expect((await nixkit(["-C", dir, "build"], { env })).exitCode).toBe(0);
+    const before = JSON.parse((await nixkit(["-C", dir, "--json", "cache", "status", "builds"], { env })).stdout);
+    expect(before.closures[0]).toMatchObject({ kind: "builds", paths: 4 });
+    expect(before.closures[0].missing).toBeGreaterThan(0);
+
+    const pushed = await nixkit(["-C", dir, "cache", "push", "builds"], { env });
+    expect(pushed.exitCode, pushed.stderr).toBe(0);
+    expect(pushed.stdout).toContain("signed");
+    const greet = readlinkSync(path.join(dir, "result-greet"));
+    const info = readFileSync(path.join(server.root, `${path.basename(greet).slice(0, 32)}.narinfo`), "utf8");
+    expect(info).toMatch(/^Compression: zstd$/m);
+    expect(info).toMatch(/^Sig: hello:/m);
+    const after = JSON.parse((await nixkit(["-C", dir, "--json", "cache", "status", "builds"], { env })).stdout);
+    expect(after.closures[0]).toMatchObject({ missing: 0, missingBytes: 0 });
+    expect(readFileSync(path.join(dir, "flake.nix"), "utf8")).toContain(`extra-substituters = [ "${server.url}" ];`);
+
+    const store = tempDir();
+    const pulled = await nixkit(["-C", dir, "cache", "pull", "--store", store, "builds"], { env });
+    expect(pulled.exitCode, pulled.stderr).toBe(0);
+    expect(readdirSync(path.join(store, "nix/store")).some((p) => p.endsWith("-greet"))).toBe(true);
+  });
+
+  test("a cache signed by an unknown key is refused", async () => {
+    const keyEnv = { XDG_CONFIG_HOME: tempDir() };
+    await keygen(keyEnv, "hello");
+    const other = await keygen({ XDG_CONFIG_HOME: tempDir() }, "someone-else");
+    const { dir, env } = await cachedProject([other]);
+    Object.assign(env, keyEnv);
+    expect((await nixkit(["-C", dir, "build"], { env })).exitCode).toBe(0);
+    expect((await nixkit(["-C", dir, "cache", "push", "builds"], { env })).exitCode).toBe(0);
+    const pulled = await nixkit(["-C", dir, "cache", "pull", "--store", tempDir(), "builds"], { env });
+    expect(pulled.exitCode).not.toBe(0);
+    expect(pulled.stderr).toContain(`refused: the cache ${server.url} has paths signed by none of cache.publicKeys (${other})`);
+  });
+
+  test("a tampered NAR is detected", async () => {
+    const keyEnv = { XDG_CONFIG_HOME: tempDir() };
+    const publicKey = await keygen(keyEnv, "hello");
+    const { dir, env } = await cachedProject([publicKey]);
+    Object.assign(env, keyEnv);
+    expect((await nixkit(["-C", dir, "build"], { env })).exitCode).toBe(0);
+    expect((await nixkit(["-C", dir, "cache", "push", "--compression", "none", "builds"], { env })).exitCode).toBe(0);
+    const greet = readlinkSync(path.join(dir, "result-greet"));
+    const greetInfo = readFileSync(path.join(server.root, `${path.basename(greet).slice(0, 32)}.narinfo`), "utf8");
+    const narFile = path.join(server.root, greetInfo!.match(/^URL: (.*)$/m)![1]!);
+    const nar = readFileSync(narFile);
+    const at = nar.indexOf(RUN_ID); // inside the stamp file's contents, not the NAR's structure
+    nar[at] = nar[at] === 0x31 ? 0x32 : 0x31;
+    writeFileSync(narFile, nar);
+    const pulled = await nixkit(["-C", dir, "cache", "pull", "--store", tempDir(), "builds"], { env });
+    expect(pulled.exitCode).not.toBe(0);
+    expect(pulled.stderr).toContain(`refused: the cache ${server.url} served a corrupt NAR`);
+  });
+
+  test("an unreachable cache is skipped within 5 s with a warning; builds still work", async () => {
+    const dead = `http://127.0.0.1:${await freePort()}`;
+    const { dir, env } = await cachedProject([], dead);
+    const start = Date.now();
+    const status = await nixkit(["-C", dir, "cache", "status"], { env });
+    expect(Date.now() - start).toBeLessThan(5000);
+    expect(status.exitCode).toBe(0);
+    expect(status.stderr).toContain(`skipping the binary cache ${dead}: it cannot be reached`);
+    const built = await nixkit(["-C", dir, "build"], { env });
+    expect(built.exitCode, built.stderr).toBe(0);
+    expect(built.stderr).toContain("skipping the binary cache");
+    expect((await nixkit(["-C", dir, "cache", "push"], { env })).exitCode).toBe(3);
+  });
+});
+

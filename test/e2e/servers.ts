@@ -1,0 +1,60 @@
+// Real servers for e2e tests, on 127.0.0.1 only, started and stopped by the test that uses them.
+import { execa, type ResultPromise } from "execa";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { createServer, connect } from "node:net";
+import path from "node:path";
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function waitForPort(port: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, "127.0.0.1");
+      socket.on("connect", () => (socket.destroy(), resolve(true)));
+      socket.on("error", () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`nothing listens on 127.0.0.1:${port}`);
+}
+
+export interface Server {
+  url: string;
+  root: string;
+  stop(): Promise<void>;
+}
+
+/** nginx serving a temp directory, with WebDAV PUT so `nix copy --to http://…` can upload. */
+export async function startNginx(): Promise<Server> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "nixkit-nginx-"));
+  const root = path.join(dir, "cache");
+  mkdirSync(root);
+  mkdirSync(path.join(dir, "tmp"));
+  const port = await freePort();
+  const config = path.join(dir, "nginx.conf");
+  writeFileSync(
+    config,
+    `${process.getuid?.() === 0 ? "user root;\n" : ""}daemon off;\npid ${dir}/nginx.pid;\nerror_log ${dir}/error.log;\nevents {}\nhttp {\n  access_log off;\n  client_body_temp_path ${dir}/tmp;\n  server {\n    listen 127.0.0.1:${port};\n    root ${root};\n    client_max_body_size 0;\n    location / { dav_methods PUT; create_full_put_path on; dav_access user:rw group:r all:r; }\n  }\n}\n`,
+  );
+  const nginx: ResultPromise = execa("nginx", ["-c", config, "-p", dir], { reject: false });
+  await waitForPort(port);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    root,
+    stop: async () => {
+      nginx.kill("SIGTERM");
+      await nginx;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
