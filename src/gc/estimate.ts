@@ -9,8 +9,11 @@ export async function estimateFreed(driver: NixDriver, droppedLinks: string[], d
     const match = line.match(/^(.*) -> (\/nix\/store\/\S+)$/);
     if (match && !dropped.has(match[1]!)) keptRoots.add(match[2]!);
   }
-  const requisites = async (paths: string[]) =>
-    paths.length === 0 ? [] : (await driver.nixStore(["--query", "--requisites", ...paths])).split("\n").filter(Boolean);
+  // Roots can point at paths that are not valid (yet): a build in progress holds temp roots on them.
+  const requisites = async (paths: string[]) => {
+    const valid = [...(await driver.validPaths(paths))];
+    return valid.length === 0 ? [] : (await driver.nixStore(["--query", "--requisites", ...valid])).split("\n").filter(Boolean);
+  };
   const live = new Set(await requisites([...keptRoots]));
   const deadNow = (await driver.nixStore(["--gc", "--print-dead"])).split("\n").filter(Boolean);
   const candidates = [...new Set([...deadNow, ...(await requisites(droppedPaths))])].filter((p) => !live.has(p));

@@ -173,7 +173,7 @@ export class NixDriver {
     await this.detect();
     const result = await this.capture([...COMMON_ARGS, "store", "gc"]);
     if (result.exitCode !== 0) throw failure("store gc", stripAnsi(result.stderr));
-    return stripAnsi(result.stderr + result.stdout).split("\n").find((l) => /store paths deleted/.test(l))?.trim() ?? "0 store paths deleted, 0.00 MiB freed";
+    return stripAnsi(`${result.stderr}\n${result.stdout}`).split("\n").find((l) => /store paths deleted/.test(l))?.trim() ?? "0 store paths deleted, 0.00 MiB freed";
   }
 
   /** narSize of each valid path among `storePaths`. */

@@ -1,0 +1,90 @@
+// GC with two projects and several generations each: old generations go, every latest shell,
+// build and test result stays (shells enter warm, with no nix process), --dry-run changes
+// nothing and its estimate is within 5 % of what the store GC frees; and a concurrent build
+// survives a store GC.
+import { execa } from "execa";
+import { chmodSync, existsSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, test } from "vitest";
+import { cliPath, nixEnv, nixkit, snapshotTree, tempDir } from "../helpers.js";
+import { editFile, exampleProject } from "./project.js";
+
+const RUN_ID = `${process.pid}-${Date.now()}`;
+
+/** Three generations of the shell, the build and the tests, each different. */
+async function projectWithGenerations(label: string) {
+  const dir = exampleProject();
+  const paths: { builds: string[]; envs: string[] } = { builds: [], envs: [] };
+  for (let generation = 1; generation <= 3; generation++) {
+    editFile(path.join(dir, "nixkit.yaml"), (t) =>
+      t.replace(/GREETING: .*/, `GREETING: ${label}-${generation}-${RUN_ID}`).replace(/(chmod \+x "\$out\/bin\/greet"\n)(      echo .* > "\$out\/gen"\n)?/, `$1      echo ${label}-${generation}-${RUN_ID} > "$out/gen"\n`),
+    );
+    expect((await nixkit(["-C", dir, "--json", "build"])).exitCode).toBe(0);
+    expect((await nixkit(["-C", dir, "test"])).exitCode).toBe(0);
+    expect((await nixkit(["run", "--", "true"], { cwd: dir })).exitCode).toBe(0);
+    paths.builds.push(readlinkSync(path.join(dir, ".nixkit/cache/gcroots/builds/greet", String(generation), "root")));
+    paths.envs.push(realpathSync(path.join(dir, ".nixkit/cache/shell/profile")));
+  }
+  return { dir, paths };
+}
+
+
+function countingNix() {
+  const dir = tempDir();
+  const log = path.join(dir, "calls");
+  writeFileSync(path.join(dir, "nix"), `#!/bin/sh\necho "$*" >> ${JSON.stringify(log)}\nexec nix "$@"\n`);
+  chmodSync(path.join(dir, "nix"), 0o755);
+  return { env: { NIXKIT_NIX: path.join(dir, "nix") }, calls: () => (existsSync(log) ? readFileSync(log, "utf8").split("\n").filter(Boolean) : []) };
+}
+
+describe("nixkit gc", () => {
+  test("two projects: old generations go, the latest stay, shells enter warm; dry-run is exact enough and changes nothing", async () => {
+    const a = await projectWithGenerations("a");
+    const b = await projectWithGenerations("b");
+    // Warm entries use the nix binary as part of their key: make them through the counting wrapper.
+    const counter = countingNix();
+    for (const p of [a, b]) expect((await nixkit(["run", "--", "true"], { cwd: p.dir, env: counter.env })).exitCode).toBe(0);
+    const callsBeforeGc = counter.calls().length;
+
+    const before = snapshotTree(path.join(a.dir, ".nixkit"));
+    const dry = await nixkit(["-C", a.dir, "--json", "gc", "--dry-run", "--keep", "1", "--keep-since", "0s"]);
+    expect(dry.exitCode, dry.stderr).toBe(0);
+    const plan = JSON.parse(dry.stdout) as { drop: { root: string; generation: number }[]; estimate: { bytes: number } };
+    expect(plan.drop.map((d) => `${d.root}#${d.generation}`).sort()).toEqual(["builds/greet#1", "builds/greet#2", "shell/env#1", "shell/env#2", "tests/run#1", "tests/run#2"].sort());
+    expect(snapshotTree(path.join(a.dir, ".nixkit"))).toEqual(before);
+    for (const old of a.paths.builds.slice(0, 2)) expect(existsSync(old)).toBe(true);
+
+    const real = await nixkit(["-C", a.dir, "--json", "gc", "--store", "--keep", "1", "--keep-since", "0s"]);
+    expect(real.exitCode, real.stderr).toBe(0);
+    const summary = JSON.parse(real.stdout).store as string;
+    const freedMiB = Number(summary.match(/([\d.]+) MiB freed/)![1]);
+    expect(Math.abs(plan.estimate.bytes / 1048576 - freedMiB)).toBeLessThanOrEqual(Math.max(0.05 * freedMiB, 0.01));
+
+    for (const old of a.paths.builds.slice(0, 2)) expect(existsSync(old)).toBe(false);
+    for (const old of a.paths.envs.slice(0, 2)) expect(existsSync(old)).toBe(false);
+    expect(existsSync(a.paths.builds[2]!)).toBe(true);
+    for (const kept of [...b.paths.builds, ...b.paths.envs]) expect(existsSync(kept)).toBe(true); // the other project's roots
+    expect((await nixkit(["-C", b.dir, "gc", "--store", "--keep", "1", "--keep-since", "0s"])).exitCode).toBe(0);
+
+    for (const p of [a, b]) {
+      const warm = await nixkit(["run", "--", "printenv", "GREETING"], { cwd: p.dir, env: counter.env });
+      expect(warm.exitCode, warm.stderr).toBe(0);
+      const tests = JSON.parse((await nixkit(["-C", p.dir, "--json", "test"])).stdout).tests;
+      expect(tests[0]).toMatchObject({ status: "pass", cached: true });
+    }
+    expect(counter.calls().slice(callsBeforeGc)).toEqual([]); // warm: no nix process at all
+  });
+
+  test("a store GC while another nixkit builds does not break the build", async () => {
+    const dir = exampleProject();
+    editFile(path.join(dir, "nixkit.yaml"), (t) => t.replace('mkdir -p "$out/bin"', `sleep 3; echo ${RUN_ID} > /dev/null\n      mkdir -p "$out/bin"`));
+    const build = execa("node", [cliPath, "-C", dir, "--json", "build"], { env: nixEnv, reject: false });
+    await new Promise((r) => setTimeout(r, 1500));
+    const gc = await nixkit(["-C", exampleProject(), "gc", "--store"]);
+    expect(gc.exitCode, gc.stderr).toBe(0);
+    const result = await build;
+    expect(result.exitCode, result.stderr).toBe(0);
+    const out = JSON.parse(result.stdout).builds[0].outPath as string;
+    expect(existsSync(path.join(out, "bin/greet"))).toBe(true);
+  });
+});
