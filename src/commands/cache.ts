@@ -4,7 +4,7 @@ import type { Invocation } from "../cli.js";
 import { knownRoots, parseKinds, type ClosureKind } from "../cache/closures.js";
 import { generateKey, secretKeyFile } from "../cache/keys.js";
 import { probeCache, pushStoreUrl, type Compression } from "../cache/store-url.js";
-import { loadManifest } from "../manifest/load.js";
+import { readManifest } from "../manifest/read.js";
 import { COMMON_ARGS } from "../nix/args.js";
 import { EnvError, UserError, WorkFailed } from "../util/errors.js";
 import { currentSystem } from "../util/system.js";
@@ -14,7 +14,7 @@ import { prepareProject, withManifestErrors } from "./project.js";
 export async function run(ctx: CommandContext, inv: Invocation): Promise<void> {
   const verb = inv.command.split(" ")[1]!;
   if (verb === "keygen") return keygen(ctx, inv);
-  const loaded = verb === "pull" ? await prepareProject(ctx) : await loadManifest(ctx.projectDir);
+  const loaded = verb === "pull" ? await prepareProject(ctx) : await readManifest(ctx.projectDir);
   const url = String(inv.options.to ?? inv.options.from ?? loaded.manifest.cache?.url ?? "");
   if (!url) throw new UserError("no cache URL: set cache.url in nixkit.yaml or pass --to/--from URL");
   const kinds = parseKinds(inv.args);
@@ -78,7 +78,7 @@ export async function run(ctx: CommandContext, inv: Invocation): Promise<void> {
 }
 
 async function keygen(ctx: CommandContext, inv: Invocation): Promise<void> {
-  const name = inv.options.name ? String(inv.options.name) : (await loadManifest(ctx.projectDir)).manifest.name;
+  const name = inv.options.name ? String(inv.options.name) : (await readManifest(ctx.projectDir)).manifest.name;
   const { publicKey, secretFile } = await generateKey(ctx.driver(), name, Boolean(inv.options.force));
   if (ctx.logger.json) return ctx.logger.data({ publicKey, secretKeyFile: secretFile });
   ctx.logger.info(`secret key: ${secretFile} (mode 0600; keep it out of the repository)`);

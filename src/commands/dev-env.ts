@@ -17,7 +17,7 @@ export async function ensureRc(ctx: CommandContext, loaded: LoadedManifest, stal
   if (made.rcFile) return made.rcFile;
 
   const nixMessage = stripAnsi(made.failure!.stderr);
-  const error = manifestErrorFromNix(nixMessage, loaded.text) ?? failure(nixMessage);
+  const error = (await manifestErrorFromNix(nixMessage, loaded.text)) ?? failure(nixMessage);
   const stale = staleOk ? latestRc(ctx.projectDir) : undefined;
   if (!stale) throw error;
   ctx.logger.warn(`THE DEV ENVIRONMENT IS STALE: it could not be rebuilt, so the last working one is used.\n  ${error.message}`);

@@ -2,7 +2,7 @@
 import { constants, existsSync, promises as fs } from "node:fs";
 import { generatePlan } from "../generate/plan.js";
 import { describeDrift, findDrift } from "../generate/drift.js";
-import { loadManifest } from "../manifest/load.js";
+import { readManifest } from "../manifest/read.js";
 import { COMMON_ARGS } from "../nix/args.js";
 import { EnvError, NixkitError } from "../util/errors.js";
 import type { CommandContext } from "./context.js";
@@ -95,7 +95,7 @@ async function diskCheck(): Promise<Check> {
 
 async function freshnessCheck(ctx: CommandContext): Promise<Check> {
   try {
-    const { manifest, text } = await loadManifest(ctx.projectDir);
+    const { manifest, text } = await readManifest(ctx.projectDir);
     const drifts = await findDrift(ctx.projectDir, generatePlan(manifest, text));
     if (drifts.length === 0) return { name: "generated", status: "PASS", detail: "flake.nix and .nixkit/lib match nixkit.yaml" };
     return { name: "generated", status: "WARN", detail: drifts.map(describeDrift).join("; "), fix: "run `nixkit generate`" };

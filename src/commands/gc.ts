@@ -8,12 +8,12 @@ import { estimateFreed } from "../gc/estimate.js";
 import { durationMs, generationsToDrop } from "../gc/policy.js";
 import { generationsOf, ROOT_KINDS, rootNames, type Generation } from "../gc/roots.js";
 import { shellGenerations } from "../gc/shell-generations.js";
-import { loadManifest } from "../manifest/load.js";
+import { readManifest } from "../manifest/read.js";
 import { UserError } from "../util/errors.js";
 import type { CommandContext } from "./context.js";
 
 export async function run(ctx: CommandContext, inv: Invocation): Promise<void> {
-  const { manifest } = await loadManifest(ctx.projectDir);
+  const { manifest } = await readManifest(ctx.projectDir);
   const keep = inv.options.keep === undefined ? manifest.gc.keep : Number(inv.options.keep);
   const keepSince = inv.options.keepSince === undefined ? manifest.gc.keepSince : String(inv.options.keepSince);
   if (!Number.isInteger(keep) || keep < 1) throw new UserError(`--keep takes a whole number of at least 1, not "${inv.options.keep}"`);

@@ -2,13 +2,13 @@ import type { Invocation } from "../cli.js";
 import { applyPlan } from "../generate/apply.js";
 import { describeDrift, findDrift } from "../generate/drift.js";
 import { generatePlan } from "../generate/plan.js";
-import { loadManifest } from "../manifest/load.js";
+import { readManifest } from "../manifest/read.js";
 import { WorkFailed } from "../util/errors.js";
 import { GIT_ADD_HINT, insideGitRepo } from "../util/git.js";
 import type { CommandContext } from "./context.js";
 
 export async function run(ctx: CommandContext, inv: Invocation): Promise<void> {
-  const { manifest, text } = await loadManifest(ctx.projectDir);
+  const { manifest, text } = await readManifest(ctx.projectDir);
   const plan = generatePlan(manifest, text);
   if (inv.options.check) {
     const drifts = await findDrift(ctx.projectDir, plan);

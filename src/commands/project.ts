@@ -1,6 +1,7 @@
 // Shared steps of the commands that act on a project: load the manifest, keep generated files
 // fresh, and turn Nix errors that name a manifest field into manifest errors.
-import { loadManifest, type LoadedManifest } from "../manifest/load.js";
+import type { LoadedManifest } from "../manifest/load.js";
+import { readManifest } from "../manifest/read.js";
 import { manifestErrorFromNix } from "../manifest/nix-errors.js";
 import { applyPlan } from "../generate/apply.js";
 import { describeDrift } from "../generate/drift.js";
@@ -13,7 +14,7 @@ import type { CommandContext } from "./context.js";
 
 /** Loads the manifest and regenerates stale files (never a hand-edited flake.nix). */
 export async function prepareProject(ctx: CommandContext): Promise<LoadedManifest> {
-  const loaded = await loadManifest(ctx.projectDir);
+  const loaded = await readManifest(ctx.projectDir);
   const drifts = await applyPlan(ctx.projectDir, generatePlan(loaded.manifest, loaded.text), false);
   if (drifts.length > 0) ctx.logger.info(`generated ${drifts.length} file(s) from nixkit.yaml (flake.nix, .nixkit/lib)`);
   for (const drift of drifts) ctx.logger.debug(`  ${describeDrift(drift)}`);
@@ -27,7 +28,7 @@ export async function withManifestErrors<T>(loaded: LoadedManifest, step: () => 
   try {
     return await step();
   } catch (error) {
-    if (error instanceof NixFailed) throw manifestErrorFromNix(error.nixMessage, loaded.text) ?? error;
+    if (error instanceof NixFailed) throw (await manifestErrorFromNix(error.nixMessage, loaded.text)) ?? error;
     throw error;
   }
 }

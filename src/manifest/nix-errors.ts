@@ -1,8 +1,6 @@
 // Nix errors raised by nixkit's library name a manifest field ("nixkit.yaml shell.packages[0]: …");
 // this puts the field's line:col back in and makes it a manifest error (exit 2).
-import { LineCounter, parseDocument } from "yaml";
 import { UserError } from "../util/errors.js";
-import { positionOf } from "./positions.js";
 import type { FieldPath } from "./problems.js";
 
 const fieldError = /nixkit\.yaml ((?:[A-Za-z_][\w-]*|\[\d+\]|\["(?:[^"\\]|\\.)*"\]|\.[A-Za-z_][\w-]*)+): ([^\n]*)/;
@@ -18,9 +16,12 @@ export function parseFieldPath(text: string): FieldPath {
 }
 
 /** A UserError for the manifest field named in a Nix error message, or undefined when none is named. */
-export function manifestErrorFromNix(nixMessage: string, manifestText: string, file = "nixkit.yaml"): UserError | undefined {
+export async function manifestErrorFromNix(nixMessage: string, manifestText: string, file = "nixkit.yaml"): Promise<UserError | undefined> {
   const match = nixMessage.match(fieldError);
   if (!match) return undefined;
+  // Loaded only when an error names a field: the YAML parser stays off the happy path.
+  const { LineCounter, parseDocument } = await import("yaml");
+  const { positionOf } = await import("./positions.js");
   const lines = new LineCounter();
   const doc = parseDocument(manifestText, { lineCounter: lines });
   const { line, col } = positionOf(doc, lines, parseFieldPath(match[1]!));

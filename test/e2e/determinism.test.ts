@@ -16,7 +16,7 @@ async function generateAndBuild(dir: string, umask: string, tz: string, locale: 
   expect(result.exitCode, result.stderr).toBe(0);
   const generated = snapshotTree(dir);
   delete generated["nixkit.yaml"];
-  for (const key of Object.keys(generated)) if (!key.startsWith(".nixkit/") && key !== "flake.nix") delete generated[key];
+  for (const key of Object.keys(generated)) if (!key.startsWith(".nixkit/lib/") && key !== "flake.nix") delete generated[key];
   return { generated, builds: JSON.parse(result.stdout).builds };
 }
 

@@ -93,9 +93,9 @@ describe("manifest fields in Nix errors", () => {
     expect(parseFieldPath('builds["my app"].packages[2]')).toEqual(["builds", "my app", "packages", 2]);
     expect(parseFieldPath("shell.packages[0]")).toEqual(["shell", "packages", 0]);
   });
-  test("an unknown package error gets its line:col", () => {
+  test("an unknown package error gets its line:col", async () => {
     const text = "version: 1\nname: x\ninputs: {nixpkgs: a}\nshell:\n  packages: [jq, nosuch]\n";
-    const error = manifestErrorFromNix('error: nixkit.yaml shell.packages[1]: package "nosuch" is not in input "nixpkgs"', text);
+    const error = await manifestErrorFromNix('error: nixkit.yaml shell.packages[1]: package "nosuch" is not in input "nixpkgs"', text);
     expect(error?.message).toBe('nixkit.yaml:5:18 shell.packages[1]: package "nosuch" is not in input "nixpkgs"');
     expect(error?.exitCode).toBe(2);
   });
