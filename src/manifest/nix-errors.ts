@@ -20,10 +20,7 @@ export async function manifestErrorFromNix(nixMessage: string, manifestText: str
   const match = nixMessage.match(fieldError);
   if (!match) return undefined;
   // Loaded only when an error names a field: the YAML parser stays off the happy path.
-  const { LineCounter, parseDocument } = await import("yaml");
-  const { positionOf } = await import("./positions.js");
-  const lines = new LineCounter();
-  const doc = parseDocument(manifestText, { lineCounter: lines });
-  const { line, col } = positionOf(doc, lines, parseFieldPath(match[1]!));
+  const { fieldPosition } = await import("./field-position.js");
+  const { line, col } = fieldPosition(manifestText, parseFieldPath(match[1]!));
   return new UserError(`${file}:${line}:${col} ${match[1]}: ${match[2]}`);
 }

@@ -3,6 +3,7 @@
 // hash, and the YAML parser and the schema (≈ 90 ms to load) are imported only when it changed.
 import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { nixkitVersion } from "../util/assets.js";
 import { writeFileIfChanged } from "../util/atomic.js";
@@ -11,7 +12,10 @@ import type { LoadedManifest } from "./load.js";
 import type { Manifest } from "./schema.js";
 
 const MANIFEST_FILE = "nixkit.yaml";
-const cacheFile = (projectDir: string) => path.join(projectDir, ".nixkit", "cache", "manifest.json");
+// Outside the project, keyed by content: reading a manifest never writes into the project
+// (`generate --check` writes nothing) and never changes a path: flake's source.
+const cacheFile = (sha256: string) =>
+  path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "nixkit", "manifests", `${sha256}.json`);
 
 interface CachedManifest {
   sha256: string;
@@ -32,13 +36,13 @@ export async function readManifest(projectDir: string): Promise<LoadedManifest> 
   }
   const sha256 = createHash("sha256").update(bytes).digest("hex");
   try {
-    const cached = JSON.parse(await fs.readFile(cacheFile(projectDir), "utf8")) as CachedManifest;
+    const cached = JSON.parse(await fs.readFile(cacheFile(sha256), "utf8")) as CachedManifest;
     if (cached.sha256 === sha256 && cached.nixkit === nixkitVersion()) return { manifest: cached.manifest, file, text: bytes.toString("utf8") };
   } catch {
     // no cache yet, or an unreadable one: parse
   }
   const { parseManifest } = await import("./load.js");
   const { manifest, text } = parseManifest(bytes, MANIFEST_FILE);
-  await writeFileIfChanged(cacheFile(projectDir), JSON.stringify({ sha256, nixkit: nixkitVersion(), manifest } satisfies CachedManifest));
+  await writeFileIfChanged(cacheFile(sha256), JSON.stringify({ sha256, nixkit: nixkitVersion(), manifest } satisfies CachedManifest));
   return { manifest, file, text };
 }
