@@ -1,16 +1,12 @@
 // nixkit image build|push|inspect: the image root's closure is built by Nix; nixkit writes the
 // layers itself, straight from /nix/store.
-import { execFileSync } from "node:child_process";
-import os from "node:os";
 import path from "node:path";
 import type { Invocation } from "../cli.js";
-import { assembleImage, ociArchitecture } from "../image/build.js";
 import { readStats } from "../image/layer-writer.js";
 import { writeArchive, writeOciDirectory } from "../image/oci.js";
+import { defaultImageDir, makeImage } from "../image/make.js";
 import { pushImage } from "../image/registry.js";
-import { parseUser } from "../image/users.js";
 import { drvName } from "../nix/internal-json.js";
-import { rootGeneration, withTemporaryRoots } from "../gc/roots.js";
 import { UserError } from "../util/errors.js";
 import { currentSystem } from "../util/system.js";
 import type { CommandContext } from "./context.js";
@@ -24,30 +20,9 @@ export async function run(ctx: CommandContext, inv: Invocation): Promise<void> {
   const [name] = selectNames("images", Object.keys(loaded.manifest.images), inv.args.slice(0, 1));
   if (!name) throw new UserError("name an image: nixkit image build NAME");
   const spec = loaded.manifest.images[name]!;
-  const defaultDir = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "nixkit", "images", `${loaded.manifest.name}-${name}`);
-  const output = verb === "build" && inv.options.out ? parseOutput(String(inv.options.out)) : { kind: "oci" as const, path: defaultDir };
+  const output = verb === "build" && inv.options.out ? parseOutput(String(inv.options.out)) : { kind: "oci" as const, path: defaultImageDir(loaded.manifest.name, name) };
 
-  const system = currentSystem();
-  const driver = ctx.driver();
-  const root = await withTemporaryRoots(async (outLink) => {
-    const [built] = await withManifestErrors(loaded, () => driver.build([`legacyPackages.${system}.nixkit.images.${name}`], { outLink }));
-    await rootGeneration(driver, ctx.projectDir, "images", name, [built!.outputs.out!]);
-    return built!.outputs.out!;
-  });
-  const reference = `${name}:${spec.tag}`;
-  const image = await assembleImage(
-    {
-      spec,
-      user: parseUser(spec.user)!,
-      root,
-      closure: await driver.closure(root),
-      architecture: ociArchitecture(system),
-      reference,
-      mtime: process.env.SOURCE_DATE_EPOCH ? Number(process.env.SOURCE_DATE_EPOCH) : 1,
-      annotations: gitAnnotations(ctx.projectDir),
-    },
-    { dir: path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "nixkit", "image-cache") },
-  );
+  const image = await makeImage(ctx.driver(), { projectDir: ctx.projectDir, projectName: loaded.manifest.name, name, spec, system: currentSystem() }, (step) => withManifestErrors(loaded, step));
   if (output.kind === "oci") await writeOciDirectory(image, output.path);
   else await writeArchive(image, output.path, output.kind === "docker-archive");
 
@@ -61,7 +36,7 @@ export async function run(ctx: CommandContext, inv: Invocation): Promise<void> {
   if (ctx.logger.json) {
     return ctx.logger.data({
       image: name,
-      reference,
+      reference: image.reference,
       digest: image.manifest.digest,
       config: image.config.digest,
       output: `${output.kind}:${output.path}`,
@@ -75,25 +50,11 @@ export async function run(ctx: CommandContext, inv: Invocation): Promise<void> {
     for (const [i, l] of layers.entries()) ctx.logger.result(`layer ${String(i + 1).padStart(3)}  ${(l.size / 1024).toFixed(0).padStart(8)} KiB  ${l.digest.slice(7, 19)}  ${l.paths.join(" ")}`);
     ctx.logger.result(JSON.stringify(JSON.parse(image.config.bytes!.toString()).config, null, 2));
   }
-  ctx.logger.result(`${reference}  ${image.manifest.digest}  ${output.kind}:${output.path}`);
+  ctx.logger.result(`${image.reference}  ${image.manifest.digest}  ${output.kind}:${output.path}`);
 }
 
 function parseOutput(text: string): Output {
   const match = text.match(/^(oci|oci-archive|docker-archive):(.+)$/);
   if (!match) throw new UserError(`--out takes oci:DIR, oci-archive:FILE or docker-archive:FILE, not "${text}"`);
   return { kind: match[1] as Output["kind"], path: path.resolve(match[2]!) };
-}
-
-// org.opencontainers.image.source/revision from git when the project is a git checkout.
-function gitAnnotations(projectDir: string): Record<string, string> {
-  const git = (...args: string[]) => {
-    try {
-      return execFileSync("git", ["-C", projectDir, ...args], { stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
-    } catch {
-      return "";
-    }
-  };
-  const revision = git("rev-parse", "HEAD");
-  const source = git("config", "--get", "remote.origin.url");
-  return { ...(revision ? { "org.opencontainers.image.revision": revision } : {}), ...(source ? { "org.opencontainers.image.source": source } : {}) };
 }
