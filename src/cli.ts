@@ -79,6 +79,28 @@ export function buildProgram(dispatch: Dispatch, version: string): Command {
   addCache("status", "how many paths and bytes of each closure the cache lacks", (c) => c.argument("[kinds...]").option("--from <url>", "the cache (default: cache.url)"));
   addCache("pull", "substitute the project's outputs from the cache, building nothing", (c) =>
     c.argument("[kinds...]").option("--from <url>", "the cache (default: cache.url)").option("--store <dir>", "a store other than the default one"));
+  const ci = program.command("ci").description("the CI pipeline: run it here, or generate GitHub Actions / GitLab CI files");
+  const addCi = (name: string, description: string, configure: (c: Command) => Command, isDefault = false) => {
+    configure(ci.command(name, { isDefault }).description(description)).exitOverride().action(async (...received: unknown[]) => {
+      const self = received.at(-1) as Command;
+      await dispatch({ command: `ci ${name}`, args: self.args, options: self.opts(), globals: program.opts<GlobalOptions>() });
+    });
+  };
+  addCi(
+    "run",
+    "run the pipeline's stages here, in order, as CI runs them (the default)",
+    (c) =>
+      jobs(c)
+        .option("--stages <list>", "comma-separated stages (default: ci.stages)")
+        .option("--report <file>", "write the JSON report")
+        .option("--junit <file>", "merge the tests' JUnit reports into FILE")
+        .option("--keep-going", "run later stages after a failure")
+        .option("--builders <spec>", "Nix remote builders (passed to nix as --option builders)")
+        .option("--tls-verify <bool>", "verify the registry's TLS certificate when pushing images", (v) => v !== "false", true),
+    true,
+  );
+  addCi("generate", "write .github/workflows/nixkit.yml and/or .gitlab-ci.yml", (c) =>
+    c.option("--provider <name>", "github or gitlab (default: ci.providers)").option("--check", "exit 1 if the files are stale; write nothing"));
   add("lock", "create or update flake.lock", (c) => c.option("--update [input]", "update all inputs, or one"));
   add("gc", "drop this project's old GC root generations; --store then collects the Nix store", (c) =>
     c.option("--dry-run", "print what would be dropped and the bytes a store GC would free; change nothing")
@@ -107,6 +129,7 @@ export async function dispatchToModule(invocation: Invocation, signal: AbortSign
     doctor: () => import("./commands/doctor.js"),
     gc: () => import("./commands/gc.js"),
     cache: () => import("./commands/cache.js"),
+    ci: () => import("./commands/ci.js"),
     "offline-pkgs": () => import("./commands/offline-pkgs.js"),
     schema: () => import("./commands/schema.js"),
     image: () => import("./commands/image.js"),

@@ -1,9 +1,9 @@
 // nixkit cache keygen|push|pull|status: a signed binary cache for what this project builds.
-import { existsSync } from "node:fs";
 import type { Invocation } from "../cli.js";
 import { knownRoots, parseKinds, type ClosureKind } from "../cache/closures.js";
-import { generateKey, secretKeyFile } from "../cache/keys.js";
-import { probeCache, pushStoreUrl, type Compression } from "../cache/store-url.js";
+import { generateKey } from "../cache/keys.js";
+import { pushToCache } from "../cache/push.js";
+import { probeCache, type Compression } from "../cache/store-url.js";
 import { readManifest } from "../manifest/read.js";
 import { COMMON_ARGS } from "../nix/args.js";
 import { EnvError, UserError, WorkFailed } from "../util/errors.js";
@@ -32,12 +32,13 @@ export async function run(ctx: CommandContext, inv: Invocation): Promise<void> {
   if (verb === "push") {
     const roots = [...knownRoots(ctx.projectDir, kinds).values()].flat();
     if (roots.length === 0) return ctx.logger.result("nothing to push yet: run nixkit build, test, shell or image build first");
-    const keyFile = String(inv.options.keyFile ?? process.env.NIXKIT_CACHE_SECRET_KEY ?? secretKeyFile(loaded.manifest.name));
-    const signed = existsSync(keyFile);
-    if (!signed) ctx.logger.warn(`no signing key at ${keyFile} (run nixkit cache keygen): pushing unsigned paths, which caches that require signatures refuse`);
-    const storeUrl = pushStoreUrl(url, { compression: (inv.options.compression ?? "zstd") as Compression, secretKey: signed ? keyFile : undefined });
-    const result = await driver.capture([...COMMON_ARGS, "copy", "--to", storeUrl, ...roots]);
-    if (result.exitCode !== 0) throw new WorkFailed(`nix copy to ${url} failed: ${result.stderr.trim().split("\n").at(-1)}`);
+    const { signed } = await pushToCache(driver, ctx.logger, {
+      url,
+      roots,
+      projectName: loaded.manifest.name,
+      keyFile: inv.options.keyFile === undefined ? undefined : String(inv.options.keyFile),
+      compression: (inv.options.compression ?? "zstd") as Compression,
+    });
     return ctx.logger.json ? ctx.logger.data({ pushed: roots, to: url, signed }) : ctx.logger.result(`pushed ${roots.length} root(s) and their closures to ${url}${signed ? ", signed" : ""}`);
   }
 

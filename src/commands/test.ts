@@ -1,8 +1,8 @@
 // nixkit test: run the manifest's tests in the sandbox, show a summary, the full log of each
 // failing test, and merge their JUnit reports.
 import type { Invocation } from "../cli.js";
-import { mergeJUnit } from "../test/junit.js";
-import { junitFiles, logOf, type TestResult } from "../test/results.js";
+import { junitSource, mergeJUnit } from "../test/junit.js";
+import { logOf, type TestResult } from "../test/results.js";
 import { runTests } from "../test/run.js";
 import { summaryTable, tally } from "../test/summary.js";
 import { writeFileAtomic } from "../util/atomic.js";
@@ -11,8 +11,6 @@ import { currentSystem } from "../util/system.js";
 import path from "node:path";
 import type { CommandContext } from "./context.js";
 import { prepareProject, selectNames, withManifestErrors } from "./project.js";
-
-const LOG_TAIL_FOR_JUNIT = 100;
 
 export async function run(ctx: CommandContext, inv: Invocation): Promise<void> {
   const loaded = await prepareProject(ctx);
@@ -37,16 +35,6 @@ export async function run(ctx: CommandContext, inv: Invocation): Promise<void> {
 
   const bad = results.filter((r) => r.status !== "pass");
   if (bad.length > 0) throw new WorkFailed(`${bad.length} of ${results.length} test(s) did not pass: ${bad.map((r) => r.name).join(", ")}`);
-}
-
-function junitSource(r: TestResult) {
-  return {
-    test: r.name,
-    status: r.status,
-    reports: r.status === "error" ? [] : junitFiles(r),
-    logTail: r.status === "error" ? (r.error ?? "") : logOf(r).split("\n").slice(-LOG_TAIL_FOR_JUNIT).join("\n"),
-    seconds: (r.durationMs ?? 0) / 1000,
-  };
 }
 
 function jsonResult(r: TestResult) {

@@ -15,7 +15,8 @@ export interface Drift {
   removed: number;
 }
 
-export async function findDrift(projectDir: string, plan: GeneratedFile[]): Promise<Drift[]> {
+/** `libraryExtras`: also report vendored library files the plan no longer has (for generate's plan). */
+export async function findDrift(projectDir: string, plan: GeneratedFile[], libraryExtras = true): Promise<Drift[]> {
   const drifts: Drift[] = [];
   for (const file of plan) {
     const current = await readFileIfExists(path.join(projectDir, file.path));
@@ -26,7 +27,7 @@ export async function findDrift(projectDir: string, plan: GeneratedFile[]): Prom
       drifts.push({ path: file.path, kind: edited ? "edited" : "stale", ...lineChanges(current, file.content) });
     }
   }
-  for (const extra of extraLibraryFiles(projectDir, plan)) {
+  for (const extra of libraryExtras ? extraLibraryFiles(projectDir, plan) : []) {
     drifts.push({ path: extra, kind: "extra", added: 0, removed: 0 });
   }
   return drifts;

@@ -96,8 +96,11 @@ export const manifestSchema = z
       .strictObject({
         stages: z.array(z.enum(["check", "build", "test", "image", "push"])).default(["check", "build", "test", "image"]),
         providers: z.array(z.enum(["github", "gitlab"])).default([]),
+        branch: z.string().min(1).default("main").describe("The default branch: the only one that pushes to the cache and registry."),
+        registry: z.string().regex(/^docker:\/\/[^\s]+$/, { message: "registries look like docker://registry.example.org/team" }).optional().describe("Where the push stage pushes images (docker://HOST/PATH); each image goes to REGISTRY/NAME:TAG."),
+        builders: z.array(z.string().min(1)).default([]).describe("Nix remote builders, one machines-file line each (e.g. \"ssh-ng://builder x86_64-linux - 8\")."),
       })
-      .default({ stages: ["check", "build", "test", "image"], providers: [] }),
+      .default({ stages: ["check", "build", "test", "image"], providers: [], branch: "main", builders: [] }),
   })
   .describe("nixkit manifest (nixkit.yaml), version 1.");
 

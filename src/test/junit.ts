@@ -2,6 +2,9 @@
 // Ant JUnit schema (the strictest common one): every testsuite gets the attributes and
 // sections it requires, with deterministic values where the original had none.
 import { XMLParser } from "fast-xml-parser";
+import { junitFiles, logOf, type TestResult } from "./results.js";
+
+const LOG_TAIL_FOR_JUNIT = 100;
 
 export interface JUnitSource {
   /** The nixkit test the reports came from. */
@@ -164,4 +167,15 @@ function attrs(values: Record<string, string>): string {
   return Object.entries(values)
     .map(([k, v]) => ` ${k}="${escapeText(v).replace(/"/g, "&quot;").replace(/\n/g, "&#10;")}"`)
     .join("");
+}
+
+/** What the merge needs from one test result. */
+export function junitSource(r: TestResult): JUnitSource {
+  return {
+    test: r.name,
+    status: r.status,
+    reports: r.status === "error" ? [] : junitFiles(r),
+    logTail: r.status === "error" ? (r.error ?? "") : logOf(r).split("\n").slice(-LOG_TAIL_FOR_JUNIT).join("\n"),
+    seconds: (r.durationMs ?? 0) / 1000,
+  };
 }

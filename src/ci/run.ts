@@ -1,0 +1,201 @@
+// Runs the pipeline here, stage by stage, exactly as the generated CI jobs do (they call
+// `nixkit ci --stages <stage>`): stops after the first failing stage unless keepGoing.
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { pushToCache } from "../cache/push.js";
+import { probeCache } from "../cache/store-url.js";
+import { knownRoots } from "../cache/closures.js";
+import { findDrift } from "../generate/drift.js";
+import { generatePlan } from "../generate/plan.js";
+import { rootGeneration, withTemporaryRoots } from "../gc/roots.js";
+import { defaultImageDir, makeImage } from "../image/make.js";
+import { writeOciDirectory } from "../image/oci.js";
+import { pushImage } from "../image/registry.js";
+import type { LoadedManifest } from "../manifest/load.js";
+import { COMMON_ARGS } from "../nix/args.js";
+import type { NixDriver } from "../nix/driver.js";
+import { drvName, stripAnsi } from "../nix/internal-json.js";
+import { readLinkIfExists } from "../util/atomic.js";
+import type { Logger } from "../util/logger.js";
+import { runTests } from "../test/run.js";
+import type { TestResult } from "../test/results.js";
+import { ciFiles } from "./generate.js";
+import type { PlannedStage, Stage } from "./pipeline.js";
+
+export type JobStatus = "passed" | "failed" | "skipped";
+
+export interface JobResult {
+  stage: Stage;
+  name: string;
+  status: JobStatus;
+  /** The result came from the store (or cache) without running. */
+  cached: boolean;
+  durationMs: number;
+  storePaths: string[];
+  digest?: string;
+  detail?: string;
+}
+
+export interface PipelineOptions {
+  driver: NixDriver;
+  logger: Logger;
+  loaded: LoadedManifest;
+  projectDir: string;
+  system: string;
+  maxJobs: string;
+  keepGoing: boolean;
+  nixpkgsOverridden: boolean;
+  tlsVerify: boolean;
+  emit: (event: Record<string, unknown>) => void;
+}
+
+export interface PipelineResult {
+  status: "passed" | "failed";
+  jobs: JobResult[];
+  tests: TestResult[];
+}
+
+export async function runPipeline(stages: PlannedStage[], options: PipelineOptions): Promise<PipelineResult> {
+  const jobs: JobResult[] = [];
+  let tests: TestResult[] = [];
+  let failed = false;
+  for (const { stage, jobs: names } of stages) {
+    if (failed && !options.keepGoing) {
+      for (const name of names) record(jobs, options, { stage, name, status: "skipped", cached: false, durationMs: 0, storePaths: [], detail: "an earlier stage failed" });
+      continue;
+    }
+    options.emit({ event: "stage", stage, status: "started", jobs: names });
+    const started = Date.now();
+    const results = await runStage(stage, names, options);
+    if (stage === "test") tests = results.tests;
+    for (const result of results.jobs) record(jobs, options, result);
+    const stageFailed = results.jobs.some((j) => j.status === "failed");
+    options.emit({ event: "stage", stage, status: stageFailed ? "failed" : "passed", durationMs: Date.now() - started });
+    failed ||= stageFailed;
+  }
+  return { status: failed ? "failed" : "passed", jobs, tests };
+}
+
+function record(jobs: JobResult[], options: PipelineOptions, result: JobResult): void {
+  jobs.push(result);
+  options.emit({ event: "job", ...result });
+}
+
+async function runStage(stage: Stage, names: string[], o: PipelineOptions): Promise<{ jobs: JobResult[]; tests: TestResult[] }> {
+  const none: TestResult[] = [];
+  switch (stage) {
+    case "check":
+      return { jobs: await checkStage(o), tests: none };
+    case "build":
+      return { jobs: await buildStage(names, o), tests: none };
+    case "test": {
+      const started = Date.now();
+      const tests = names.length ? await runTests(o.driver, { projectDir: o.projectDir, system: o.system, names, rerun: false, maxJobs: o.maxJobs }) : [];
+      const perTest = Date.now() - started;
+      return {
+        tests,
+        jobs: tests.map((t) => ({
+          stage,
+          name: t.name,
+          status: t.status === "pass" ? "passed" : "failed",
+          cached: t.cached,
+          durationMs: Math.round(t.durationMs ?? (t.cached ? 0 : perTest)),
+          storePaths: t.outPath ? [t.outPath] : [],
+          detail: t.status === "fail" ? `exit ${t.exitCode}` : t.error,
+        })),
+      };
+    }
+    case "image":
+      return { jobs: await Promise.all(names.map((name) => imageJob(name, o))).then((j) => j), tests: none };
+    case "push":
+      return { jobs: await pushStage(names, o), tests: none };
+  }
+}
+
+async function timed(stage: Stage, name: string, work: () => Promise<Omit<JobResult, "stage" | "name" | "durationMs">>): Promise<JobResult> {
+  const started = Date.now();
+  try {
+    const outcome = await work();
+    return { stage, name, durationMs: Date.now() - started, ...outcome };
+  } catch (error) {
+    return { stage, name, status: "failed", cached: false, durationMs: Date.now() - started, storePaths: [], detail: (error as Error).message.split("\n")[0] };
+  }
+}
+
+async function checkStage(o: PipelineOptions): Promise<JobResult[]> {
+  const generated = await timed("check", "generated-files", async () => {
+    const { manifest, text } = o.loaded;
+    const drifts = [...(await findDrift(o.projectDir, generatePlan(manifest, text))), ...(await findDrift(o.projectDir, ciFiles(manifest), false))];
+    return drifts.length
+      ? { status: "failed", cached: false, storePaths: [], detail: `stale: ${drifts.map((d) => d.path).join(", ")} (run nixkit generate and nixkit ci generate, then commit)` }
+      : { status: "passed", cached: false, storePaths: [] };
+  });
+  const lock = await timed("check", "flake-lock", async () => {
+    if (o.nixpkgsOverridden) return { status: "skipped", cached: false, storePaths: [], detail: "--nixpkgs overrides the locked input" };
+    if (!existsSync(path.join(o.projectDir, "flake.lock"))) return { status: "failed", cached: false, storePaths: [], detail: "flake.lock is missing (run nixkit lock and commit it)" };
+    const result = await o.driver.capture([...COMMON_ARGS, "flake", "metadata", ".", "--json", "--no-update-lock-file"]);
+    return result.exitCode === 0
+      ? { status: "passed", cached: false, storePaths: [] }
+      : { status: "failed", cached: false, storePaths: [], detail: `flake.lock is incomplete or out of date: ${stripAnsi(result.stderr).trim().split("\n").at(-1)}` };
+  });
+  return [generated, lock];
+}
+
+async function buildStage(names: string[], o: PipelineOptions): Promise<JobResult[]> {
+  if (names.length === 0) return [];
+  const started = Date.now();
+  return withTemporaryRoots(async (outLink) => {
+    const outcome = await o.driver.buildAll(names.map((n) => `packages.${o.system}.${n}`), { outLink, keepGoing: true, maxJobs: o.maxJobs });
+    if (outcome.error) o.driver.showFailedLogs(outcome);
+    const built = new Map(outcome.built.map((b) => [drvName(b.drvPath), b.outputs.out!]));
+    const ranMs = new Map(outcome.ran.map((b) => [drvName(b.drvPath), b.ms]));
+    const outPaths = outcome.error ? await o.driver.outPaths(`packages.${o.system}`, names) : names.map((n) => built.get(n)!);
+    const valid = outcome.error ? await o.driver.validPaths(outPaths) : new Set(outPaths);
+    return Promise.all(
+      names.map(async (name, i): Promise<JobResult> => {
+        const outPath = outPaths[i]!;
+        if (!valid.has(outPath)) return { stage: "build", name, status: "failed", cached: false, durationMs: Date.now() - started, storePaths: [], detail: "the build failed (its log is above)" };
+        await rootGeneration(o.driver, o.projectDir, "builds", name, [outPath]);
+        const link = path.join(o.projectDir, `result-${name}`);
+        if (readLinkIfExists(link) !== outPath) await o.driver.addRoots([outPath], link);
+        return { stage: "build", name, status: "passed", cached: !ranMs.has(name), durationMs: Math.round(ranMs.get(name) ?? 0), storePaths: [outPath] };
+      }),
+    );
+  });
+}
+
+function imageJob(name: string, o: PipelineOptions): Promise<JobResult> {
+  return timed("image", name, async () => {
+    const image = await makeImage(o.driver, { projectDir: o.projectDir, projectName: o.loaded.manifest.name, name, spec: o.loaded.manifest.images[name]!, system: o.system });
+    await writeOciDirectory(image, defaultImageDir(o.loaded.manifest.name, name));
+    return { status: "passed", cached: false, storePaths: image.layerPaths.at(-1)!, digest: image.manifest.digest };
+  });
+}
+
+async function pushStage(names: string[], o: PipelineOptions): Promise<JobResult[]> {
+  const { manifest } = o.loaded;
+  const results: JobResult[] = [];
+  for (const name of names) {
+    results.push(
+      await timed("push", name, async () => {
+        if (name === "binary-cache") {
+          const problem = await probeCache(manifest.cache!.url!);
+          if (problem) throw new Error(`the cache ${manifest.cache!.url} ${problem}`);
+          const roots = [...knownRoots(o.projectDir, ["builds", "tests", "images"]).values()].flat();
+          const { signed } = await pushToCache(o.driver, o.logger, { url: manifest.cache!.url!, roots, projectName: manifest.name });
+          return { status: "passed", cached: false, storePaths: roots, detail: signed ? "signed" : "unsigned" };
+        }
+        // A CI push job runs on its own machine: write the image again (its layers come from
+        // the binary cache and the layer cache, so this is cheap) before pushing it.
+        const image = name.replace(/^image-/, "");
+        const tag = manifest.images[image]!.tag;
+        const built = await makeImage(o.driver, { projectDir: o.projectDir, projectName: manifest.name, name: image, spec: manifest.images[image]!, system: o.system });
+        await writeOciDirectory(built, defaultImageDir(manifest.name, image));
+        const destination = `${manifest.ci.registry!.replace(/\/$/, "")}/${image}:${tag}`;
+        const digest = await pushImage(defaultImageDir(manifest.name, image), tag, destination, o.tlsVerify);
+        return { status: "passed", cached: false, storePaths: [], digest, detail: destination };
+      }),
+    );
+  }
+  return results;
+}
