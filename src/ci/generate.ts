@@ -93,11 +93,12 @@ function gitlab(manifest: Manifest): Record<string, unknown> {
       before_script: ['command -v nixkit || nix profile install nixpkgs#nodejs_20 && npm install --global "nixkit@${NIXKIT_VERSION}"'],
     },
   };
+  // Jobs are named nixkit-<stage>: "image" (and other stage names) are GitLab keywords.
   stages.forEach((stage, i) => {
     const pushes = stage === "push";
-    document[stage] = {
+    document[`nixkit-${stage}`] = {
       stage,
-      ...(i > 0 ? { needs: [stages[i - 1]] } : { needs: [] }),
+      needs: i > 0 ? [`nixkit-${stages[i - 1]}`] : [],
       ...(pushes ? { rules: [{ if: "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH" }], interruptible: false } : {}),
       script: pushes
         ? ['printf \'%s\' "$NIXKIT_CACHE_SECRET_KEY_VALUE" > "$CI_PROJECT_DIR/cache.sec"', `NIXKIT_CACHE_SECRET_KEY="$CI_PROJECT_DIR/cache.sec" ${stageCommand(stage)}`]
