@@ -19,7 +19,6 @@ import { readLinkIfExists } from "../util/atomic.js";
 import type { Logger } from "../util/logger.js";
 import { runTests } from "../test/run.js";
 import type { TestResult } from "../test/results.js";
-import { ciFiles } from "./generate.js";
 import type { PlannedStage, Stage } from "./pipeline.js";
 
 export type JobStatus = "passed" | "failed" | "skipped";
@@ -125,7 +124,9 @@ async function timed(stage: Stage, name: string, work: () => Promise<Omit<JobRes
 async function checkStage(o: PipelineOptions): Promise<JobResult[]> {
   const generated = await timed("check", "generated-files", async () => {
     const { manifest, text } = o.loaded;
-    const drifts = [...(await findDrift(o.projectDir, generatePlan(manifest, text))), ...(await findDrift(o.projectDir, ciFiles(manifest), false))];
+    // The CI generator (and its YAML writer) loads only for the check stage.
+    const { ciFiles } = await import("./generate.js");
+    const drifts = [...(await findDrift(o.projectDir, generatePlan(manifest, text))), ...(await findDrift(o.projectDir, ciFiles(manifest, false), false))];
     return drifts.length
       ? { status: "failed", cached: false, storePaths: [], detail: `stale: ${drifts.map((d) => d.path).join(", ")} (run nixkit generate and nixkit ci generate, then commit)` }
       : { status: "passed", cached: false, storePaths: [] };

@@ -3,12 +3,10 @@
 import path from "node:path";
 import type { Invocation } from "../cli.js";
 import { cacheArgs } from "../cache/substituters.js";
-import { ciFiles, GITHUB_FILE, GITLAB_FILE, renderProvider } from "../ci/generate.js";
 import { parseStages, planPipeline } from "../ci/pipeline.js";
 import { runPipeline, type JobResult } from "../ci/run.js";
 import { describeDrift, findDrift } from "../generate/drift.js";
 import { readManifest } from "../manifest/read.js";
-import { junitSource, mergeJUnit } from "../test/junit.js";
 import { formatDuration } from "../test/summary.js";
 import { writeFileAtomic, writeFileIfChanged, writeFilesAtomic } from "../util/atomic.js";
 import { UserError, WorkFailed } from "../util/errors.js";
@@ -56,7 +54,10 @@ export async function run(ctx: CommandContext, inv: Invocation): Promise<void> {
     jobs: result.jobs,
   };
   if (inv.options.report) await writeFileAtomic(path.resolve(String(inv.options.report)), JSON.stringify(report, null, 2) + "\n");
-  if (inv.options.junit) await writeFileAtomic(path.resolve(String(inv.options.junit)), mergeJUnit(result.tests.map(junitSource)));
+  if (inv.options.junit) {
+    const { junitSource, mergeJUnit } = await import("../test/junit.js");
+    await writeFileAtomic(path.resolve(String(inv.options.junit)), mergeJUnit(result.tests.map(junitSource)));
+  }
   emit({ event: "pipeline", status: result.status, durationMs: report.durationMs });
   if (!ctx.logger.json) ctx.logger.result(summary(result.jobs));
   if (result.status === "failed") throw new WorkFailed(`the pipeline failed: ${result.jobs.filter((j) => j.status === "failed").map((j) => `${j.stage}/${j.name}`).join(", ")}`);
@@ -85,6 +86,7 @@ async function builderArgs(ctx: CommandContext, lines: string[], flag: unknown):
 }
 
 async function generate(ctx: CommandContext, inv: Invocation): Promise<void> {
+  const { ciFiles, GITHUB_FILE, GITLAB_FILE, renderProvider } = await import("../ci/generate.js");
   const { manifest } = await readManifest(ctx.projectDir);
   const provider = inv.options.provider === undefined ? undefined : String(inv.options.provider);
   if (provider !== undefined && provider !== "github" && provider !== "gitlab") throw new UserError(`--provider takes github or gitlab, not "${provider}"`);
