@@ -180,10 +180,10 @@ describe("nixkit image push", () => {
 describe("bad input", () => {
   test.each([
     ["an unknown content name", (t: string) => t.replace("contents: [greet, busybox, cacert]", "contents: [greet, nosuchpkg]"), 2, 'images.greeter.contents[1]: package "nosuchpkg" is not in input "nixpkgs"'],
-    ["an invalid tag", (t: string) => t + "    tag: Bad:Tag\n", 2, 'images.greeter.tag: "Bad:Tag" is not a valid image tag'],
+    ["an invalid tag", (t: string) => t.replace("    ports: [8080]\n", "    ports: [8080]\n    tag: Bad:Tag\n"), 2, 'images.greeter.tag: "Bad:Tag" is not a valid image tag'],
     ["a user that is neither numeric nor declared", (t: string) => t.replace('user: "1000:1000"', "user: app"), 2, 'images.greeter.user: user "app" is neither numeric nor declared'],
     ["a workdir outside the image", (t: string) => t.replace("workdir: /tmp", "workdir: ../etc"), 2, "images.greeter.workdir: workdir \"../etc\" is not an absolute path"],
-    ["more than 125 layers", (t: string) => t + "    maxLayers: 126\n", 2, "images.greeter.maxLayers: Too big: expected number to be <=125"],
+    ["more than 125 layers", (t: string) => t.replace("    ports: [8080]\n", "    ports: [8080]\n    maxLayers: 126\n"), 2, "images.greeter.maxLayers: Too big: expected number to be <=125"],
   ])("%s: exit 2, nothing written", async (_name, edit, code, message) => {
     const dir = exampleProject();
     editFile(path.join(dir, "nixkit.yaml"), edit);

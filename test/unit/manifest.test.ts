@@ -106,7 +106,7 @@ describe("normalisation", () => {
       tests: {},
       images: {},
       gc: { keep: 3, keepSince: "14d" },
-      ci: { stages: ["check", "build", "test", "image"], providers: [] },
+      ci: { stages: ["check", "build", "test", "image"], providers: [], branch: "main", builders: [] },
     });
   });
 
