@@ -40,5 +40,12 @@ nixkit build
 step "nixkit test (sandboxed)"
 nixkit test
 
+step "nixkit image build greeter (deterministic OCI image, written straight from the store)"
+nixkit image build greeter
+
+step "nixkit ci (the same pipeline the generated GitHub/GitLab files run)"
+nixkit ci generate
+nixkit ci
+
 step "done"
 echo "The project is in $project: try 'cd $project && NIXKIT_NIXPKGS=$nixpkgs node $root/bin/nixkit.cjs shell'"
