@@ -55,37 +55,29 @@ export function buildProgram(dispatch: Dispatch, version: string): Command {
   add("env", "print the dev environment (--json: as a JSON object)", (c) =>
     c.option("--direnv", "as shell code for direnv").option("--stale-ok", "use the last environment if it cannot be rebuilt"));
   add("direnv", "write an .envrc that loads the dev environment", (c) => c.option("--force", "overwrite an existing .envrc"));
-  const image = program.command("image").description("build, push and inspect container images");
-  const addImage = (name: string, description: string, configure: (c: Command) => Command) => {
-    configure(image.command(name).description(description).argument("<image>")).exitOverride().action(async (...received: unknown[]) => {
-      const self = received.at(-1) as Command;
-      await dispatch({ command: `image ${name}`, args: self.args, options: self.opts(), globals: program.opts<GlobalOptions>() });
-    });
+  // Command groups (image, cache, ci): `nixkit GROUP VERB`, dispatched as "GROUP VERB".
+  const group = (groupName: string, description: string) => {
+    const parent = program.command(groupName).description(description);
+    return (name: string, verbDescription: string, configure: (c: Command) => Command, isDefault = false) => {
+      configure(parent.command(name, { isDefault }).description(verbDescription)).exitOverride().action(async (...received: unknown[]) => {
+        const self = received.at(-1) as Command;
+        await dispatch({ command: `${groupName} ${name}`, args: self.args, options: self.opts(), globals: program.opts<GlobalOptions>() });
+      });
+    };
   };
-  addImage("build", "write the image: --out oci:DIR | oci-archive:FILE | docker-archive:FILE", (c) => c.option("--out <target>", "where to write it (default: an OCI layout in ~/.cache/nixkit/images)"));
+  const addImage = group("image", "build, push and inspect container images");
+  addImage("build", "write the image: --out oci:DIR | oci-archive:FILE | docker-archive:FILE", (c) => c.argument("<image>").option("--out <target>", "where to write it (default: an OCI layout in ~/.cache/nixkit/images)"));
   addImage("push", "build the image and copy it to a registry with skopeo", (c) =>
-    c.requiredOption("--to <ref>", "docker://REGISTRY/NAME:TAG").option("--tls-verify <bool>", "verify the registry's TLS certificate", (v) => v !== "false", true));
-  addImage("inspect", "build the image and show its layers and config", (c) => c);
-  const cache = program.command("cache").description("a signed binary cache for what this project builds");
-  const addCache = (name: string, description: string, configure: (c: Command) => Command) => {
-    configure(cache.command(name).description(description)).exitOverride().action(async (...received: unknown[]) => {
-      const self = received.at(-1) as Command;
-      await dispatch({ command: `cache ${name}`, args: self.args, options: self.opts(), globals: program.opts<GlobalOptions>() });
-    });
-  };
+    c.argument("<image>").requiredOption("--to <ref>", "docker://REGISTRY/NAME:TAG").option("--tls-verify <bool>", "verify the registry's TLS certificate", (v) => v !== "false", true));
+  addImage("inspect", "build the image and show its layers and config", (c) => c.argument("<image>"));
+  const addCache = group("cache", "a signed binary cache for what this project builds");
   addCache("keygen", "make a signing key pair with nix key; print the public key", (c) => c.option("--name <name>", "key name (default: the project name)").option("--force", "replace an existing key"));
   addCache("push", "copy the project's closures to the cache, signed: push [shell|builds|tests|images|all]", (c) =>
     c.argument("[kinds...]").option("--to <url>", "file:// or http(s):// cache (default: cache.url)").option("--key-file <file>", "signing key (default: nixkit cache keygen's)").option("--compression <c>", "zstd, xz or none", "zstd"));
   addCache("status", "how many paths and bytes of each closure the cache lacks", (c) => c.argument("[kinds...]").option("--from <url>", "the cache (default: cache.url)"));
   addCache("pull", "substitute the project's outputs from the cache, building nothing", (c) =>
     c.argument("[kinds...]").option("--from <url>", "the cache (default: cache.url)").option("--store <dir>", "a store other than the default one"));
-  const ci = program.command("ci").description("the CI pipeline: run it here, or generate GitHub Actions / GitLab CI files");
-  const addCi = (name: string, description: string, configure: (c: Command) => Command, isDefault = false) => {
-    configure(ci.command(name, { isDefault }).description(description)).exitOverride().action(async (...received: unknown[]) => {
-      const self = received.at(-1) as Command;
-      await dispatch({ command: `ci ${name}`, args: self.args, options: self.opts(), globals: program.opts<GlobalOptions>() });
-    });
-  };
+  const addCi = group("ci", "the CI pipeline: run it here, or generate GitHub Actions / GitLab CI files");
   addCi(
     "run",
     "run the pipeline's stages here, in order, as CI runs them (the default)",

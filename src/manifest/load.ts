@@ -1,10 +1,7 @@
 // Reads nixkit.yaml: bytes -> YAML with positions -> strict schema -> rules -> a normalised Manifest.
 // All problems of a stage are reported together, each at its line:col.
-import { promises as fs } from "node:fs";
-import path from "node:path";
 import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from "yaml";
 import type { z } from "zod";
-import { UserError } from "../util/errors.js";
 import { positionOf } from "./positions.js";
 import { ManifestError, type FieldPath, type Problem } from "./problems.js";
 import { checkRules } from "./rules.js";
@@ -18,21 +15,6 @@ export interface LoadedManifest {
   manifest: Manifest;
   file: string;
   text: string;
-}
-
-export async function loadManifest(projectDir: string): Promise<LoadedManifest> {
-  const file = path.join(projectDir, MANIFEST_FILE);
-  let bytes: Buffer;
-  try {
-    bytes = await fs.readFile(file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
-      throw new UserError(`${file}: no manifest here (run \`nixkit init\`, or pass -C DIR to point at the project)`);
-    }
-    throw new UserError(`${file}: cannot read the manifest: ${(error as Error).message}`, { cause: error });
-  }
-  const { manifest, text } = parseManifest(bytes, MANIFEST_FILE);
-  return { manifest, file, text };
 }
 
 export function parseManifest(bytes: Uint8Array | string, file = MANIFEST_FILE): { manifest: Manifest; text: string } {

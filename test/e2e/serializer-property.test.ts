@@ -53,7 +53,7 @@ function manifestYaml(c: Case): string {
 
 // A stand-in library that returns the manifest data, so the evaluation reads the generated
 // flake.nix exactly as written without needing nixpkgs.
-const stubLibrary = "{ inputs, root, manifest }: manifest\n";
+const dataOnlyLibrary = "{ inputs, root, manifest }: manifest\n";
 
 test(`every string field round-trips through flake.nix and nix eval (${RUNS} cases)`, async () => {
   const dir = tempDir();
@@ -65,7 +65,7 @@ test(`every string field round-trips through flake.nix and nix eval (${RUNS} cas
         const caseDir = path.join(dir, `case-${i}`);
         mkdirSync(path.join(caseDir, ".nixkit/lib"), { recursive: true });
         writeFileSync(path.join(caseDir, "flake.nix"), renderFlake(manifest, { manifest: "0".repeat(64), source: "0".repeat(64) }));
-        writeFileSync(path.join(caseDir, ".nixkit/lib/default.nix"), stubLibrary);
+        writeFileSync(path.join(caseDir, ".nixkit/lib/default.nix"), dataOnlyLibrary);
         return { description: c.description, url: c.url, manifest: flakeData(manifest) };
       });
       const expression = `map (dir: let flake = import (dir + "/flake.nix"); in {

@@ -29,6 +29,13 @@ describe("argv parsing", () => {
     [["lock", "--update", "nixpkgs"], { command: "lock", options: { update: "nixpkgs" } }],
     [["-C", "/p", "--nixpkgs", "path:/x", "--json", "build"], { command: "build", globals: { directory: "/p", nixpkgs: "path:/x", json: true } }],
     [["build", "-C", "/p", "-v"], { command: "build", globals: { directory: "/p", verbose: true } }],
+    [["image", "build", "web", "--out", "oci:/tmp/x"], { command: "image build", args: ["web"], options: { out: "oci:/tmp/x" } }],
+    [["image", "push", "web", "--to", "docker://r/web:1", "--tls-verify", "false"], { command: "image push", args: ["web"], options: { to: "docker://r/web:1", tlsVerify: false } }],
+    [["cache", "push", "builds", "tests", "--compression", "xz"], { command: "cache push", args: ["builds", "tests"], options: { compression: "xz" } }],
+    [["ci", "--stages", "check,build", "--keep-going"], { command: "ci run", options: { stages: "check,build", keepGoing: true, jobs: "auto" } }],
+    [["ci", "generate", "--provider", "gitlab", "--check"], { command: "ci generate", options: { provider: "gitlab", check: true } }],
+    [["gc", "--dry-run", "--keep", "2", "--keep-since", "3d"], { command: "gc", options: { dryRun: true, keep: "2", keepSince: "3d" } }],
+    [["env", "--direnv"], { command: "env", options: { direnv: true } }],
   ])("%j", async (argv, expected) => {
     expect(await parse(argv)).toMatchObject(expected);
   });
@@ -38,6 +45,7 @@ describe("argv parsing", () => {
     [["build", "--nope"], "commander.unknownOption"],
     [["-q", "-v", "build"], "commander.conflictingOption"],
     [["run"], "commander.missingArgument"],
+    [["image", "push", "web"], "commander.missingMandatoryOptionValue"],
     [["--help"], "commander.helpDisplayed"],
   ])("%j is refused", async (argv, code) => {
     expect(await parse(argv)).toEqual({ error: code });
