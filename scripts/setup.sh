@@ -7,8 +7,9 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 
 # zsh and fish: the tests enter the dev shell with each; libxml2-utils: xmllint validates the
 # merged JUnit report against its XSD; skopeo, umoci, runc, docker-registry: images are pushed
-# with skopeo, and the tests run them, serve them from a local registry and `podman load` them.
-debian_packages=(nix-bin busybox-static bash-static ca-certificates zsh fish libxml2-utils skopeo umoci runc docker-registry podman)
+# with skopeo, and the tests run them, serve them from a local registry and `podman load` them;
+# nginx-light (WebDAV PUT) serves the binary cache in the cache tests.
+debian_packages=(nix-bin busybox-static bash-static ca-certificates zsh fish libxml2-utils skopeo umoci runc docker-registry podman nginx-light git)
 missing=()
 for pkg in "${debian_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
