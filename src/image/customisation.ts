@@ -1,6 +1,6 @@
 // The customisation layer: the image root (the contents' symlink farm), /etc/passwd and
 // /etc/group for the user, /tmp with mode 1777; written by the same tar writer (checklist 15).
-import { existsSync, lstatSync, readdirSync, readlinkSync } from "node:fs";
+import { existsSync, readdirSync, readlinkSync } from "node:fs";
 import path from "node:path";
 import { ancestorDirs, sortEntries, treeEntries } from "./entries.js";
 import type { TarEntry } from "./tar.js";
@@ -39,4 +39,4 @@ function expandSymlinkedDir(entries: Map<string, TarEntry>, root: string, dir: s
 }
 
 /** Whether the image root has a CA bundle at nixpkgs' path (then SSL_CERT_FILE points at it). */
-export const hasCaBundle = (root: string): boolean => existsSync(path.join(root, CA_BUNDLE)) && !lstatSync(root).isFile();
+export const hasCaBundle = (root: string): boolean => existsSync(path.join(root, CA_BUNDLE));
