@@ -84,6 +84,7 @@ function layoutFiles(doc: ImageDocuments, dockerManifest: boolean): Map<string, 
 }
 
 export async function writeOciDirectory(doc: ImageDocuments, target: string): Promise<void> {
+  if (await layoutHolds(doc, target)) return; // an unchanged image: nothing to write
   const temp = `${target}.${process.pid}.tmp`;
   await fs.rm(temp, { recursive: true, force: true });
   for (const [rel, blob] of layoutFiles(doc, false)) {
@@ -93,6 +94,16 @@ export async function writeOciDirectory(doc: ImageDocuments, target: string): Pr
     else await linkOrCopy(blob.file!, dest);
   }
   await replaceAtomically(temp, target);
+}
+
+async function layoutHolds(doc: ImageDocuments, target: string): Promise<boolean> {
+  try {
+    if (!(await fs.readFile(path.join(target, "index.json"))).equals(doc.index)) return false;
+    for (const [rel, blob] of layoutFiles(doc, false)) if ((await fs.stat(path.join(target, rel))).size !== blob.size) return false;
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export async function writeArchive(doc: ImageDocuments, target: string, docker: boolean): Promise<void> {

@@ -5,6 +5,7 @@ import { EnvError, Interrupted, WorkFailed } from "../util/errors.js";
 import type { Logger } from "../util/logger.js";
 import { addRootArgs, buildArgs, closureArgs, COMMON_ARGS, lockArgs, outPathArgs, pathInfoArgs, type BuildOptions, type NixContext } from "./args.js";
 import { stripAnsi } from "./internal-json.js";
+import { cachedNixVersion } from "./version-cache.js";
 import { BuildMonitor, type FinishedBuild } from "./progress.js";
 import { featuresOf, isSupported, MIN_NIX, parseNixVersion, type NixFeatures, type NixVersion } from "./version.js";
 
@@ -62,9 +63,12 @@ export class NixDriver {
   /** Detects the Nix version once per run; fails with exit 3 when Nix is missing or too old. */
   detect(): Promise<{ version: NixVersion; features: NixFeatures }> {
     return (this.detected ??= (async () => {
-      const result = await this.capture(["--version"]);
-      const version = parseNixVersion(result.stdout);
-      if (result.exitCode !== 0 || !version) throw new EnvError(`could not read the Nix version from \`nix --version\`: ${result.stdout}${result.stderr}`);
+      const version = await cachedNixVersion(this.nix, async () => {
+        const result = await this.capture(["--version"]);
+        if (result.exitCode !== 0) throw new EnvError(`could not read the Nix version from \`nix --version\`: ${result.stdout}${result.stderr}`);
+        return result.stdout;
+      });
+      if (!version) throw new EnvError("could not read the Nix version from `nix --version`");
       if (!isSupported(version)) {
         throw new EnvError(`Nix ${version.major}.${version.minor} is too old; nixkit needs Nix ${MIN_NIX.major}.${MIN_NIX.minor} or newer`);
       }
