@@ -1,5 +1,6 @@
 // Checks that Nix and the project are ready; each check PASS/WARN/FAIL with a fix.
 import { constants, existsSync, promises as fs } from "node:fs";
+import { probeCache } from "../cache/store-url.js";
 import { generatePlan } from "../generate/plan.js";
 import { describeDrift, findDrift } from "../generate/drift.js";
 import { readManifest } from "../manifest/read.js";
@@ -44,6 +45,8 @@ export async function run(ctx: CommandContext): Promise<void> {
   checks.push(await storeCheck());
   checks.push(await diskCheck());
   checks.push(await freshnessCheck(ctx));
+  const cache = await cacheCheck(ctx);
+  if (cache) checks.push(cache);
 
   if (ctx.logger.json) ctx.logger.data({ checks });
   else for (const c of checks) ctx.logger.result(`${c.status.padEnd(4)}  ${c.name.padEnd(10)} ${c.detail}${c.fix ? `\n      fix: ${c.fix}` : ""}`);
@@ -91,6 +94,23 @@ async function diskCheck(): Promise<Check> {
   } catch (error) {
     return { name: "disk", status: "WARN", detail: `cannot read free space: ${(error as Error).message}` };
   }
+}
+
+/** The manifest's binary cache, when it has one: does it answer, and may this user add it? */
+async function cacheCheck(ctx: CommandContext): Promise<Check | undefined> {
+  let url: string | undefined;
+  try {
+    url = (await readManifest(ctx.projectDir)).manifest.cache?.url;
+  } catch {
+    return undefined;
+  }
+  if (!url) return undefined;
+  const problem = await probeCache(url);
+  if (problem) return { name: "cache", status: "WARN", detail: `${url}: ${problem}; builds skip it`, fix: "check the URL and the network, or remove cache.url" };
+  if (process.getuid?.() !== 0 && existsSync(DAEMON_SOCKET)) {
+    return { name: "cache", status: "PASS", detail: `${url} answers (the nix-daemon uses it only if you are in trusted-users or it is in trusted-substituters)` };
+  }
+  return { name: "cache", status: "PASS", detail: `${url} answers` };
 }
 
 async function freshnessCheck(ctx: CommandContext): Promise<Check> {

@@ -117,6 +117,8 @@ describe("nixkit cache", () => {
     expect(built.exitCode, built.stderr).toBe(0);
     expect(built.stderr).toContain("skipping the binary cache");
     expect((await nixkit(["-C", dir, "cache", "push"], { env })).exitCode).toBe(3);
+    const doctor = JSON.parse((await nixkit(["-C", dir, "--json", "doctor"], { env })).stdout) as { checks: { name: string; status: string; detail: string }[] };
+    expect(doctor.checks.find((c) => c.name === "cache")).toMatchObject({ status: "WARN", detail: expect.stringContaining(`${dead}: it cannot be reached`) });
   });
 });
 
