@@ -3,6 +3,7 @@ import { constants, existsSync, promises as fs } from "node:fs";
 import { probeCache } from "../cache/store-url.js";
 import { generatePlan } from "../generate/plan.js";
 import { describeDrift, findDrift } from "../generate/drift.js";
+import type { LoadedManifest } from "../manifest/load.js";
 import { readManifest } from "../manifest/read.js";
 import { COMMON_ARGS } from "../nix/args.js";
 import { EnvError, NixkitError } from "../util/errors.js";
@@ -44,9 +45,15 @@ export async function run(ctx: CommandContext): Promise<void> {
 
   checks.push(await storeCheck());
   checks.push(await diskCheck());
-  checks.push(await freshnessCheck(ctx));
-  const cache = await cacheCheck(ctx);
-  if (cache) checks.push(cache);
+  let loaded: LoadedManifest | Error;
+  try {
+    loaded = await readManifest(ctx.projectDir);
+  } catch (error) {
+    loaded = error instanceof Error ? error : new Error(String(error));
+  }
+  checks.push(await freshnessCheck(ctx.projectDir, loaded));
+  const url = loaded instanceof Error ? undefined : loaded.manifest.cache?.url;
+  if (url) checks.push(await cacheCheck(url));
 
   if (ctx.logger.json) ctx.logger.data({ checks });
   else for (const c of checks) ctx.logger.result(`${c.status.padEnd(4)}  ${c.name.padEnd(10)} ${c.detail}${c.fix ? `\n      fix: ${c.fix}` : ""}`);
@@ -96,15 +103,8 @@ async function diskCheck(): Promise<Check> {
   }
 }
 
-/** The manifest's binary cache, when it has one: does it answer, and may this user add it? */
-async function cacheCheck(ctx: CommandContext): Promise<Check | undefined> {
-  let url: string | undefined;
-  try {
-    url = (await readManifest(ctx.projectDir)).manifest.cache?.url;
-  } catch {
-    return undefined;
-  }
-  if (!url) return undefined;
+/** The manifest's binary cache: does it answer, and may this user add it? */
+async function cacheCheck(url: string): Promise<Check> {
   const problem = await probeCache(url);
   if (problem) return { name: "cache", status: "WARN", detail: `${url}: ${problem}; builds skip it`, fix: "check the URL and the network, or remove cache.url" };
   if (process.getuid?.() !== 0 && existsSync(DAEMON_SOCKET)) {
@@ -113,10 +113,10 @@ async function cacheCheck(ctx: CommandContext): Promise<Check | undefined> {
   return { name: "cache", status: "PASS", detail: `${url} answers` };
 }
 
-async function freshnessCheck(ctx: CommandContext): Promise<Check> {
+async function freshnessCheck(projectDir: string, loaded: LoadedManifest | Error): Promise<Check> {
   try {
-    const { manifest, text } = await readManifest(ctx.projectDir);
-    const drifts = await findDrift(ctx.projectDir, generatePlan(manifest, text));
+    if (loaded instanceof Error) throw loaded;
+    const drifts = await findDrift(projectDir, generatePlan(loaded.manifest, loaded.text));
     if (drifts.length === 0) return { name: "generated", status: "PASS", detail: "flake.nix and .nixkit/lib match nixkit.yaml" };
     return { name: "generated", status: "WARN", detail: drifts.map(describeDrift).join("; "), fix: "run `nixkit generate`" };
   } catch (error) {
