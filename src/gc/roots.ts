@@ -2,10 +2,10 @@
 // generation is a directory of out-links made by one nix call. A new generation is made only
 // when the rooted paths change, so an unchanged run touches nothing in the project.
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import type { NixDriver } from "../nix/driver.js";
 import { readLinkIfExists } from "../util/atomic.js";
+import { userCachePath } from "../util/user-cache.js";
 
 export type RootKind = "builds" | "tests" | "images";
 export const ROOT_KINDS: RootKind[] = ["builds", "tests", "images"];
@@ -64,7 +64,7 @@ export async function rootGeneration(driver: NixDriver, projectDir: string, kind
  * `nix store gc` cannot collect it in between.
  */
 export async function withTemporaryRoots<T>(build: (outLink: string) => Promise<T>): Promise<T> {
-  const base = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "nixkit", "tmp-roots");
+  const base = userCachePath("tmp-roots");
   mkdirSync(base, { recursive: true });
   const dir = mkdtempSync(path.join(base, `${process.pid}-`));
   try {

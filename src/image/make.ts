@@ -1,13 +1,13 @@
 // Builds an image root with Nix, roots it, and assembles the image from its closure: shared by
 // `nixkit image` and the CI pipeline's image stage.
 import { execFileSync } from "node:child_process";
-import os from "node:os";
 import path from "node:path";
 import { rootGeneration, withTemporaryRoots } from "../gc/roots.js";
 import type { Manifest } from "../manifest/schema.js";
 import type { NixDriver } from "../nix/driver.js";
 import { assembleImage, ociArchitecture } from "./build.js";
 import { parseUser } from "./users.js";
+import { userCachePath } from "../util/user-cache.js";
 
 export interface MakeImageInput {
   projectDir: string;
@@ -17,9 +17,9 @@ export interface MakeImageInput {
   system: string;
 }
 
-export const layerCacheDir = (): string => path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "nixkit", "image-cache");
+export const layerCacheDir = (): string => userCachePath("image-cache");
 export const defaultImageDir = (projectName: string, image: string): string =>
-  path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "nixkit", "images", `${projectName}-${image}`);
+  userCachePath("images", `${projectName}-${image}`);
 
 export async function makeImage(driver: NixDriver, input: MakeImageInput, wrapNix: <T>(step: () => Promise<T>) => Promise<T> = (step) => step()) {
   const root = await withTemporaryRoots(async (outLink) => {

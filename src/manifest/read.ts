@@ -3,19 +3,19 @@
 // hash, and the YAML parser and the schema (≈ 90 ms to load) are imported only when it changed.
 import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { nixkitVersion } from "../util/assets.js";
 import { writeFileIfChanged } from "../util/atomic.js";
 import { UserError } from "../util/errors.js";
 import type { LoadedManifest } from "./load.js";
 import type { Manifest } from "./schema.js";
+import { userCachePath } from "../util/user-cache.js";
 
 const MANIFEST_FILE = "nixkit.yaml";
 // Outside the project, keyed by content: reading a manifest never writes into the project
 // (`generate --check` writes nothing) and never changes a path: flake's source.
 const cacheFile = (sha256: string) =>
-  path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "nixkit", "manifests", `${sha256}.json`);
+  userCachePath("manifests", `${sha256}.json`);
 
 interface CachedManifest {
   sha256: string;

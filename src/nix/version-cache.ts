@@ -1,12 +1,12 @@
 // `nix --version`, remembered per nix binary (its real path, size and mtime): every command
 // needs the version for its feature gates, and a process per command for it is waste.
 import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { writeFileIfChanged } from "../util/atomic.js";
 import { parseNixVersion, type NixVersion } from "./version.js";
+import { userCachePath } from "../util/user-cache.js";
 
-const cacheFile = () => path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "nixkit", "nix-versions.json");
+const cacheFile = () => userCachePath("nix-versions.json");
 
 function fingerprint(binary: string): string | undefined {
   const candidates = binary.includes("/") ? [binary] : (process.env.PATH ?? "").split(":").filter(Boolean).map((d) => path.join(d, binary));

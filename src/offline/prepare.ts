@@ -2,7 +2,6 @@
 // static bash and CA bundle, in a directory named by the hash of all of it. Idempotent and
 // atomic (built in a temp directory, then renamed into place).
 import { existsSync, promises as fs, readdirSync, readFileSync, statSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { assetPath } from "../util/assets.js";
 import { EnvError } from "../util/errors.js";
@@ -10,6 +9,7 @@ import { sha256 } from "../util/hash.js";
 import { currentSystem } from "../util/system.js";
 import { IMMUTABLE_MARKER } from "../shell/key.js";
 import { isStaticElf } from "./elf.js";
+import { userCachePathIn } from "../util/user-cache.js";
 
 export interface HostFiles {
   busybox: string;
@@ -64,7 +64,7 @@ function setFiles(host: HostFiles, system: string): Map<string, { bytes: Buffer;
 }
 
 export function offlineCacheRoot(env = process.env): string {
-  return path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "nixkit", "offline-pkgs");
+  return userCachePathIn(env, "offline-pkgs");
 }
 
 /** Returns the flake ref of the prepared set, preparing it when needed. */
