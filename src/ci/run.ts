@@ -105,7 +105,7 @@ async function runStage(stage: Stage, names: string[], o: PipelineOptions): Prom
       };
     }
     case "image":
-      return { jobs: await Promise.all(names.map((name) => imageJob(name, o))).then((j) => j), tests: none };
+      return { jobs: await Promise.all(names.map((name) => imageJob(name, o))), tests: none };
     case "push":
       return { jobs: await pushStage(names, o), tests: none };
   }
@@ -165,10 +165,18 @@ async function buildStage(names: string[], o: PipelineOptions): Promise<JobResul
   });
 }
 
+/** Builds the image and writes its OCI layout where `nixkit image build` puts it; returns that directory. */
+async function writeImage(name: string, o: PipelineOptions) {
+  const { manifest } = o.loaded;
+  const image = await makeImage(o.driver, { projectDir: o.projectDir, projectName: manifest.name, name, spec: manifest.images[name]!, system: o.system });
+  const dir = defaultImageDir(manifest.name, name);
+  await writeOciDirectory(image, dir);
+  return { image, dir };
+}
+
 function imageJob(name: string, o: PipelineOptions): Promise<JobResult> {
   return timed("image", name, async () => {
-    const image = await makeImage(o.driver, { projectDir: o.projectDir, projectName: o.loaded.manifest.name, name, spec: o.loaded.manifest.images[name]!, system: o.system });
-    await writeOciDirectory(image, defaultImageDir(o.loaded.manifest.name, name));
+    const { image } = await writeImage(name, o);
     return { status: "passed", cached: false, storePaths: image.layerPaths.at(-1)!, digest: image.manifest.digest };
   });
 }
@@ -190,10 +198,9 @@ async function pushStage(names: string[], o: PipelineOptions): Promise<JobResult
         // the binary cache and the layer cache, so this is cheap) before pushing it.
         const image = name.replace(/^image-/, "");
         const tag = manifest.images[image]!.tag;
-        const built = await makeImage(o.driver, { projectDir: o.projectDir, projectName: manifest.name, name: image, spec: manifest.images[image]!, system: o.system });
-        await writeOciDirectory(built, defaultImageDir(manifest.name, image));
+        const { dir } = await writeImage(image, o);
         const destination = `${manifest.ci.registry!.replace(/\/$/, "")}/${image}:${tag}`;
-        const digest = await pushImage(defaultImageDir(manifest.name, image), tag, destination, o.tlsVerify);
+        const digest = await pushImage(dir, tag, destination, o.tlsVerify);
         return { status: "passed", cached: false, storePaths: [], digest, detail: destination };
       }),
     );
