@@ -8,30 +8,45 @@ import { readLinkIfExists } from "../util/atomic.js";
 
 export interface BuildResult {
   name: string;
-  outPath: string;
+  /** Undefined when this build failed (reported only with keepGoing; otherwise the call throws). */
+  outPath?: string;
   outLink: string;
   /** False when Nix had the output already. */
   ran: boolean;
   durationMs?: number;
 }
 
-export function buildAndRoot(driver: NixDriver, projectDir: string, system: string, names: string[], maxJobs: string): Promise<BuildResult[]> {
+export interface BuildAndRootOptions {
+  maxJobs: string;
+  /** Build what can be built and report the failures per build instead of throwing. */
+  keepGoing?: boolean;
+}
+
+export function buildAndRoot(driver: NixDriver, projectDir: string, system: string, names: string[], options: BuildAndRootOptions): Promise<BuildResult[]> {
   return withTemporaryRoots(async (outLink) => {
-    const outcome = await driver.buildAll(names.map((n) => `packages.${system}.${n}`), { maxJobs, outLink });
+    const outcome = await driver.buildAll(names.map((n) => `packages.${system}.${n}`), { maxJobs: options.maxJobs, keepGoing: options.keepGoing, outLink });
     if (outcome.error) {
       driver.showFailedLogs(outcome);
-      throw outcome.error;
+      if (!options.keepGoing) throw outcome.error;
     }
     // `nix build --json` does not keep the installables' order: match by derivation name.
     const byName = new Map(outcome.built.map((b) => [drvName(b.drvPath), b.outputs.out!]));
     const ranMs = new Map(outcome.ran.map((b) => [drvName(b.drvPath), b.ms]));
+    if (outcome.error) {
+      // A failed `nix build` prints no JSON: ask which of the outputs exist now.
+      const outPaths = await driver.outPaths(`packages.${system}`, names);
+      const valid = await driver.validPaths(outPaths);
+      names.forEach((name, i) => valid.has(outPaths[i]!) && byName.set(name, outPaths[i]!));
+    }
     return Promise.all(
       names.map(async (name) => {
-        const outPath = byName.get(name)!;
-        await rootGeneration(driver, projectDir, "builds", name, [outPath]);
-        // result-NAME: the latest build, for people; also a GC root.
-        const link = path.join(projectDir, `result-${name}`);
-        if (readLinkIfExists(link) !== outPath) await driver.addRoots([outPath], link);
+        const outPath = byName.get(name);
+        if (outPath) {
+          await rootGeneration(driver, projectDir, "builds", name, [outPath]);
+          // result-NAME: the latest build, for people; also a GC root.
+          const link = path.join(projectDir, `result-${name}`);
+          if (readLinkIfExists(link) !== outPath) await driver.addRoots([outPath], link);
+        }
         return { name, outPath, outLink: `result-${name}`, ran: ranMs.has(name), durationMs: ranMs.get(name) };
       }),
     );

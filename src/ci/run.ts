@@ -2,20 +2,19 @@
 // `nixkit ci --stages <stage>`): stops after the first failing stage unless keepGoing.
 import { existsSync } from "node:fs";
 import path from "node:path";
+import { buildAndRoot } from "../build/run.js";
 import { pushToCache } from "../cache/push.js";
 import { probeCache } from "../cache/store-url.js";
 import { knownRoots } from "../cache/closures.js";
 import { findDrift } from "../generate/drift.js";
 import { generatePlan } from "../generate/plan.js";
-import { rootGeneration, withTemporaryRoots } from "../gc/roots.js";
 import { defaultImageDir, makeImage } from "../image/make.js";
 import { writeOciDirectory } from "../image/oci.js";
 import { pushImage } from "../image/registry.js";
 import type { LoadedManifest } from "../manifest/load.js";
 import { COMMON_ARGS } from "../nix/args.js";
 import type { NixDriver } from "../nix/driver.js";
-import { drvName, stripAnsi } from "../nix/internal-json.js";
-import { readLinkIfExists } from "../util/atomic.js";
+import { stripAnsi } from "../nix/internal-json.js";
 import type { Logger } from "../util/logger.js";
 import { runTests } from "../test/run.js";
 import type { TestResult } from "../test/results.js";
@@ -145,24 +144,12 @@ async function checkStage(o: PipelineOptions): Promise<JobResult[]> {
 async function buildStage(names: string[], o: PipelineOptions): Promise<JobResult[]> {
   if (names.length === 0) return [];
   const started = Date.now();
-  return withTemporaryRoots(async (outLink) => {
-    const outcome = await o.driver.buildAll(names.map((n) => `packages.${o.system}.${n}`), { outLink, keepGoing: true, maxJobs: o.maxJobs });
-    if (outcome.error) o.driver.showFailedLogs(outcome);
-    const built = new Map(outcome.built.map((b) => [drvName(b.drvPath), b.outputs.out!]));
-    const ranMs = new Map(outcome.ran.map((b) => [drvName(b.drvPath), b.ms]));
-    const outPaths = outcome.error ? await o.driver.outPaths(`packages.${o.system}`, names) : names.map((n) => built.get(n)!);
-    const valid = outcome.error ? await o.driver.validPaths(outPaths) : new Set(outPaths);
-    return Promise.all(
-      names.map(async (name, i): Promise<JobResult> => {
-        const outPath = outPaths[i]!;
-        if (!valid.has(outPath)) return { stage: "build", name, status: "failed", cached: false, durationMs: Date.now() - started, storePaths: [], detail: "the build failed (its log is above)" };
-        await rootGeneration(o.driver, o.projectDir, "builds", name, [outPath]);
-        const link = path.join(o.projectDir, `result-${name}`);
-        if (readLinkIfExists(link) !== outPath) await o.driver.addRoots([outPath], link);
-        return { stage: "build", name, status: "passed", cached: !ranMs.has(name), durationMs: Math.round(ranMs.get(name) ?? 0), storePaths: [outPath] };
-      }),
-    );
-  });
+  const results = await buildAndRoot(o.driver, o.projectDir, o.system, names, { maxJobs: o.maxJobs, keepGoing: true });
+  return results.map(({ name, outPath, ran, durationMs }): JobResult =>
+    outPath
+      ? { stage: "build", name, status: "passed", cached: !ran, durationMs: Math.round(durationMs ?? 0), storePaths: [outPath] }
+      : { stage: "build", name, status: "failed", cached: false, durationMs: Date.now() - started, storePaths: [], detail: "the build failed (its log is above)" },
+  );
 }
 
 /** Builds the image and writes its OCI layout where `nixkit image build` puts it; returns that directory. */

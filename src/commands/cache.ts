@@ -5,7 +5,6 @@ import { generateKey } from "../cache/keys.js";
 import { pushToCache } from "../cache/push.js";
 import { probeCache, type Compression } from "../cache/store-url.js";
 import { readManifest } from "../manifest/read.js";
-import { COMMON_ARGS } from "../nix/args.js";
 import { EnvError, UserError, WorkFailed } from "../util/errors.js";
 import { currentSystem } from "../util/system.js";
 import type { CommandContext } from "./context.js";

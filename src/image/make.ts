@@ -1,7 +1,6 @@
 // Builds an image root with Nix, roots it, and assembles the image from its closure: shared by
 // `nixkit image` and the CI pipeline's image stage.
 import { execFileSync } from "node:child_process";
-import path from "node:path";
 import { rootGeneration, withTemporaryRoots } from "../gc/roots.js";
 import type { Manifest } from "../manifest/schema.js";
 import type { NixDriver } from "../nix/driver.js";

@@ -7,7 +7,7 @@ import { addRootArgs, buildArgs, closureArgs, COMMON_ARGS, lockArgs, outPathArgs
 import { stripAnsi } from "./internal-json.js";
 import { cachedNixVersion } from "./version-cache.js";
 import { BuildMonitor, type FinishedBuild } from "./progress.js";
-import { featuresOf, isSupported, MIN_NIX, parseNixVersion, type NixFeatures, type NixVersion } from "./version.js";
+import { featuresOf, isSupported, MIN_NIX, type NixFeatures, type NixVersion } from "./version.js";
 
 export interface BuiltPath {
   drvPath: string;

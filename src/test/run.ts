@@ -2,7 +2,6 @@
 // parallel), then reads what each one produced. A report records failure instead of failing,
 // so a nix error here means a test could not run at all (an error, not a failure).
 import { existsSync } from "node:fs";
-import path from "node:path";
 import { rootGeneration, withTemporaryRoots } from "../gc/roots.js";
 import type { NixDriver } from "../nix/driver.js";
 import { drvName } from "../nix/internal-json.js";
