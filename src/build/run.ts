@@ -33,10 +33,8 @@ export function buildAndRoot(driver: NixDriver, projectDir: string, system: stri
     const byName = new Map(outcome.built.map((b) => [drvName(b.drvPath), b.outputs.out!]));
     const ranMs = new Map(outcome.ran.map((b) => [drvName(b.drvPath), b.ms]));
     if (outcome.error) {
-      // A failed `nix build` prints no JSON: ask which of the outputs exist now.
-      const outPaths = await driver.outPaths(`packages.${system}`, names);
-      const valid = await driver.validPaths(outPaths);
-      names.forEach((name, i) => valid.has(outPaths[i]!) && byName.set(name, outPaths[i]!));
+      const existing = await driver.existingOutPaths(`packages.${system}`, names);
+      names.forEach((name, i) => existing[i] && byName.set(name, existing[i]));
     }
     return Promise.all(
       names.map(async (name) => {

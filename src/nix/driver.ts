@@ -142,11 +142,18 @@ export class NixDriver {
   }
 
   /** The output paths of some attributes of a flake attribute set, by evaluation only. */
-  async outPaths(setAttr: string, names: string[]): Promise<string[]> {
+  private async outPaths(setAttr: string, names: string[]): Promise<string[]> {
     await this.detect();
     const result = await this.capture(outPathArgs(this.ctx, setAttr, names));
     if (result.exitCode !== 0) throw failure("eval", stripAnsi(result.stderr));
     return JSON.parse(result.stdout) as string[];
+  }
+
+  /** After a failed build (which prints no JSON): each attribute's output path, if it exists now. */
+  async existingOutPaths(setAttr: string, names: string[]): Promise<(string | undefined)[]> {
+    const expected = await this.outPaths(setAttr, names);
+    const valid = await this.validPaths(expected);
+    return expected.map((p) => (valid.has(p) ? p : undefined));
   }
 
   /** Every path in the closure of `storePath`, with its narHash, narSize and references. */

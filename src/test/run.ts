@@ -36,9 +36,7 @@ async function runAndRoot(driver: NixDriver, options: TestRunOptions, outLink: s
   } else {
     // Nix printed no results: find which reports exist, root those, and report the rest as errors.
     driver.showFailedLogs(outcome);
-    const expected = await driver.outPaths(set, options.names);
-    const valid = await driver.validPaths(expected);
-    outPaths = expected.map((p) => (valid.has(p) ? p : undefined));
+    outPaths = await driver.existingOutPaths(set, options.names);
   }
   await rootGeneration(driver, options.projectDir, "tests", "run", outPaths.filter((p): p is string => p !== undefined));
 

@@ -64,6 +64,21 @@ describe("nixkit ci", () => {
     expect(status(going.report)["image/calc"]).toBe("passed");
   });
 
+  test("a failing build fails its own job; the other builds of the stage pass and are rooted", async () => {
+    const dir = exampleProject("failing-test");
+    editFile(path.join(dir, "nixkit.yaml"), (t) => t.replace("tests:\n", "  broken:\n    script: echo 'no output here' >&2; exit 3\n\ntests:\n"));
+    expect((await nixkit(["-C", dir, "generate"])).exitCode).toBe(0);
+    const result = await ci(dir, ["--stages", "build"]);
+    expect(result.exitCode).toBe(1);
+    const jobs = Object.fromEntries(result.report.jobs.map((j) => [j.name, j]));
+    expect(jobs.calc).toMatchObject({ status: "passed" });
+    expect(jobs.calc!.storePaths[0]).toMatch(/^\/nix\/store\/[0-9a-z]{32}-calc$/);
+    expect(jobs.broken).toMatchObject({ status: "failed", storePaths: [], detail: "the build failed (its log is above)" });
+    expect(result.stderr).toContain("no output here");
+    expect(existsSync(path.join(dir, "result-calc"))).toBe(true);
+    expect(existsSync(path.join(dir, "result-broken"))).toBe(false);
+  });
+
   test("the check stage fails when nixkit.yaml changed and the generated files were not regenerated", async () => {
     const dir = await ready("hello");
     editFile(path.join(dir, "nixkit.yaml"), (t) => t.replace("GREETING: Hello", "GREETING: Howdy"));
