@@ -16,7 +16,7 @@ const nixpkgs = execFileSync(process.execPath, [cli, "offline-pkgs"], { env }).t
 const project = path.join(work, "hello");
 cpSync(path.join(root, "examples/hello"), project, { recursive: true });
 const manifest = path.join(project, "nixkit.yaml");
-writeFileSync(manifest, readFileSync(manifest, "utf8").replace(/^  nixpkgs: .*$/m, `  nixpkgs: "${nixpkgs}"`));
+writeFileSync(manifest, readFileSync(manifest, "utf8").replace(/^ {2}nixpkgs: .*$/m, `  nixpkgs: "${nixpkgs}"`));
 for (const args of [["generate"], ["lock"], ["ci", "generate"], ["ci"]]) execFileSync(process.execPath, [cli, "-C", project, "-q", ...args], { env, stdio: "ignore" });
 
 const time = (command, args) => {
@@ -30,7 +30,6 @@ const median = (v) => { const s = [...v].sort((a, b) => a - b); const m = s.leng
 // The nix commands nixkit ci issues, as it logs them with -v ("$ nix ...").
 const verbose = time(process.execPath, [cli, "-C", project, "-v", "ci"]).stderr;
 const commands = verbose.split("\n").filter((l) => l.startsWith("$ nix ")).map((l) => l.slice(2));
-const split = (line) => line.match(/("[^"]*"|'[^']*'|\S)+/g).map((a) => a.replace(/^(["'])(.*)\1$/, "$2")).map((a) => (a === "nix-command" ? "nix-command flakes" : a));
 const rawArgs = commands.map((c) => {
   const parts = c.replace("--extra-experimental-features nix-command flakes", "--extra-experimental-features NIXCMD").split(" ");
   return parts.slice(1).map((a) => (a === "NIXCMD" ? "nix-command flakes" : a)).map((a) => a.replace(/\/tmp-roots\/[^/]+\/r$/, "/tmp-roots/bench/r"));

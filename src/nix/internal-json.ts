@@ -20,7 +20,6 @@ export function parseLogLine(line: string): NixEvent | { action: "text"; text: s
   }
 }
 
-// eslint-disable-next-line no-control-regex
 export const stripAnsi = (text: string): string => text.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "");
 
 /** "/nix/store/<hash>-app.drv" -> "app" */

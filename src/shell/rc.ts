@@ -48,7 +48,7 @@ export function renderRc(env: DevEnvJson, gcRoot?: string): string {
     if (validName.test(name)) lines.push(`${name} () \n{ ${body}\n}`);
   }
   for (const name of SAVED_VARIABLES) {
-    lines.push(`if [ -n "$__nixkit_saved_${name}" ]; then ${name}="\${${name}:+\$${name}:}$__nixkit_saved_${name}"; fi`);
+    lines.push(`if [ -n "$__nixkit_saved_${name}" ]; then ${name}="\${${name}:+$${name}:}$__nixkit_saved_${name}"; fi`);
     lines.push(`unset __nixkit_saved_${name}`);
   }
   if (gcRoot) lines.push(`export NIX_GCROOT=${shellQuote(gcRoot)}`);

@@ -104,7 +104,7 @@ describe("examples/hello", () => {
 
   test("--nixpkgs overrides the input without writing flake.lock", async () => {
     const dir = exampleProject();
-    editFile(path.join(dir, "nixkit.yaml"), (t) => t.replace(/^  nixpkgs: .*$/m, "  nixpkgs: github:NixOS/nixpkgs/nixos-24.11"));
+    editFile(path.join(dir, "nixkit.yaml"), (t) => t.replace(/^ {2}nixpkgs: .*$/m, "  nixpkgs: github:NixOS/nixpkgs/nixos-24.11"));
     const built = await nixkit(["-C", dir, "--nixpkgs", offlinePkgs(), "build"]);
     expect(built.exitCode, built.stderr).toBe(0);
     expect(existsSync(path.join(dir, "flake.lock"))).toBe(false);

@@ -17,7 +17,7 @@ async function projectWithGenerations(label: string) {
   const paths: { builds: string[]; envs: string[] } = { builds: [], envs: [] };
   for (let generation = 1; generation <= 3; generation++) {
     editFile(path.join(dir, "nixkit.yaml"), (t) =>
-      t.replace(/GREETING: .*/, `GREETING: ${label}-${generation}-${RUN_ID}`).replace(/(chmod \+x "\$out\/bin\/greet"\n)(      echo .* > "\$out\/gen"\n)?/, `$1      echo ${label}-${generation}-${RUN_ID} > "$out/gen"\n`),
+      t.replace(/GREETING: .*/, `GREETING: ${label}-${generation}-${RUN_ID}`).replace(/(chmod \+x "\$out\/bin\/greet"\n)( {6}echo .* > "\$out\/gen"\n)?/, `$1      echo ${label}-${generation}-${RUN_ID} > "$out/gen"\n`),
     );
     expect((await nixkit(["-C", dir, "--json", "build"])).exitCode).toBe(0);
     expect((await nixkit(["-C", dir, "test"])).exitCode).toBe(0);

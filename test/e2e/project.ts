@@ -9,7 +9,7 @@ export const offlinePkgs = () => inject("offlinePkgs");
 
 export function useOfflineNixpkgs(dir: string): void {
   const file = path.join(dir, "nixkit.yaml");
-  const text = readFileSync(file, "utf8").replace(/^  nixpkgs: .*$/m, `  nixpkgs: ${JSON.stringify(offlinePkgs())}`);
+  const text = readFileSync(file, "utf8").replace(/^ {2}nixpkgs: .*$/m, `  nixpkgs: ${JSON.stringify(offlinePkgs())}`);
   writeFileSync(file, text);
 }
 

@@ -56,7 +56,7 @@ describe("nixkit run", () => {
 
   test("runs the hook exactly once, passes stdin, and exits with the command's code", async () => {
     const dir = exampleProject();
-    editFile(path.join(dir, "nixkit.yaml"), (t) => t.replace(/^  hook: .*$/m, "  hook: echo hooked >> \"$NIXKIT_PROJECT/hook.log\""));
+    editFile(path.join(dir, "nixkit.yaml"), (t) => t.replace(/^ {2}hook: .*$/m, "  hook: echo hooked >> \"$NIXKIT_PROJECT/hook.log\""));
     const result = await execa("node", [cliPath, "-C", dir, "run", "--", "bash", "-c", "cat; exit 7"], { env: nixEnv, input: "from stdin\n", reject: false });
     expect(result.exitCode).toBe(7);
     expect(result.stdout).toBe("from stdin");
@@ -105,7 +105,7 @@ describe("nixkit run", () => {
 
   test("the --nixpkgs override is keyed by its content, and a new nix binary invalidates", async () => {
     const dir = exampleProject();
-    editFile(path.join(dir, "nixkit.yaml"), (t) => t.replace(/^  nixpkgs: .*$/m, "  nixpkgs: github:NixOS/nixpkgs/nixos-24.11"));
+    editFile(path.join(dir, "nixkit.yaml"), (t) => t.replace(/^ {2}nixpkgs: .*$/m, "  nixpkgs: github:NixOS/nixpkgs/nixos-24.11"));
     const copy = path.join(tempDir(), "offline");
     cpSync(offlinePkgs().replace(/^path:/, ""), copy, { recursive: true });
     rmSync(path.join(copy, ".nixkit-immutable")); // an ordinary, editable checkout: keyed by its files
