@@ -26,8 +26,17 @@ chmodSync(wrapper, 0o755);
 const env = { ...process.env, NIX_CONFIG: "substituters =\nexperimental-features = nix-command flakes", NIXKIT_NIX: wrapper };
 const nixpkgs = execFileSync(process.execPath, [cli, "offline-pkgs"], { env }).toString().trim();
 const override = ["--override-input", "nixpkgs", nixpkgs, "--no-write-lock-file", "--option", "sandbox", "true"];
-const nixCalls = () => { try { return readFileSync(counter, "utf8").split("\n").filter(Boolean).length; } catch { return 0; } };
-const clearCache = () => { for (const f of readdirSync(path.join(project, ".nixkit/cache/shell"))) if (f.endsWith(".rc")) rmSync(path.join(project, ".nixkit/cache/shell", f)); };
+const nixCalls = () => {
+  try {
+    return readFileSync(counter, "utf8").split("\n").filter(Boolean).length;
+  } catch {
+    return 0;
+  }
+};
+const clearCache = () => {
+  for (const f of readdirSync(path.join(project, ".nixkit/cache/shell")))
+    if (f.endsWith(".rc")) rmSync(path.join(project, ".nixkit/cache/shell", f));
+};
 
 function once(command, args, before) {
   before?.();
@@ -59,16 +68,27 @@ for (let i = 0; i < RUNS; i++) {
 }
 rmSync(work, { recursive: true, force: true });
 
-const median = (values) => { const s = [...values].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const median = (values) => {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
 const m = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
 const baseline = m["node -e 0 (baseline)"];
 const pde = m["nix print-dev-env --json"];
 console.log(`median of ${RUNS} interleaved runs, node ${process.version}, ${os.cpus().length} cores`);
 console.log("command".padEnd(32) + "ms".padStart(8) + "  vs node -e 0" + "  vs print-dev-env");
-for (const [name, ms] of Object.entries(m)) console.log(name.padEnd(32) + ms.toFixed(1).padStart(8) + (ms / baseline).toFixed(2).padStart(14) + (ms / pde).toFixed(2).padStart(19));
+for (const [name, ms] of Object.entries(m))
+  console.log(name.padEnd(32) + ms.toFixed(1).padStart(8) + (ms / baseline).toFixed(2).padStart(14) + (ms / pde).toFixed(2).padStart(19));
 console.log(`nix processes during ${RUNS} warm runs: ${warmNixCalls}`);
-console.log(`RESULT warm_run_ms=${m["nixkit run -- true (warm)"].toFixed(1)} ratio=${(m["nixkit run -- true (warm)"] / baseline).toFixed(2)}`);
+console.log(
+  `RESULT warm_run_ms=${m["nixkit run -- true (warm)"].toFixed(1)} ratio=${(m["nixkit run -- true (warm)"] / baseline).toFixed(2)}`,
+);
 console.log(`RESULT warm_nix_processes=${warmNixCalls} ratio=0`);
 console.log(`RESULT cold_run_ms=${m["nixkit run -- true (cold)"].toFixed(1)} ratio=${(m["nixkit run -- true (cold)"] / pde).toFixed(2)}`);
-console.log(`RESULT cold_overhead_ms=${(m["nixkit run -- true (cold)"] - m["  the same with --profile"]).toFixed(1)} ratio=${(m["nixkit run -- true (cold)"] / m["  the same with --profile"]).toFixed(2)}`);
-console.log(`RESULT nix_develop_ms=${m["nix develop -c true"].toFixed(1)} ratio=${(m["nix develop -c true"] / m["nixkit run -- true (warm)"]).toFixed(2)}`);
+console.log(
+  `RESULT cold_overhead_ms=${(m["nixkit run -- true (cold)"] - m["  the same with --profile"]).toFixed(1)} ratio=${(m["nixkit run -- true (cold)"] / m["  the same with --profile"]).toFixed(2)}`,
+);
+console.log(
+  `RESULT nix_develop_ms=${m["nix develop -c true"].toFixed(1)} ratio=${(m["nix develop -c true"] / m["nixkit run -- true (warm)"]).toFixed(2)}`,
+);

@@ -39,7 +39,14 @@ const rows = [
   ["nixkit --help", time([cli, "--help"])],
   ["nixkit --version", time([cli, "--version"])],
   ["nixkit generate (up to date)", time([cli, "-C", project, "generate"])],
-  ["nixkit generate (writes all files)", time([cli, "-C", project, "generate"], () => rmSync(path.join(project, "flake.nix"), { force: true }) || rmSync(path.join(project, ".nixkit"), { recursive: true, force: true }))],
+  [
+    "nixkit generate (writes all files)",
+    time(
+      [cli, "-C", project, "generate"],
+      () =>
+        rmSync(path.join(project, "flake.nix"), { force: true }) || rmSync(path.join(project, ".nixkit"), { recursive: true, force: true }),
+    ),
+  ],
   ["nixkit generate --check", time([cli, "-C", project, "generate", "--check"])],
 ];
 rmSync(project, { recursive: true, force: true });
@@ -47,5 +54,9 @@ rmSync(project, { recursive: true, force: true });
 console.log(`median of ${RUNS} runs, node ${process.version}, ${os.cpus().length} cores`);
 console.log("command".padEnd(38) + "ms".padStart(8) + "ratio".padStart(8));
 for (const [name, ms] of rows) console.log(name.padEnd(38) + ms.toFixed(1).padStart(8) + (ms / baseline).toFixed(2).padStart(8));
-const key = { "nixkit --help": "help_ms", "nixkit generate (up to date)": "generate_noop_ms", "nixkit generate (writes all files)": "generate_write_ms" };
+const key = {
+  "nixkit --help": "help_ms",
+  "nixkit generate (up to date)": "generate_noop_ms",
+  "nixkit generate (writes all files)": "generate_write_ms",
+};
 for (const [name, ms] of rows) if (key[name]) console.log(`RESULT ${key[name]}=${ms.toFixed(1)} ratio=${(ms / baseline).toFixed(2)}`);

@@ -30,7 +30,10 @@ function makeProject(nonce) {
     writeFileSync(path.join(dir, "t", `${i}.txt`), `test ${i} ${nonce} ${RUN_ID}\n`);
     tests.push(`  t${i}:\n    src: { include: ["t/${i}.txt"] }\n    script: sleep ${SLEEP}; cp t/${i}.txt "$NIXKIT_REPORTS/out.txt"`);
   }
-  writeFileSync(path.join(dir, "nixkit.yaml"), `version: 1\nname: bench\nsystems: [${system}]\ninputs:\n  nixpkgs: "${nixpkgs}"\ntests:\n${tests.join("\n")}\n`);
+  writeFileSync(
+    path.join(dir, "nixkit.yaml"),
+    `version: 1\nname: bench\nsystems: [${system}]\ninputs:\n  nixpkgs: "${nixpkgs}"\ntests:\n${tests.join("\n")}\n`,
+  );
   execFileSync(process.execPath, [cli, "-C", dir, "generate"], { env, stdio: "ignore" });
   return dir;
 }
@@ -42,9 +45,23 @@ function time(command, args, cwd) {
   if (result.status !== 0 && result.status !== 1) throw new Error(`${command} ${args.slice(0, 4).join(" ")}: ${result.stderr}`);
   return { ms, stdout: result.stdout.toString() };
 }
-const median = (values) => { const s = [...values].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const median = (values) => {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
 const attrs = Array.from({ length: N }, (_, i) => `.#legacyPackages.${system}.nixkit.testReports.t${i}`);
-const nixArgs = ["--extra-experimental-features", "nix-command flakes", "build", "--no-link", "--option", "sandbox", "true", "--max-jobs", "auto"];
+const nixArgs = [
+  "--extra-experimental-features",
+  "nix-command flakes",
+  "build",
+  "--no-link",
+  "--option",
+  "sandbox",
+  "true",
+  "--max-jobs",
+  "auto",
+];
 
 // First run: all N tests in one nixkit invocation; then the same kind of tests one nix build each.
 const parallelDir = makeProject("parallel");
@@ -73,8 +90,12 @@ const noopMs = median(noop);
 const rawMs = median(raw);
 console.log(`${N} tests (sleep ${SLEEP}s each), ${os.cpus().length} cores, no-op figures are medians of ${RUNS}`);
 console.log(`first run, one nixkit test (parallel):   ${(parallel.ms / 1000).toFixed(1)} s`);
-console.log(`same tests, one raw nix build of all:    ${(rawFirst.ms / 1000).toFixed(1)} s   (nixkit/raw ${(parallel.ms / rawFirst.ms).toFixed(2)})`);
-console.log(`same tests, one nix build each:          ${(serialMs / 1000).toFixed(1)} s   (parallel/serial ${(parallel.ms / serialMs).toFixed(2)})`);
+console.log(
+  `same tests, one raw nix build of all:    ${(rawFirst.ms / 1000).toFixed(1)} s   (nixkit/raw ${(parallel.ms / rawFirst.ms).toFixed(2)})`,
+);
+console.log(
+  `same tests, one nix build each:          ${(serialMs / 1000).toFixed(1)} s   (parallel/serial ${(parallel.ms / serialMs).toFixed(2)})`,
+);
 console.log(`no-op re-run, nixkit test:               ${noopMs.toFixed(0)} ms`);
 console.log(`no-op, raw nix build of the ${N} attrs:    ${rawMs.toFixed(0)} ms   (nixkit/raw ${(noopMs / rawMs).toFixed(2)})`);
 console.log(`after changing one test's source: ran ${ran.length} (${ran.join(", ")}), cached ${after.length - ran.length}`);

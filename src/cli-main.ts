@@ -40,4 +40,3 @@ export async function runCli(argv: string[]): Promise<number> {
 }
 
 const prefix = () => (process.stderr.isTTY && process.env.NO_COLOR == null ? "\x1b[31merror:\x1b[0m " : "error: ");
-

@@ -22,9 +22,18 @@ export interface BuildAndRootOptions {
   keepGoing?: boolean;
 }
 
-export function buildAndRoot(driver: NixDriver, projectDir: string, system: string, names: string[], options: BuildAndRootOptions): Promise<BuildResult[]> {
+export function buildAndRoot(
+  driver: NixDriver,
+  projectDir: string,
+  system: string,
+  names: string[],
+  options: BuildAndRootOptions,
+): Promise<BuildResult[]> {
   return withTemporaryRoots(async (outLink) => {
-    const outcome = await driver.buildAll(names.map((n) => `packages.${system}.${n}`), { maxJobs: options.maxJobs, keepGoing: options.keepGoing, outLink });
+    const outcome = await driver.buildAll(
+      names.map((n) => `packages.${system}.${n}`),
+      { maxJobs: options.maxJobs, keepGoing: options.keepGoing, outLink },
+    );
     if (outcome.error) {
       driver.showFailedLogs(outcome);
       if (!options.keepGoing) throw outcome.error;

@@ -8,13 +8,15 @@ import { COMMON_ARGS } from "../nix/args.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { UserError, WorkFailed } from "../util/errors.js";
 
-export const keysDir = (env = process.env): string => path.join(env.XDG_CONFIG_HOME || path.join(os.homedir(), ".config"), "nixkit", "keys");
+export const keysDir = (env = process.env): string =>
+  path.join(env.XDG_CONFIG_HOME || path.join(os.homedir(), ".config"), "nixkit", "keys");
 export const secretKeyFile = (name: string, env = process.env): string => path.join(keysDir(env), `${name}.sec`);
 
 export async function generateKey(driver: NixDriver, name: string, force: boolean): Promise<{ publicKey: string; secretFile: string }> {
   if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new UserError(`key name "${name}" may use letters, digits, ".", "_" and "-" only`);
   const secretFile = secretKeyFile(name);
-  if (existsSync(secretFile) && !force) throw new UserError(`${secretFile} exists; nixkit will not replace a signing key (pass --force to make a new one)`);
+  if (existsSync(secretFile) && !force)
+    throw new UserError(`${secretFile} exists; nixkit will not replace a signing key (pass --force to make a new one)`);
   const secret = await driver.capture([...COMMON_ARGS, "key", "generate-secret", "--key-name", name]);
   if (secret.exitCode !== 0) throw new WorkFailed(`nix key generate-secret failed: ${secret.stderr.trim()}`);
   const publicKey = await driver.capture([...COMMON_ARGS, "key", "convert-secret-to-public"], undefined, secret.stdout);

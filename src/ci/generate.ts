@@ -23,18 +23,23 @@ const header = (manifest: Manifest) =>
 /** The pipelines the manifest asks for (ci.providers), as files to write. */
 /** `verify`: read the YAML back before it is written (the freshness check only compares bytes). */
 export function ciFiles(manifest: Manifest, verify = true): GeneratedFile[] {
-  return manifest.ci.providers.map((provider) => ({ path: provider === "github" ? GITHUB_FILE : GITLAB_FILE, content: renderProvider(manifest, provider, verify) }));
+  return manifest.ci.providers.map((provider) => ({
+    path: provider === "github" ? GITHUB_FILE : GITLAB_FILE,
+    content: renderProvider(manifest, provider, verify),
+  }));
 }
 
 export function renderProvider(manifest: Manifest, provider: "github" | "gitlab", verify = true): string {
   const document = provider === "github" ? github(manifest) : gitlab(manifest);
   const text = stringify(document, { lineWidth: 0 });
   // yaml's writer has lost whitespace-only lines in block scalars before: read back to be sure.
-  if (verify && JSON.stringify(parse(text)) !== JSON.stringify(document)) throw new Error(`nixkit: the ${provider} pipeline does not read back as written`);
+  if (verify && JSON.stringify(parse(text)) !== JSON.stringify(document))
+    throw new Error(`nixkit: the ${provider} pipeline does not read back as written`);
   return header(manifest) + text;
 }
 
-const stageCommand = (stage: Stage) => `nixkit ci --stages ${stage} --report nixkit-${stage}.json${stage === "test" ? " --junit junit.xml" : ""}`;
+const stageCommand = (stage: Stage) =>
+  `nixkit ci --stages ${stage} --report nixkit-${stage}.json${stage === "test" ? " --junit junit.xml" : ""}`;
 
 function nixConfig(manifest: Manifest): string {
   const lines = ["experimental-features = nix-command flakes", "sandbox = true"];
@@ -64,11 +69,23 @@ function github(manifest: Manifest): Record<string, unknown> {
           ...(pushes
             ? {
                 run: `printf '%s' "$CACHE_SIGNING_KEY" > "$RUNNER_TEMP/cache.sec"\n${stageCommand(stage)}`,
-                env: { CACHE_SIGNING_KEY: "${{ secrets.NIXKIT_CACHE_SECRET_KEY }}", NIXKIT_CACHE_SECRET_KEY: "${{ runner.temp }}/cache.sec" },
+                env: {
+                  CACHE_SIGNING_KEY: "${{ secrets.NIXKIT_CACHE_SECRET_KEY }}",
+                  NIXKIT_CACHE_SECRET_KEY: "${{ runner.temp }}/cache.sec",
+                },
               }
             : { run: stageCommand(stage) }),
         },
-        ...(stage === "test" ? [{ name: "Upload the JUnit report", if: "always()", uses: UPLOAD, with: { name: "junit", path: "junit.xml", "if-no-files-found": "ignore" } }] : []),
+        ...(stage === "test"
+          ? [
+              {
+                name: "Upload the JUnit report",
+                if: "always()",
+                uses: UPLOAD,
+                with: { name: "junit", path: "junit.xml", "if-no-files-found": "ignore" },
+              },
+            ]
+          : []),
       ],
     };
   });
@@ -102,7 +119,10 @@ function gitlab(manifest: Manifest): Record<string, unknown> {
       needs: i > 0 ? [`nixkit-${stages[i - 1]}`] : [],
       ...(pushes ? { rules: [{ if: "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH" }], interruptible: false } : {}),
       script: pushes
-        ? ['printf \'%s\' "$NIXKIT_CACHE_SECRET_KEY_VALUE" > "$CI_PROJECT_DIR/cache.sec"', `NIXKIT_CACHE_SECRET_KEY="$CI_PROJECT_DIR/cache.sec" ${stageCommand(stage)}`]
+        ? [
+            'printf \'%s\' "$NIXKIT_CACHE_SECRET_KEY_VALUE" > "$CI_PROJECT_DIR/cache.sec"',
+            `NIXKIT_CACHE_SECRET_KEY="$CI_PROJECT_DIR/cache.sec" ${stageCommand(stage)}`,
+          ]
         : [stageCommand(stage)],
       ...(stage === "test" ? { artifacts: { when: "always", reports: { junit: "junit.xml" }, paths: ["nixkit-test.json"] } } : {}),
     };

@@ -26,13 +26,19 @@ function jobsOf(manifest: Manifest, stage: Stage): string[] {
     case "image":
       return Object.keys(manifest.images);
     case "push":
-      return [...(manifest.cache?.url ? ["binary-cache"] : []), ...(manifest.ci.registry ? Object.keys(manifest.images).map((i) => `image-${i}`) : [])];
+      return [
+        ...(manifest.cache?.url ? ["binary-cache"] : []),
+        ...(manifest.ci.registry ? Object.keys(manifest.images).map((i) => `image-${i}`) : []),
+      ];
   }
 }
 
 export function parseStages(text: string | undefined): Stage[] | undefined {
   if (text === undefined) return undefined;
-  const stages = text.split(",").map((s) => s.trim()).filter(Boolean);
+  const stages = text
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = stages.filter((s) => !(STAGE_ORDER as string[]).includes(s));
   if (bad.length) throw new Error(`unknown stage(s): ${bad.join(", ")} (stages: ${STAGE_ORDER.join(", ")})`);
   return stages as Stage[];

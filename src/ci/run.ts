@@ -59,7 +59,16 @@ export async function runPipeline(stages: PlannedStage[], options: PipelineOptio
   let failed = false;
   for (const { stage, jobs: names } of stages) {
     if (failed && !options.keepGoing) {
-      for (const name of names) record(jobs, options, { stage, name, status: "skipped", cached: false, durationMs: 0, storePaths: [], detail: "an earlier stage failed" });
+      for (const name of names)
+        record(jobs, options, {
+          stage,
+          name,
+          status: "skipped",
+          cached: false,
+          durationMs: 0,
+          storePaths: [],
+          detail: "an earlier stage failed",
+        });
       continue;
     }
     options.emit({ event: "stage", stage, status: "started", jobs: names });
@@ -88,7 +97,9 @@ async function runStage(stage: Stage, names: string[], o: PipelineOptions): Prom
       return { jobs: await buildStage(names, o), tests: none };
     case "test": {
       const started = Date.now();
-      const tests = names.length ? await runTests(o.driver, { projectDir: o.projectDir, system: o.system, names, rerun: false, maxJobs: o.maxJobs }) : [];
+      const tests = names.length
+        ? await runTests(o.driver, { projectDir: o.projectDir, system: o.system, names, rerun: false, maxJobs: o.maxJobs })
+        : [];
       const perTest = Date.now() - started;
       return {
         tests,
@@ -110,13 +121,25 @@ async function runStage(stage: Stage, names: string[], o: PipelineOptions): Prom
   }
 }
 
-async function timed(stage: Stage, name: string, work: () => Promise<Omit<JobResult, "stage" | "name" | "durationMs">>): Promise<JobResult> {
+async function timed(
+  stage: Stage,
+  name: string,
+  work: () => Promise<Omit<JobResult, "stage" | "name" | "durationMs">>,
+): Promise<JobResult> {
   const started = Date.now();
   try {
     const outcome = await work();
     return { stage, name, durationMs: Date.now() - started, ...outcome };
   } catch (error) {
-    return { stage, name, status: "failed", cached: false, durationMs: Date.now() - started, storePaths: [], detail: (error as Error).message.split("\n")[0] };
+    return {
+      stage,
+      name,
+      status: "failed",
+      cached: false,
+      durationMs: Date.now() - started,
+      storePaths: [],
+      detail: (error as Error).message.split("\n")[0],
+    };
   }
 }
 
@@ -125,18 +148,32 @@ async function checkStage(o: PipelineOptions): Promise<JobResult[]> {
     const { manifest, text } = o.loaded;
     // The CI generator (and its YAML writer) loads only for the check stage.
     const { ciFiles } = await import("./generate.js");
-    const drifts = [...(await findDrift(o.projectDir, generatePlan(manifest, text))), ...(await findDrift(o.projectDir, ciFiles(manifest, false), false))];
+    const drifts = [
+      ...(await findDrift(o.projectDir, generatePlan(manifest, text))),
+      ...(await findDrift(o.projectDir, ciFiles(manifest, false), false)),
+    ];
     return drifts.length
-      ? { status: "failed", cached: false, storePaths: [], detail: `stale: ${drifts.map((d) => d.path).join(", ")} (run nixkit generate and nixkit ci generate, then commit)` }
+      ? {
+          status: "failed",
+          cached: false,
+          storePaths: [],
+          detail: `stale: ${drifts.map((d) => d.path).join(", ")} (run nixkit generate and nixkit ci generate, then commit)`,
+        }
       : { status: "passed", cached: false, storePaths: [] };
   });
   const lock = await timed("check", "flake-lock", async () => {
     if (o.nixpkgsOverridden) return { status: "skipped", cached: false, storePaths: [], detail: "--nixpkgs overrides the locked input" };
-    if (!existsSync(path.join(o.projectDir, "flake.lock"))) return { status: "failed", cached: false, storePaths: [], detail: "flake.lock is missing (run nixkit lock and commit it)" };
+    if (!existsSync(path.join(o.projectDir, "flake.lock")))
+      return { status: "failed", cached: false, storePaths: [], detail: "flake.lock is missing (run nixkit lock and commit it)" };
     const result = await o.driver.capture([...COMMON_ARGS, "flake", "metadata", ".", "--json", "--no-update-lock-file"]);
     return result.exitCode === 0
       ? { status: "passed", cached: false, storePaths: [] }
-      : { status: "failed", cached: false, storePaths: [], detail: `flake.lock is incomplete or out of date: ${stripAnsi(result.stderr).trim().split("\n").at(-1)}` };
+      : {
+          status: "failed",
+          cached: false,
+          storePaths: [],
+          detail: `flake.lock is incomplete or out of date: ${stripAnsi(result.stderr).trim().split("\n").at(-1)}`,
+        };
   });
   return [generated, lock];
 }
@@ -148,14 +185,28 @@ async function buildStage(names: string[], o: PipelineOptions): Promise<JobResul
   return results.map(({ name, outPath, ran, durationMs }): JobResult =>
     outPath
       ? { stage: "build", name, status: "passed", cached: !ran, durationMs: Math.round(durationMs ?? 0), storePaths: [outPath] }
-      : { stage: "build", name, status: "failed", cached: false, durationMs: Date.now() - started, storePaths: [], detail: "the build failed (its log is above)" },
+      : {
+          stage: "build",
+          name,
+          status: "failed",
+          cached: false,
+          durationMs: Date.now() - started,
+          storePaths: [],
+          detail: "the build failed (its log is above)",
+        },
   );
 }
 
 /** Builds the image and writes its OCI layout where `nixkit image build` puts it; returns that directory. */
 async function writeImage(name: string, o: PipelineOptions) {
   const { manifest } = o.loaded;
-  const image = await makeImage(o.driver, { projectDir: o.projectDir, projectName: manifest.name, name, spec: manifest.images[name]!, system: o.system });
+  const image = await makeImage(o.driver, {
+    projectDir: o.projectDir,
+    projectName: manifest.name,
+    name,
+    spec: manifest.images[name]!,
+    system: o.system,
+  });
   const dir = defaultImageDir(manifest.name, name);
   await writeOciDirectory(image, dir);
   return { image, dir };

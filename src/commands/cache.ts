@@ -38,7 +38,9 @@ export async function run(ctx: CommandContext, inv: Invocation): Promise<void> {
       keyFile: inv.options.keyFile === undefined ? undefined : String(inv.options.keyFile),
       compression: (inv.options.compression ?? "zstd") as Compression,
     });
-    return ctx.logger.json ? ctx.logger.data({ pushed: roots, to: url, signed }) : ctx.logger.result(`pushed ${roots.length} root(s) and their closures to ${url}${signed ? ", signed" : ""}`);
+    return ctx.logger.json
+      ? ctx.logger.data({ pushed: roots, to: url, signed })
+      : ctx.logger.result(`pushed ${roots.length} root(s) and their closures to ${url}${signed ? ", signed" : ""}`);
   }
 
   if (verb === "status") {
@@ -51,7 +53,10 @@ export async function run(ctx: CommandContext, inv: Invocation): Promise<void> {
       report.push({ kind, paths: closure.length, missing: missing.length, missingBytes: [...sizes.values()].reduce((a, b) => a + b, 0) });
     }
     if (ctx.logger.json) return ctx.logger.data({ cache: url, closures: report });
-    for (const r of report) ctx.logger.result(`${r.kind.padEnd(7)} ${r.paths} path(s), ${r.missing} missing from the cache (${(r.missingBytes / 1048576).toFixed(2)} MiB)`);
+    for (const r of report)
+      ctx.logger.result(
+        `${r.kind.padEnd(7)} ${r.paths} path(s), ${r.missing} missing from the cache (${(r.missingBytes / 1048576).toFixed(2)} MiB)`,
+      );
     return;
   }
 
@@ -64,14 +69,25 @@ export async function run(ctx: CommandContext, inv: Invocation): Promise<void> {
     ...(kinds.includes("tests") ? Object.keys(m.tests).map((n) => `legacyPackages.${system}.nixkit.testReports.${n}`) : []),
     ...(kinds.includes("images") ? Object.keys(m.images).map((n) => `legacyPackages.${system}.nixkit.images.${n}`) : []),
   ];
-  const options = ["--max-jobs", "0", "--option", "extra-substituters", url, ...(keys.length ? ["--option", "extra-trusted-public-keys", keys.join(" ")] : []), ...(inv.options.store ? ["--store", String(inv.options.store)] : [])];
+  const options = [
+    "--max-jobs",
+    "0",
+    "--option",
+    "extra-substituters",
+    url,
+    ...(keys.length ? ["--option", "extra-trusted-public-keys", keys.join(" ")] : []),
+    ...(inv.options.store ? ["--store", String(inv.options.store)] : []),
+  ];
   const outcome = await withManifestErrors(loaded, () => driver.buildAll(attrs, { extraArgs: options, keepGoing: true }));
   if (outcome.error) {
     const nixText = [...outcome.warnings, outcome.error.nixMessage].join("\n");
     if (/is not signed by any of the keys/.test(nixText)) {
-      throw new WorkFailed(`refused: the cache ${url} has paths signed by none of cache.publicKeys (${keys.join(", ") || "none listed"}); nothing was substituted from it`);
+      throw new WorkFailed(
+        `refused: the cache ${url} has paths signed by none of cache.publicKeys (${keys.join(", ") || "none listed"}); nothing was substituted from it`,
+      );
     }
-    if (/hash mismatch|bad archive|NAR/i.test(nixText)) throw new WorkFailed(`refused: the cache ${url} served a corrupt NAR (${outcome.error.message.replace(/^nix build failed: /, "")})`);
+    if (/hash mismatch|bad archive|NAR/i.test(nixText))
+      throw new WorkFailed(`refused: the cache ${url} served a corrupt NAR (${outcome.error.message.replace(/^nix build failed: /, "")})`);
     throw outcome.error;
   }
   ctx.logger.result(`pulled ${attrs.length} output(s) from ${url}`);

@@ -24,7 +24,10 @@ export async function run(ctx: CommandContext, inv: Invocation): Promise<void> {
   }
   const driver = ctx.driver();
   await driver.detect();
-  driver.useForBuilds([...(await cacheArgs(loaded.manifest, ctx.logger)), ...(await builderArgs(ctx, loaded.manifest.ci.builders, inv.options.builders))]);
+  driver.useForBuilds([
+    ...(await cacheArgs(loaded.manifest, ctx.logger)),
+    ...(await builderArgs(ctx, loaded.manifest.ci.builders, inv.options.builders)),
+  ]);
   const system = currentSystem();
   const started = Date.now();
   const stages = planPipeline(loaded.manifest, only);
@@ -60,7 +63,13 @@ export async function run(ctx: CommandContext, inv: Invocation): Promise<void> {
   }
   emit({ event: "pipeline", status: result.status, durationMs: report.durationMs });
   if (!ctx.logger.json) ctx.logger.result(summary(result.jobs));
-  if (result.status === "failed") throw new WorkFailed(`the pipeline failed: ${result.jobs.filter((j) => j.status === "failed").map((j) => `${j.stage}/${j.name}`).join(", ")}`);
+  if (result.status === "failed")
+    throw new WorkFailed(
+      `the pipeline failed: ${result.jobs
+        .filter((j) => j.status === "failed")
+        .map((j) => `${j.stage}/${j.name}`)
+        .join(", ")}`,
+    );
 }
 
 function stageStatus(jobs: JobResult[]): string {
@@ -70,7 +79,17 @@ function stageStatus(jobs: JobResult[]): string {
 }
 
 function summary(jobs: JobResult[]): string {
-  const rows = [["STAGE", "JOB", "STATUS", "RUN", "TIME", "DETAIL"], ...jobs.map((j) => [j.stage, j.name, j.status.toUpperCase(), j.status === "passed" ? (j.cached ? "cached" : "ran") : "-", formatDuration(j.durationMs), j.digest ?? j.detail ?? ""])];
+  const rows = [
+    ["STAGE", "JOB", "STATUS", "RUN", "TIME", "DETAIL"],
+    ...jobs.map((j) => [
+      j.stage,
+      j.name,
+      j.status.toUpperCase(),
+      j.status === "passed" ? (j.cached ? "cached" : "ran") : "-",
+      formatDuration(j.durationMs),
+      j.digest ?? j.detail ?? "",
+    ]),
+  ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join("  ")).join("\n");
 }
@@ -89,8 +108,11 @@ async function generate(ctx: CommandContext, inv: Invocation): Promise<void> {
   const { ciFiles, GITHUB_FILE, GITLAB_FILE, renderProvider } = await import("../ci/generate.js");
   const { manifest } = await readManifest(ctx.projectDir);
   const provider = inv.options.provider === undefined ? undefined : String(inv.options.provider);
-  if (provider !== undefined && provider !== "github" && provider !== "gitlab") throw new UserError(`--provider takes github or gitlab, not "${provider}"`);
-  const files = provider ? [{ path: provider === "github" ? GITHUB_FILE : GITLAB_FILE, content: renderProvider(manifest, provider) }] : ciFiles(manifest);
+  if (provider !== undefined && provider !== "github" && provider !== "gitlab")
+    throw new UserError(`--provider takes github or gitlab, not "${provider}"`);
+  const files = provider
+    ? [{ path: provider === "github" ? GITHUB_FILE : GITLAB_FILE, content: renderProvider(manifest, provider) }]
+    : ciFiles(manifest);
   if (files.length === 0) throw new UserError("no provider: pass --provider github|gitlab, or set ci.providers in nixkit.yaml");
   const drifts = await findDrift(ctx.projectDir, files, false);
   if (inv.options.check) {
@@ -98,6 +120,8 @@ async function generate(ctx: CommandContext, inv: Invocation): Promise<void> {
     for (const d of drifts) ctx.logger.info(`  ${describeDrift(d)}`);
     throw new WorkFailed(`${drifts.length} CI file(s) are stale; run \`nixkit ci generate\``);
   }
-  await writeFilesAtomic(drifts.map((d) => ({ path: path.join(ctx.projectDir, d.path), content: files.find((f) => f.path === d.path)!.content })));
+  await writeFilesAtomic(
+    drifts.map((d) => ({ path: path.join(ctx.projectDir, d.path), content: files.find((f) => f.path === d.path)!.content })),
+  );
   ctx.logger.result(drifts.length ? `wrote ${drifts.map((d) => d.path).join(", ")}` : "CI files are up to date");
 }

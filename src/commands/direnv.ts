@@ -9,7 +9,8 @@ import type { CommandContext } from "./context.js";
 
 export async function run(ctx: CommandContext, inv: Invocation): Promise<void> {
   const target = path.join(ctx.projectDir, ".envrc");
-  if (existsSync(target) && !inv.options.force) throw new UserError(`${target} already exists; nixkit will not overwrite it (pass --force to replace it)`);
+  if (existsSync(target) && !inv.options.force)
+    throw new UserError(`${target} already exists; nixkit will not overwrite it (pass --force to replace it)`);
   const self = process.argv[1] ? `node ${shellQuote(path.resolve(process.argv[1]))}` : "nixkit";
   const override = ctx.nixpkgsOverride ? ` --nixpkgs ${shellQuote(ctx.nixpkgsOverride)}` : "";
   await writeFileAtomic(

@@ -29,14 +29,26 @@ export async function run(ctx: CommandContext): Promise<void> {
     checks.push({ name: "nix", status: "PASS", detail: version.text });
     nixOk = true;
   } catch (error) {
-    checks.push({ name: "nix", status: "FAIL", detail: (error as Error).message, fix: "install Nix 2.8 or newer (Debian: apt-get install nix-bin)" });
+    checks.push({
+      name: "nix",
+      status: "FAIL",
+      detail: (error as Error).message,
+      fix: "install Nix 2.8 or newer (Debian: apt-get install nix-bin)",
+    });
   }
 
   if (nixOk) {
     const flakes = await driver.capture([...COMMON_ARGS, "eval", "--json", "--expr", "builtins ? getFlake"]);
-    checks.push(flakes.stdout.trim() === "true"
-      ? { name: "flakes", status: "PASS", detail: "nix-command and flakes are usable" }
-      : { name: "flakes", status: "FAIL", detail: flakes.stderr.trim().split("\n")[0] ?? "flakes unavailable", fix: "upgrade Nix to 2.8 or newer" });
+    checks.push(
+      flakes.stdout.trim() === "true"
+        ? { name: "flakes", status: "PASS", detail: "nix-command and flakes are usable" }
+        : {
+            name: "flakes",
+            status: "FAIL",
+            detail: flakes.stderr.trim().split("\n")[0] ?? "flakes unavailable",
+            fix: "upgrade Nix to 2.8 or newer",
+          },
+    );
 
     const config = await driver.capture([...COMMON_ARGS, "show-config", "--json"]);
     const sandbox = parseSandbox(config.stdout);
@@ -56,7 +68,9 @@ export async function run(ctx: CommandContext): Promise<void> {
   if (url) checks.push(await cacheCheck(url));
 
   if (ctx.logger.json) ctx.logger.data({ checks });
-  else for (const c of checks) ctx.logger.result(`${c.status.padEnd(4)}  ${c.name.padEnd(10)} ${c.detail}${c.fix ? `\n      fix: ${c.fix}` : ""}`);
+  else
+    for (const c of checks)
+      ctx.logger.result(`${c.status.padEnd(4)}  ${c.name.padEnd(10)} ${c.detail}${c.fix ? `\n      fix: ${c.fix}` : ""}`);
   const failed = checks.filter((c) => c.status === "FAIL");
   if (failed.length > 0) throw new EnvError(`${failed.length} check(s) failed: ${failed.map((c) => c.name).join(", ")}`);
 }
@@ -74,7 +88,12 @@ function sandboxCheck(value: string | undefined, canSet: boolean): Check {
   if (value === "true") return { name: "sandbox", status: "PASS", detail: "sandbox = true" };
   const fix = "set `sandbox = true` in /etc/nix/nix.conf (and restart nix-daemon if one runs)";
   if (canSet) {
-    return { name: "sandbox", status: "WARN", detail: `sandbox = ${value ?? "unknown"} in nix.conf; nixkit turns it on for its own builds, plain nix commands will not`, fix };
+    return {
+      name: "sandbox",
+      status: "WARN",
+      detail: `sandbox = ${value ?? "unknown"} in nix.conf; nixkit turns it on for its own builds, plain nix commands will not`,
+      fix,
+    };
   }
   return { name: "sandbox", status: "FAIL", detail: `sandbox = ${value ?? "unknown"}; builds and tests would not be hermetic`, fix };
 }
@@ -86,7 +105,12 @@ async function storeCheck(): Promise<Check> {
     await fs.access("/nix/store", constants.W_OK);
     return { name: "store", status: "PASS", detail: "/nix/store is writable (single-user)" };
   } catch {
-    return { name: "store", status: "FAIL", detail: "no nix-daemon and /nix/store is not writable", fix: "start nix-daemon, or run as the store's owner" };
+    return {
+      name: "store",
+      status: "FAIL",
+      detail: "no nix-daemon and /nix/store is not writable",
+      fix: "start nix-daemon, or run as the store's owner",
+    };
   }
 }
 
@@ -106,9 +130,19 @@ async function diskCheck(): Promise<Check> {
 /** The manifest's binary cache: does it answer, and may this user add it? */
 async function cacheCheck(url: string): Promise<Check> {
   const problem = await probeCache(url);
-  if (problem) return { name: "cache", status: "WARN", detail: `${url}: ${problem}; builds skip it`, fix: "check the URL and the network, or remove cache.url" };
+  if (problem)
+    return {
+      name: "cache",
+      status: "WARN",
+      detail: `${url}: ${problem}; builds skip it`,
+      fix: "check the URL and the network, or remove cache.url",
+    };
   if (process.getuid?.() !== 0 && existsSync(DAEMON_SOCKET)) {
-    return { name: "cache", status: "PASS", detail: `${url} answers (the nix-daemon uses it only if you are in trusted-users or it is in trusted-substituters)` };
+    return {
+      name: "cache",
+      status: "PASS",
+      detail: `${url} answers (the nix-daemon uses it only if you are in trusted-users or it is in trusted-substituters)`,
+    };
   }
   return { name: "cache", status: "PASS", detail: `${url} answers` };
 }

@@ -24,17 +24,32 @@ export async function run(ctx: CommandContext, inv: Invocation): Promise<void> {
     throw new UserError(`--keep-since takes a duration like 14d, 12h or 30m, not "${keepSince}"`);
   }
 
-  const roots: Generation[][] = [shellGenerations(ctx.projectDir), ...ROOT_KINDS.flatMap((kind) => rootNames(ctx.projectDir, kind).map((name) => generationsOf(ctx.projectDir, kind, name)))];
+  const roots: Generation[][] = [
+    shellGenerations(ctx.projectDir),
+    ...ROOT_KINDS.flatMap((kind) => rootNames(ctx.projectDir, kind).map((name) => generationsOf(ctx.projectDir, kind, name))),
+  ];
   const now = Date.now();
   const drop = roots.flatMap((generations) => generationsToDrop(generations, keep, keepSinceMs, now));
   const driver = ctx.driver();
-  const estimate = await estimateFreed(driver, drop.flatMap((g) => g.links), drop.flatMap((g) => g.storePaths));
+  const estimate = await estimateFreed(
+    driver,
+    drop.flatMap((g) => g.links),
+    drop.flatMap((g) => g.storePaths),
+  );
 
-  const rows = drop.map((g) => ({ root: `${g.kind}/${g.name}`, generation: g.number, storePaths: g.storePaths, links: g.links.map((l) => path.relative(ctx.projectDir, l)) }));
+  const rows = drop.map((g) => ({
+    root: `${g.kind}/${g.name}`,
+    generation: g.number,
+    storePaths: g.storePaths,
+    links: g.links.map((l) => path.relative(ctx.projectDir, l)),
+  }));
   if (inv.options.dryRun) {
     if (ctx.logger.json) return ctx.logger.data({ dryRun: true, drop: rows, estimate });
-    for (const row of rows) ctx.logger.result(`would drop ${row.root} generation ${row.generation} (${row.storePaths.length} store path(s))`);
-    return ctx.logger.result(`${rows.length} generation(s) to drop; a store GC would then free about ${mib(estimate.bytes)} in ${estimate.paths} path(s)`);
+    for (const row of rows)
+      ctx.logger.result(`would drop ${row.root} generation ${row.generation} (${row.storePaths.length} store path(s))`);
+    return ctx.logger.result(
+      `${rows.length} generation(s) to drop; a store GC would then free about ${mib(estimate.bytes)} in ${estimate.paths} path(s)`,
+    );
   }
   for (const g of drop) {
     for (const link of g.links) await fs.rm(link, { force: true });

@@ -20,19 +20,34 @@ export async function run(ctx: CommandContext, inv: Invocation): Promise<void> {
   const [name] = selectNames("images", Object.keys(loaded.manifest.images), inv.args.slice(0, 1));
   if (!name) throw new UserError("name an image: nixkit image build NAME");
   const spec = loaded.manifest.images[name]!;
-  const output = verb === "build" && inv.options.out ? parseOutput(String(inv.options.out)) : { kind: "oci" as const, path: defaultImageDir(loaded.manifest.name, name) };
+  const output =
+    verb === "build" && inv.options.out
+      ? parseOutput(String(inv.options.out))
+      : { kind: "oci" as const, path: defaultImageDir(loaded.manifest.name, name) };
 
-  const image = await makeImage(ctx.driver(), { projectDir: ctx.projectDir, projectName: loaded.manifest.name, name, spec, system: currentSystem() }, (step) => withManifestErrors(loaded, step));
+  const image = await makeImage(
+    ctx.driver(),
+    { projectDir: ctx.projectDir, projectName: loaded.manifest.name, name, spec, system: currentSystem() },
+    (step) => withManifestErrors(loaded, step),
+  );
   if (output.kind === "oci") await writeOciDirectory(image, output.path);
   else await writeArchive(image, output.path, output.kind === "docker-archive");
 
   if (verb === "push") {
     const destination = String(inv.options.to ?? "");
-    if (!destination.startsWith("docker://")) throw new UserError("--to takes a docker:// reference, e.g. --to docker://registry.example.org/team/web:1.0");
+    if (!destination.startsWith("docker://"))
+      throw new UserError("--to takes a docker:// reference, e.g. --to docker://registry.example.org/team/web:1.0");
     const pushed = await pushImage(output.path, spec.tag, destination, inv.options.tlsVerify !== false, ctx.signal);
-    return ctx.logger.json ? ctx.logger.data({ image: name, pushed: destination, digest: pushed }) : ctx.logger.result(`${destination}@${pushed}`);
+    return ctx.logger.json
+      ? ctx.logger.data({ image: name, pushed: destination, digest: pushed })
+      : ctx.logger.result(`${destination}@${pushed}`);
   }
-  const layers = image.layers.map((l, i) => ({ digest: l.digest, diffId: l.diffId, size: l.size, paths: image.layerPaths[i]!.map((p) => drvName(p)) }));
+  const layers = image.layers.map((l, i) => ({
+    digest: l.digest,
+    diffId: l.diffId,
+    size: l.size,
+    paths: image.layerPaths[i]!.map((p) => drvName(p)),
+  }));
   if (ctx.logger.json) {
     return ctx.logger.data({
       image: name,
@@ -47,7 +62,10 @@ export async function run(ctx: CommandContext, inv: Invocation): Promise<void> {
     });
   }
   if (verb === "inspect") {
-    for (const [i, l] of layers.entries()) ctx.logger.result(`layer ${String(i + 1).padStart(3)}  ${(l.size / 1024).toFixed(0).padStart(8)} KiB  ${l.digest.slice(7, 19)}  ${l.paths.join(" ")}`);
+    for (const [i, l] of layers.entries())
+      ctx.logger.result(
+        `layer ${String(i + 1).padStart(3)}  ${(l.size / 1024).toFixed(0).padStart(8)} KiB  ${l.digest.slice(7, 19)}  ${l.paths.join(" ")}`,
+      );
     ctx.logger.result(JSON.stringify(JSON.parse(image.config.bytes!.toString()).config, null, 2));
   }
   ctx.logger.result(`${image.reference}  ${image.manifest.digest}  ${output.kind}:${output.path}`);

@@ -29,7 +29,12 @@ export async function run(ctx: CommandContext, inv: Invocation): Promise<void> {
 }
 
 export function projectName(dir: string): string {
-  const name = path.basename(dir).toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^[^a-z]+/, "").replace(/-+$/, "");
+  const name = path
+    .basename(dir)
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/^[^a-z]+/, "")
+    .replace(/-+$/, "");
   return name || "project";
 }
 

@@ -37,7 +37,9 @@ export function selectNames(kind: "builds" | "tests" | "images", declared: strin
   if (requested.length === 0) return declared;
   const unknown = requested.filter((n) => !declared.includes(n));
   if (unknown.length > 0) {
-    throw new UserError(`no ${kind.slice(0, -1)} named ${unknown.map((n) => `"${n}"`).join(", ")} in nixkit.yaml (${kind}: ${declared.join(", ") || "none"})`);
+    throw new UserError(
+      `no ${kind.slice(0, -1)} named ${unknown.map((n) => `"${n}"`).join(", ")} in nixkit.yaml (${kind}: ${declared.join(", ") || "none"})`,
+    );
   }
   return requested;
 }

@@ -8,5 +8,8 @@ import { prepareProject } from "./project.js";
 export async function run(ctx: CommandContext, inv: Invocation): Promise<void> {
   const loaded = await prepareProject(ctx);
   const rcFile = await ensureRc(ctx, loaded, Boolean(inv.options.staleOk));
-  process.exitCode = await runInEnv({ rcFile, projectDir: ctx.projectDir, workDir: ctx.workDir, pure: Boolean(inv.options.pure) }, inv.args);
+  process.exitCode = await runInEnv(
+    { rcFile, projectDir: ctx.projectDir, workDir: ctx.workDir, pure: Boolean(inv.options.pure) },
+    inv.args,
+  );
 }

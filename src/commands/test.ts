@@ -18,7 +18,13 @@ export async function run(ctx: CommandContext, inv: Invocation): Promise<void> {
   if (names.length === 0) return ctx.logger.result("no tests: nixkit.yaml declares none");
 
   const results = await withManifestErrors(loaded, () =>
-    runTests(ctx.driver(), { projectDir: ctx.projectDir, system: currentSystem(), names, rerun: Boolean(inv.options.rerun), maxJobs: String(inv.options.jobs) }),
+    runTests(ctx.driver(), {
+      projectDir: ctx.projectDir,
+      system: currentSystem(),
+      names,
+      rerun: Boolean(inv.options.rerun),
+      maxJobs: String(inv.options.jobs),
+    }),
   );
 
   for (const failed of results.filter((r) => r.status === "fail")) {

@@ -2,7 +2,11 @@
 // the closure of the dropped roots, less everything still reachable from the other roots.
 import type { NixDriver } from "../nix/driver.js";
 
-export async function estimateFreed(driver: NixDriver, droppedLinks: string[], droppedPaths: string[]): Promise<{ paths: number; bytes: number }> {
+export async function estimateFreed(
+  driver: NixDriver,
+  droppedLinks: string[],
+  droppedPaths: string[],
+): Promise<{ paths: number; bytes: number }> {
   const dropped = new Set(droppedLinks);
   const keptRoots = new Set<string>();
   for (const line of (await driver.nixStore(["--gc", "--print-roots"])).split("\n")) {

@@ -34,7 +34,9 @@ export function generationsOf(projectDir: string, kind: RootKind, name: string):
   return entries
     .map((entry) => {
       const genDir = path.join(dir, entry);
-      const links = readdirSync(genDir).sort().map((l) => path.join(genDir, l));
+      const links = readdirSync(genDir)
+        .sort()
+        .map((l) => path.join(genDir, l));
       return {
         kind,
         name,
@@ -48,7 +50,13 @@ export function generationsOf(projectDir: string, kind: RootKind, name: string):
 }
 
 /** Roots `storePaths` as the newest generation of kind/name, unless that is what it already is. */
-export async function rootGeneration(driver: NixDriver, projectDir: string, kind: RootKind, name: string, storePaths: string[]): Promise<void> {
+export async function rootGeneration(
+  driver: NixDriver,
+  projectDir: string,
+  kind: RootKind,
+  name: string,
+  storePaths: string[],
+): Promise<void> {
   if (storePaths.length === 0) return;
   const [latest] = generationsOf(projectDir, kind, name);
   const wanted = [...storePaths].sort().join("\n");

@@ -20,7 +20,14 @@ export function shellGenerations(projectDir: string): Generation[] {
     .map(({ name, match }) => {
       const link = path.join(dir, name);
       const target = readLinkIfExists(link);
-      return { kind: "shell" as const, name: "env", number: Number(match![1]), links: [link], storePaths: target ? [target] : [], createdMs: lstatSync(link).mtimeMs };
+      return {
+        kind: "shell" as const,
+        name: "env",
+        number: Number(match![1]),
+        links: [link],
+        storePaths: target ? [target] : [],
+        createdMs: lstatSync(link).mtimeMs,
+      };
     })
     .sort((a, b) => b.number - a.number);
 }

@@ -5,7 +5,13 @@ import { formatPath } from "../manifest/problems.js";
 import type { Manifest } from "../manifest/schema.js";
 import type { NixValue } from "./to-nix.js";
 
-type Section = { packages: string[]; needs: string[]; env: Record<string, string>; script: string; src?: { include: string[]; exclude: string[] } };
+type Section = {
+  packages: string[];
+  needs: string[];
+  env: Record<string, string>;
+  script: string;
+  src?: { include: string[]; exclude: string[] };
+};
 
 function packageRef(text: string, field: (string | number)[]): NixValue {
   const ref = parsePackageRef(text);
@@ -13,7 +19,8 @@ function packageRef(text: string, field: (string | number)[]): NixValue {
   return { input: ref.input, attrPath: ref.attrPath, text, field: formatPath(field) };
 }
 
-const packageRefs = (packages: string[], field: (string | number)[]): NixValue[] => packages.map((text, i) => packageRef(text, [...field, i]));
+const packageRefs = (packages: string[], field: (string | number)[]): NixValue[] =>
+  packages.map((text, i) => packageRef(text, [...field, i]));
 
 const stripDotSlash = (glob: string) => glob.replace(/^(!?)\.\//, "$1");
 

@@ -15,7 +15,10 @@ export function renderFlake(manifest: Manifest, hashes: { manifest: string; sour
     "",
     // Plain nix users get the project's binary cache too (they are asked to trust it once).
     ...(manifest.cache?.url
-      ? [`  nixConfig = ${toNix({ "extra-substituters": [manifest.cache.url], "extra-trusted-public-keys": manifest.cache.publicKeys }, "  ")};`, ""]
+      ? [
+          `  nixConfig = ${toNix({ "extra-substituters": [manifest.cache.url], "extra-trusted-public-keys": manifest.cache.publicKeys }, "  ")};`,
+          "",
+        ]
       : []),
     `  inputs = ${toNix(inputs, "  ")};`,
     "",

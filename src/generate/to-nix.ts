@@ -37,8 +37,7 @@ export function nixString(text: string): string {
   return out + '"';
 }
 
-export const nixAttrName = (name: string): string =>
-  bareName.test(name) && !keywords.has(name) ? name : nixString(name);
+export const nixAttrName = (name: string): string => (bareName.test(name) && !keywords.has(name) ? name : nixString(name));
 
 const MAX_INLINE_WIDTH = 100;
 

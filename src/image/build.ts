@@ -37,8 +37,14 @@ export async function assembleImage(input: ImageInput, cache: LayerCache): Promi
   const storeLayers = planLayers(store, input.spec.maxLayers - 1);
   const narHash = new Map(store.map((c) => [c.path, c.narHash]));
 
-  const jobs: (() => Promise<LayerBlob>)[] = storeLayers.map((layer) => () =>
-    writeLayer(cache, layerKey({ mtime: input.mtime, paths: layer.paths.map((p) => [p, narHash.get(p)]) }), storeEntries(layer.paths), input.mtime),
+  const jobs: (() => Promise<LayerBlob>)[] = storeLayers.map(
+    (layer) => () =>
+      writeLayer(
+        cache,
+        layerKey({ mtime: input.mtime, paths: layer.paths.map((p) => [p, narHash.get(p)]) }),
+        storeEntries(layer.paths),
+        input.mtime,
+      ),
   );
   jobs.push(() =>
     writeLayer(
@@ -90,4 +96,5 @@ async function inParallel<T>(jobs: (() => Promise<T>)[], limit: number): Promise
   return results;
 }
 
-export const ociArchitecture = (system: string): string => ({ x86_64: "amd64", aarch64: "arm64", i686: "386" })[system.split("-")[0]!] ?? system.split("-")[0]!;
+export const ociArchitecture = (system: string): string =>
+  ({ x86_64: "amd64", aarch64: "arm64", i686: "386" })[system.split("-")[0]!] ?? system.split("-")[0]!;

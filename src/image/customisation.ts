@@ -16,7 +16,10 @@ export function customisationEntries(root: string, user: ImageUser): TarEntry[] 
   // links to its children, so the package's files stay visible.
   expandSymlinkedDir(entries, root, "etc");
   const { passwd, group } = passwdFiles(user);
-  for (const [file, text] of [["etc/passwd", passwd], ["etc/group", group]] as const) {
+  for (const [file, text] of [
+    ["etc/passwd", passwd],
+    ["etc/group", group],
+  ] as const) {
     const bytes = Buffer.from(text);
     entries.set(file, { type: "file", path: file, mode: 0o444, size: bytes.length, content: () => [bytes] });
   }

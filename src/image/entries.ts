@@ -39,7 +39,10 @@ export function ancestorDirs(paths: string[], mode: number): TarEntry[] {
 export function* storeEntries(storePaths: string[]): Generator<TarEntry> {
   const sorted = [...storePaths].sort(byteOrder);
   // The store directory itself is read-only for everyone but root: like in the Nix store.
-  yield* ancestorDirs(sorted.map((p) => p.slice(1)), 0o555);
+  yield* ancestorDirs(
+    sorted.map((p) => p.slice(1)),
+    0o555,
+  );
   for (const storePath of sorted) yield* treeEntries(storePath, storePath.slice(1));
 }
 

@@ -38,7 +38,9 @@ const blobFile = (cache: LayerCache, digest: string) => path.join(cache.dir, "bl
 const indexFile = (cache: LayerCache, key: string) => path.join(cache.dir, "layers", `${key}.json`);
 
 export function layerKey(parts: unknown): string {
-  return createHash("sha256").update(JSON.stringify({ writer: WRITER_VERSION, compressor: COMPRESSOR, parts })).digest("hex");
+  return createHash("sha256")
+    .update(JSON.stringify({ writer: WRITER_VERSION, compressor: COMPRESSOR, parts }))
+    .digest("hex");
 }
 
 /** The cached blob for `key`, if it is still complete. */

@@ -17,10 +17,13 @@ export interface MakeImageInput {
 }
 
 export const layerCacheDir = (): string => userCachePath("image-cache");
-export const defaultImageDir = (projectName: string, image: string): string =>
-  userCachePath("images", `${projectName}-${image}`);
+export const defaultImageDir = (projectName: string, image: string): string => userCachePath("images", `${projectName}-${image}`);
 
-export async function makeImage(driver: NixDriver, input: MakeImageInput, wrapNix: <T>(step: () => Promise<T>) => Promise<T> = (step) => step()) {
+export async function makeImage(
+  driver: NixDriver,
+  input: MakeImageInput,
+  wrapNix: <T>(step: () => Promise<T>) => Promise<T> = (step) => step(),
+) {
   const root = await withTemporaryRoots(async (outLink) => {
     const [built] = await wrapNix(() => driver.build([`legacyPackages.${input.system}.nixkit.images.${input.name}`], { outLink }));
     await rootGeneration(driver, input.projectDir, "images", input.name, [built!.outputs.out!]);
@@ -45,12 +48,17 @@ export async function makeImage(driver: NixDriver, input: MakeImageInput, wrapNi
 function gitAnnotations(projectDir: string): Record<string, string> {
   const git = (...args: string[]) => {
     try {
-      return execFileSync("git", ["-C", projectDir, ...args], { stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
+      return execFileSync("git", ["-C", projectDir, ...args], { stdio: ["ignore", "pipe", "ignore"] })
+        .toString()
+        .trim();
     } catch {
       return "";
     }
   };
   const revision = git("rev-parse", "HEAD");
   const source = git("config", "--get", "remote.origin.url");
-  return { ...(revision ? { "org.opencontainers.image.revision": revision } : {}), ...(source ? { "org.opencontainers.image.source": source } : {}) };
+  return {
+    ...(revision ? { "org.opencontainers.image.revision": revision } : {}),
+    ...(source ? { "org.opencontainers.image.source": source } : {}),
+  };
 }

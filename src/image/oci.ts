@@ -38,7 +38,14 @@ const indexJson = (manifest: Blob, refName: string): Buffer =>
     canonicalJson({
       schemaVersion: 2,
       mediaType: MEDIA.index,
-      manifests: [{ mediaType: MEDIA.manifest, digest: manifest.digest, size: manifest.size, annotations: { "org.opencontainers.image.ref.name": refName } }],
+      manifests: [
+        {
+          mediaType: MEDIA.manifest,
+          digest: manifest.digest,
+          size: manifest.size,
+          annotations: { "org.opencontainers.image.ref.name": refName },
+        },
+      ],
     }),
   );
 
@@ -61,7 +68,13 @@ export function imageDocuments(options: {
     layers: options.layers.map((l) => ({ mediaType: MEDIA.layer, digest: l.digest, size: l.size })),
     annotations: Object.keys(options.annotations).length ? options.annotations : undefined,
   });
-  return { config, manifest, index: indexJson(manifest, options.reference.split(":").at(-1)!), layers: options.layers, reference: options.reference };
+  return {
+    config,
+    manifest,
+    index: indexJson(manifest, options.reference.split(":").at(-1)!),
+    layers: options.layers,
+    reference: options.reference,
+  };
 }
 
 const blobPath = (digest: string) => `blobs/sha256/${digest.replace(/^sha256:/, "")}`;
@@ -78,7 +91,14 @@ function layoutFiles(doc: ImageDocuments, dockerManifest: boolean): Map<string, 
   files.set(blobPath(doc.manifest.digest), doc.manifest);
   for (const layer of doc.layers) files.set(blobPath(layer.digest), { digest: layer.digest, size: layer.size, file: layer.file });
   if (dockerManifest) {
-    add("manifest.json", Buffer.from(canonicalJson([{ Config: blobPath(doc.config.digest), RepoTags: [doc.reference], Layers: doc.layers.map((l) => blobPath(l.digest)) }])));
+    add(
+      "manifest.json",
+      Buffer.from(
+        canonicalJson([
+          { Config: blobPath(doc.config.digest), RepoTags: [doc.reference], Layers: doc.layers.map((l) => blobPath(l.digest)) },
+        ]),
+      ),
+    );
   }
   return files;
 }
@@ -126,7 +146,13 @@ export async function writeArchive(doc: ImageDocuments, target: string, docker: 
 }
 
 function fileEntry(rel: string, blob: Blob): TarEntry {
-  return { type: "file", path: rel, mode: 0o644, size: blob.size, content: () => (blob.bytes ? [blob.bytes] : createReadStream(blob.file!)) };
+  return {
+    type: "file",
+    path: rel,
+    mode: 0o644,
+    size: blob.size,
+    content: () => (blob.bytes ? [blob.bytes] : createReadStream(blob.file!)),
+  };
 }
 
 async function linkOrCopy(source: string, dest: string): Promise<void> {
@@ -142,7 +168,10 @@ async function linkOrCopy(source: string, dest: string): Promise<void> {
 async function replaceAtomically(temp: string, target: string): Promise<void> {
   const old = `${target}.${process.pid}.old`;
   await fs.mkdir(path.dirname(target), { recursive: true });
-  const hadOld = await fs.rename(target, old).then(() => true, () => false);
+  const hadOld = await fs.rename(target, old).then(
+    () => true,
+    () => false,
+  );
   await fs.rename(temp, target);
   if (hadOld) await fs.rm(old, { recursive: true, force: true });
 }

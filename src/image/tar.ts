@@ -31,14 +31,22 @@ export async function* tarStream(entries: Iterable<TarEntry> | AsyncIterable<Tar
     }
     const mode = entry.type === "symlink" ? 0o777 : entry.mode & 0o7777;
     const typeflag = entry.type === "dir" ? "5" : entry.type === "symlink" ? "2" : "0";
-    yield header({ name: pax ? truncate(name) : name, mode, size, typeflag, linkname: pax ? truncate(linkname) : linkname, mtime: options.mtime });
+    yield header({
+      name: pax ? truncate(name) : name,
+      mode,
+      size,
+      typeflag,
+      linkname: pax ? truncate(linkname) : linkname,
+      mtime: options.mtime,
+    });
     if (entry.type === "file") {
       let written = 0;
       for await (const chunk of entry.content()) {
         written += chunk.length;
         yield chunk;
       }
-      if (written !== entry.size) throw new Error(`tar: ${entry.path} changed while it was read (${written} bytes, expected ${entry.size})`);
+      if (written !== entry.size)
+        throw new Error(`tar: ${entry.path} changed while it was read (${written} bytes, expected ${entry.size})`);
       options.onContent?.(written);
       yield padding(size);
     }

@@ -26,14 +26,30 @@ export function parseManifest(bytes: Uint8Array | string, file = MANIFEST_FILE):
   };
 
   if (doc.errors.length > 0) {
-    fail(doc.errors.map((e) => {
-      const offset = e.pos[0];
-      const { line, col } = lines.linePos(offset);
-      return { line, col, path: e.code === "MULTIPLE_DOCS" ? [] : pathAtOffset(doc, offset, e.code === "DUPLICATE_KEY"), message: yamlMessage(e.code, e.message), hint: yamlHint(e.code) };
-    }));
+    fail(
+      doc.errors.map((e) => {
+        const offset = e.pos[0];
+        const { line, col } = lines.linePos(offset);
+        return {
+          line,
+          col,
+          path: e.code === "MULTIPLE_DOCS" ? [] : pathAtOffset(doc, offset, e.code === "DUPLICATE_KEY"),
+          message: yamlMessage(e.code, e.message),
+          hint: yamlHint(e.code),
+        };
+      }),
+    );
   }
   if (doc.contents == null) {
-    fail([{ line: 1, col: 1, path: [], message: "the manifest is empty", hint: "start with `version: 1` and `name: my-project`, or run `nixkit init`" }]);
+    fail([
+      {
+        line: 1,
+        col: 1,
+        path: [],
+        message: "the manifest is empty",
+        hint: "start with `version: 1` and `name: my-project`, or run `nixkit init`",
+      },
+    ]);
   }
 
   let data: unknown;
@@ -49,7 +65,9 @@ export function parseManifest(bytes: Uint8Array | string, file = MANIFEST_FILE):
 
   const ruleProblems = checkRules(manifest);
   if (ruleProblems.length > 0) {
-    fail(byPosition(ruleProblems.map((p) => ({ ...positionOf(doc, lines, p.path, p.atKey), path: p.path, message: p.message, hint: p.hint }))));
+    fail(
+      byPosition(ruleProblems.map((p) => ({ ...positionOf(doc, lines, p.path, p.atKey), path: p.path, message: p.message, hint: p.hint }))),
+    );
   }
   return { manifest, text };
 }
@@ -58,22 +76,42 @@ const byPosition = (problems: Problem[]) => [...problems].sort((a, b) => a.line 
 
 function decode(bytes: Uint8Array | string, file: string): string {
   if (typeof bytes !== "string" && bytes.length > MAX_MANIFEST_BYTES) {
-    throw new ManifestError(file, [{ line: 1, col: 1, path: [], message: `the manifest is ${(bytes.length / 1048576).toFixed(1)} MiB`, hint: "a manifest must be under 1 MiB; keep data in files and reference them" }]);
+    throw new ManifestError(file, [
+      {
+        line: 1,
+        col: 1,
+        path: [],
+        message: `the manifest is ${(bytes.length / 1048576).toFixed(1)} MiB`,
+        hint: "a manifest must be under 1 MiB; keep data in files and reference them",
+      },
+    ]);
   }
   let text: string;
   try {
     text = typeof bytes === "string" ? bytes : new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
     const at = firstInvalidUtf8(bytes as Uint8Array);
-    throw new ManifestError(file, [{ ...byteOffsetPosition(bytes as Uint8Array, at), path: [], message: "the manifest is not UTF-8 text", hint: "save it as UTF-8" }]);
+    throw new ManifestError(file, [
+      { ...byteOffsetPosition(bytes as Uint8Array, at), path: [], message: "the manifest is not UTF-8 text", hint: "save it as UTF-8" },
+    ]);
   }
   if (text.length > MAX_MANIFEST_BYTES) {
-    throw new ManifestError(file, [{ line: 1, col: 1, path: [], message: "the manifest is over 1 MiB", hint: "keep data in files and reference them" }]);
+    throw new ManifestError(file, [
+      { line: 1, col: 1, path: [], message: "the manifest is over 1 MiB", hint: "keep data in files and reference them" },
+    ]);
   }
   const nul = text.indexOf("\0");
   if (nul !== -1) {
     const before = text.slice(0, nul).split("\n");
-    throw new ManifestError(file, [{ line: before.length, col: before.at(-1)!.length + 1, path: [], message: "the manifest contains a NUL byte", hint: "it looks like a binary file; nixkit.yaml must be YAML text" }]);
+    throw new ManifestError(file, [
+      {
+        line: before.length,
+        col: before.at(-1)!.length + 1,
+        path: [],
+        message: "the manifest contains a NUL byte",
+        hint: "it looks like a binary file; nixkit.yaml must be YAML text",
+      },
+    ]);
   }
   return text.startsWith("\uFEFF") ? text.slice(1) : text;
 }
@@ -112,12 +150,20 @@ function issueMessage(issue: z.core.$ZodIssue): string {
   return issue.message;
 }
 
-const typeNames: Record<string, string> = { object: "a mapping", record: "a mapping", array: "a list", string: "a string", number: "a number", boolean: "true or false" };
+const typeNames: Record<string, string> = {
+  object: "a mapping",
+  record: "a mapping",
+  array: "a list",
+  string: "a string",
+  number: "a number",
+  boolean: "true or false",
+};
 
 function issueHint(issue: z.core.$ZodIssue, path: FieldPath): string | undefined {
   const field = path.at(-1);
   if (field === "version") return "this nixkit reads `version: 1` manifests";
-  if (issue.code === "invalid_type" && issue.expected === "array" && typeof issue.input === "string") return `write a list: [${JSON.stringify(issue.input)}]`;
+  if (issue.code === "invalid_type" && issue.expected === "array" && typeof issue.input === "string")
+    return `write a list: [${JSON.stringify(issue.input)}]`;
   if ((issue.code === "invalid_type" || issue.code === "invalid_value") && issue.input === undefined) return `add \`${String(field)}:\``;
   if (issue.code === "invalid_type" && issue.input === null) return "give it a value or remove the key";
   return undefined;

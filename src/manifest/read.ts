@@ -14,8 +14,7 @@ import { userCachePath } from "../util/user-cache.js";
 const MANIFEST_FILE = "nixkit.yaml";
 // Outside the project, keyed by content: reading a manifest never writes into the project
 // (`generate --check` writes nothing) and never changes a path: flake's source.
-const cacheFile = (sha256: string) =>
-  userCachePath("manifests", `${sha256}.json`);
+const cacheFile = (sha256: string) => userCachePath("manifests", `${sha256}.json`);
 
 interface CachedManifest {
   sha256: string;
@@ -37,7 +36,8 @@ export async function readManifest(projectDir: string): Promise<LoadedManifest> 
   const sha256 = createHash("sha256").update(bytes).digest("hex");
   try {
     const cached = JSON.parse(await fs.readFile(cacheFile(sha256), "utf8")) as CachedManifest;
-    if (cached.sha256 === sha256 && cached.nixkit === nixkitVersion()) return { manifest: cached.manifest, file, text: bytes.toString("utf8") };
+    if (cached.sha256 === sha256 && cached.nixkit === nixkitVersion())
+      return { manifest: cached.manifest, file, text: bytes.toString("utf8") };
   } catch {
     // no cache yet, or an unreadable one: parse
   }

@@ -17,7 +17,7 @@ type Rule = (manifest: Manifest) => RuleProblem[];
 const nixpkgsRequired: Rule = (m) =>
   m.inputs.nixpkgs
     ? []
-    : [{ path: ["inputs"], message: "the nixpkgs input is missing", hint: 'add `nixpkgs: github:NixOS/nixpkgs/nixos-24.11`' }];
+    : [{ path: ["inputs"], message: "the nixpkgs input is missing", hint: "add `nixpkgs: github:NixOS/nixpkgs/nixos-24.11`" }];
 
 const packagesResolve: Rule = (m) => {
   const problems: RuleProblem[] = [];
@@ -101,7 +101,11 @@ const needsAcyclic: Rule = (m) => {
     if (state.get(name) === "done" || !m.builds[name]) return;
     if (state.get(name) === "visiting") {
       const cycle = [...trail.slice(trail.indexOf(name)), name];
-      problems.push({ path: ["builds", name, "needs"], message: `builds depend on each other in a cycle: ${cycle.join(" -> ")}`, hint: "remove one of the needs" });
+      problems.push({
+        path: ["builds", name, "needs"],
+        message: `builds depend on each other in a cycle: ${cycle.join(" -> ")}`,
+        hint: "remove one of the needs",
+      });
       return;
     }
     state.set(name, "visiting");
@@ -116,7 +120,12 @@ const needsAcyclic: Rule = (m) => {
 const buildNamesNotReserved: Rule = (m) =>
   Object.keys(m.builds)
     .filter((name) => name.startsWith("nixkit-test-"))
-    .map((name) => ({ path: ["builds", name], atKey: true, message: `build names may not start with "nixkit-test-" (nixkit names test reports so)`, hint: "rename the build" }));
+    .map((name) => ({
+      path: ["builds", name],
+      atKey: true,
+      message: `build names may not start with "nixkit-test-" (nixkit names test reports so)`,
+      hint: "rename the build",
+    }));
 
 const buildVariablesDistinct: Rule = (m) => {
   const seen = new Map<string, string>();
@@ -125,7 +134,12 @@ const buildVariablesDistinct: Rule = (m) => {
     const variable = buildVariable(name);
     const other = seen.get(variable);
     if (other) {
-      problems.push({ path: ["builds", name], atKey: true, message: `"${name}" and "${other}" both map to $${variable}`, hint: "rename one of them" });
+      problems.push({
+        path: ["builds", name],
+        atKey: true,
+        message: `"${name}" and "${other}" both map to $${variable}`,
+        hint: "rename one of them",
+      });
     }
     seen.set(variable, name);
   }
@@ -133,7 +147,21 @@ const buildVariablesDistinct: Rule = (m) => {
 };
 
 // Variables the builder itself sets; an env entry would clash with them (nixpkgs refuses too).
-const reservedEnv = new Set(["PATH", "HOME", "TMPDIR", "out", "src", "name", "system", "builder", "args", "outputs", "stdenv", "NIXKIT_REPORTS", "NIXKIT_PROJECT"]);
+const reservedEnv = new Set([
+  "PATH",
+  "HOME",
+  "TMPDIR",
+  "out",
+  "src",
+  "name",
+  "system",
+  "builder",
+  "args",
+  "outputs",
+  "stdenv",
+  "NIXKIT_REPORTS",
+  "NIXKIT_PROJECT",
+]);
 
 const envNotReserved: Rule = (m) => {
   const problems: RuleProblem[] = [];
@@ -145,7 +173,12 @@ const envNotReserved: Rule = (m) => {
   for (const [path, env] of maps) {
     for (const key of Object.keys(env)) {
       if (reservedEnv.has(key) || key.startsWith("NIXKIT_BUILD_") || key.startsWith("NIX_")) {
-        problems.push({ path: [...path, key], atKey: true, message: `${key} is set by nixkit or Nix and cannot be overridden`, hint: "use another variable name" });
+        problems.push({
+          path: [...path, key],
+          atKey: true,
+          message: `${key} is set by nixkit or Nix and cannot be overridden`,
+          hint: "use another variable name",
+        });
       }
     }
   }
@@ -158,14 +191,32 @@ const imageTag = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 const imageSettingsValid: Rule = (m) => {
   const problems: RuleProblem[] = [];
   for (const [name, image] of Object.entries(m.images)) {
-    if (!imageTag.test(image.tag)) problems.push({ path: ["images", name, "tag"], message: `"${image.tag}" is not a valid image tag`, hint: "use letters, digits, _, . and -, up to 128 characters" });
+    if (!imageTag.test(image.tag))
+      problems.push({
+        path: ["images", name, "tag"],
+        message: `"${image.tag}" is not a valid image tag`,
+        hint: "use letters, digits, _, . and -, up to 128 characters",
+      });
     if (image.user !== undefined && !/^(\d{1,9}(:\d{1,9})?|root|nobody)$/.test(image.user)) {
-      problems.push({ path: ["images", name, "user"], message: `user "${image.user}" is neither numeric nor declared in the image`, hint: 'use "uid:gid" (e.g. "1000:1000"), "root" or "nobody"' });
+      problems.push({
+        path: ["images", name, "user"],
+        message: `user "${image.user}" is neither numeric nor declared in the image`,
+        hint: 'use "uid:gid" (e.g. "1000:1000"), "root" or "nobody"',
+      });
     }
     if (image.workdir !== undefined && (!image.workdir.startsWith("/") || image.workdir.split("/").includes(".."))) {
-      problems.push({ path: ["images", name, "workdir"], message: `workdir "${image.workdir}" is not an absolute path inside the image`, hint: 'write an absolute path such as "/srv"' });
+      problems.push({
+        path: ["images", name, "workdir"],
+        message: `workdir "${image.workdir}" is not an absolute path inside the image`,
+        hint: 'write an absolute path such as "/srv"',
+      });
     }
-    if (image.contents.length === 0) problems.push({ path: ["images", name, "contents"], message: "the image has no contents", hint: "list builds or packages, e.g. contents: [app, cacert]" });
+    if (image.contents.length === 0)
+      problems.push({
+        path: ["images", name, "contents"],
+        message: "the image has no contents",
+        hint: "list builds or packages, e.g. contents: [app, cacert]",
+      });
   }
   return problems;
 };
@@ -177,12 +228,28 @@ const imageContentsKnown: Rule = (m) => {
       if (m.builds[item]) return;
       const ref = parsePackageRef(item);
       if ("error" in ref) problems.push({ path: ["images", name, "contents", i], message: ref.error, hint: "name a build or a package" });
-      else if (!m.inputs[ref.input]) problems.push({ path: ["images", name, "contents", i], message: `input "${ref.input}" is not declared`, hint: "add it under inputs" });
+      else if (!m.inputs[ref.input])
+        problems.push({
+          path: ["images", name, "contents", i],
+          message: `input "${ref.input}" is not declared`,
+          hint: "add it under inputs",
+        });
     });
   }
   return problems;
 };
 
-export const rules: Rule[] = [nixpkgsRequired, packagesResolve, globsStayInside, needsExist, needsAcyclic, buildNamesNotReserved, buildVariablesDistinct, envNotReserved, imageContentsKnown, imageSettingsValid];
+export const rules: Rule[] = [
+  nixpkgsRequired,
+  packagesResolve,
+  globsStayInside,
+  needsExist,
+  needsAcyclic,
+  buildNamesNotReserved,
+  buildVariablesDistinct,
+  envNotReserved,
+  imageContentsKnown,
+  imageSettingsValid,
+];
 
 export const checkRules = (manifest: Manifest): RuleProblem[] => rules.flatMap((rule) => rule(manifest));

@@ -12,10 +12,7 @@ const envMap = z
   .default({})
   .describe("Environment variables; values are strings (numbers and booleans are converted).");
 
-const packageRef = z
-  .string()
-  .min(1)
-  .describe('A package: an attribute path into nixpkgs ("python3Packages.numpy") or "INPUT#attr.path".');
+const packageRef = z.string().min(1).describe('A package: an attribute path into nixpkgs ("python3Packages.numpy") or "INPUT#attr.path".');
 const packageList = z.array(packageRef).default([]).describe("Packages on PATH.");
 const script = z.string().describe("Bash script, run with `set -eo pipefail`.");
 
@@ -89,7 +86,10 @@ export const manifestSchema = z
     gc: z
       .strictObject({
         keep: z.number().int().min(1).default(3),
-        keepSince: z.string().regex(/^\d+[smhdw]$/, { message: 'durations look like "14d" (s, m, h, d, w)' }).default("14d"),
+        keepSince: z
+          .string()
+          .regex(/^\d+[smhdw]$/, { message: 'durations look like "14d" (s, m, h, d, w)' })
+          .default("14d"),
       })
       .default({ keep: 3, keepSince: "14d" }),
     ci: z
@@ -97,8 +97,15 @@ export const manifestSchema = z
         stages: z.array(z.enum(["check", "build", "test", "image", "push"])).default(["check", "build", "test", "image"]),
         providers: z.array(z.enum(["github", "gitlab"])).default([]),
         branch: z.string().min(1).default("main").describe("The default branch: the only one that pushes to the cache and registry."),
-        registry: z.string().regex(/^docker:\/\/[^\s]+$/, { message: "registries look like docker://registry.example.org/team" }).optional().describe("Where the push stage pushes images (docker://HOST/PATH); each image goes to REGISTRY/NAME:TAG."),
-        builders: z.array(z.string().min(1)).default([]).describe("Nix remote builders, one machines-file line each (e.g. \"ssh-ng://builder x86_64-linux - 8\")."),
+        registry: z
+          .string()
+          .regex(/^docker:\/\/[^\s]+$/, { message: "registries look like docker://registry.example.org/team" })
+          .optional()
+          .describe("Where the push stage pushes images (docker://HOST/PATH); each image goes to REGISTRY/NAME:TAG."),
+        builders: z
+          .array(z.string().min(1))
+          .default([])
+          .describe('Nix remote builders, one machines-file line each (e.g. "ssh-ng://builder x86_64-linux - 8").'),
       })
       .default({ stages: ["check", "build", "test", "image"], providers: [], branch: "main", builders: [] }),
   })

@@ -3,7 +3,17 @@ import { execa, type ResultPromise } from "execa";
 import path from "node:path";
 import { EnvError, Interrupted, WorkFailed } from "../util/errors.js";
 import type { Logger } from "../util/logger.js";
-import { addRootArgs, buildArgs, closureArgs, COMMON_ARGS, lockArgs, outPathArgs, pathInfoArgs, type BuildOptions, type NixContext } from "./args.js";
+import {
+  addRootArgs,
+  buildArgs,
+  closureArgs,
+  COMMON_ARGS,
+  lockArgs,
+  outPathArgs,
+  pathInfoArgs,
+  type BuildOptions,
+  type NixContext,
+} from "./args.js";
 import { stripAnsi } from "./internal-json.js";
 import { cachedNixVersion } from "./version-cache.js";
 import { BuildMonitor, type FinishedBuild } from "./progress.js";
@@ -65,7 +75,8 @@ export class NixDriver {
     return (this.detected ??= (async () => {
       const version = await cachedNixVersion(this.nix, async () => {
         const result = await this.capture(["--version"]);
-        if (result.exitCode !== 0) throw new EnvError(`could not read the Nix version from \`nix --version\`: ${result.stdout}${result.stderr}`);
+        if (result.exitCode !== 0)
+          throw new EnvError(`could not read the Nix version from \`nix --version\`: ${result.stdout}${result.stderr}`);
         return result.stdout;
       });
       if (!version) throw new EnvError("could not read the Nix version from `nix --version`");
@@ -80,7 +91,12 @@ export class NixDriver {
   async capture(args: string[], cwd = this.ctx.projectDir, input?: string): Promise<{ stdout: string; stderr: string; exitCode: number }> {
     this.options.logger.debug(`$ nix ${args.join(" ")}`);
     try {
-      const result = await execa(this.nix, args, { cwd, reject: false, ...(input === undefined ? { stdin: "ignore" as const } : { input }), cancelSignal: this.options.signal });
+      const result = await execa(this.nix, args, {
+        cwd,
+        reject: false,
+        ...(input === undefined ? { stdin: "ignore" as const } : { input }),
+        cancelSignal: this.options.signal,
+      });
       if (result.isCanceled) throw new Interrupted();
       if ((result as { code?: string }).code === "ENOENT") throw nixMissing();
       return { stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode ?? 1 };
@@ -108,7 +124,10 @@ export class NixDriver {
   async buildAll(attrs: string[], options: BuildOptions = {}): Promise<BuildOutcome> {
     await this.detect();
     const monitor = new BuildMonitor(this.options.logger);
-    const result = await this.followed(buildArgs(this.ctx, attrs, { ...options, extraArgs: [...this.buildOptions, ...(options.extraArgs ?? [])] }), monitor);
+    const result = await this.followed(
+      buildArgs(this.ctx, attrs, { ...options, extraArgs: [...this.buildOptions, ...(options.extraArgs ?? [])] }),
+      monitor,
+    );
     const failed = monitor.failedDerivations();
     const outcome: BuildOutcome = {
       built: [],
@@ -164,7 +183,10 @@ export class NixDriver {
     const json = JSON.parse(result.stdout) as unknown;
     // A list of infos before Nix 2.19, a map from path to info from 2.19 on.
     const infos = features.pathInfoJsonMap
-      ? Object.entries(json as Record<string, { narHash: string; narSize: number; references: string[] }>).map(([path, info]) => ({ ...info, path }))
+      ? Object.entries(json as Record<string, { narHash: string; narSize: number; references: string[] }>).map(([path, info]) => ({
+          ...info,
+          path,
+        }))
       : (json as { path: string; narHash: string; narSize: number; references: string[] }[]);
     return infos.map(({ path, narHash, narSize, references }) => ({ path, narHash, narSize, references }));
   }
@@ -173,7 +195,12 @@ export class NixDriver {
   async nixStore(args: string[]): Promise<string> {
     const binary = this.nix.includes("/") ? path.join(path.dirname(this.nix), "nix-store") : "nix-store";
     this.options.logger.debug(`$ nix-store ${args.join(" ")}`);
-    const result = await execa(binary, args, { reject: false, stdin: "ignore", cancelSignal: this.options.signal, maxBuffer: 256 * 1024 * 1024 });
+    const result = await execa(binary, args, {
+      reject: false,
+      stdin: "ignore",
+      cancelSignal: this.options.signal,
+      maxBuffer: 256 * 1024 * 1024,
+    });
     if (result.isCanceled) throw new Interrupted();
     if (result.exitCode !== 0) throw failure(`nix-store ${args[0]}`, stripAnsi(String(result.stderr)));
     return String(result.stdout);
@@ -184,7 +211,12 @@ export class NixDriver {
     await this.detect();
     const result = await this.capture([...COMMON_ARGS, "store", "gc"]);
     if (result.exitCode !== 0) throw failure("store gc", stripAnsi(result.stderr));
-    return stripAnsi(`${result.stderr}\n${result.stdout}`).split("\n").find((l) => /store paths deleted/.test(l))?.trim() ?? "0 store paths deleted, 0.00 MiB freed";
+    return (
+      stripAnsi(`${result.stderr}\n${result.stdout}`)
+        .split("\n")
+        .find((l) => /store paths deleted/.test(l))
+        ?.trim() ?? "0 store paths deleted, 0.00 MiB freed"
+    );
   }
 
   /** narSize of each valid path among `storePaths`. */
@@ -229,7 +261,13 @@ export class NixDriver {
   /** Runs a nix command with internal-json logs through `monitor`, rendering progress. */
   private async followed(args: string[], monitor: BuildMonitor): Promise<{ exitCode: number; stdout: string; stderr: string }> {
     this.options.logger.debug(`$ nix ${args.join(" ")}`);
-    const child = execa(this.nix, args, { cwd: this.ctx.projectDir, reject: false, stdin: "ignore", cancelSignal: this.options.signal, lines: false });
+    const child = execa(this.nix, args, {
+      cwd: this.ctx.projectDir,
+      reject: false,
+      stdin: "ignore",
+      cancelSignal: this.options.signal,
+      lines: false,
+    });
     let pending = "";
     let stderr = "";
     child.stderr?.setEncoding("utf8");
@@ -254,7 +292,12 @@ export class NixDriver {
 // `nix path-info --json` lists paths ({path, valid: false} for invalid ones) before 2.19, and maps
 // each path to its info (null when invalid) from 2.19 on.
 export function validFromPathInfo(json: unknown, isMap: boolean): Set<string> {
-  if (isMap) return new Set(Object.entries(json as Record<string, unknown>).filter(([, info]) => info !== null).map(([p]) => p));
+  if (isMap)
+    return new Set(
+      Object.entries(json as Record<string, unknown>)
+        .filter(([, info]) => info !== null)
+        .map(([p]) => p),
+    );
   return new Set((json as { path: string; valid?: boolean }[]).filter((i) => i.valid !== false).map((i) => i.path));
 }
 
@@ -268,10 +311,15 @@ async function awaitChild(child: ResultPromise) {
 }
 
 function failure(what: string, nixMessage: string): NixFailed {
-  const firstError = nixMessage.split("\n").find((l) => l.trim().startsWith("error:"))?.trim() ?? nixMessage.trim().split("\n")[0] ?? "";
+  const firstError =
+    nixMessage
+      .split("\n")
+      .find((l) => l.trim().startsWith("error:"))
+      ?.trim() ??
+    nixMessage.trim().split("\n")[0] ??
+    "";
   return new NixFailed(`nix ${what} failed: ${firstError.replace(/^error: /, "")}`, nixMessage);
 }
 
 const nixMissing = () =>
   new EnvError("nix is not installed or not on PATH (Debian: `apt-get install nix-bin`; others: https://nixos.org/download)");
-

@@ -13,7 +13,12 @@ export function printDevEnvArgs(ctx: NixContext, profile: string): string[] {
   return [...developBaseArgs(ctx, "print-dev-env"), "--json", "--profile", profile];
 }
 
-export function printDevEnv(ctx: NixContext, profile: string, nix = process.env.NIXKIT_NIX ?? "nix", signal?: AbortSignal): Promise<DevEnvResult> {
+export function printDevEnv(
+  ctx: NixContext,
+  profile: string,
+  nix = process.env.NIXKIT_NIX ?? "nix",
+  signal?: AbortSignal,
+): Promise<DevEnvResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(nix, printDevEnvArgs(ctx, profile), { cwd: ctx.projectDir, stdio: ["ignore", "pipe", "pipe"], signal });
     const stdout: Buffer[] = [];

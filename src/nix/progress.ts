@@ -1,7 +1,15 @@
 // Follows Nix's internal-json log: one live line on a TTY, prefixed log lines otherwise, and
 // the full log of every build kept in memory so a failure can show it.
 import type { Logger } from "../util/logger.js";
-import { ACT_BUILD, RES_BUILD_LOG_LINE, RES_POST_BUILD_LOG_LINE, RES_SET_PHASE, displayName, parseLogLine, stripAnsi } from "./internal-json.js";
+import {
+  ACT_BUILD,
+  RES_BUILD_LOG_LINE,
+  RES_POST_BUILD_LOG_LINE,
+  RES_SET_PHASE,
+  displayName,
+  parseLogLine,
+  stripAnsi,
+} from "./internal-json.js";
 
 interface ActiveBuild {
   name: string;
@@ -48,8 +56,7 @@ export class BuildMonitor {
         else if (event.level === 1 && !isExpectedWarning(event.msg)) {
           this.warnings.push(stripAnsi(event.msg));
           this.logger.warn(stripAnsi(event.msg).replace(/^warning: /, ""));
-        }
-        else this.logger.debug(stripAnsi(event.msg));
+        } else this.logger.debug(stripAnsi(event.msg));
         return;
       case "start":
         if (event.type === ACT_BUILD) {
@@ -125,4 +132,7 @@ export class BuildMonitor {
 
 // With --nixpkgs, nixkit passes --no-write-lock-file on purpose; and it passes the manifest's
 // cache settings itself, so Nix ignoring the flake's nixConfig copy of them is noise too.
-const isExpectedWarning = (msg: string) => /not writing modified lock file|ignoring untrusted flake configuration setting 'extra-(substituters|trusted-public-keys)'/.test(stripAnsi(msg));
+const isExpectedWarning = (msg: string) =>
+  /not writing modified lock file|ignoring untrusted flake configuration setting 'extra-(substituters|trusted-public-keys)'/.test(
+    stripAnsi(msg),
+  );

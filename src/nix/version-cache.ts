@@ -9,7 +9,12 @@ import { userCachePath } from "../util/user-cache.js";
 const cacheFile = () => userCachePath("nix-versions.json");
 
 function fingerprint(binary: string): string | undefined {
-  const candidates = binary.includes("/") ? [binary] : (process.env.PATH ?? "").split(":").filter(Boolean).map((d) => path.join(d, binary));
+  const candidates = binary.includes("/")
+    ? [binary]
+    : (process.env.PATH ?? "")
+        .split(":")
+        .filter(Boolean)
+        .map((d) => path.join(d, binary));
   for (const candidate of candidates) {
     if (!existsSync(candidate)) continue;
     const real = realpathSync(candidate);

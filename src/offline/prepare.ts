@@ -56,7 +56,10 @@ function setFiles(host: HostFiles, system: string): Map<string, { bytes: Buffer;
     }
   };
   walk(assetPath("nix", "offline-pkgs"), "");
-  files.set("host.nix", { bytes: Buffer.from(`# Written by \`nixkit offline-pkgs\`.\n{ system = ${JSON.stringify(system)}; }\n`), mode: 0o644 });
+  files.set("host.nix", {
+    bytes: Buffer.from(`# Written by \`nixkit offline-pkgs\`.\n{ system = ${JSON.stringify(system)}; }\n`),
+    mode: 0o644,
+  });
   files.set("bootstrap/bin/busybox", { bytes: readFileSync(host.busybox), mode: 0o755 });
   files.set("bootstrap/bin/bash", { bytes: readFileSync(host.bash), mode: 0o755 });
   files.set("bootstrap/ca-bundle.crt", { bytes: readFileSync(host.caBundle), mode: 0o644 });

@@ -12,8 +12,12 @@ export function generatedFilesFresh(projectDir: string): boolean {
     const header = readFlakeHeader(flake);
     if (!header || header.nixkit !== nixkitVersion() || !isUntouchedGenerated(flake)) return false;
     if (header.manifest !== sha256(readFileSync(path.join(projectDir, "nixkit.yaml")))) return false;
-    const shipped = readdirSync(assetPath("nix", "lib")).filter((n) => n.endsWith(".nix")).sort();
-    const vendored = readdirSync(path.join(projectDir, ".nixkit", "lib")).filter((n) => !n.startsWith(".")).sort();
+    const shipped = readdirSync(assetPath("nix", "lib"))
+      .filter((n) => n.endsWith(".nix"))
+      .sort();
+    const vendored = readdirSync(path.join(projectDir, ".nixkit", "lib"))
+      .filter((n) => !n.startsWith("."))
+      .sort();
     if (shipped.join("/") !== vendored.join("/")) return false;
     return shipped.every((n) => readFileSync(assetPath("nix", "lib", n)).equals(readFileSync(path.join(projectDir, ".nixkit", "lib", n))));
   } catch {

@@ -58,7 +58,12 @@ function listOrEmpty(dir: string): string[] {
 
 /** Path, size and mtime of the nix binary: a new Nix invalidates the env without running nix. */
 function nixFingerprint(binary: string, env: NodeJS.ProcessEnv): string {
-  const candidates = binary.includes("/") ? [binary] : (env.PATH ?? "").split(":").filter(Boolean).map((d) => path.join(d, binary));
+  const candidates = binary.includes("/")
+    ? [binary]
+    : (env.PATH ?? "")
+        .split(":")
+        .filter(Boolean)
+        .map((d) => path.join(d, binary));
   for (const candidate of candidates) {
     if (!existsSync(candidate)) continue;
     try {
@@ -83,7 +88,9 @@ export function localPathOf(ref: string, base: string): string | undefined {
 /** Local `path` inputs recorded in flake.lock: Nix re-reads them on every evaluation. */
 function lockedLocalInputs(projectDir: string): string[] {
   try {
-    const lock = JSON.parse(readFileSync(path.join(projectDir, "flake.lock"), "utf8")) as { nodes: Record<string, { original?: { type?: string; path?: string } }> };
+    const lock = JSON.parse(readFileSync(path.join(projectDir, "flake.lock"), "utf8")) as {
+      nodes: Record<string, { original?: { type?: string; path?: string } }>;
+    };
     return Object.values(lock.nodes)
       .filter((n) => n.original?.type === "path" && n.original.path)
       .map((n) => path.resolve(projectDir, n.original!.path!))

@@ -19,7 +19,9 @@ export interface LaunchOptions {
 
 export function baseEnv(options: LaunchOptions): NodeJS.ProcessEnv {
   const from = options.env ?? process.env;
-  const env: NodeJS.ProcessEnv = options.pure ? Object.fromEntries(PURE_KEEP.filter((k) => from[k] !== undefined).map((k) => [k, from[k]])) : { ...from };
+  const env: NodeJS.ProcessEnv = options.pure
+    ? Object.fromEntries(PURE_KEEP.filter((k) => from[k] !== undefined).map((k) => [k, from[k]]))
+    : { ...from };
   // Empty rather than unset: bash fills an unset PATH with its own default, which --pure must not get.
   if (options.pure) env.PATH = "";
   env.NIXKIT_PROJECT = options.projectDir;
@@ -52,12 +54,16 @@ export function interactiveShell(options: LaunchOptions, projectName: string): P
       writeFileSync(path.join(zdotdir, ".zshrc"), `ZDOTDIR=$HOME\n[ -e ~/.zshrc ] && source ~/.zshrc\nPROMPT="$NIXKIT_PROMPT$PROMPT"\n`);
       return supervise(["--norc", "--noprofile", wrapper, "env", `ZDOTDIR=${zdotdir}`, "zsh", "-i"], options);
     }
-    const prompt = "functions -q fish_prompt; and functions -c fish_prompt __nixkit_prompt; function fish_prompt; printf '%s' $NIXKIT_PROMPT; __nixkit_prompt; end";
+    const prompt =
+      "functions -q fish_prompt; and functions -c fish_prompt __nixkit_prompt; function fish_prompt; printf '%s' $NIXKIT_PROMPT; __nixkit_prompt; end";
     return supervise(["--norc", "--noprofile", wrapper, "fish", "--init-command", prompt], options);
   }
   // bash, like `nix develop`: the user's ~/.bashrc first, then the environment, then the marker.
   const bashrc = path.join(dir, "interactive.bashrc");
-  writeFileSync(bashrc, `[ -e ~/.bashrc ] && source ~/.bashrc\nsource ${shellQuote(options.rcFile)}\nPS1=${shellQuote(marker)}"\${PS1-\\\\u@\\\\h:\\\\w\\\\$ }"\n`);
+  writeFileSync(
+    bashrc,
+    `[ -e ~/.bashrc ] && source ~/.bashrc\nsource ${shellQuote(options.rcFile)}\nPS1=${shellQuote(marker)}"\${PS1-\\\\u@\\\\h:\\\\w\\\\$ }"\n`,
+  );
   return supervise(["--rcfile", bashrc, "-i"], options);
 }
 
@@ -87,8 +93,19 @@ function supervise(args: string[], options: LaunchOptions): Promise<number> {
   });
 }
 
-
 // Linux numbers of the signals that usually end a command; node:os (which has them all) is
 // left out of the fast path.
-const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGABRT: 6, SIGKILL: 9, SIGUSR1: 10, SIGSEGV: 11, SIGUSR2: 12, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15 };
+const SIGNAL_NUMBERS: Record<string, number> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGABRT: 6,
+  SIGKILL: 9,
+  SIGUSR1: 10,
+  SIGSEGV: 11,
+  SIGUSR2: 12,
+  SIGPIPE: 13,
+  SIGALRM: 14,
+  SIGTERM: 15,
+};
 const signalNumber = (signal: string): number => SIGNAL_NUMBERS[signal] ?? 0;

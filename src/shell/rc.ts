@@ -10,11 +10,48 @@ export interface DevEnvJson {
 // Variables `nix develop` never sets from the build environment (develop.cc ignoreVars), plus
 // bash's own dynamic or read-only variables, which cannot or should not be assigned.
 export const IGNORED_VARIABLES = new Set([
-  "BASHOPTS", "HOME", "NIX_BUILD_TOP", "NIX_ENFORCE_PURITY", "NIX_LOG_FD", "NIX_REMOTE", "PPID", "SHELLOPTS",
-  "SSL_CERT_FILE", "TEMP", "TEMPDIR", "TERM", "TMP", "TMPDIR", "TZ", "UID",
-  "BASH", "BASHPID", "BASH_ARGC", "BASH_ARGV", "BASH_ARGV0", "BASH_COMMAND", "BASH_LINENO", "BASH_SOURCE",
-  "BASH_SUBSHELL", "BASH_VERSINFO", "BASH_VERSION", "EPOCHREALTIME", "EPOCHSECONDS", "EUID", "FUNCNAME",
-  "GROUPS", "HISTCMD", "LINENO", "OLDPWD", "PIPESTATUS", "PWD", "RANDOM", "SECONDS", "SHLVL", "SRANDOM", "_",
+  "BASHOPTS",
+  "HOME",
+  "NIX_BUILD_TOP",
+  "NIX_ENFORCE_PURITY",
+  "NIX_LOG_FD",
+  "NIX_REMOTE",
+  "PPID",
+  "SHELLOPTS",
+  "SSL_CERT_FILE",
+  "TEMP",
+  "TEMPDIR",
+  "TERM",
+  "TMP",
+  "TMPDIR",
+  "TZ",
+  "UID",
+  "BASH",
+  "BASHPID",
+  "BASH_ARGC",
+  "BASH_ARGV",
+  "BASH_ARGV0",
+  "BASH_COMMAND",
+  "BASH_LINENO",
+  "BASH_SOURCE",
+  "BASH_SUBSHELL",
+  "BASH_VERSINFO",
+  "BASH_VERSION",
+  "EPOCHREALTIME",
+  "EPOCHSECONDS",
+  "EUID",
+  "FUNCNAME",
+  "GROUPS",
+  "HISTCMD",
+  "LINENO",
+  "OLDPWD",
+  "PIPESTATUS",
+  "PWD",
+  "RANDOM",
+  "SECONDS",
+  "SHLVL",
+  "SRANDOM",
+  "_",
 ]);
 
 // The caller's values of these are appended after the environment's own (develop.cc savedVars).
@@ -28,7 +65,10 @@ const validName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const RC_ROOT_PREFIX = "# nixkit-env-root: ";
 
 export function renderRc(env: DevEnvJson, gcRoot?: string): string {
-  const lines: string[] = [`${RC_ROOT_PREFIX}${gcRoot ?? ""}`, "# Written by nixkit from `nix print-dev-env --json`; sourced by nixkit run/shell/env."];
+  const lines: string[] = [
+    `${RC_ROOT_PREFIX}${gcRoot ?? ""}`,
+    "# Written by nixkit from `nix print-dev-env --json`; sourced by nixkit run/shell/env.",
+  ];
   for (const name of SAVED_VARIABLES) lines.push(`__nixkit_saved_${name}="\${${name}-}"`);
   lines.push(`${OUTPUTS_DIR}="$PWD/outputs"`, "unset shellHook");
 
@@ -38,9 +78,12 @@ export function renderRc(env: DevEnvJson, gcRoot?: string): string {
     const { type, value } = variable;
     if (type === "exported") lines.push(`export ${name}=${quoteWithOutputs(String(value), outputs)}`);
     else if (type === "var") lines.push(`${name}=${quoteWithOutputs(String(value), outputs)}`);
-    else if (type === "array" && Array.isArray(value)) lines.push(`declare -a ${name}=(${value.map((v) => quoteWithOutputs(String(v), outputs)).join(" ")})`);
+    else if (type === "array" && Array.isArray(value))
+      lines.push(`declare -a ${name}=(${value.map((v) => quoteWithOutputs(String(v), outputs)).join(" ")})`);
     else if (type === "associative" && value && typeof value === "object") {
-      const pairs = Object.entries(value as Record<string, string>).map(([k, v]) => `[${shellQuote(k)}]=${quoteWithOutputs(String(v), outputs)}`);
+      const pairs = Object.entries(value as Record<string, string>).map(
+        ([k, v]) => `[${shellQuote(k)}]=${quoteWithOutputs(String(v), outputs)}`,
+      );
       lines.push(`declare -A ${name}=(${pairs.join(" ")})`);
     }
   }
@@ -58,10 +101,10 @@ export function renderRc(env: DevEnvJson, gcRoot?: string): string {
 
 /** Output name -> store path, for the outputs listed in `$outputs`. */
 function outputPaths(env: DevEnvJson): [string, string][] {
-  const names = String(env.variables.outputs?.value ?? "out").split(/\s+/).filter(Boolean);
-  return names
-    .map((name): [string, string] => [name, String(env.variables[name]?.value ?? "")])
-    .filter(([, p]) => p.startsWith("/"));
+  const names = String(env.variables.outputs?.value ?? "out")
+    .split(/\s+/)
+    .filter(Boolean);
+  return names.map((name): [string, string] => [name, String(env.variables[name]?.value ?? "")]).filter(([, p]) => p.startsWith("/"));
 }
 
 // `nix develop` points $out (and any value naming an output) at ./outputs/<name> in the caller's

@@ -71,15 +71,21 @@ function parseSuites(xml: string): Suite[] {
   } catch {
     return [];
   }
-  const raw = (document.testsuites as { testsuite?: unknown[] } | undefined)?.testsuite ?? (document.testsuite as unknown[] | undefined) ?? [];
+  const raw =
+    (document.testsuites as { testsuite?: unknown[] } | undefined)?.testsuite ?? (document.testsuite as unknown[] | undefined) ?? [];
   return raw.map((s) => toSuite(s as Record<string, unknown>));
 }
 
 function toSuite(raw: Record<string, unknown>): Suite {
-  const text = (v: unknown) => (typeof v === "string" ? v : v && typeof v === "object" && "#text" in v ? String((v as Record<string, unknown>)["#text"]) : "");
-  const properties = ((raw.properties as { property?: Record<string, string>[] } | undefined)?.property ?? []).map((p) => ({ name: p.name ?? "", value: p.value ?? "" })).filter((p) => p.name);
+  const text = (v: unknown) =>
+    typeof v === "string" ? v : v && typeof v === "object" && "#text" in v ? String((v as Record<string, unknown>)["#text"]) : "";
+  const properties = ((raw.properties as { property?: Record<string, string>[] } | undefined)?.property ?? [])
+    .map((p) => ({ name: p.name ?? "", value: p.value ?? "" }))
+    .filter((p) => p.name);
   const cases = ((raw.testcase as Record<string, unknown>[] | undefined) ?? []).map((c): Case => {
-    const outcome = (["failure", "error", "skipped"] as const).map((kind) => ({ kind, node: (c[kind] as Record<string, unknown>[] | undefined)?.[0] })).find((o) => o.node !== undefined);
+    const outcome = (["failure", "error", "skipped"] as const)
+      .map((kind) => ({ kind, node: (c[kind] as Record<string, unknown>[] | undefined)?.[0] }))
+      .find((o) => o.node !== undefined);
     return {
       name: String(c.name ?? "unnamed"),
       classname: String(c.classname ?? raw.name ?? "unnamed"),
@@ -118,7 +124,12 @@ function syntheticSuite(source: JUnitSource): Suite {
         classname: "nixkit",
         time: source.seconds.toFixed(3),
         outcome: failed
-          ? { kind: source.status === "error" ? "error" : "failure", message: source.status === "error" ? "the test could not run" : "the test script failed", type: "nixkit", text: source.logTail }
+          ? {
+              kind: source.status === "error" ? "error" : "failure",
+              message: source.status === "error" ? "the test could not run" : "the test script failed",
+              type: "nixkit",
+              text: source.logTail,
+            }
           : undefined,
       },
     ],

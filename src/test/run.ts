@@ -38,7 +38,13 @@ async function runAndRoot(driver: NixDriver, options: TestRunOptions, outLink: s
     driver.showFailedLogs(outcome);
     outPaths = await driver.existingOutPaths(set, options.names);
   }
-  await rootGeneration(driver, options.projectDir, "tests", "run", outPaths.filter((p): p is string => p !== undefined));
+  await rootGeneration(
+    driver,
+    options.projectDir,
+    "tests",
+    "run",
+    outPaths.filter((p): p is string => p !== undefined),
+  );
 
   const ranMs = new Map(outcome.ran.map((b) => [drvName(b.drvPath), b.ms]));
   const durations = readDurations(options.projectDir);
@@ -61,7 +67,10 @@ async function runAndRoot(driver: NixDriver, options: TestRunOptions, outLink: s
 async function rerunCached(driver: NixDriver, set: string, results: TestResult[], maxJobs: string): Promise<TestResult[]> {
   const cached = results.filter((r) => r.cached && r.outPath);
   if (cached.length === 0) return results;
-  const outcome = await driver.buildAll(cached.map((r) => `${set}.${r.name}`), { rebuild: true, keepGoing: true, maxJobs });
+  const outcome = await driver.buildAll(
+    cached.map((r) => `${set}.${r.name}`),
+    { rebuild: true, keepGoing: true, maxJobs },
+  );
   const ranMs = new Map(outcome.ran.map((b) => [drvName(b.drvPath), b.ms]));
   const differing = new Set(outcome.differing.map(drvName));
   return results.map((r) => {

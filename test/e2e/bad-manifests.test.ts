@@ -60,7 +60,9 @@ async function expectRejected(dir: string, where: string) {
 
 describe("bad manifests", () => {
   test("the corpus has an expectation for every file, and at least 30 files", () => {
-    const files = readdirSync(corpus).map((f) => f.replace(/\.yaml$/, "")).sort();
+    const files = readdirSync(corpus)
+      .map((f) => f.replace(/\.yaml$/, ""))
+      .sort();
     expect(files).toEqual(Object.keys(expected).sort());
     expect(files.length).toBeGreaterThanOrEqual(30);
   });

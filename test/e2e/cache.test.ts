@@ -20,9 +20,13 @@ const RUN_ID = `${process.pid}-${Date.now()}`;
 async function cachedProject(keys: string[], url = server.url) {
   const dir = exampleProject();
   const config = tempDir();
-  editFile(path.join(dir, "nixkit.yaml"), (t) =>
-    t.replace('chmod +x "$out/bin/greet"', `chmod +x "$out/bin/greet"\n      echo ${RUN_ID}-${Math.random()} > "$out/share/greet/stamp"`) +
-    `cache:\n  url: ${url}\n  publicKeys: ${JSON.stringify(keys)}\n`,
+  editFile(
+    path.join(dir, "nixkit.yaml"),
+    (t) =>
+      t.replace(
+        'chmod +x "$out/bin/greet"',
+        `chmod +x "$out/bin/greet"\n      echo ${RUN_ID}-${Math.random()} > "$out/share/greet/stamp"`,
+      ) + `cache:\n  url: ${url}\n  publicKeys: ${JSON.stringify(keys)}\n`,
   );
   return { dir, env: { XDG_CONFIG_HOME: config } };
 }
@@ -117,8 +121,12 @@ describe("nixkit cache", () => {
     expect(built.exitCode, built.stderr).toBe(0);
     expect(built.stderr).toContain("skipping the binary cache");
     expect((await nixkit(["-C", dir, "cache", "push"], { env })).exitCode).toBe(3);
-    const doctor = JSON.parse((await nixkit(["-C", dir, "--json", "doctor"], { env })).stdout) as { checks: { name: string; status: string; detail: string }[] };
-    expect(doctor.checks.find((c) => c.name === "cache")).toMatchObject({ status: "WARN", detail: expect.stringContaining(`${dead}: it cannot be reached`) });
+    const doctor = JSON.parse((await nixkit(["-C", dir, "--json", "doctor"], { env })).stdout) as {
+      checks: { name: string; status: string; detail: string }[];
+    };
+    expect(doctor.checks.find((c) => c.name === "cache")).toMatchObject({
+      status: "WARN",
+      detail: expect.stringContaining(`${dead}: it cannot be reached`),
+    });
   });
 });
-

@@ -43,7 +43,13 @@ describe("nixkit ci", () => {
     expect(first.exitCode, first.stderr).toBe(0);
     expect(first.report).toMatchObject({ schemaVersion: 1, status: "passed" });
     expect(first.report.stages.map((s) => s.stage)).toEqual(["check", "build", "test", "image"]);
-    expect(first.report.jobs.map((j) => `${j.stage}/${j.name}`)).toEqual(["check/generated-files", "check/flake-lock", "build/greet", "test/unit", "image/greeter"]);
+    expect(first.report.jobs.map((j) => `${j.stage}/${j.name}`)).toEqual([
+      "check/generated-files",
+      "check/flake-lock",
+      "build/greet",
+      "test/unit",
+      "image/greeter",
+    ]);
     expect(first.report.jobs.find((j) => j.name === "greet")!.storePaths[0]).toMatch(/^\/nix\/store\/[0-9a-z]{32}-greet$/);
     expect(first.report.jobs.find((j) => j.name === "greeter")!.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(readFileSync(junit, "utf8")).toContain('<testcase name="one name" classname="greet"');
@@ -56,7 +62,14 @@ describe("nixkit ci", () => {
     const stopped = await ci(dir);
     expect(stopped.exitCode).toBe(1);
     const status = (r: Report) => Object.fromEntries(r.jobs.map((j) => [`${j.stage}/${j.name}`, j.status]));
-    expect(status(stopped.report)).toEqual({ "check/generated-files": "passed", "check/flake-lock": "passed", "build/calc": "passed", "test/sums": "passed", "test/wrong": "failed", "image/calc": "skipped" });
+    expect(status(stopped.report)).toEqual({
+      "check/generated-files": "passed",
+      "check/flake-lock": "passed",
+      "build/calc": "passed",
+      "test/sums": "passed",
+      "test/wrong": "failed",
+      "image/calc": "skipped",
+    });
     expect(stopped.report.stages.map((s) => s.status)).toEqual(["passed", "passed", "failed", "skipped"]);
     expect(stopped.stderr).toContain("the pipeline failed: test/wrong");
     const going = await ci(dir, ["--keep-going"]);
@@ -66,7 +79,9 @@ describe("nixkit ci", () => {
 
   test("a failing build fails its own job; the other builds of the stage pass and are rooted", async () => {
     const dir = exampleProject("failing-test");
-    editFile(path.join(dir, "nixkit.yaml"), (t) => t.replace("tests:\n", "  broken:\n    script: echo 'no output here' >&2; exit 3\n\ntests:\n"));
+    editFile(path.join(dir, "nixkit.yaml"), (t) =>
+      t.replace("tests:\n", "  broken:\n    script: echo 'no output here' >&2; exit 3\n\ntests:\n"),
+    );
     expect((await nixkit(["-C", dir, "generate"])).exitCode).toBe(0);
     const result = await ci(dir, ["--stages", "build"]);
     expect(result.exitCode).toBe(1);
@@ -93,7 +108,10 @@ describe("nixkit ci", () => {
     const dir = await ready("hello");
     const result = await nixkit(["-C", dir, "--json", "ci", "--stages", "check,build"]);
     expect(result.exitCode, result.stderr).toBe(0);
-    const events = result.stdout.trim().split("\n").map((l) => JSON.parse(l) as { event: string; stage?: string; status?: string; name?: string });
+    const events = result.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { event: string; stage?: string; status?: string; name?: string });
     expect(events.map((e) => `${e.event}:${e.stage ?? ""}:${e.name ?? e.status}`)).toEqual([
       "stage:check:started",
       "job:check:generated-files",
@@ -108,7 +126,9 @@ describe("nixkit ci", () => {
 
   test("ci.builders becomes a machines file passed to nix", async () => {
     const dir = await ready("hello");
-    editFile(path.join(dir, "nixkit.yaml"), (t) => t.replace("ci:\n  providers", "ci:\n  builders: ['ssh-ng://builder.example.org x86_64-linux - 4']\n  providers"));
+    editFile(path.join(dir, "nixkit.yaml"), (t) =>
+      t.replace("ci:\n  providers", "ci:\n  builders: ['ssh-ng://builder.example.org x86_64-linux - 4']\n  providers"),
+    );
     await nixkit(["-C", dir, "generate"]);
     await nixkit(["-C", dir, "ci", "generate"]);
     const result = await nixkit(["-C", dir, "-v", "ci", "--stages", "build"]);
@@ -126,7 +146,9 @@ describe("generated pipelines", () => {
     const workflow = parse(workflowText);
     expect(workflow.permissions).toEqual({ contents: "read" });
     expect(workflow.concurrency["cancel-in-progress"]).toBe(true);
-    const uses = Object.values(workflow.jobs as Record<string, { steps: { uses?: string }[] }>).flatMap((j) => j.steps.map((s) => s.uses).filter(Boolean)) as string[];
+    const uses = Object.values(workflow.jobs as Record<string, { steps: { uses?: string }[] }>).flatMap((j) =>
+      j.steps.map((s) => s.uses).filter(Boolean),
+    ) as string[];
     for (const action of uses) expect(action).toMatch(/@([0-9a-f]{40}|v\d+\.\d+\.\d+)$/); // pinned, never a moving major tag
     expect(Object.keys(workflow.jobs)).toEqual(["check", "build", "test", "image"]);
     expect(workflow.jobs.test.needs).toEqual(["build"]);
@@ -147,7 +169,12 @@ describe("generated pipelines", () => {
 
   test("push stages: the default branch only, with the signing key from a secret", async () => {
     const dir = await ready("hello");
-    editFile(path.join(dir, "nixkit.yaml"), (t) => t.replace("ci:\n  providers", "cache:\n  url: https://cache.example.org\n  publicKeys: ['example:AAAA']\nci:\n  stages: [check, build, test, image, push]\n  registry: docker://registry.example.org/team\n  providers"));
+    editFile(path.join(dir, "nixkit.yaml"), (t) =>
+      t.replace(
+        "ci:\n  providers",
+        "cache:\n  url: https://cache.example.org\n  publicKeys: ['example:AAAA']\nci:\n  stages: [check, build, test, image, push]\n  registry: docker://registry.example.org/team\n  providers",
+      ),
+    );
     await nixkit(["-C", dir, "generate"]);
     expect((await nixkit(["-C", dir, "ci", "generate"])).exitCode).toBe(0);
     const workflowText = readFileSync(path.join(dir, ".github/workflows/nixkit.yml"), "utf8");
@@ -177,14 +204,20 @@ describe("generated pipelines", () => {
         }
         outcome[job] = "success";
         for (const step of spec.steps.filter((s) => s.run)) {
-          const result = await execa("bash", ["-e", "-c", step.run!], { cwd: dir, env: { ...nixEnv, ...workflow.env, PATH: `${bin}:${process.env.PATH}`, RUNNER_TEMP: tempDir() }, reject: false });
+          const result = await execa("bash", ["-e", "-c", step.run!], {
+            cwd: dir,
+            env: { ...nixEnv, ...workflow.env, PATH: `${bin}:${process.env.PATH}`, RUNNER_TEMP: tempDir() },
+            reject: false,
+          });
           if (result.exitCode !== 0) {
             outcome[job] = "failure";
             break;
           }
         }
       }
-      const stageOutcome = Object.fromEntries(direct.report.stages.map((s) => [s.stage, s.status === "passed" ? "success" : s.status === "failed" ? "failure" : "skipped"]));
+      const stageOutcome = Object.fromEntries(
+        direct.report.stages.map((s) => [s.stage, s.status === "passed" ? "success" : s.status === "failed" ? "failure" : "skipped"]),
+      );
       expect(outcome, example).toEqual(stageOutcome);
     }
   });

@@ -39,7 +39,9 @@ test("doctor: every check with a status, stale files as a warning, exit 0 withou
   });
   expect(checks.find((c) => c.name === "nix")!.detail).toMatch(/^nix \(Nix\) 2\.\d+/);
   await nixkit(["-C", dir, "generate"]);
-  const fresh = JSON.parse((await nixkit(["-C", dir, "--json", "doctor"])).stdout) as typeof checks extends never ? never : { checks: { name: string; status: string }[] };
+  const fresh = JSON.parse((await nixkit(["-C", dir, "--json", "doctor"])).stdout) as typeof checks extends never
+    ? never
+    : { checks: { name: string; status: string }[] };
   expect(fresh.checks.find((c) => c.name === "generated")!.status).toBe("PASS");
 });
 

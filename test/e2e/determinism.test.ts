@@ -23,7 +23,16 @@ async function generateAndBuild(dir: string, umask: string, tz: string, locale: 
 test("two checkouts, different paths, umask, TZ and locale: same bytes, same store paths", async () => {
   const a = await generateAndBuild(exampleProject(), "022", "UTC", "C");
   const b = await generateAndBuild(exampleProject("hello", "a dir with spaces, ünïcödé and #"), "077", "Pacific/Kiritimati", "C.UTF-8");
-  expect(Object.keys(a.generated).sort()).toEqual(["flake.nix", ".nixkit/lib/default.nix", ".nixkit/lib/glob.nix", ".nixkit/lib/packages.nix", ".nixkit/lib/per-system.nix", ".nixkit/lib/source.nix"].sort());
+  expect(Object.keys(a.generated).sort()).toEqual(
+    [
+      "flake.nix",
+      ".nixkit/lib/default.nix",
+      ".nixkit/lib/glob.nix",
+      ".nixkit/lib/packages.nix",
+      ".nixkit/lib/per-system.nix",
+      ".nixkit/lib/source.nix",
+    ].sort(),
+  );
   expect(b.generated).toEqual(a.generated);
   expect(b.builds).toEqual(a.builds);
 });
@@ -35,8 +44,14 @@ test("hostile strings reach the build script, its env and the shell env unchange
   editFile(path.join(dir, "nixkit.yaml"), (t) =>
     t
       .replace("GREETING: Hello", `GREETING: ${JSON.stringify(hostile)}`)
-      .replace("    packages: [gawk, gnused, coreutils]\n", `    packages: [gawk, gnused, coreutils]\n    env:\n      HOSTILE: ${JSON.stringify(hostile)}\n`)
-      .replace('chmod +x "$out/bin/greet"\n', `chmod +x "$out/bin/greet"\n      printf '%s' "$HOSTILE" > "$out/env"\n      cat > "$out/literal" <<'EOF'\n      ${hostile.replace(/\n/g, "\n      ")}\n      EOF\n`),
+      .replace(
+        "    packages: [gawk, gnused, coreutils]\n",
+        `    packages: [gawk, gnused, coreutils]\n    env:\n      HOSTILE: ${JSON.stringify(hostile)}\n`,
+      )
+      .replace(
+        'chmod +x "$out/bin/greet"\n',
+        `chmod +x "$out/bin/greet"\n      printf '%s' "$HOSTILE" > "$out/env"\n      cat > "$out/literal" <<'EOF'\n      ${hostile.replace(/\n/g, "\n      ")}\n      EOF\n`,
+      ),
   );
   const built = await execa("node", [cliPath, "-C", dir, "--json", "build"], { env: nixEnv, reject: false });
   expect(built.exitCode, built.stderr).toBe(0);

@@ -52,7 +52,9 @@ describe("examples/hello", () => {
     const built = await nixkit(["-C", dir, "--json", "build"]);
     expect(built.exitCode, built.stderr).toBe(0);
     const { builds } = JSON.parse(built.stdout) as { builds: { name: string; outPath: string }[] };
-    expect(builds).toEqual([{ name: "greet", outPath: expect.stringMatching(/^\/nix\/store\/[0-9a-z]{32}-greet$/), outLink: "result-greet" }]);
+    expect(builds).toEqual([
+      { name: "greet", outPath: expect.stringMatching(/^\/nix\/store\/[0-9a-z]{32}-greet$/), outLink: "result-greet" },
+    ]);
     expect(readlinkSync(path.join(dir, "result-greet"))).toBe(builds[0]!.outPath);
     const run = await execa(path.join(dir, "result-greet/bin/greet"), ["ada", "ALAN"], { env: { GREETING: "Hi" } });
     expect(run.stdout).toBe("Hi, Ada!\nHi, Alan!\ngreeted 2 people");
@@ -72,7 +74,9 @@ describe("examples/hello", () => {
     expect(passing.exitCode, passing.stderr).toBe(0);
     expect(passing.stdout).toMatch(/^unit\s+PASS\s+(ran|cached)\s/m);
 
-    editFile(path.join(dir, "tests/run-tests.sh"), (t) => t.replace("'Hello, Ada!\\ngreeted 1 person'", "'Howdy, Ada!\\ngreeted 1 person'"));
+    editFile(path.join(dir, "tests/run-tests.sh"), (t) =>
+      t.replace("'Hello, Ada!\\ngreeted 1 person'", "'Howdy, Ada!\\ngreeted 1 person'"),
+    );
     const check = await nix(["flake", "check", ...sandbox], dir);
     expect(check.exitCode).not.toBe(0);
     expect(check.stderr).toContain("FAIL one name");
@@ -95,7 +99,9 @@ describe("examples/hello", () => {
 
   test("an unknown package is a manifest error at its line:col, not a Nix trace", async () => {
     const dir = exampleProject();
-    editFile(path.join(dir, "nixkit.yaml"), (t) => t.replace("packages: [gawk, gnused, coreutils]", "packages: [gawk, gnused, coreutils, nosuchpkg]"));
+    editFile(path.join(dir, "nixkit.yaml"), (t) =>
+      t.replace("packages: [gawk, gnused, coreutils]", "packages: [gawk, gnused, coreutils, nosuchpkg]"),
+    );
     const built = await nixkit(["-C", dir, "build"]);
     expect(built.exitCode).toBe(2);
     expect(built.stderr).toContain('nixkit.yaml:19:41 builds.greet.packages[3]: package "nosuchpkg" is not in input "nixpkgs"');

@@ -17,7 +17,12 @@ async function projectWithGenerations(label: string) {
   const paths: { builds: string[]; envs: string[] } = { builds: [], envs: [] };
   for (let generation = 1; generation <= 3; generation++) {
     editFile(path.join(dir, "nixkit.yaml"), (t) =>
-      t.replace(/GREETING: .*/, `GREETING: ${label}-${generation}-${RUN_ID}`).replace(/(chmod \+x "\$out\/bin\/greet"\n)( {6}echo .* > "\$out\/gen"\n)?/, `$1      echo ${label}-${generation}-${RUN_ID} > "$out/gen"\n`),
+      t
+        .replace(/GREETING: .*/, `GREETING: ${label}-${generation}-${RUN_ID}`)
+        .replace(
+          /(chmod \+x "\$out\/bin\/greet"\n)( {6}echo .* > "\$out\/gen"\n)?/,
+          `$1      echo ${label}-${generation}-${RUN_ID} > "$out/gen"\n`,
+        ),
     );
     expect((await nixkit(["-C", dir, "--json", "build"])).exitCode).toBe(0);
     expect((await nixkit(["-C", dir, "test"])).exitCode).toBe(0);
@@ -28,13 +33,15 @@ async function projectWithGenerations(label: string) {
   return { dir, paths };
 }
 
-
 function countingNix() {
   const dir = tempDir();
   const log = path.join(dir, "calls");
   writeFileSync(path.join(dir, "nix"), `#!/bin/sh\necho "$*" >> ${JSON.stringify(log)}\nexec nix "$@"\n`);
   chmodSync(path.join(dir, "nix"), 0o755);
-  return { env: { NIXKIT_NIX: path.join(dir, "nix") }, calls: () => (existsSync(log) ? readFileSync(log, "utf8").split("\n").filter(Boolean) : []) };
+  return {
+    env: { NIXKIT_NIX: path.join(dir, "nix") },
+    calls: () => (existsSync(log) ? readFileSync(log, "utf8").split("\n").filter(Boolean) : []),
+  };
 }
 
 describe("nixkit gc", () => {
@@ -50,7 +57,9 @@ describe("nixkit gc", () => {
     const dry = await nixkit(["-C", a.dir, "--json", "gc", "--dry-run", "--keep", "1", "--keep-since", "0s"]);
     expect(dry.exitCode, dry.stderr).toBe(0);
     const plan = JSON.parse(dry.stdout) as { drop: { root: string; generation: number }[]; estimate: { bytes: number } };
-    expect(plan.drop.map((d) => `${d.root}#${d.generation}`).sort()).toEqual(["builds/greet#1", "builds/greet#2", "shell/env#1", "shell/env#2", "tests/run#1", "tests/run#2"].sort());
+    expect(plan.drop.map((d) => `${d.root}#${d.generation}`).sort()).toEqual(
+      ["builds/greet#1", "builds/greet#2", "shell/env#1", "shell/env#2", "tests/run#1", "tests/run#2"].sort(),
+    );
     expect(snapshotTree(path.join(a.dir, ".nixkit"))).toEqual(before);
     for (const old of a.paths.builds.slice(0, 2)) expect(existsSync(old)).toBe(true);
 
@@ -77,7 +86,9 @@ describe("nixkit gc", () => {
 
   test("a store GC while another nixkit builds does not break the build", async () => {
     const dir = exampleProject();
-    editFile(path.join(dir, "nixkit.yaml"), (t) => t.replace('mkdir -p "$out/bin"', `sleep 3; echo ${RUN_ID} > /dev/null\n      mkdir -p "$out/bin"`));
+    editFile(path.join(dir, "nixkit.yaml"), (t) =>
+      t.replace('mkdir -p "$out/bin"', `sleep 3; echo ${RUN_ID} > /dev/null\n      mkdir -p "$out/bin"`),
+    );
     const build = execa("node", [cliPath, "-C", dir, "--json", "build"], { env: nixEnv, reject: false });
     await new Promise((r) => setTimeout(r, 1500));
     const gc = await nixkit(["-C", exampleProject(), "gc", "--store"]);

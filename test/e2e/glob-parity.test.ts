@@ -68,12 +68,18 @@ test("source filtering matches fast-glob exactly", async () => {
   const outputs = JSON.parse(built.stdout).builds as { name: string; outPath: string }[];
 
   for (const [i, set] of patternSets.entries()) {
-    const inSandbox = readFileSync(outputs.find((o) => o.name === `set${i}`)!.outPath, "utf8").split("\n").filter(Boolean).sort();
+    const inSandbox = readFileSync(outputs.find((o) => o.name === `set${i}`)!.outPath, "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .sort();
     const include = set.include ?? ["**"];
     const negated = include.filter((p) => p.startsWith("!")).map((p) => p.slice(1));
     const ignore = [...ALWAYS, ...(set.include || set.exclude ? [] : GENERATED), ...(set.exclude ?? []), ...negated];
     const listed = fg
-      .sync(include.filter((p) => !p.startsWith("!")), { cwd: dir, dot: true, followSymbolicLinks: false, onlyFiles: false, markDirectories: true, ignore })
+      .sync(
+        include.filter((p) => !p.startsWith("!")),
+        { cwd: dir, dot: true, followSymbolicLinks: false, onlyFiles: false, markDirectories: true, ignore },
+      )
       .filter((entry) => !entry.endsWith("/"))
       .sort();
     expect(inSandbox, `pattern set ${i}: ${JSON.stringify(set)}`).toEqual(listed);

@@ -58,16 +58,36 @@ describe("nixkit image build", () => {
       addFormats.default(ajv);
       // The schemas are draft-04 with nested `id`s; refs are by file name, so they are added by file name.
       const strip = (v: unknown): unknown =>
-        Array.isArray(v) ? v.map(strip) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).filter(([k]) => k !== "id" && k !== "$schema").map(([k, x]) => [k, strip(x)])) : v;
-      for (const file of readdirSync(schemaDir)) ajv.addSchema(strip(JSON.parse(readFileSync(path.join(schemaDir, file), "utf8"))) as object, file);
-      for (const [schema, document] of [["image-index-schema.json", index], ["image-manifest-schema.json", manifest], ["config-schema.json", config], ["image-layout-schema.json", JSON.parse(readFileSync(path.join(dir, "oci-layout"), "utf8"))]]) {
+        Array.isArray(v)
+          ? v.map(strip)
+          : v && typeof v === "object"
+            ? Object.fromEntries(
+                Object.entries(v)
+                  .filter(([k]) => k !== "id" && k !== "$schema")
+                  .map(([k, x]) => [k, strip(x)]),
+              )
+            : v;
+      for (const file of readdirSync(schemaDir))
+        ajv.addSchema(strip(JSON.parse(readFileSync(path.join(schemaDir, file), "utf8"))) as object, file);
+      for (const [schema, document] of [
+        ["image-index-schema.json", index],
+        ["image-manifest-schema.json", manifest],
+        ["config-schema.json", config],
+        ["image-layout-schema.json", JSON.parse(readFileSync(path.join(dir, "oci-layout"), "utf8"))],
+      ]) {
         expect(ajv.validate(schema, document), `${schema}: ${JSON.stringify(ajv.errors)}`).toBe(true);
       }
     }
     expect(config.created).toBe("1970-01-01T00:00:01Z");
     expect(config.history).toHaveLength(manifest.layers.length);
     expect(config.rootfs.diff_ids).toEqual(built.layers.map((l) => l.diffId));
-    expect(config.config).toMatchObject({ Entrypoint: ["/bin/greet"], Cmd: ["world"], User: "1000:1000", WorkingDir: "/tmp", ExposedPorts: { "8080/tcp": {} } });
+    expect(config.config).toMatchObject({
+      Entrypoint: ["/bin/greet"],
+      Cmd: ["world"],
+      User: "1000:1000",
+      WorkingDir: "/tmp",
+      ExposedPorts: { "8080/tcp": {} },
+    });
     expect(config.config.Env).toEqual(["GREETING=Hello", "PATH=/bin", "SSL_CERT_FILE=/etc/ssl/certs/ca-bundle.crt"]);
     const paths = built.layers.flatMap((l) => l.paths);
     expect(new Set(paths).size).toBe(paths.length);
@@ -131,10 +151,15 @@ describe("nixkit image build", () => {
     const dir = exampleProject();
     const out = tempDir();
     const layout = await buildImage(dir);
-    for (const [kind, file] of [["oci-archive", path.join(out, "image.tar")], ["docker-archive", path.join(out, "docker.tar")]] as const) {
+    for (const [kind, file] of [
+      ["oci-archive", path.join(out, "image.tar")],
+      ["docker-archive", path.join(out, "docker.tar")],
+    ] as const) {
       const built = await buildImage(dir, ["--out", `${kind}:${file}`]);
       expect(built.digest).toBe(layout.digest);
-      const inspect = await execa("skopeo", ["inspect", "--config", kind === "docker-archive" ? `${kind}:${file}` : `${kind}:${file}`], { reject: false });
+      const inspect = await execa("skopeo", ["inspect", "--config", kind === "docker-archive" ? `${kind}:${file}` : `${kind}:${file}`], {
+        reject: false,
+      });
       expect(inspect.exitCode, inspect.stderr).toBe(0);
       expect(JSON.parse(inspect.stdout).rootfs.diff_ids).toEqual(layout.layers.map((l) => l.diffId));
     }
@@ -146,7 +171,10 @@ test("podman load accepts the docker-archive, names it after the image and keeps
   const file = path.join(tempDir(), "docker.tar");
   const built = await buildImage(dir, ["--out", `docker-archive:${file}`]);
   const storage = tempDir(); // a private podman store, removed afterwards
-  const podman = (...args: string[]) => execa("podman", ["--root", path.join(storage, "root"), "--runroot", path.join(storage, "run"), "--storage-driver", "vfs", ...args], { reject: false });
+  const podman = (...args: string[]) =>
+    execa("podman", ["--root", path.join(storage, "root"), "--runroot", path.join(storage, "run"), "--storage-driver", "vfs", ...args], {
+      reject: false,
+    });
   const loaded = await podman("load", "-i", file);
   expect(loaded.exitCode, loaded.stderr).toBe(0);
   expect(loaded.stdout).toContain("Loaded image: localhost/greeter:latest");
@@ -159,13 +187,27 @@ describe("nixkit image push", () => {
     const port = await freePort();
     const storage = tempDir();
     const configFile = path.join(tempDir(), "registry.yml");
-    writeFileSync(configFile, `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${storage}\nhttp:\n  addr: 127.0.0.1:${port}\n`);
+    writeFileSync(
+      configFile,
+      `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${storage}\nhttp:\n  addr: 127.0.0.1:${port}\n`,
+    );
     const registry = execa("docker-registry", ["serve", configFile], { reject: false });
     try {
       await waitForPort(port);
       const dir = exampleProject();
       const built = await buildImage(dir);
-      const pushed = await nixkit(["-C", dir, "--json", "image", "push", "greeter", "--to", `docker://127.0.0.1:${port}/hello/greeter:latest`, "--tls-verify", "false"]);
+      const pushed = await nixkit([
+        "-C",
+        dir,
+        "--json",
+        "image",
+        "push",
+        "greeter",
+        "--to",
+        `docker://127.0.0.1:${port}/hello/greeter:latest`,
+        "--tls-verify",
+        "false",
+      ]);
       expect(pushed.exitCode, pushed.stderr).toBe(0);
       expect(JSON.parse(pushed.stdout).digest).toBe(built.digest);
       const remote = await execa("skopeo", ["inspect", "--tls-verify=false", `docker://127.0.0.1:${port}/hello/greeter:latest`]);
@@ -179,11 +221,36 @@ describe("nixkit image push", () => {
 
 describe("bad input", () => {
   test.each([
-    ["an unknown content name", (t: string) => t.replace("contents: [greet, busybox, cacert]", "contents: [greet, nosuchpkg]"), 2, 'images.greeter.contents[1]: package "nosuchpkg" is not in input "nixpkgs"'],
-    ["an invalid tag", (t: string) => t.replace("    ports: [8080]\n", "    ports: [8080]\n    tag: Bad:Tag\n"), 2, 'images.greeter.tag: "Bad:Tag" is not a valid image tag'],
-    ["a user that is neither numeric nor declared", (t: string) => t.replace('user: "1000:1000"', "user: app"), 2, 'images.greeter.user: user "app" is neither numeric nor declared'],
-    ["a workdir outside the image", (t: string) => t.replace("workdir: /tmp", "workdir: ../etc"), 2, "images.greeter.workdir: workdir \"../etc\" is not an absolute path"],
-    ["more than 125 layers", (t: string) => t.replace("    ports: [8080]\n", "    ports: [8080]\n    maxLayers: 126\n"), 2, "images.greeter.maxLayers: Too big: expected number to be <=125"],
+    [
+      "an unknown content name",
+      (t: string) => t.replace("contents: [greet, busybox, cacert]", "contents: [greet, nosuchpkg]"),
+      2,
+      'images.greeter.contents[1]: package "nosuchpkg" is not in input "nixpkgs"',
+    ],
+    [
+      "an invalid tag",
+      (t: string) => t.replace("    ports: [8080]\n", "    ports: [8080]\n    tag: Bad:Tag\n"),
+      2,
+      'images.greeter.tag: "Bad:Tag" is not a valid image tag',
+    ],
+    [
+      "a user that is neither numeric nor declared",
+      (t: string) => t.replace('user: "1000:1000"', "user: app"),
+      2,
+      'images.greeter.user: user "app" is neither numeric nor declared',
+    ],
+    [
+      "a workdir outside the image",
+      (t: string) => t.replace("workdir: /tmp", "workdir: ../etc"),
+      2,
+      'images.greeter.workdir: workdir "../etc" is not an absolute path',
+    ],
+    [
+      "more than 125 layers",
+      (t: string) => t.replace("    ports: [8080]\n", "    ports: [8080]\n    maxLayers: 126\n"),
+      2,
+      "images.greeter.maxLayers: Too big: expected number to be <=125",
+    ],
   ])("%s: exit 2, nothing written", async (_name, edit, code, message) => {
     const dir = exampleProject();
     editFile(path.join(dir, "nixkit.yaml"), edit);

@@ -53,7 +53,9 @@ describe("nixkit offline-pkgs", () => {
 
 describe("packages by nixpkgs name", () => {
   test("the GNU tool names, hello and cacert", async () => {
-    const out = await buildWith(`pkgs.buildEnv { name = "tools"; paths = with pkgs; [ bash coreutils findutils diffutils gnugrep gnused gawk gnutar gzip which hello cacert ]; ignoreCollisions = true; }`);
+    const out = await buildWith(
+      `pkgs.buildEnv { name = "tools"; paths = with pkgs; [ bash coreutils findutils diffutils gnugrep gnused gawk gnutar gzip which hello cacert ]; ignoreCollisions = true; }`,
+    );
     for (const tool of ["bash", "sh", "ls", "find", "xargs", "diff", "cmp", "grep", "sed", "awk", "tar", "gzip", "which", "hello"]) {
       expect(existsSync(path.join(out, "bin", tool)), tool).toBe(true);
     }
@@ -92,13 +94,17 @@ describe("builders", () => {
 
   test("passthru and meta are attributes of the result, not of the derivation", async () => {
     const dir = tempDir();
-    writeTree(dir, { "flake.nix": `{ inputs.nixpkgs.url = ${JSON.stringify(offlinePkgs())}; outputs = { self, nixpkgs }: { x = let d = nixpkgs.legacyPackages.x86_64-linux.stdenv.mkDerivation { name = "p"; passthru.extra = 42; meta.description = "m"; }; in { inherit (d) extra; desc = d.meta.description; hasEnv = d.drvAttrs ? extra; }; }; }` });
+    writeTree(dir, {
+      "flake.nix": `{ inputs.nixpkgs.url = ${JSON.stringify(offlinePkgs())}; outputs = { self, nixpkgs }: { x = let d = nixpkgs.legacyPackages.x86_64-linux.stdenv.mkDerivation { name = "p"; passthru.extra = 42; meta.description = "m"; }; in { inherit (d) extra; desc = d.meta.description; hasEnv = d.drvAttrs ? extra; }; }; }`,
+    });
     const evaluated = await nix(["eval", "--json", ".#x"], dir);
     expect(JSON.parse(evaluated.stdout)).toEqual({ extra: 42, desc: "m", hasEnv: false });
   });
 
   test("buildEnv merges trees, linking unshared directories whole", async () => {
-    const out = await buildWith(`pkgs.buildEnv { name = "env"; paths = [ pkgs.hello (pkgs.writeTextFile { name = "doc"; text = "d"; destination = "/share/doc/x"; }) (pkgs.writeShellScriptBin "tool" "echo tool") ]; }`);
+    const out = await buildWith(
+      `pkgs.buildEnv { name = "env"; paths = [ pkgs.hello (pkgs.writeTextFile { name = "doc"; text = "d"; destination = "/share/doc/x"; }) (pkgs.writeShellScriptBin "tool" "echo tool") ]; }`,
+    );
     expect(readdirSync(path.join(out, "bin")).sort()).toEqual(["hello", "tool"]);
     expect(readlinkSync(path.join(out, "share"))).toMatch(/-doc\/share$/);
     expect((await execa(path.join(out, "bin/tool"))).stdout).toBe("tool");
@@ -106,14 +112,17 @@ describe("builders", () => {
 
   test("buildEnv refuses collisions unless ignoreCollisions", async () => {
     const dir = tempDir();
-    writeTree(dir, { "flake.nix": `{ inputs.nixpkgs.url = ${JSON.stringify(offlinePkgs())}; outputs = { self, nixpkgs }: let pkgs = nixpkgs.legacyPackages.x86_64-linux; in { packages.x86_64-linux.default = pkgs.buildEnv { name = "c"; paths = [ (pkgs.writeShellScriptBin "t" "echo a") (pkgs.writeShellScriptBin "t" "echo b") ]; }; }; }` });
+    writeTree(dir, {
+      "flake.nix": `{ inputs.nixpkgs.url = ${JSON.stringify(offlinePkgs())}; outputs = { self, nixpkgs }: let pkgs = nixpkgs.legacyPackages.x86_64-linux; in { packages.x86_64-linux.default = pkgs.buildEnv { name = "c"; paths = [ (pkgs.writeShellScriptBin "t" "echo a") (pkgs.writeShellScriptBin "t" "echo b") ]; }; }; }`,
+    });
     const built = await nix(["build", "--no-link", ...sandbox], dir);
     expect(built.exitCode).not.toBe(0);
     expect(built.stderr).toContain("buildEnv: collision");
   });
 
   test("runCommand, writeText and writeShellScriptBin", async () => {
-    const out = await buildWith(`pkgs.runCommand "rc" { greeting = pkgs.writeText "g" "hi \${"''"} there"; tool = pkgs.writeShellScriptBin "t" "echo \\"$@\\""; } ''
+    const out =
+      await buildWith(`pkgs.runCommand "rc" { greeting = pkgs.writeText "g" "hi \${"''"} there"; tool = pkgs.writeShellScriptBin "t" "echo \\"$@\\""; } ''
       mkdir $out
       cp $greeting $out/greeting
       $tool/bin/t a b > $out/tool
@@ -124,7 +133,9 @@ describe("builders", () => {
 
   test("mkShell gives nix print-dev-env packages, env and shellHook, like nixpkgs", async () => {
     const dir = tempDir();
-    writeTree(dir, { "flake.nix": `{ inputs.nixpkgs.url = ${JSON.stringify(offlinePkgs())}; outputs = { self, nixpkgs }: let pkgs = nixpkgs.legacyPackages.x86_64-linux; in { devShells.x86_64-linux.default = pkgs.mkShell { packages = [ pkgs.hello ]; env.FOO = "bar"; shellHook = "echo hooked"; inputsFrom = [ (pkgs.mkShell { packages = [ pkgs.gnugrep ]; shellHook = "echo inner"; }) ]; }; }; }` });
+    writeTree(dir, {
+      "flake.nix": `{ inputs.nixpkgs.url = ${JSON.stringify(offlinePkgs())}; outputs = { self, nixpkgs }: let pkgs = nixpkgs.legacyPackages.x86_64-linux; in { devShells.x86_64-linux.default = pkgs.mkShell { packages = [ pkgs.hello ]; env.FOO = "bar"; shellHook = "echo hooked"; inputsFrom = [ (pkgs.mkShell { packages = [ pkgs.gnugrep ]; shellHook = "echo inner"; }) ]; }; }; }`,
+    });
     const env = await nix(["print-dev-env", "--json", ...sandbox], dir);
     expect(env.exitCode, env.stderr).toBe(0);
     const vars = (JSON.parse(env.stdout) as { variables: Record<string, { value: string }> }).variables;

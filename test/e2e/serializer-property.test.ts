@@ -20,13 +20,39 @@ const RUNS = Number(process.env.NIXKIT_PROPERTY_RUNS ?? 1000);
 const nasty = fc
   .array(
     fc.oneof(
-      fc.constantFrom('"', "\\", "${", "''", "$", "$$", "''${", "\\${", "'''", "\n", "\r", "\t", "#", ";", "}", "{", "\u2028", "é", "🦀", " "),
+      fc.constantFrom(
+        '"',
+        "\\",
+        "${",
+        "''",
+        "$",
+        "$$",
+        "''${",
+        "\\${",
+        "'''",
+        "\n",
+        "\r",
+        "\t",
+        "#",
+        ";",
+        "}",
+        "{",
+        "\u2028",
+        "é",
+        "🦀",
+        " ",
+      ),
       fc.string({ unit: "grapheme", maxLength: 6 }),
       fc.string({ unit: "binary", maxLength: 4 }),
     ),
     { maxLength: 12 },
   )
-  .map((parts) => parts.join("").replace(/\0/g, "").replace(/[\uD800-\uDFFF]/g, "?"));
+  .map((parts) =>
+    parts
+      .join("")
+      .replace(/\0/g, "")
+      .replace(/[\uD800-\uDFFF]/g, "?"),
+  );
 
 // Globs that stay inside the project (the schema rejects the others, by design).
 const glob = nasty.filter((g) => {
@@ -34,21 +60,34 @@ const glob = nasty.filter((g) => {
   return pattern !== "" && !pattern.startsWith("/") && !pattern.split("/").includes("..") && !unsupportedGlob.test(pattern);
 });
 
-const caseArb = fc.record({ description: nasty, url: nasty.filter((u) => u !== ""), envValue: nasty, hook: nasty, script: nasty, buildEnv: nasty, include: glob, exclude: glob, testScript: nasty });
+const caseArb = fc.record({
+  description: nasty,
+  url: nasty.filter((u) => u !== ""),
+  envValue: nasty,
+  hook: nasty,
+  script: nasty,
+  buildEnv: nasty,
+  include: glob,
+  exclude: glob,
+  testScript: nasty,
+});
 type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
 
 function manifestYaml(c: Case): string {
-  return stringify({
-    version: 1,
-    name: "prop",
-    description: c.description,
-    inputs: { nixpkgs: c.url },
-    shell: { env: { VALUE: c.envValue }, hook: c.hook },
-    builds: { app: { src: { include: [c.include], exclude: [c.exclude] }, env: { BUILD_VALUE: c.buildEnv }, script: c.script } },
-    tests: { unit: { script: c.testScript } },
-    // yaml's block scalars lose a whitespace-only first line (" \n" is written as `|+` and read
-    // back as "\n"), so the test writes double-quoted scalars only.
-  }, { blockQuote: false });
+  return stringify(
+    {
+      version: 1,
+      name: "prop",
+      description: c.description,
+      inputs: { nixpkgs: c.url },
+      shell: { env: { VALUE: c.envValue }, hook: c.hook },
+      builds: { app: { src: { include: [c.include], exclude: [c.exclude] }, env: { BUILD_VALUE: c.buildEnv }, script: c.script } },
+      tests: { unit: { script: c.testScript } },
+      // yaml's block scalars lose a whitespace-only first line (" \n" is written as `|+` and read
+      // back as "\n"), so the test writes double-quoted scalars only.
+    },
+    { blockQuote: false },
+  );
 }
 
 // A stand-in library that returns the manifest data, so the evaluation reads the generated

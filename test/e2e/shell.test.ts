@@ -56,8 +56,12 @@ describe("nixkit run", () => {
 
   test("runs the hook exactly once, passes stdin, and exits with the command's code", async () => {
     const dir = exampleProject();
-    editFile(path.join(dir, "nixkit.yaml"), (t) => t.replace(/^ {2}hook: .*$/m, "  hook: echo hooked >> \"$NIXKIT_PROJECT/hook.log\""));
-    const result = await execa("node", [cliPath, "-C", dir, "run", "--", "bash", "-c", "cat; exit 7"], { env: nixEnv, input: "from stdin\n", reject: false });
+    editFile(path.join(dir, "nixkit.yaml"), (t) => t.replace(/^ {2}hook: .*$/m, '  hook: echo hooked >> "$NIXKIT_PROJECT/hook.log"'));
+    const result = await execa("node", [cliPath, "-C", dir, "run", "--", "bash", "-c", "cat; exit 7"], {
+      env: nixEnv,
+      input: "from stdin\n",
+      reject: false,
+    });
     expect(result.exitCode).toBe(7);
     expect(result.stdout).toBe("from stdin");
     expect(readFileSync(path.join(dir, "hook.log"), "utf8")).toBe("hooked\n");
@@ -66,7 +70,10 @@ describe("nixkit run", () => {
   test("forwards SIGTERM to the command and reports it like a shell (128+15)", async () => {
     const dir = exampleProject();
     await run(dir, ["--", "true"]);
-    const child = execa("node", [cliPath, "-C", dir, "run", "--", "bash", "-c", "echo ready; exec sleep 30"], { env: nixEnv, reject: false });
+    const child = execa("node", [cliPath, "-C", dir, "run", "--", "bash", "-c", "echo ready; exec sleep 30"], {
+      env: nixEnv,
+      reject: false,
+    });
     await new Promise<void>((resolve) => child.stdout!.on("data", (c: Buffer) => c.toString().includes("ready") && resolve()));
     child.kill("SIGTERM");
     const result = await child;
@@ -94,7 +101,9 @@ describe("nixkit run", () => {
       expect(await greeting()).toBe("Howdy");
       return counter.calls().filter((c) => c.includes("print-dev-env")).length - before;
     };
-    expect(await invalidates(() => writeFileSync(path.join(dir, "flake.lock"), readFileSync(path.join(dir, "flake.lock"), "utf8") + "\n"))).toBe(1);
+    expect(
+      await invalidates(() => writeFileSync(path.join(dir, "flake.lock"), readFileSync(path.join(dir, "flake.lock"), "utf8") + "\n")),
+    ).toBe(1);
     // An edited vendored library is noticed, restored by regeneration, and the cached env served.
     const lib = path.join(dir, ".nixkit/lib/per-system.nix");
     const original = readFileSync(lib, "utf8");
@@ -156,8 +165,11 @@ describe("store safety and failure", () => {
     editFile(path.join(dir, "nixkit.yaml"), (t) => t.replace("GREETING: Hello", `GREETING: Hello-${process.pid}-${Date.now()}`));
     expect((await run(dir, ["--", "hello"])).exitCode).toBe(0);
     const rc = cacheEntries(dir)[0]!;
-    const root = readFileSync(path.join(dir, ".nixkit/cache/shell", rc), "utf8").split("\n")[0]!.replace("# nixkit-env-root: ", "");
-    for (const f of readdirSync(path.join(dir, ".nixkit/cache/shell"))) if (f.startsWith("profile")) rmSync(path.join(dir, ".nixkit/cache/shell", f));
+    const root = readFileSync(path.join(dir, ".nixkit/cache/shell", rc), "utf8")
+      .split("\n")[0]!
+      .replace("# nixkit-env-root: ", "");
+    for (const f of readdirSync(path.join(dir, ".nixkit/cache/shell")))
+      if (f.startsWith("profile")) rmSync(path.join(dir, ".nixkit/cache/shell", f));
     expect((await nix(["store", "gc"], dir)).exitCode).toBe(0);
     expect(existsSync(root)).toBe(false);
     const after = await run(dir, ["--", "hello"]);
@@ -184,7 +196,9 @@ describe("store safety and failure", () => {
     await new Promise((r) => setTimeout(r, 700));
     child.kill("SIGKILL");
     await child;
-    const left = readdirSync(path.join(dir, ".nixkit/cache/shell")).filter((f) => f.endsWith(".rc") || f === "latest" || f.endsWith(".tmp"));
+    const left = readdirSync(path.join(dir, ".nixkit/cache/shell")).filter(
+      (f) => f.endsWith(".rc") || f === "latest" || f.endsWith(".tmp"),
+    );
     expect(left).toEqual([]);
     expect((await run(dir, ["--", "true"])).exitCode).toBe(0);
   });
@@ -192,7 +206,9 @@ describe("store safety and failure", () => {
   test("an unknown package names its manifest line; --stale-ok falls back loudly to the last env", async () => {
     const dir = exampleProject();
     expect((await run(dir, ["--", "true"])).exitCode).toBe(0);
-    editFile(path.join(dir, "nixkit.yaml"), (t) => t.replace("packages: [hello, gawk, coreutils, gnugrep, gnused]", "packages: [hello, nosuchtool]"));
+    editFile(path.join(dir, "nixkit.yaml"), (t) =>
+      t.replace("packages: [hello, gawk, coreutils, gnugrep, gnused]", "packages: [hello, nosuchtool]"),
+    );
     const broken = await run(dir, ["--", "true"]);
     expect(broken.exitCode).toBe(2);
     expect(broken.stderr).toContain('nixkit.yaml:10:21 shell.packages[1]: package "nosuchtool" is not in input "nixpkgs"');
@@ -208,7 +224,10 @@ describe("env, direnv and the interactive shell", () => {
     const dir = exampleProject();
     const direnv = await nixkit(["env", "--direnv"], { cwd: dir });
     expect(direnv.exitCode, direnv.stderr).toBe(0);
-    const sourced = await execa("bash", ["--norc", "--noprofile", "-c", 'eval "$0" >/dev/null && env -0', direnv.stdout], { env: nixEnv, cwd: dir });
+    const sourced = await execa("bash", ["--norc", "--noprofile", "-c", 'eval "$0" >/dev/null && env -0', direnv.stdout], {
+      env: nixEnv,
+      cwd: dir,
+    });
     const viaRun = await run(dir, ["--", "env", "-0"]);
     expect(parseEnv(sourced.stdout)).toEqual(parseEnv(viaRun.stdout.slice(viaRun.stdout.indexOf("\n") + 1)));
   });
@@ -245,17 +264,20 @@ describe.each([
   ["zsh", 'echo "in:$GREETING:$(hello)"; echo "prompt:$PROMPT"; exit 4\n', 4, "prompt:(nixkit:hello) "],
   ["fish", 'echo "in:$GREETING:"(hello); echo "prompt:"(fish_prompt); exit 6\n', 6, "prompt:(nixkit:hello) "],
 ])("`nixkit shell` with %s", (shell, input, code, marker) => {
-  test.skipIf(!installed(shell) && !process.env.CI)(`gets the environment, the hook's effects and a prompt marker (needs ${shell})`, async () => {
-    const dir = exampleProject();
-    // stdin through a real pipe: fish cannot read commands from the socket execa would give it.
-    const result = await execa("sh", ["-c", 'printf "%s" "$1" | node "$0" shell', cliPath, input], {
-      cwd: dir,
-      env: { ...nixEnv, SHELL: `/usr/bin/${shell}`, HOME: tempDir() },
-      reject: false,
-    });
-    expect(result.exitCode, result.stderr).toBe(code);
-    expect(result.stdout).toContain("hello dev shell");
-    expect(result.stdout).toContain("in:Hello:Hello, world!");
-    expect(result.stdout).toContain(marker);
-  });
+  test.skipIf(!installed(shell) && !process.env.CI)(
+    `gets the environment, the hook's effects and a prompt marker (needs ${shell})`,
+    async () => {
+      const dir = exampleProject();
+      // stdin through a real pipe: fish cannot read commands from the socket execa would give it.
+      const result = await execa("sh", ["-c", 'printf "%s" "$1" | node "$0" shell', cliPath, input], {
+        cwd: dir,
+        env: { ...nixEnv, SHELL: `/usr/bin/${shell}`, HOME: tempDir() },
+        reject: false,
+      });
+      expect(result.exitCode, result.stderr).toBe(code);
+      expect(result.stdout).toContain("hello dev shell");
+      expect(result.stdout).toContain("in:Hello:Hello, world!");
+      expect(result.stdout).toContain(marker);
+    },
+  );
 });

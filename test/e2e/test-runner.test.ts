@@ -24,7 +24,10 @@ interface JsonResult {
 
 function project(manifest: Record<string, unknown>, files: Record<string, string> = {}): string {
   const dir = tempDir();
-  writeTree(dir, { ...files, "nixkit.yaml": stringify({ version: 1, name: "t", systems: ["x86_64-linux"], inputs: { nixpkgs: offlinePkgs() }, ...manifest }) });
+  writeTree(dir, {
+    ...files,
+    "nixkit.yaml": stringify({ version: 1, name: "t", systems: ["x86_64-linux"], inputs: { nixpkgs: offlinePkgs() }, ...manifest }),
+  });
   return dir;
 }
 
@@ -37,19 +40,32 @@ const junitXsd = path.resolve(import.meta.dirname, "../../../shared/data/schemas
 
 const suite = {
   builds: {
-    base: { script: 'mkdir -p $out; echo base > $out/value' },
-    tool: { needs: ["base"], script: 'mkdir -p $out/bin; printf "#!/bin/sh\\necho tool-from-%s\\n" "$(cat $NIXKIT_BUILD_base/value)" > $out/bin/tool; chmod +x $out/bin/tool' },
+    base: { script: "mkdir -p $out; echo base > $out/value" },
+    tool: {
+      needs: ["base"],
+      script:
+        'mkdir -p $out/bin; printf "#!/bin/sh\\necho tool-from-%s\\n" "$(cat $NIXKIT_BUILD_base/value)" > $out/bin/tool; chmod +x $out/bin/tool',
+    },
     broken: { script: 'echo "broken build output"; exit 9' },
   },
   tests: {
-    passing: { needs: ["tool"], src: { include: ["tests/passing/**"] }, env: { RUN_ID }, script: 'test "$(tool)" = tool-from-base\ncp tests/passing/junit.xml $NIXKIT_REPORTS/junit.xml' },
+    passing: {
+      needs: ["tool"],
+      src: { include: ["tests/passing/**"] },
+      env: { RUN_ID },
+      script: 'test "$(tool)" = tool-from-base\ncp tests/passing/junit.xml $NIXKIT_REPORTS/junit.xml',
+    },
     failing: {
-      script: 'echo "line one of the failing test"\nmkdir -p $NIXKIT_REPORTS/coverage\necho 87% > $NIXKIT_REPORTS/coverage/summary.txt\nprintf \'<testsuite name="f" tests="2"><testcase name="good" classname="f"/><testcase name="bad" classname="f"><failure message="expected 1">got 2</failure></testcase></testsuite>\' > $NIXKIT_REPORTS/junit.xml\nexit 3',
+      script:
+        'echo "line one of the failing test"\nmkdir -p $NIXKIT_REPORTS/coverage\necho 87% > $NIXKIT_REPORTS/coverage/summary.txt\nprintf \'<testsuite name="f" tests="2"><testcase name="good" classname="f"/><testcase name="bad" classname="f"><failure message="expected 1">got 2</failure></testcase></testsuite>\' > $NIXKIT_REPORTS/junit.xml\nexit 3',
     },
     erroring: { needs: ["broken"], script: "echo never runs" },
   },
 };
-const suiteFiles = { "tests/passing/junit.xml": '<?xml version="1.0"?><testsuites><testsuite name="p" tests="1"><testcase name="ok" classname="p" time="0.5"/></testsuite></testsuites>' };
+const suiteFiles = {
+  "tests/passing/junit.xml":
+    '<?xml version="1.0"?><testsuites><testsuite name="p" tests="1"><testcase name="ok" classname="p" time="0.5"/></testsuite></testsuites>',
+};
 
 describe("nixkit test", () => {
   test("pass, fail and error: summary, exit 1, full log of the failure, reports out of a failing test", async () => {
@@ -62,7 +78,12 @@ describe("nixkit test", () => {
     expect(byName.failing).toMatchObject({ status: "fail", exitCode: 3 });
     expect(byName.erroring).toMatchObject({ status: "error", error: "could not run: broken failed to build" });
     expect(byName.failing!.reports.map((r) => path.basename(r)).sort()).toEqual(["junit.xml", "summary.txt"]);
-    expect(readFileSync(byName.failing!.reports.find((r) => r.endsWith("summary.txt"))!, "utf8")).toBe("87%\n");
+    expect(
+      readFileSync(
+        byName.failing!.reports.find((r) => r.endsWith("summary.txt"))!,
+        "utf8",
+      ),
+    ).toBe("87%\n");
     expect(result.stderr).toContain("test failing failed (exit 3); its full log:");
     expect(result.stderr).toContain("  line one of the failing test");
     expect(result.stderr).toContain("broken build output");
@@ -82,7 +103,12 @@ describe("nixkit test", () => {
   });
 
   test("an unchanged test is cached; changing one test's source runs only that test; results stay GC-rooted", async () => {
-    const tests = Object.fromEntries(["a", "b", "c"].map((n) => [n, { src: { include: [`t/${n}.txt`] }, env: { RUN_ID }, script: `cat t/${n}.txt > $NIXKIT_REPORTS/out.txt` }]));
+    const tests = Object.fromEntries(
+      ["a", "b", "c"].map((n) => [
+        n,
+        { src: { include: [`t/${n}.txt`] }, env: { RUN_ID }, script: `cat t/${n}.txt > $NIXKIT_REPORTS/out.txt` },
+      ]),
+    );
     const dir = project({ tests }, { "t/a.txt": "a", "t/b.txt": "b", "t/c.txt": "c" });
     const first = await runTests(dir);
     expect(first.exitCode, first.stderr).toBe(0);
@@ -92,18 +118,30 @@ describe("nixkit test", () => {
     expect(second.tests.map((t) => t.cached)).toEqual([true, true, true]);
     writeFileSync(path.join(dir, "t/b.txt"), "b2");
     const third = await runTests(dir);
-    expect(third.tests.map((t) => [t.name, t.cached])).toEqual([["a", true], ["b", false], ["c", true]]);
+    expect(third.tests.map((t) => [t.name, t.cached])).toEqual([
+      ["a", true],
+      ["b", false],
+      ["c", true],
+    ]);
     expect(readFileSync(third.tests[1]!.reports[0]!, "utf8")).toBe("b2");
   });
 
   test("--rerun runs cached tests again and spots a result that differs", async () => {
-    const dir = project({ tests: { steady: { env: { RUN_ID }, script: "echo same > $NIXKIT_REPORTS/r" }, flaky: { env: { RUN_ID }, script: "echo $RANDOM$RANDOM > $NIXKIT_REPORTS/r" } } });
+    const dir = project({
+      tests: {
+        steady: { env: { RUN_ID }, script: "echo same > $NIXKIT_REPORTS/r" },
+        flaky: { env: { RUN_ID }, script: "echo $RANDOM$RANDOM > $NIXKIT_REPORTS/r" },
+      },
+    });
     const first = await runTests(dir);
     expect(first.tests.map((t) => t.cached)).toEqual([false, false]);
     const previous = readFileSync(first.tests[1]!.reports[0]!, "utf8");
     const rerun = await runTests(dir, ["--rerun"]);
     expect(rerun.exitCode, rerun.stderr).toBe(0);
-    expect(rerun.tests.map((t) => [t.name, t.cached, t.differs])).toEqual([["steady", false, false], ["flaky", false, true]]);
+    expect(rerun.tests.map((t) => [t.name, t.cached, t.differs])).toEqual([
+      ["steady", false, false],
+      ["flaky", false, true],
+    ]);
     const fresh = rerun.tests.find((t) => t.name === "flaky")!;
     expect(fresh.reports[0]).toMatch(/\.check\/reports\/r$/);
     expect(readFileSync(fresh.reports[0]!, "utf8")).not.toBe(previous);

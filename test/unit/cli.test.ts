@@ -18,7 +18,10 @@ async function parse(argv: string[]): Promise<Invocation | { error: string }> {
 describe("argv parsing", () => {
   test.each([
     [["build"], { command: "build", args: [], options: { jobs: "auto" } }],
-    [["test", "-j", "4", "--junit", "r.xml", "--rerun", "unit"], { command: "test", args: ["unit"], options: { jobs: "4", junit: "r.xml", rerun: true } }],
+    [
+      ["test", "-j", "4", "--junit", "r.xml", "--rerun", "unit"],
+      { command: "test", args: ["unit"], options: { jobs: "4", junit: "r.xml", rerun: true } },
+    ],
     [["build", "app", "web"], { command: "build", args: ["app", "web"] }],
     [["init", "--template", "node", "--force"], { command: "init", options: { template: "node", force: true } }],
     [["init"], { command: "init", options: { template: "generic" } }],
@@ -27,12 +30,24 @@ describe("argv parsing", () => {
     [["run", "--pure", "--", "env"], { command: "run", args: ["env"], options: { pure: true } }],
     [["lock", "--update"], { command: "lock", options: { update: true } }],
     [["lock", "--update", "nixpkgs"], { command: "lock", options: { update: "nixpkgs" } }],
-    [["-C", "/p", "--nixpkgs", "path:/x", "--json", "build"], { command: "build", globals: { directory: "/p", nixpkgs: "path:/x", json: true } }],
+    [
+      ["-C", "/p", "--nixpkgs", "path:/x", "--json", "build"],
+      { command: "build", globals: { directory: "/p", nixpkgs: "path:/x", json: true } },
+    ],
     [["build", "-C", "/p", "-v"], { command: "build", globals: { directory: "/p", verbose: true } }],
     [["image", "build", "web", "--out", "oci:/tmp/x"], { command: "image build", args: ["web"], options: { out: "oci:/tmp/x" } }],
-    [["image", "push", "web", "--to", "docker://r/web:1", "--tls-verify", "false"], { command: "image push", args: ["web"], options: { to: "docker://r/web:1", tlsVerify: false } }],
-    [["cache", "push", "builds", "tests", "--compression", "xz"], { command: "cache push", args: ["builds", "tests"], options: { compression: "xz" } }],
-    [["ci", "--stages", "check,build", "--keep-going"], { command: "ci run", options: { stages: "check,build", keepGoing: true, jobs: "auto" } }],
+    [
+      ["image", "push", "web", "--to", "docker://r/web:1", "--tls-verify", "false"],
+      { command: "image push", args: ["web"], options: { to: "docker://r/web:1", tlsVerify: false } },
+    ],
+    [
+      ["cache", "push", "builds", "tests", "--compression", "xz"],
+      { command: "cache push", args: ["builds", "tests"], options: { compression: "xz" } },
+    ],
+    [
+      ["ci", "--stages", "check,build", "--keep-going"],
+      { command: "ci run", options: { stages: "check,build", keepGoing: true, jobs: "auto" } },
+    ],
     [["ci", "generate", "--provider", "gitlab", "--check"], { command: "ci generate", options: { provider: "gitlab", check: true } }],
     [["gc", "--dry-run", "--keep", "2", "--keep-since", "3d"], { command: "gc", options: { dryRun: true, keep: "2", keepSince: "3d" } }],
     [["env", "--direnv"], { command: "env", options: { direnv: true } }],

@@ -12,7 +12,8 @@ import { repoRoot, snapshotTree, tempDir } from "../helpers.js";
 
 const example = readFileSync(path.join(repoRoot, "examples/hello/nixkit.yaml"), "utf8");
 const planFor = (text: string) => generatePlan(parseManifest(text).manifest, text);
-const withoutHeader = (files: { path: string; content: string }[]) => files.map((f) => ({ ...f, content: f.content.replace(/^# nixkit-generated:.*$/m, "") }));
+const withoutHeader = (files: { path: string; content: string }[]) =>
+  files.map((f) => ({ ...f, content: f.content.replace(/^# nixkit-generated:.*$/m, "") }));
 
 describe("generate plan", () => {
   test("flake.nix for the example (snapshot)", () => {
@@ -21,12 +22,19 @@ describe("generate plan", () => {
   });
 
   test("vendors every file of nix/lib", () => {
-    const vendored = planFor(example).filter((f) => f.path.startsWith(".nixkit/lib/")).map((f) => path.basename(f.path));
-    expect(vendored).toEqual(readdirSync(path.join(repoRoot, "nix/lib")).filter((n) => n.endsWith(".nix")).sort());
+    const vendored = planFor(example)
+      .filter((f) => f.path.startsWith(".nixkit/lib/"))
+      .map((f) => path.basename(f.path));
+    expect(vendored).toEqual(
+      readdirSync(path.join(repoRoot, "nix/lib"))
+        .filter((n) => n.endsWith(".nix"))
+        .sort(),
+    );
   });
 
   test("is deterministic and independent of key order in the manifest", () => {
-    const reordered = example.replace("description: Greets people by name and counts them\n", "") + "description: Greets people by name and counts them\n";
+    const reordered =
+      example.replace("description: Greets people by name and counts them\n", "") + "description: Greets people by name and counts them\n";
     expect(withoutHeader(planFor(reordered))).toEqual(withoutHeader(planFor(example)));
   });
 

@@ -22,12 +22,18 @@ describe("tar writer", () => {
   test("golden bytes: the same entries always give this exact stream", async () => {
     const bytes = await tarBytes(sample);
     expect(bytes.length).toBe(512 * 6);
-    expect(createHash("sha256").update(bytes).digest("hex")).toMatchInlineSnapshot(`"a8a303ea4d421a9e21775bb0e79f1364e40ebc39d5b637de7575a338d7b7e1f7"`);
+    expect(createHash("sha256").update(bytes).digest("hex")).toMatchInlineSnapshot(
+      `"a8a303ea4d421a9e21775bb0e79f1364e40ebc39d5b637de7575a338d7b7e1f7"`,
+    );
   });
 
   test("headers: uid/gid 0, mtime 1, ustar magic, symlinks 0777, directories with a slash", async () => {
     const bytes = await tarBytes(sample);
-    const field = (block: number, offset: number, length: number) => bytes.subarray(block * 512 + offset, block * 512 + offset + length).toString("latin1").replace(/\0.*$/s, "");
+    const field = (block: number, offset: number, length: number) =>
+      bytes
+        .subarray(block * 512 + offset, block * 512 + offset + length)
+        .toString("latin1")
+        .replace(/\0.*$/s, "");
     expect(field(0, 0, 100)).toBe("nix/");
     expect(field(0, 100, 8)).toBe("0000555");
     expect(field(0, 108, 8)).toBe("0000000");
@@ -45,7 +51,9 @@ describe("tar writer", () => {
   });
 
   test("a file that changes size while read is an error, not a corrupt layer", async () => {
-    await expect(tarBytes([{ type: "file", path: "f", mode: 0o444, size: 10, content: () => [Buffer.from("short")] }])).rejects.toThrow(/changed while it was read/);
+    await expect(tarBytes([{ type: "file", path: "f", mode: 0o444, size: 10, content: () => [Buffer.from("short")] }])).rejects.toThrow(
+      /changed while it was read/,
+    );
   });
 });
 
@@ -83,7 +91,12 @@ describe("layer planning", () => {
 
   test("the most depended-upon large path is at the bottom; small paths are merged", () => {
     const big = SMALL_PATH_BYTES * 10;
-    const p = (name: string, size: number, refs: string[] = []): ClosurePath => ({ path: `/nix/store/${name.padEnd(32, "0")}-${name}`, narHash: name, narSize: size, references: refs.map((r) => `/nix/store/${r.padEnd(32, "0")}-${r}`) });
+    const p = (name: string, size: number, refs: string[] = []): ClosurePath => ({
+      path: `/nix/store/${name.padEnd(32, "0")}-${name}`,
+      narHash: name,
+      narSize: size,
+      references: refs.map((r) => `/nix/store/${r.padEnd(32, "0")}-${r}`),
+    });
     const closure = [p("app", big, ["libc", "tiny"]), p("libc", big), p("tool", big, ["libc"]), p("tiny", 10), p("tiny2", 20)];
     const layers = planLayers(closure, 10);
     expect(layers[0]!.paths[0]).toContain("-libc");
@@ -92,7 +105,9 @@ describe("layer planning", () => {
 });
 
 test("canonical JSON sorts keys at every level and drops undefined", () => {
-  expect(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: undefined, x: "é" }], c: null } })).toBe('{"a":{"c":null,"d":[2,{"x":"é","z":1}]},"b":1}');
+  expect(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: undefined, x: "é" }], c: null } })).toBe(
+    '{"a":{"c":null,"d":[2,{"x":"é","z":1}]},"b":1}',
+  );
 });
 
 test("users: numeric or declared, and the passwd/group files for them", () => {
@@ -101,7 +116,8 @@ test("users: numeric or declared, and the passwd/group files for them", () => {
   expect(parseUser("nobody")).toEqual({ uid: 65534, gid: 65534, config: "nobody" });
   expect(parseUser("app")).toBeUndefined();
   expect(passwdFiles({ uid: 1000, gid: 100, config: "" })).toEqual({
-    passwd: "root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/var/empty:/sbin/nologin\napp:x:1000:100:app:/:/sbin/nologin\n",
+    passwd:
+      "root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/var/empty:/sbin/nologin\napp:x:1000:100:app:/:/sbin/nologin\n",
     group: "root:x:0:\nnobody:x:65534:\napp:x:100:\n",
   });
 });

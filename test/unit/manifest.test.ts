@@ -22,9 +22,15 @@ describe("schema accepts", () => {
   test.each([
     ["the minimal manifest", base],
     ["env values of every scalar type", base + "shell:\n  env: { A: 1, B: true, C: text }\n"],
-    ["packages from another input", base + "  unstable: github:NixOS/nixpkgs/nixos-unstable\nshell:\n  packages: [jq, unstable#ripgrep, python3Packages.numpy]\n"],
+    [
+      "packages from another input",
+      base + "  unstable: github:NixOS/nixpkgs/nixos-unstable\nshell:\n  packages: [jq, unstable#ripgrep, python3Packages.numpy]\n",
+    ],
     ["builds that need builds", base + "builds:\n  a: { script: x }\n  b: { needs: [a], script: y }\n"],
-    ["an image", base + "builds:\n  app: { script: x }\nimages:\n  web: { contents: [app, busybox], entrypoint: [/bin/app], ports: [8080] }\n"],
+    [
+      "an image",
+      base + "builds:\n  app: { script: x }\nimages:\n  web: { contents: [app, busybox], entrypoint: [/bin/app], ports: [8080] }\n",
+    ],
     ["a negated include", base + "builds:\n  a:\n    src: { include: ['src/**', '!src/gen/**'] }\n    script: x\n"],
   ])("%s", (_name, text) => {
     expect(() => parseManifest(text)).not.toThrow();
@@ -36,14 +42,42 @@ describe("schema rejects, with position, field and hint", () => {
     ["wrong version", base.replace("version: 1", "version: 2"), "nixkit.yaml:1:10 version: expected 1, got number 2"],
     ["bad project name", base.replace("name: demo", "name: Demo App"), "nixkit.yaml:2:7 name: project names use"],
     ["misspelt top-level key", base + "shel:\n  packages: [jq]\n", 'nixkit.yaml:5:1 shel: unknown key "shel" (did you mean "shell"?)'],
-    ["misspelt nested key", base + "shell:\n  pakages: [jq]\n", 'nixkit.yaml:6:3 shell.pakages: unknown key "pakages" (did you mean "packages"?)'],
-    ["a string where a list goes", base + "shell:\n  packages: jq\n", 'nixkit.yaml:6:13 shell.packages: expected a list, got the string "jq" (write a list: ["jq"])'],
+    [
+      "misspelt nested key",
+      base + "shell:\n  pakages: [jq]\n",
+      'nixkit.yaml:6:3 shell.pakages: unknown key "pakages" (did you mean "packages"?)',
+    ],
+    [
+      "a string where a list goes",
+      base + "shell:\n  packages: jq\n",
+      'nixkit.yaml:6:13 shell.packages: expected a list, got the string "jq" (write a list: ["jq"])',
+    ],
     ["missing script", base + "builds:\n  app:\n    packages: [jq]\n", "nixkit.yaml:7:5 builds.app.script: required; expected a string"],
-    ["a glob outside the project", base + "builds:\n  app:\n    src: { include: ['../x'] }\n    script: x\n", 'nixkit.yaml:7:22 builds.app.src.include[0]: glob escapes the project root ("../x") (use a path inside the project)'],
-    ["an extglob", base + "builds:\n  app:\n    src: { include: ['src/*.+(js|ts)'] }\n    script: x\n", 'builds.app.src.include[0]: extglobs, "\\" escapes and POSIX classes are not supported'],
-    ["an absolute glob", base + "builds:\n  app:\n    src: { exclude: ['/etc/**'] }\n    script: x\n", "builds.app.src.exclude[0]: glob escapes the project root"],
-    ["unknown needs", base + "builds:\n  app: { script: x }\ntests:\n  t: { needs: [ap], script: x }\n", 'nixkit.yaml:8:16 tests.t.needs[0]: there is no build named "ap" (did you mean "app"?)'],
-    ["a needs cycle", base + "builds:\n  a: { needs: [b], script: x }\n  b: { needs: [a], script: x }\n", "builds depend on each other in a cycle: a -> b -> a"],
+    [
+      "a glob outside the project",
+      base + "builds:\n  app:\n    src: { include: ['../x'] }\n    script: x\n",
+      'nixkit.yaml:7:22 builds.app.src.include[0]: glob escapes the project root ("../x") (use a path inside the project)',
+    ],
+    [
+      "an extglob",
+      base + "builds:\n  app:\n    src: { include: ['src/*.+(js|ts)'] }\n    script: x\n",
+      'builds.app.src.include[0]: extglobs, "\\" escapes and POSIX classes are not supported',
+    ],
+    [
+      "an absolute glob",
+      base + "builds:\n  app:\n    src: { exclude: ['/etc/**'] }\n    script: x\n",
+      "builds.app.src.exclude[0]: glob escapes the project root",
+    ],
+    [
+      "unknown needs",
+      base + "builds:\n  app: { script: x }\ntests:\n  t: { needs: [ap], script: x }\n",
+      'nixkit.yaml:8:16 tests.t.needs[0]: there is no build named "ap" (did you mean "app"?)',
+    ],
+    [
+      "a needs cycle",
+      base + "builds:\n  a: { needs: [b], script: x }\n  b: { needs: [a], script: x }\n",
+      "builds depend on each other in a cycle: a -> b -> a",
+    ],
     ["undeclared input", base + "shell:\n  packages: [unstabel#jq]\n", 'shell.packages[0]: input "unstabel" is not declared'],
     ["no nixpkgs input", "version: 1\nname: x\ninputs:\n  other: github:a/b\n", "nixkit.yaml:4:3 inputs: the nixpkgs input is missing"],
     ["a bad env var name", base + "shell:\n  env: { 'MY VAR': x }\n", 'nixkit.yaml:6:10 shell.env["MY VAR"]: environment variable names'],
@@ -51,14 +85,38 @@ describe("schema rejects, with position, field and hint", () => {
     ["a bad build name", base + "builds:\n  'My App': { script: x }\n", 'nixkit.yaml:6:3 builds["My App"]: build names use'],
     ["duplicate keys", base + "builds:\n  a: { script: x }\n  a: { script: y }\n", "nixkit.yaml:7:3 builds.a: Map keys must be unique"],
     ["a bad package reference", base + "shell:\n  packages: ['pkgs..jq']\n", 'shell.packages[0]: "pkgs..jq" is not an attribute path'],
-    ["a build name nixkit reserves", base + "builds:\n  nixkit-test-x: { script: x }\n", 'nixkit.yaml:6:3 builds.nixkit-test-x: build names may not start with "nixkit-test-"'],
-    ["an image tag with a colon", base + "images:\n  web:\n    contents: [busybox]\n    tag: 'v1:2'\n", 'nixkit.yaml:8:10 images.web.tag: "v1:2" is not a valid image tag'],
-    ["an image user that is not declared", base + "images:\n  web:\n    contents: [busybox]\n    user: app\n", 'nixkit.yaml:8:11 images.web.user: user "app" is neither numeric nor declared in the image'],
-    ["a workdir outside the image root", base + "images:\n  web:\n    contents: [busybox]\n    workdir: /srv/../../x\n", "images.web.workdir: workdir \"/srv/../../x\" is not an absolute path inside the image"],
-    ["too many layers", base + "images:\n  web:\n    contents: [busybox]\n    maxLayers: 200\n", "nixkit.yaml:8:16 images.web.maxLayers: Too big: expected number to be <=125"],
+    [
+      "a build name nixkit reserves",
+      base + "builds:\n  nixkit-test-x: { script: x }\n",
+      'nixkit.yaml:6:3 builds.nixkit-test-x: build names may not start with "nixkit-test-"',
+    ],
+    [
+      "an image tag with a colon",
+      base + "images:\n  web:\n    contents: [busybox]\n    tag: 'v1:2'\n",
+      'nixkit.yaml:8:10 images.web.tag: "v1:2" is not a valid image tag',
+    ],
+    [
+      "an image user that is not declared",
+      base + "images:\n  web:\n    contents: [busybox]\n    user: app\n",
+      'nixkit.yaml:8:11 images.web.user: user "app" is neither numeric nor declared in the image',
+    ],
+    [
+      "a workdir outside the image root",
+      base + "images:\n  web:\n    contents: [busybox]\n    workdir: /srv/../../x\n",
+      'images.web.workdir: workdir "/srv/../../x" is not an absolute path inside the image',
+    ],
+    [
+      "too many layers",
+      base + "images:\n  web:\n    contents: [busybox]\n    maxLayers: 200\n",
+      "nixkit.yaml:8:16 images.web.maxLayers: Too big: expected number to be <=125",
+    ],
     ["an image with no contents", base + "images:\n  web:\n    entrypoint: [/bin/sh]\n", "images.web.contents: the image has no contents"],
     ["a bad duration", base + "gc: { keepSince: forever }\n", 'gc.keepSince: durations look like "14d"'],
-    ["build names colliding as variables", base + "builds:\n  a-b: { script: x }\n  a_b: { script: y }\n", 'builds.a_b: "a_b" and "a-b" both map to $NIXKIT_BUILD_a_b'],
+    [
+      "build names colliding as variables",
+      base + "builds:\n  a-b: { script: x }\n  a_b: { script: y }\n",
+      'builds.a_b: "a_b" and "a-b" both map to $NIXKIT_BUILD_a_b',
+    ],
   ])("%s", (_name, text, expected) => {
     expect(problems(text).join("\n")).toContain(expected);
   });
@@ -66,11 +124,17 @@ describe("schema rejects, with position, field and hint", () => {
   test("reports every schema problem at once", () => {
     const found = problems(base + "shell:\n  pakages: [jq]\n  env: 3\nbuilds:\n  app: { scrpt: x }\n");
     expect(found).toHaveLength(4);
-    expect(found.map((l) => l.split(" ")[1])).toEqual(["shell.pakages:", "shell.env:", "builds.app.scrpt:", "builds.app.script:"].sort((a, b) => found.findIndex((l) => l.includes(a)) - found.findIndex((l) => l.includes(b))));
+    expect(found.map((l) => l.split(" ")[1])).toEqual(
+      ["shell.pakages:", "shell.env:", "builds.app.scrpt:", "builds.app.script:"].sort(
+        (a, b) => found.findIndex((l) => l.includes(a)) - found.findIndex((l) => l.includes(b)),
+      ),
+    );
   });
 
   test("an empty file", () => {
-    expect(problems("")[0]).toBe("nixkit.yaml:1:1 (root): the manifest is empty (start with `version: 1` and `name: my-project`, or run `nixkit init`)");
+    expect(problems("")[0]).toBe(
+      "nixkit.yaml:1:1 (root): the manifest is empty (start with `version: 1` and `name: my-project`, or run `nixkit init`)",
+    );
     expect(problems("# only a comment\n")[0]).toContain("the manifest is empty");
   });
 
@@ -111,7 +175,9 @@ describe("normalisation", () => {
   });
 
   test("stringifies env values and fills src defaults", () => {
-    const { manifest } = parseManifest(base + "builds:\n  app:\n    src: { exclude: ['*.md'] }\n    env: { N: 3, B: false }\n    script: x\n");
+    const { manifest } = parseManifest(
+      base + "builds:\n  app:\n    src: { exclude: ['*.md'] }\n    env: { N: 3, B: false }\n    script: x\n",
+    );
     expect(manifest.builds.app).toMatchObject({ env: { N: "3", B: "false" }, src: { include: ["**"], exclude: ["*.md"] } });
   });
 });

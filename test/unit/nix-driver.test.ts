@@ -10,10 +10,18 @@ import { Writable } from "node:stream";
 
 describe("version detection", () => {
   test.each([
-    ["nix (Nix) 2.8.0", { major: 2, minor: 8, lix: false }, { printOutPaths: false, derivationShow: false, pathInfoJsonMap: false, logParent: false }],
+    [
+      "nix (Nix) 2.8.0",
+      { major: 2, minor: 8, lix: false },
+      { printOutPaths: false, derivationShow: false, pathInfoJsonMap: false, logParent: false },
+    ],
     ["nix (Nix) 2.18.1", { major: 2, minor: 18 }, { printOutPaths: true, derivationShow: true, pathInfoJsonMap: false, logParent: true }],
     ["nix (Nix) 2.31.2", { major: 2, minor: 31 }, { printOutPaths: true, derivationShow: true, pathInfoJsonMap: true, logParent: true }],
-    ["nix (Lix, like Nix) 2.93.0", { major: 2, minor: 93, lix: true }, { printOutPaths: true, derivationShow: true, pathInfoJsonMap: false, logParent: true }],
+    [
+      "nix (Lix, like Nix) 2.93.0",
+      { major: 2, minor: 93, lix: true },
+      { printOutPaths: true, derivationShow: true, pathInfoJsonMap: false, logParent: true },
+    ],
   ])("%s", (text, version, features) => {
     const parsed = parseNixVersion(text)!;
     expect(parsed).toMatchObject(version);
@@ -31,20 +39,43 @@ describe("argv", () => {
   const ctx: NixContext = { projectDir: "/p", canSetSandbox: true };
   test("build: flakes on, sandbox on, internal-json, no link", () => {
     expect(buildArgs(ctx, ["packages.x86_64-linux.app"])).toEqual([
-      "--extra-experimental-features", "nix-command flakes", "build", ".#packages.x86_64-linux.app", "--no-link", "--json",
-      "--log-format", "internal-json", "--option", "sandbox", "true",
+      "--extra-experimental-features",
+      "nix-command flakes",
+      "build",
+      ".#packages.x86_64-linux.app",
+      "--no-link",
+      "--json",
+      "--log-format",
+      "internal-json",
+      "--option",
+      "sandbox",
+      "true",
     ]);
   });
   test("--nixpkgs overrides the input without touching flake.lock", () => {
-    expect(buildArgs({ ...ctx, nixpkgsOverride: "path:/o" }, ["x"])).toEqual(expect.arrayContaining(["--override-input", "nixpkgs", "path:/o", "--no-write-lock-file"]));
+    expect(buildArgs({ ...ctx, nixpkgsOverride: "path:/o" }, ["x"])).toEqual(
+      expect.arrayContaining(["--override-input", "nixpkgs", "path:/o", "--no-write-lock-file"]),
+    );
   });
   test("the sandbox option is left to nix.conf when this user may not set it", () => {
     expect(buildArgs({ ...ctx, canSetSandbox: false }, ["x"])).not.toContain("sandbox");
   });
   test("print-dev-env: json, a profile as GC root, sandbox and override", () => {
     expect(printDevEnvArgs({ ...ctx, nixpkgsOverride: "path:/o" }, "/p/.nixkit/cache/shell/profile")).toEqual([
-      "--extra-experimental-features", "nix-command flakes", "print-dev-env", ".", "--option", "sandbox", "true",
-      "--override-input", "nixpkgs", "path:/o", "--no-write-lock-file", "--json", "--profile", "/p/.nixkit/cache/shell/profile",
+      "--extra-experimental-features",
+      "nix-command flakes",
+      "print-dev-env",
+      ".",
+      "--option",
+      "sandbox",
+      "true",
+      "--override-input",
+      "nixpkgs",
+      "path:/o",
+      "--no-write-lock-file",
+      "--json",
+      "--profile",
+      "/p/.nixkit/cache/shell/profile",
     ]);
   });
 });
@@ -63,7 +94,9 @@ describe("internal-json log", () => {
     const drv = "/nix/store/0123456789abcdfghijklmnpqrsvwxyz-unit.drv";
     monitor.feed(`@nix ${JSON.stringify({ action: "start", id: 7, type: 105, text: "building", fields: [drv] })}`);
     monitor.feed(`@nix ${JSON.stringify({ action: "result", id: 7, type: 101, fields: ["FAIL case 1"] })}`);
-    monitor.feed(`@nix ${JSON.stringify({ action: "msg", level: 0, msg: `\x1b[31merror:\x1b[0m builder for '${drv}' failed with exit code 1` })}`);
+    monitor.feed(
+      `@nix ${JSON.stringify({ action: "msg", level: 0, msg: `\x1b[31merror:\x1b[0m builder for '${drv}' failed with exit code 1` })}`,
+    );
     monitor.close();
     expect(monitor.logOf(drv)).toEqual(["FAIL case 1"]);
     expect(monitor.failedDerivations()).toEqual([drv]);
@@ -77,7 +110,9 @@ test("on a TTY, one live line per running build: name, phase, elapsed", () => {
   let now = 1_000;
   const monitor = new BuildMonitor(createLogger({ stderr: sink, stdout: sink, env: {} }), () => now);
   const start = (id: number, name: string) =>
-    monitor.feed(`@nix ${JSON.stringify({ action: "start", id, type: 105, text: "", fields: [`/nix/store/0123456789abcdfghijklmnpqrsvwxyz-${name}.drv`] })}`);
+    monitor.feed(
+      `@nix ${JSON.stringify({ action: "start", id, type: 105, text: "", fields: [`/nix/store/0123456789abcdfghijklmnpqrsvwxyz-${name}.drv`] })}`,
+    );
   start(1, "nixkit-test-unit");
   start(2, "app");
   monitor.feed(`@nix ${JSON.stringify({ action: "result", id: 1, type: 104, fields: ["buildPhase"] })}`);

@@ -10,7 +10,7 @@ const env: DevEnvJson = {
   bashFunctions: { greet: ' \n    echo "hi $1"\n' },
   variables: {
     PATH: { type: "exported", value: "/nix/store/aaa-tool/bin" },
-    FOO: { type: "exported", value: "it's \"quoted\" $HOME ${x} `id`\nline2" },
+    FOO: { type: "exported", value: 'it\'s "quoted" $HOME ${x} `id`\nline2' },
     shellVar: { type: "var", value: "not exported" },
     list: { type: "array", value: ["a b", "c"] },
     HOME: { type: "exported", value: "/homeless-shelter" },
@@ -32,10 +32,12 @@ function runRc(command: string, extraEnv: Record<string, string> = {}) {
 }
 
 test("functions and the hook run; exact values survive quoting; the caller's PATH is appended; HOME stays the caller's", () => {
-  const out = runRc('printf "%s\\0" "$FOO" "$shellVar" "$PATH" "$HOME" "$FROM_HOOK" "$NIX_GCROOT" "$out" "$(env | grep -c ^shellVar=)"', { TMPDIR: "/mine" });
+  const out = runRc('printf "%s\\0" "$FOO" "$shellVar" "$PATH" "$HOME" "$FROM_HOOK" "$NIX_GCROOT" "$out" "$(env | grep -c ^shellVar=)"', {
+    TMPDIR: "/mine",
+  });
   const values = out.slice(out.indexOf("hi there\n") + "hi there\n".length).split("\0");
   expect(values.slice(0, 8)).toEqual([
-    "it's \"quoted\" $HOME ${x} `id`\nline2",
+    'it\'s "quoted" $HOME ${x} `id`\nline2',
     "not exported",
     "/nix/store/aaa-tool/bin:/usr/bin:/bin",
     "/home/me",

@@ -6,7 +6,7 @@ describe("nixString", () => {
     ["plain", '"plain"'],
     ["${x}", '"\\${x}"'],
     ["$", '"\\$"'],
-    ["''", '"\'\'"'],
+    ["''", "\"''\""],
     ['a"b', '"a\\"b"'],
     ["back\\slash", '"back\\\\slash"'],
     ["line\nbreak\r\ttab", '"line\\nbreak\\r\\ttab"'],
@@ -37,7 +37,7 @@ describe("nixAttrName", () => {
 
 test("toNix renders short data inline and long data indented, keys sorted", () => {
   expect(toNix({ b: [1, true, null], a: { "x y": "z" }, c: [], d: {} })).toBe(
-    "{ a = { \"x y\" = \"z\"; }; b = [ 1 true null ]; c = [ ]; d = { }; }",
+    '{ a = { "x y" = "z"; }; b = [ 1 true null ]; c = [ ]; d = { }; }',
   );
   expect(toNix({ long: "x".repeat(95), list: ["y".repeat(60), "z".repeat(60)] })).toBe(
     ["{", `  list = [`, `    "${"y".repeat(60)}"`, `    "${"z".repeat(60)}"`, "  ];", `  long = "${"x".repeat(95)}";`, "}"].join("\n"),
