@@ -27,7 +27,7 @@ await build({
 
 await build({
   ...common,
-  entryPoints: { "cli-main": "src/cli-main.ts" },
+  entryPoints: { cli: "src/cli.ts" },
   outdir: "dist/cli",
   splitting: true,
   format: "esm",

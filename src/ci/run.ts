@@ -1,23 +1,21 @@
 // Runs the pipeline here, stage by stage, exactly as the generated CI jobs do (they call
 // `nixkit ci --stages <stage>`): stops after the first failing stage unless keepGoing.
 import { existsSync } from "node:fs";
-import path from "node:path";
-import { buildAndRoot } from "../build/run.js";
+import { buildAndRoot } from "../builds/run.js";
 import { pushToCache } from "../cache/push.js";
-import { probeCache } from "../cache/store-url.js";
-import { knownRoots } from "../cache/closures.js";
-import { findDrift } from "../generate/drift.js";
+import { findDrift } from "../generate/freshness.js";
 import { generatePlan } from "../generate/plan.js";
-import { defaultImageDir, makeImage } from "../image/make.js";
-import { writeOciDirectory } from "../image/oci.js";
+import { imageFromFlake } from "../image/from-flake.js";
+import { defaultImageOutput, writeImageOutput } from "../image/outputs.js";
 import { pushImage } from "../image/registry.js";
 import type { LoadedManifest } from "../manifest/load.js";
-import { COMMON_ARGS } from "../nix/args.js";
 import type { NixDriver } from "../nix/driver.js";
-import { stripAnsi } from "../nix/internal-json.js";
+import { probeCache } from "../nix/substituters.js";
+import { knownRoots } from "../roots/registry.js";
+import { projectPaths } from "../state/layout.js";
 import type { Logger } from "../util/logger.js";
-import { runTests } from "../test/run.js";
-import type { TestResult } from "../test/results.js";
+import { runTests } from "../test-runner/run.js";
+import type { TestResult } from "../test-runner/results.js";
 import type { PlannedStage, Stage } from "./pipeline.js";
 
 export type JobStatus = "passed" | "failed" | "skipped";
@@ -163,17 +161,12 @@ async function checkStage(o: PipelineOptions): Promise<JobResult[]> {
   });
   const lock = await timed("check", "flake-lock", async () => {
     if (o.nixpkgsOverridden) return { status: "skipped", cached: false, storePaths: [], detail: "--nixpkgs overrides the locked input" };
-    if (!existsSync(path.join(o.projectDir, "flake.lock")))
+    if (!existsSync(projectPaths(o.projectDir).lock))
       return { status: "failed", cached: false, storePaths: [], detail: "flake.lock is missing (run nixkit lock and commit it)" };
-    const result = await o.driver.capture([...COMMON_ARGS, "flake", "metadata", ".", "--json", "--no-update-lock-file"]);
-    return result.exitCode === 0
+    const problem = await o.driver.lockProblem();
+    return problem === undefined
       ? { status: "passed", cached: false, storePaths: [] }
-      : {
-          status: "failed",
-          cached: false,
-          storePaths: [],
-          detail: `flake.lock is incomplete or out of date: ${stripAnsi(result.stderr).trim().split("\n").at(-1)}`,
-        };
+      : { status: "failed", cached: false, storePaths: [], detail: `flake.lock is incomplete or out of date: ${problem}` };
   });
   return [generated, lock];
 }
@@ -200,16 +193,10 @@ async function buildStage(names: string[], o: PipelineOptions): Promise<JobResul
 /** Builds the image and writes its OCI layout where `nixkit image build` puts it; returns that directory. */
 async function writeImage(name: string, o: PipelineOptions) {
   const { manifest } = o.loaded;
-  const image = await makeImage(o.driver, {
-    projectDir: o.projectDir,
-    projectName: manifest.name,
-    name,
-    spec: manifest.images[name]!,
-    system: o.system,
-  });
-  const dir = defaultImageDir(manifest.name, name);
-  await writeOciDirectory(image, dir);
-  return { image, dir };
+  const image = await imageFromFlake(o.driver, { projectDir: o.projectDir, name, spec: manifest.images[name]!, system: o.system });
+  const output = defaultImageOutput(manifest.name, name);
+  await writeImageOutput(image, output);
+  return { image, dir: output.path };
 }
 
 function imageJob(name: string, o: PipelineOptions): Promise<JobResult> {

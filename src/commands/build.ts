@@ -1,16 +1,81 @@
-import type { Invocation } from "../cli.js";
-import { buildAndRoot } from "../build/run.js";
+// nixkit build and nixkit test: the manifest's builds and tests, in the Nix sandbox.
+import path from "node:path";
+import { buildAndRoot } from "../builds/run.js";
+import { prepareProject, selectNames, withManifestErrors } from "../project.js";
+import type { Session } from "../session.js";
+import { writeFileAtomic } from "../state/atomic.js";
+import { junitSource, mergeJUnit } from "../test-runner/junit.js";
+import { logOf, type TestResult } from "../test-runner/results.js";
+import { runTests } from "../test-runner/run.js";
+import { summaryTable, tally } from "../test-runner/summary.js";
+import { WorkFailed } from "../util/errors.js";
 import { currentSystem } from "../util/system.js";
-import type { CommandContext } from "./context.js";
-import { prepareProject, selectNames, withManifestErrors } from "./project.js";
 
-export async function run(ctx: CommandContext, inv: Invocation): Promise<void> {
-  const loaded = await prepareProject(ctx);
-  const names = selectNames("builds", Object.keys(loaded.manifest.builds), inv.args);
-  if (names.length === 0) return ctx.logger.result("nothing to build: nixkit.yaml declares no builds");
+export interface BuildOptions {
+  names: string[];
+  jobs: string;
+}
+
+export async function build(session: Session, options: BuildOptions): Promise<void> {
+  const { logger } = session;
+  const loaded = await prepareProject(session);
+  const names = selectNames("builds", Object.keys(loaded.manifest.builds), options.names);
+  if (names.length === 0) return logger.result("nothing to build: nixkit.yaml declares no builds");
   const results = await withManifestErrors(loaded, () =>
-    buildAndRoot(ctx.driver(), ctx.projectDir, currentSystem(), names, { maxJobs: String(inv.options.jobs) }),
+    buildAndRoot(session.nix(), session.projectDir, currentSystem(), names, { maxJobs: options.jobs }),
   );
-  if (ctx.logger.json) return ctx.logger.data({ builds: results.map(({ name, outPath, outLink }) => ({ name, outPath, outLink })) });
-  for (const r of results) ctx.logger.result(`${r.name}\t${r.outPath}`);
+  if (logger.json) return logger.data({ builds: results.map(({ name, outPath, outLink }) => ({ name, outPath, outLink })) });
+  for (const r of results) logger.result(`${r.name}\t${r.outPath}`);
+}
+
+export interface TestOptions {
+  names: string[];
+  jobs: string;
+  junit?: string;
+  rerun: boolean;
+}
+
+export async function test(session: Session, options: TestOptions): Promise<void> {
+  const { logger } = session;
+  const loaded = await prepareProject(session);
+  const names = selectNames("tests", Object.keys(loaded.manifest.tests), options.names);
+  if (names.length === 0) return logger.result("no tests: nixkit.yaml declares none");
+
+  const results = await withManifestErrors(loaded, () =>
+    runTests(session.nix(), {
+      projectDir: session.projectDir,
+      system: currentSystem(),
+      names,
+      rerun: options.rerun,
+      maxJobs: options.jobs,
+    }),
+  );
+  for (const failed of results.filter((r) => r.status === "fail")) {
+    logger.error(`test ${failed.name} failed (exit ${failed.exitCode}); its full log:`);
+    for (const line of logOf(failed).trimEnd().split("\n")) logger.info(`  ${line}`);
+  }
+  if (options.junit) {
+    const file = path.resolve(options.junit);
+    await writeFileAtomic(file, mergeJUnit(results.map(junitSource)));
+    logger.info(`merged JUnit report: ${file}`);
+  }
+  if (logger.json) logger.data({ tests: results.map(jsonResult), summary: tally(results) });
+  else logger.result(`${summaryTable(results)}\n${tally(results)}`);
+
+  const bad = results.filter((r) => r.status !== "pass");
+  if (bad.length > 0) throw new WorkFailed(`${bad.length} of ${results.length} test(s) did not pass: ${bad.map((r) => r.name).join(", ")}`);
+}
+
+function jsonResult(r: TestResult) {
+  return {
+    name: r.name,
+    status: r.status,
+    cached: r.cached,
+    durationMs: r.durationMs === undefined ? null : Math.round(r.durationMs),
+    exitCode: r.exitCode ?? null,
+    differs: r.differs ?? false,
+    outPath: r.outPath ?? null,
+    reports: r.reports.map((f) => path.join(r.reportsDir!, f)),
+    error: r.error ?? null,
+  };
 }

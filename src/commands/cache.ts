@@ -1,103 +1,77 @@
-// nixkit cache keygen|push|pull|status: a signed binary cache for what this project builds.
-import type { Invocation } from "../cli.js";
-import { knownRoots, parseKinds, type ClosureKind } from "../cache/closures.js";
+// nixkit cache keygen|push|status|pull: a signed binary cache for what this project builds.
 import { generateKey } from "../cache/keys.js";
+import { pullAttrs, pullFromCache } from "../cache/pull.js";
 import { pushToCache } from "../cache/push.js";
-import { probeCache, type Compression } from "../cache/store-url.js";
-import { readManifest } from "../manifest/read.js";
-import { EnvError, UserError, WorkFailed } from "../util/errors.js";
+import { cacheStatus } from "../cache/status.js";
+import type { Compression } from "../cache/store-url.js";
+import { loadManifest, type LoadedManifest } from "../manifest/load.js";
+import { probeCache } from "../nix/substituters.js";
+import { prepareProject, withManifestErrors } from "../project.js";
+import { knownRoots, parseKinds, type ClosureKind } from "../roots/registry.js";
+import type { Session } from "../session.js";
+import { EnvError, UserError } from "../util/errors.js";
 import { currentSystem } from "../util/system.js";
-import type { CommandContext } from "./context.js";
-import { prepareProject, withManifestErrors } from "./project.js";
 
-export async function run(ctx: CommandContext, inv: Invocation): Promise<void> {
-  const verb = inv.command.split(" ")[1]!;
-  if (verb === "keygen") return keygen(ctx, inv);
-  const loaded = verb === "pull" ? await prepareProject(ctx) : await readManifest(ctx.projectDir);
-  const url = String(inv.options.to ?? inv.options.from ?? loaded.manifest.cache?.url ?? "");
-  if (!url) throw new UserError("no cache URL: set cache.url in nixkit.yaml or pass --to/--from URL");
-  const kinds = parseKinds(inv.args);
-  if (!kinds) throw new UserError(`choose from shell, builds, tests, images or all, not "${inv.args.join(" ")}"`);
-  const unreachable = await probeCache(url);
-  if (unreachable) {
-    ctx.logger.warn(`skipping the binary cache ${url}: ${unreachable}`);
-    if (verb === "push") throw new EnvError(`cannot push to ${url}: ${unreachable}`);
-    return;
-  }
-  const driver = ctx.driver();
-  await driver.detect();
-  const keys = loaded.manifest.cache?.publicKeys ?? [];
-
-  if (verb === "push") {
-    const roots = [...knownRoots(ctx.projectDir, kinds).values()].flat();
-    if (roots.length === 0) return ctx.logger.result("nothing to push yet: run nixkit build, test, shell or image build first");
-    const { signed } = await pushToCache(driver, ctx.logger, {
-      url,
-      roots,
-      projectName: loaded.manifest.name,
-      keyFile: inv.options.keyFile === undefined ? undefined : String(inv.options.keyFile),
-      compression: (inv.options.compression ?? "zstd") as Compression,
-    });
-    return ctx.logger.json
-      ? ctx.logger.data({ pushed: roots, to: url, signed })
-      : ctx.logger.result(`pushed ${roots.length} root(s) and their closures to ${url}${signed ? ", signed" : ""}`);
-  }
-
-  if (verb === "status") {
-    const report: { kind: ClosureKind; paths: number; missing: number; missingBytes: number }[] = [];
-    for (const [kind, roots] of knownRoots(ctx.projectDir, kinds)) {
-      const closure = roots.length ? (await driver.nixStore(["--query", "--requisites", ...roots])).split("\n").filter(Boolean) : [];
-      const inCache = await driver.validPaths(closure, url);
-      const missing = closure.filter((p) => !inCache.has(p));
-      const sizes = await driver.narSizes(missing);
-      report.push({ kind, paths: closure.length, missing: missing.length, missingBytes: [...sizes.values()].reduce((a, b) => a + b, 0) });
-    }
-    if (ctx.logger.json) return ctx.logger.data({ cache: url, closures: report });
-    for (const r of report)
-      ctx.logger.result(
-        `${r.kind.padEnd(7)} ${r.paths} path(s), ${r.missing} missing from the cache (${(r.missingBytes / 1048576).toFixed(2)} MiB)`,
-      );
-    return;
-  }
-
-  // pull: substitute what the project's outputs need from the cache, building nothing locally.
-  const system = currentSystem();
-  const m = loaded.manifest;
-  const attrs = [
-    ...(kinds.includes("shell") ? [`devShells.${system}.default`] : []),
-    ...(kinds.includes("builds") ? Object.keys(m.builds).map((n) => `packages.${system}.${n}`) : []),
-    ...(kinds.includes("tests") ? Object.keys(m.tests).map((n) => `legacyPackages.${system}.nixkit.testReports.${n}`) : []),
-    ...(kinds.includes("images") ? Object.keys(m.images).map((n) => `legacyPackages.${system}.nixkit.images.${n}`) : []),
-  ];
-  const options = [
-    "--max-jobs",
-    "0",
-    "--option",
-    "extra-substituters",
-    url,
-    ...(keys.length ? ["--option", "extra-trusted-public-keys", keys.join(" ")] : []),
-    ...(inv.options.store ? ["--store", String(inv.options.store)] : []),
-  ];
-  const outcome = await withManifestErrors(loaded, () => driver.buildAll(attrs, { extraArgs: options, keepGoing: true }));
-  if (outcome.error) {
-    const nixText = [...outcome.warnings, outcome.error.nixMessage].join("\n");
-    if (/is not signed by any of the keys/.test(nixText)) {
-      throw new WorkFailed(
-        `refused: the cache ${url} has paths signed by none of cache.publicKeys (${keys.join(", ") || "none listed"}); nothing was substituted from it`,
-      );
-    }
-    if (/hash mismatch|bad archive|NAR/i.test(nixText))
-      throw new WorkFailed(`refused: the cache ${url} served a corrupt NAR (${outcome.error.message.replace(/^nix build failed: /, "")})`);
-    throw outcome.error;
-  }
-  ctx.logger.result(`pulled ${attrs.length} output(s) from ${url}`);
+export async function keygen(session: Session, options: { name?: string; force: boolean }): Promise<void> {
+  const { logger } = session;
+  const name = options.name ?? (await loadManifest(session.projectDir)).manifest.name;
+  const { publicKey, secretFile } = await generateKey(session.nix(), name, options.force);
+  if (logger.json) return logger.data({ publicKey, secretKeyFile: secretFile });
+  logger.info(`secret key: ${secretFile} (mode 0600; keep it out of the repository)`);
+  logger.info("add the public key to nixkit.yaml under cache.publicKeys:");
+  logger.result(publicKey);
 }
 
-async function keygen(ctx: CommandContext, inv: Invocation): Promise<void> {
-  const name = inv.options.name ? String(inv.options.name) : (await readManifest(ctx.projectDir)).manifest.name;
-  const { publicKey, secretFile } = await generateKey(ctx.driver(), name, Boolean(inv.options.force));
-  if (ctx.logger.json) return ctx.logger.data({ publicKey, secretKeyFile: secretFile });
-  ctx.logger.info(`secret key: ${secretFile} (mode 0600; keep it out of the repository)`);
-  ctx.logger.info("add the public key to nixkit.yaml under cache.publicKeys:");
-  ctx.logger.result(publicKey);
+export interface CacheTarget {
+  kinds: string[];
+  /** --to or --from: the cache; cache.url by default. */
+  url?: string;
+}
+
+/** The cache URL and closure kinds, once the cache answers; undefined when it does not (with a warning). */
+async function reachableCache(session: Session, loaded: LoadedManifest, target: CacheTarget) {
+  const url = target.url ?? loaded.manifest.cache?.url;
+  if (!url) throw new UserError("no cache URL: set cache.url in nixkit.yaml or pass --to/--from URL");
+  const kinds = parseKinds(target.kinds);
+  if (!kinds) throw new UserError(`choose from shell, builds, tests, images or all, not "${target.kinds.join(" ")}"`);
+  const unreachable = await probeCache(url);
+  if (unreachable) session.logger.warn(`skipping the binary cache ${url}: ${unreachable}`);
+  else await session.nix().detect();
+  return { url, kinds, unreachable };
+}
+
+export async function push(session: Session, options: CacheTarget & { keyFile?: string; compression: Compression }): Promise<void> {
+  const { logger } = session;
+  const loaded = await loadManifest(session.projectDir);
+  const { url, kinds, unreachable } = await reachableCache(session, loaded, options);
+  if (unreachable) throw new EnvError(`cannot push to ${url}: ${unreachable}`);
+  const roots = [...knownRoots(session.projectDir, kinds).values()].flat();
+  if (roots.length === 0) return logger.result("nothing to push yet: run nixkit build, test, shell or image build first");
+  const request = { url, roots, projectName: loaded.manifest.name, keyFile: options.keyFile, compression: options.compression };
+  const { signed } = await pushToCache(session.nix(), logger, request);
+  if (logger.json) return logger.data({ pushed: roots, to: url, signed });
+  logger.result(`pushed ${roots.length} root(s) and their closures to ${url}${signed ? ", signed" : ""}`);
+}
+
+export async function status(session: Session, options: CacheTarget): Promise<void> {
+  const { logger } = session;
+  const loaded = await loadManifest(session.projectDir);
+  const { url, kinds, unreachable } = await reachableCache(session, loaded, options);
+  if (unreachable) return;
+  const report = await cacheStatus(session.nix(), session.projectDir, url, kinds);
+  if (logger.json) return logger.data({ cache: url, closures: report });
+  for (const r of report) {
+    const mib = (r.missingBytes / 1048576).toFixed(2);
+    logger.result(`${r.kind.padEnd(7)} ${r.paths} path(s), ${r.missing} missing from the cache (${mib} MiB)`);
+  }
+}
+
+export async function pull(session: Session, options: CacheTarget & { store?: string }): Promise<void> {
+  const loaded = await prepareProject(session);
+  const { url, kinds, unreachable } = await reachableCache(session, loaded, options);
+  if (unreachable) return;
+  const attrs = pullAttrs(loaded.manifest, currentSystem(), kinds as ClosureKind[]);
+  const cache = { url, publicKeys: loaded.manifest.cache?.publicKeys ?? [] };
+  await withManifestErrors(loaded, () => pullFromCache(session.nix(), attrs, cache, options.store));
+  session.logger.result(`pulled ${attrs.length} output(s) from ${url}`);
 }

@@ -1,45 +1,58 @@
-// Shared steps of the commands that act on a project: load the manifest, keep generated files
-// fresh, and turn Nix errors that name a manifest field into manifest errors.
-import type { LoadedManifest } from "../manifest/load.js";
-import { readManifest } from "../manifest/read.js";
-import { manifestErrorFromNix } from "../manifest/nix-errors.js";
+// nixkit init, generate and lock: the project's manifest, generated files and lock file.
 import { applyPlan } from "../generate/apply.js";
-import { describeDrift } from "../generate/drift.js";
+import { describeDrift, findDrift } from "../generate/freshness.js";
 import { generatePlan } from "../generate/plan.js";
-import { NixFailed } from "../nix/driver.js";
-import { cacheArgs } from "../cache/substituters.js";
-import { UserError } from "../util/errors.js";
+import { loadManifest } from "../manifest/load.js";
+import { prepareProject, withManifestErrors } from "../project.js";
+import { writeStarterManifest } from "../scaffold/init.js";
+import type { Session } from "../session.js";
+import { MANIFEST_FILE } from "../state/layout.js";
+import { WorkFailed } from "../util/errors.js";
 import { GIT_ADD_HINT, insideGitRepo } from "../util/git.js";
-import type { CommandContext } from "./context.js";
 
-/** Loads the manifest and regenerates stale files (never a hand-edited flake.nix). */
-export async function prepareProject(ctx: CommandContext): Promise<LoadedManifest> {
-  const loaded = await readManifest(ctx.projectDir);
-  const drifts = await applyPlan(ctx.projectDir, generatePlan(loaded.manifest, loaded.text), false);
-  if (drifts.length > 0) ctx.logger.info(`generated ${drifts.length} file(s) from nixkit.yaml (flake.nix, .nixkit/lib)`);
-  for (const drift of drifts) ctx.logger.debug(`  ${describeDrift(drift)}`);
-  if (drifts.some((d) => d.kind === "missing") && insideGitRepo(ctx.projectDir)) ctx.logger.warn(GIT_ADD_HINT);
-  if (loaded.manifest.cache?.url) ctx.driver().useForBuilds(await cacheArgs(loaded.manifest, ctx.logger));
-  return loaded;
+export interface InitOptions {
+  template: string;
+  force: boolean;
 }
 
-/** Runs a Nix step; a failure that names a manifest field becomes a manifest error (exit 2). */
-export async function withManifestErrors<T>(loaded: LoadedManifest, step: () => Promise<T>): Promise<T> {
-  try {
-    return await step();
-  } catch (error) {
-    if (error instanceof NixFailed) throw (await manifestErrorFromNix(error.nixMessage, loaded.text)) ?? error;
-    throw error;
-  }
+export async function init(session: Session, options: InitOptions): Promise<void> {
+  // init makes a new project here, never in a parent that already has one.
+  await writeStarterManifest(session.workDir, options.template, options.force);
+  session.logger.result(`wrote ${MANIFEST_FILE} from the ${options.template} template; next: nixkit generate`);
 }
 
-export function selectNames(kind: "builds" | "tests" | "images", declared: string[], requested: string[]): string[] {
-  if (requested.length === 0) return declared;
-  const unknown = requested.filter((n) => !declared.includes(n));
-  if (unknown.length > 0) {
-    throw new UserError(
-      `no ${kind.slice(0, -1)} named ${unknown.map((n) => `"${n}"`).join(", ")} in nixkit.yaml (${kind}: ${declared.join(", ") || "none"})`,
-    );
+export interface GenerateOptions {
+  check: boolean;
+  force: boolean;
+}
+
+export async function generate(session: Session, options: GenerateOptions): Promise<void> {
+  const { logger, projectDir } = session;
+  const { manifest, text } = await loadManifest(projectDir);
+  const plan = generatePlan(manifest, text);
+  if (options.check) {
+    const drifts = await findDrift(projectDir, plan);
+    if (logger.json) logger.data({ fresh: drifts.length === 0, drift: drifts });
+    if (drifts.length === 0) return logger.result("generated files are up to date");
+    for (const drift of drifts) logger.info(`  ${describeDrift(drift)}`);
+    throw new WorkFailed(`${drifts.length} generated file(s) are stale; run \`nixkit generate\``);
   }
-  return requested;
+  const drifts = await applyPlan(projectDir, plan, options.force);
+  if (logger.json) logger.data({ written: drifts.map((d) => d.path) });
+  if (drifts.length === 0) return logger.result("generated files are up to date");
+  for (const drift of drifts) logger.info(`  ${describeDrift(drift)}`);
+  if (drifts.some((d) => d.kind === "missing") && insideGitRepo(projectDir)) logger.warn(GIT_ADD_HINT);
+  logger.result(`wrote ${drifts.length} file(s)`);
+}
+
+export interface LockOptions {
+  /** true: every input; a name: that input; undefined: lock without updating. */
+  update?: true | string;
+}
+
+export async function lock(session: Session, options: LockOptions): Promise<void> {
+  const loaded = await prepareProject(session);
+  const inputs = options.update === true ? Object.keys(loaded.manifest.inputs) : options.update ? [options.update] : [];
+  await withManifestErrors(loaded, () => session.nix().lock(inputs));
+  session.logger.result("flake.lock is up to date");
 }

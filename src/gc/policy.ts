@@ -1,6 +1,6 @@
 // Which generations a GC drops: everything beyond the `keep` newest, unless younger than
 // `keepSince`; the newest generation of every root is never dropped.
-import type { Generation } from "./roots.js";
+import type { Generation } from "../roots/registry.js";
 
 const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 

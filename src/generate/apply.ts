@@ -1,10 +1,9 @@
 // Writes the generated files, refusing to overwrite a hand-edited flake.nix without --force.
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { writeFilesAtomic } from "../util/atomic.js";
+import { writeFilesAtomic } from "../state/atomic.js";
 import { UserError } from "../util/errors.js";
-import { findDrift, type Drift } from "./drift.js";
-import type { GeneratedFile } from "./plan.js";
+import { findDrift, type Drift, type GeneratedFile } from "./freshness.js";
 
 export async function applyPlan(projectDir: string, plan: GeneratedFile[], force: boolean): Promise<Drift[]> {
   const drifts = await findDrift(projectDir, plan);

@@ -1,12 +1,12 @@
 // Renders flake.nix: a header that records what it was generated from, the inputs, and one
 // call into the vendored library with the manifest as data.
 import type { Manifest } from "../manifest/schema.js";
+import { LIB_DIR } from "../state/layout.js";
 import { nixkitVersion } from "../util/assets.js";
 import { flakeData } from "./flake-data.js";
 import { renderHeader } from "./header.js";
 import { nixString, toNix, type NixValue } from "./to-nix.js";
 
-export const LIB_DIR = ".nixkit/lib";
 export function renderFlake(manifest: Manifest, hashes: { manifest: string; source: string }): string {
   const inputs: NixValue = Object.fromEntries(Object.entries(manifest.inputs).map(([name, url]) => [name, { url }]));
   const body = [

@@ -1,24 +1,16 @@
 // What `nixkit generate` writes: a pure function of the manifest and nixkit's own nix/lib.
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import type { Manifest } from "../manifest/schema.js";
+import { FLAKE_FILE, LIB_DIR } from "../state/layout.js";
 import { assetPath, nixkitVersion } from "../util/assets.js";
 import { sha256 } from "../util/hash.js";
-import { LIB_DIR, renderFlake } from "./flake.js";
+import { renderFlake } from "./flake.js";
+import { shippedLibrary, type GeneratedFile } from "./freshness.js";
 
-export interface GeneratedFile {
-  /** Relative to the project root, with "/" separators. */
-  path: string;
-  content: string;
-}
-
-export const FLAKE_FILE = "flake.nix";
+export type { GeneratedFile } from "./freshness.js";
 
 export function libraryFiles(): GeneratedFile[] {
-  const dir = assetPath("nix", "lib");
-  return readdirSync(dir)
-    .filter((name) => name.endsWith(".nix"))
-    .sort()
-    .map((name) => ({ path: `${LIB_DIR}/${name}`, content: readFileSync(`${dir}/${name}`, "utf8") }));
+  return shippedLibrary().map((name) => ({ path: `${LIB_DIR}/${name}`, content: readFileSync(assetPath("nix", "lib", name), "utf8") }));
 }
 
 /** Hash of everything the generated files depend on: the normalised manifest, the library, nixkit's version. */

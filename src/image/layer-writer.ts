@@ -8,6 +8,7 @@ import path from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip, constants } from "node:zlib";
+import { withTempPath, writeFileAtomic } from "../state/atomic.js";
 import { tarStream, type TarEntry } from "./tar.js";
 
 export const WRITER_VERSION = "nixkit-layer-1";
@@ -15,8 +16,6 @@ export const WRITER_VERSION = "nixkit-layer-1";
 // once; level 1 is several times faster than 6 for ~10 % larger blobs.
 export const GZIP_LEVEL = 1;
 
-/** File-content bytes read from the store by this process, for benchmarks. */
-export const readStats = { contentBytes: 0 };
 /** What determines the compressed bytes besides the content: part of every cache key. */
 export const COMPRESSOR = `node-zlib-${process.versions.zlib}-level-${GZIP_LEVEL}`;
 
@@ -54,18 +53,22 @@ export async function cachedLayer(cache: LayerCache, key: string): Promise<Layer
   }
 }
 
-export async function writeLayer(cache: LayerCache, key: string, entries: Iterable<TarEntry>, mtime: number): Promise<LayerBlob> {
+/** `onContent` hears how many file-content bytes were read from the store (none for a cached layer). */
+export async function writeLayer(
+  cache: LayerCache,
+  key: string,
+  entries: Iterable<TarEntry>,
+  mtime: number,
+  onContent: (bytes: number) => void = () => {},
+): Promise<LayerBlob> {
   const cached = await cachedLayer(cache, key);
   if (cached) return cached;
-  const tmpDir = path.join(cache.dir, "tmp");
-  await fs.mkdir(tmpDir, { recursive: true });
-  const temp = path.join(tmpDir, `${key}.${process.pid}.${Math.random().toString(36).slice(2)}`);
-  const diffHash = createHash("sha256");
-  const blobHash = createHash("sha256");
-  let size = 0;
-  try {
+  return withTempPath(path.join(cache.dir, "tmp", key), async (temp) => {
+    const diffHash = createHash("sha256");
+    const blobHash = createHash("sha256");
+    let size = 0;
     await pipeline(
-      tarStream(entries, { mtime, onContent: (bytes) => (readStats.contentBytes += bytes) }),
+      tarStream(entries, { mtime, onContent }),
       tap((chunk) => diffHash.update(chunk)),
       createGzip({ level: GZIP_LEVEL, strategy: constants.Z_DEFAULT_STRATEGY }),
       fixedGzipHeader(),
@@ -77,18 +80,12 @@ export async function writeLayer(cache: LayerCache, key: string, entries: Iterab
     );
     const blob: LayerBlob = { diffId: `sha256:${diffHash.digest("hex")}`, digest: `sha256:${blobHash.digest("hex")}`, size, file: "" };
     blob.file = blobFile(cache, blob.digest);
+    // Blobs are named by their digest: one that is there already has these very bytes.
     await fs.mkdir(path.dirname(blob.file), { recursive: true });
-    if (existsSync(blob.file)) await fs.rm(temp);
-    else await fs.rename(temp, blob.file);
-    await fs.mkdir(path.dirname(indexFile(cache, key)), { recursive: true });
-    const index = `${indexFile(cache, key)}.${process.pid}.tmp`;
-    await fs.writeFile(index, JSON.stringify({ diffId: blob.diffId, digest: blob.digest, size: blob.size }));
-    await fs.rename(index, indexFile(cache, key));
+    if (!existsSync(blob.file)) await fs.rename(temp, blob.file);
+    await writeFileAtomic(indexFile(cache, key), JSON.stringify({ diffId: blob.diffId, digest: blob.digest, size: blob.size }));
     return blob;
-  } catch (error) {
-    await fs.rm(temp, { force: true });
-    throw error;
-  }
+  });
 }
 
 function tap(observe: (chunk: Buffer) => void): Transform {

@@ -3,6 +3,7 @@
 import { createHash } from "node:crypto";
 import { createReadStream, promises as fs } from "node:fs";
 import path from "node:path";
+import { writeDirAtomic, writeStreamAtomic } from "../state/atomic.js";
 import { canonicalJson } from "./json.js";
 import type { LayerBlob } from "./layer-writer.js";
 import { tarStream, type TarEntry } from "./tar.js";
@@ -105,15 +106,14 @@ function layoutFiles(doc: ImageDocuments, dockerManifest: boolean): Map<string, 
 
 export async function writeOciDirectory(doc: ImageDocuments, target: string): Promise<void> {
   if (await layoutHolds(doc, target)) return; // an unchanged image: nothing to write
-  const temp = `${target}.${process.pid}.tmp`;
-  await fs.rm(temp, { recursive: true, force: true });
-  for (const [rel, blob] of layoutFiles(doc, false)) {
-    const dest = path.join(temp, rel);
-    await fs.mkdir(path.dirname(dest), { recursive: true });
-    if (blob.bytes) await fs.writeFile(dest, blob.bytes);
-    else await linkOrCopy(blob.file!, dest);
-  }
-  await replaceAtomically(temp, target);
+  await writeDirAtomic(target, async (temp) => {
+    for (const [rel, blob] of layoutFiles(doc, false)) {
+      const dest = path.join(temp, rel);
+      await fs.mkdir(path.dirname(dest), { recursive: true });
+      if (blob.bytes) await fs.writeFile(dest, blob.bytes);
+      else await linkOrCopy(blob.file!, dest);
+    }
+  });
 }
 
 async function layoutHolds(doc: ImageDocuments, target: string): Promise<boolean> {
@@ -134,15 +134,7 @@ export async function writeArchive(doc: ImageDocuments, target: string, docker: 
     ...dirs.map((d): TarEntry => ({ type: "dir", path: d, mode: 0o755 })),
     ...files.filter(([rel]) => rel.startsWith("blobs/")).map(([rel, blob]) => fileEntry(rel, blob)),
   ];
-  const temp = `${target}.${process.pid}.tmp`;
-  await fs.mkdir(path.dirname(target), { recursive: true });
-  try {
-    await pipeline(tarStream(entries, { mtime: 1 }), createWriteStream(temp));
-    await fs.rename(temp, target);
-  } catch (error) {
-    await fs.rm(temp, { force: true });
-    throw error;
-  }
+  await writeStreamAtomic(target, (temp) => pipeline(tarStream(entries, { mtime: 1 }), createWriteStream(temp)));
 }
 
 function fileEntry(rel: string, blob: Blob): TarEntry {
@@ -161,17 +153,4 @@ async function linkOrCopy(source: string, dest: string): Promise<void> {
   } catch {
     await fs.copyFile(source, dest);
   }
-}
-
-// The old directory is moved aside, the new one renamed in, then the old one removed: a reader
-// sees the old layout or the new one, never half of one.
-async function replaceAtomically(temp: string, target: string): Promise<void> {
-  const old = `${target}.${process.pid}.old`;
-  await fs.mkdir(path.dirname(target), { recursive: true });
-  const hadOld = await fs.rename(target, old).then(
-    () => true,
-    () => false,
-  );
-  await fs.rename(temp, target);
-  if (hadOld) await fs.rm(old, { recursive: true, force: true });
 }

@@ -1,5 +1,6 @@
 // Cross-field rules that the schema cannot express. Each returns problems without positions;
-// load.ts places them.
+// parse.ts places them.
+import { derivationNames, TEST_REPORT_PREFIX } from "../nix/flake-attrs.js";
 import type { Manifest } from "./schema.js";
 import { buildVariable, parsePackageRef } from "./package-ref.js";
 import type { FieldPath } from "./problems.js";
@@ -119,11 +120,11 @@ const needsAcyclic: Rule = (m) => {
 // Test reports are derivations named nixkit-test-<name>; nixkit tells runs apart by that name.
 const buildNamesNotReserved: Rule = (m) =>
   Object.keys(m.builds)
-    .filter((name) => name.startsWith("nixkit-test-"))
+    .filter((name) => derivationNames.isReserved(name))
     .map((name) => ({
       path: ["builds", name],
       atKey: true,
-      message: `build names may not start with "nixkit-test-" (nixkit names test reports so)`,
+      message: `build names may not start with "${TEST_REPORT_PREFIX}" (nixkit names test reports so)`,
       hint: "rename the build",
     }));
 

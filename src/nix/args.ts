@@ -1,4 +1,4 @@
-// Pure argv builders for every nix invocation nixkit makes. Never shell strings.
+// Pure argv builders for every nix and nix-store invocation nixkit makes. Never shell strings.
 export interface NixContext {
   /** The project directory; the flake lives there. */
   projectDir: string;
@@ -12,7 +12,7 @@ export const COMMON_ARGS = ["--extra-experimental-features", "nix-command flakes
 
 // Nix parses flake refs as URLs and rejects absolute paths with spaces, "#" or non-ASCII;
 // "." resolved against the project directory (nix's cwd) works for every path.
-export function flakeRef(_ctx: NixContext, attr?: string): string {
+export function flakeRef(attr?: string): string {
   return attr === undefined ? "." : `.#${attr}`;
 }
 
@@ -32,7 +32,7 @@ export interface BuildOptions {
   rebuild?: boolean;
   /** Builds at once: a number or "auto" (one per core). Nix's own default is 1. */
   maxJobs?: string;
-  /** Further nix options (substituters, --store). */
+  /** Further nix options (substituters, builders, --store), from the functions below. */
   extraArgs?: string[];
 }
 
@@ -40,7 +40,7 @@ export function buildArgs(ctx: NixContext, installables: string[], options: Buil
   return [
     ...COMMON_ARGS,
     "build",
-    ...installables.map((a) => (a.startsWith("/") ? a : flakeRef(ctx, a))),
+    ...installables.map((a) => (a.startsWith("/") ? a : flakeRef(a))),
     ...(options.outLink ? ["--out-link", options.outLink] : ["--no-link"]),
     "--json",
     "--log-format",
@@ -54,14 +54,27 @@ export function buildArgs(ctx: NixContext, installables: string[], options: Buil
   ];
 }
 
-/** `nix develop` / `nix print-dev-env` on the project's default dev shell. */
-export function developBaseArgs(ctx: NixContext, verb: "develop" | "print-dev-env"): string[] {
-  return [...COMMON_ARGS, verb, flakeRef(ctx), ...sandboxArgs(ctx), ...overrideArgs(ctx)];
+/** The shell's one cold-path call; its --profile is the GC root of the environment. */
+export function printDevEnvArgs(ctx: NixContext, profile: string, extraArgs: string[] = []): string[] {
+  return [
+    ...COMMON_ARGS,
+    "print-dev-env",
+    flakeRef(),
+    ...sandboxArgs(ctx),
+    ...overrideArgs(ctx),
+    ...extraArgs,
+    "--json",
+    "--profile",
+    profile,
+  ];
 }
 
-export function lockArgs(ctx: NixContext, updateInputs: string[]): string[] {
-  return [...COMMON_ARGS, "flake", "lock", flakeRef(ctx), ...updateInputs.flatMap((i) => ["--update-input", i])];
+export function lockArgs(updateInputs: string[]): string[] {
+  return [...COMMON_ARGS, "flake", "lock", flakeRef(), ...updateInputs.flatMap((i) => ["--update-input", i])];
 }
+
+/** Whether flake.lock is complete and current: fails rather than write it. */
+export const flakeMetadataArgs = (): string[] => [...COMMON_ARGS, "flake", "metadata", flakeRef(), "--json", "--no-update-lock-file"];
 
 /** Registers indirect GC roots: `link`, `link-1`, … point at the store paths and keep them alive. */
 export function addRootArgs(storePaths: string[], link: string): string[] {
@@ -71,7 +84,7 @@ export function addRootArgs(storePaths: string[], link: string): string[] {
 /** One `nix eval` of the output paths of several attributes of one attribute set, in order. */
 export function outPathArgs(ctx: NixContext, setAttr: string, names: string[]): string[] {
   const list = names.map((n) => `set.${JSON.stringify(n)}.outPath`).join(" ");
-  return [...COMMON_ARGS, "eval", "--json", flakeRef(ctx, setAttr), "--apply", `set: [ ${list} ]`, ...overrideArgs(ctx)];
+  return [...COMMON_ARGS, "eval", "--json", flakeRef(setAttr), "--apply", `set: [ ${list} ]`, ...overrideArgs(ctx)];
 }
 
 /** Validity in the local store, or in `store` (a binary cache URL); --offline keeps substituters out of it. */
@@ -82,3 +95,40 @@ export function pathInfoArgs(storePaths: string[], store?: string): string[] {
 export function closureArgs(storePath: string): string[] {
   return [...COMMON_ARGS, "path-info", "--json", "--recursive", storePath];
 }
+
+/** Copies paths and their closures to a binary cache (settings such as the signing key ride in the URL). */
+export const copyToArgs = (storeUrl: string, storePaths: string[]): string[] => [...COMMON_ARGS, "copy", "--to", storeUrl, ...storePaths];
+
+export const storeGcArgs = (): string[] => [...COMMON_ARGS, "store", "gc"];
+
+export const keyGenerateArgs = (name: string): string[] => [...COMMON_ARGS, "key", "generate-secret", "--key-name", name];
+/** Reads the secret key on stdin. */
+export const keyToPublicArgs = (): string[] => [...COMMON_ARGS, "key", "convert-secret-to-public"];
+
+export const versionArgs = (): string[] => ["--version"];
+export const showConfigArgs = (): string[] => [...COMMON_ARGS, "show-config", "--json"];
+/** Prints `true` when flakes are usable. */
+export const flakesProbeArgs = (): string[] => [...COMMON_ARGS, "eval", "--json", "--expr", "builtins ? getFlake"];
+
+/** Options that add a binary cache for one call, trusting its keys. */
+export function substituterArgs(url: string, publicKeys: string[]): string[] {
+  return [
+    "--option",
+    "extra-substituters",
+    url,
+    ...(publicKeys.length ? ["--option", "extra-trusted-public-keys", publicKeys.join(" ")] : []),
+  ];
+}
+
+/** Remote builders: a builders string, or "@FILE" for a machines file. */
+export const buildersArgs = (spec: string): string[] => ["--option", "builders", spec];
+
+/** Substitute only: build nothing here. */
+export const substituteOnlyArgs = (store?: string): string[] => ["--max-jobs", "0", ...(store ? ["--store", store] : [])];
+
+/** The legacy `nix-store` queries the GC estimate needs (the new CLI has no equivalent). */
+export const nixStoreArgs = {
+  printRoots: (): string[] => ["--gc", "--print-roots"],
+  printDead: (): string[] => ["--gc", "--print-dead"],
+  requisites: (storePaths: string[]): string[] => ["--query", "--requisites", ...storePaths],
+};

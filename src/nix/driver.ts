@@ -1,23 +1,38 @@
-// The Nix driver: the only module that spawns `nix`.
-import { execa, type ResultPromise } from "execa";
-import path from "node:path";
-import { EnvError, Interrupted, WorkFailed } from "../util/errors.js";
+// The Nix driver: every nix call nixkit makes, as a typed method. Argv comes from args.ts,
+// processes from process.ts; substituters and builders are fixed here once per run, so
+// every call that can build or substitute gets the same ones.
 import type { Logger } from "../util/logger.js";
 import {
   addRootArgs,
   buildArgs,
-  closureArgs,
-  COMMON_ARGS,
+  buildersArgs,
+  copyToArgs,
+  flakeMetadataArgs,
+  flakesProbeArgs,
+  keyGenerateArgs,
+  keyToPublicArgs,
   lockArgs,
   outPathArgs,
-  pathInfoArgs,
+  printDevEnvArgs,
+  showConfigArgs,
+  storeGcArgs,
+  substituteOnlyArgs,
+  substituterArgs,
+  versionArgs,
   type BuildOptions,
   type NixContext,
 } from "./args.js";
+import { canSetSandbox } from "./binary.js";
 import { stripAnsi } from "./internal-json.js";
-import { cachedNixVersion } from "./version-cache.js";
+import { printDevEnv, type DevEnvResult } from "./print-dev-env.js";
+import { nixFailure, NixProcess, type NixFailed } from "./process.js";
 import { BuildMonitor, type FinishedBuild } from "./progress.js";
-import { featuresOf, isSupported, MIN_NIX, type NixFeatures, type NixVersion } from "./version.js";
+import { NixStoreQueries } from "./store.js";
+import { usableCacheArgs, type BinaryCache } from "./substituters.js";
+import { detectVersion } from "./version-cache.js";
+import type { NixFeatures, NixVersion } from "./version.js";
+
+export { NixFailed } from "./process.js";
 
 export interface BuiltPath {
   drvPath: string;
@@ -38,72 +53,49 @@ export interface BuildOutcome {
   error?: NixFailed;
 }
 
-/** A nix command failed; `nixMessage` is Nix's own error text without colours. */
-export class NixFailed extends WorkFailed {
-  constructor(
-    message: string,
-    readonly nixMessage: string,
-  ) {
-    super(message);
-  }
-}
-
 const LOG_TAIL_LINES = 50;
 
-export interface DriverOptions extends Omit<NixContext, "canSetSandbox"> {
+export interface DriverOptions {
+  projectDir: string;
+  nixpkgsOverride?: string;
   logger: Logger;
   signal?: AbortSignal;
   nixBinary?: string;
 }
 
 export class NixDriver {
-  private detected: Promise<{ version: NixVersion; features: NixFeatures }> | undefined;
-  /** Options every build gets: the manifest's binary cache when it answers (cache/substituters.ts). */
-  private buildOptions: string[] = [];
   readonly ctx: NixContext;
+  readonly store: NixStoreQueries;
+  private readonly process: NixProcess;
+  private detected: Promise<{ version: NixVersion; features: NixFeatures }> | undefined;
+  private binaryCache: BinaryCache | undefined;
+  private cacheArgs: Promise<string[]> | undefined;
+  private builderArgs: string[] = [];
 
   constructor(private readonly options: DriverOptions) {
-    this.ctx = { ...options, canSetSandbox: process.getuid?.() === 0 };
+    this.ctx = { projectDir: options.projectDir, nixpkgsOverride: options.nixpkgsOverride, canSetSandbox: canSetSandbox() };
+    this.process = new NixProcess({ cwd: options.projectDir, logger: options.logger, signal: options.signal, binary: options.nixBinary });
+    this.store = new NixStoreQueries(this.process, () => this.detect());
   }
 
-  private get nix(): string {
-    return this.options.nixBinary ?? process.env.NIXKIT_NIX ?? "nix";
+  /** The project's binary cache: probed on the first call that can substitute, at most once. */
+  useBinaryCache(cache: BinaryCache | undefined): void {
+    this.binaryCache = cache;
+    this.cacheArgs = undefined;
+  }
+
+  /** Remote builders for every build: a builders string or "@machines-file". */
+  useBuilders(spec: string | undefined): void {
+    this.builderArgs = spec ? buildersArgs(spec) : [];
+  }
+
+  private substituterOptions(): Promise<string[]> {
+    return (this.cacheArgs ??= usableCacheArgs(this.binaryCache, this.options.logger));
   }
 
   /** Detects the Nix version once per run; fails with exit 3 when Nix is missing or too old. */
   detect(): Promise<{ version: NixVersion; features: NixFeatures }> {
-    return (this.detected ??= (async () => {
-      const version = await cachedNixVersion(this.nix, async () => {
-        const result = await this.capture(["--version"]);
-        if (result.exitCode !== 0)
-          throw new EnvError(`could not read the Nix version from \`nix --version\`: ${result.stdout}${result.stderr}`);
-        return result.stdout;
-      });
-      if (!version) throw new EnvError("could not read the Nix version from `nix --version`");
-      if (!isSupported(version)) {
-        throw new EnvError(`Nix ${version.major}.${version.minor} is too old; nixkit needs Nix ${MIN_NIX.major}.${MIN_NIX.minor} or newer`);
-      }
-      return { version, features: featuresOf(version) };
-    })());
-  }
-
-  /** Runs nix and returns its output; never throws for a non-zero exit. */
-  async capture(args: string[], cwd = this.ctx.projectDir, input?: string): Promise<{ stdout: string; stderr: string; exitCode: number }> {
-    this.options.logger.debug(`$ nix ${args.join(" ")}`);
-    try {
-      const result = await execa(this.nix, args, {
-        cwd,
-        reject: false,
-        ...(input === undefined ? { stdin: "ignore" as const } : { input }),
-        cancelSignal: this.options.signal,
-      });
-      if (result.isCanceled) throw new Interrupted();
-      if ((result as { code?: string }).code === "ENOENT") throw nixMissing();
-      return { stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode ?? 1 };
-    } catch (error) {
-      if ((error as { code?: string }).code === "ENOENT") throw nixMissing();
-      throw error;
-    }
+    return (this.detected ??= detectVersion(this.process.binary, () => this.process.capture(versionArgs())));
   }
 
   /** Builds and throws on any failure, showing the failing derivations' logs. */
@@ -116,18 +108,23 @@ export class NixDriver {
     return outcome.built;
   }
 
-  useForBuilds(args: string[]): void {
-    this.buildOptions = args;
-  }
-
   /** Builds in one nix invocation and reports what happened instead of throwing for build failures. */
   async buildAll(attrs: string[], options: BuildOptions = {}): Promise<BuildOutcome> {
+    return this.runBuild(attrs, options, await this.substituterOptions());
+  }
+
+  /** Substitutes the outputs of `attrs` from `cache` alone (or fails), building nothing here. */
+  substitute(attrs: string[], cache: BinaryCache, store?: string): Promise<BuildOutcome> {
+    return this.runBuild(attrs, { keepGoing: true, extraArgs: substituteOnlyArgs(store) }, substituterArgs(cache.url, cache.publicKeys));
+  }
+
+  private async runBuild(attrs: string[], options: BuildOptions, substituters: string[]): Promise<BuildOutcome> {
     await this.detect();
+    const extraArgs = [...substituters, ...this.builderArgs, ...(options.extraArgs ?? [])];
     const monitor = new BuildMonitor(this.options.logger);
-    const result = await this.followed(
-      buildArgs(this.ctx, attrs, { ...options, extraArgs: [...this.buildOptions, ...(options.extraArgs ?? [])] }),
-      monitor,
-    );
+    const result = await this.process
+      .followed(buildArgs(this.ctx, attrs, { ...options, extraArgs }), (line) => monitor.feed(line))
+      .finally(() => monitor.close());
     const failed = monitor.failedDerivations();
     const outcome: BuildOutcome = {
       built: [],
@@ -138,7 +135,7 @@ export class NixDriver {
       logOf: (drv) => monitor.logOf(drv),
     };
     if (result.exitCode === 0) outcome.built = JSON.parse(result.stdout) as BuiltPath[];
-    else outcome.error = failure("build", monitor.errors.join("\n") || result.stderr);
+    else outcome.error = nixFailure("build", monitor.errors.join("\n") || result.stderr);
     return outcome;
   }
 
@@ -156,170 +153,73 @@ export class NixDriver {
   /** Registers GC roots `link`, `link-1`, … for store paths that already exist. */
   async addRoots(storePaths: string[], link: string): Promise<void> {
     if (storePaths.length === 0) return;
-    const result = await this.capture(addRootArgs(storePaths, link));
-    if (result.exitCode !== 0) throw failure("build (gc root)", stripAnsi(result.stderr));
-  }
-
-  /** The output paths of some attributes of a flake attribute set, by evaluation only. */
-  private async outPaths(setAttr: string, names: string[]): Promise<string[]> {
-    await this.detect();
-    const result = await this.capture(outPathArgs(this.ctx, setAttr, names));
-    if (result.exitCode !== 0) throw failure("eval", stripAnsi(result.stderr));
-    return JSON.parse(result.stdout) as string[];
+    await this.process.output(addRootArgs(storePaths, link), "build (gc root)");
   }
 
   /** After a failed build (which prints no JSON): each attribute's output path, if it exists now. */
   async existingOutPaths(setAttr: string, names: string[]): Promise<(string | undefined)[]> {
-    const expected = await this.outPaths(setAttr, names);
-    const valid = await this.validPaths(expected);
+    await this.detect();
+    const expected = JSON.parse(await this.process.output(outPathArgs(this.ctx, setAttr, names), "eval")) as string[];
+    const valid = await this.store.validPaths(expected);
     return expected.map((p) => (valid.has(p) ? p : undefined));
   }
 
-  /** Every path in the closure of `storePath`, with its narHash, narSize and references. */
-  async closure(storePath: string): Promise<{ path: string; narHash: string; narSize: number; references: string[] }[]> {
-    const { features } = await this.detect();
-    const result = await this.capture(closureArgs(storePath));
-    if (result.exitCode !== 0) throw failure("path-info", stripAnsi(result.stderr));
-    const json = JSON.parse(result.stdout) as unknown;
-    // A list of infos before Nix 2.19, a map from path to info from 2.19 on.
-    const infos = features.pathInfoJsonMap
-      ? Object.entries(json as Record<string, { narHash: string; narSize: number; references: string[] }>).map(([path, info]) => ({
-          ...info,
-          path,
-        }))
-      : (json as { path: string; narHash: string; narSize: number; references: string[] }[]);
-    return infos.map(({ path, narHash, narSize, references }) => ({ path, narHash, narSize, references }));
+  /** The dev shell's environment as JSON, its profile made a GC root; never throws for a Nix error. */
+  async printDevEnv(profile: string): Promise<DevEnvResult> {
+    await this.detect();
+    const args = printDevEnvArgs(this.ctx, profile, await this.substituterOptions());
+    this.options.logger.debug(`$ nix ${args.join(" ")}`);
+    return printDevEnv(this.process.binary, args, this.ctx.projectDir, this.options.signal);
   }
 
-  /** Runs the legacy `nix-store` beside the `nix` binary (for --gc --print-roots/--print-dead, --query). */
-  async nixStore(args: string[]): Promise<string> {
-    const binary = this.nix.includes("/") ? path.join(path.dirname(this.nix), "nix-store") : "nix-store";
-    this.options.logger.debug(`$ nix-store ${args.join(" ")}`);
-    const result = await execa(binary, args, {
-      reject: false,
-      stdin: "ignore",
-      cancelSignal: this.options.signal,
-      maxBuffer: 256 * 1024 * 1024,
-    });
-    if (result.isCanceled) throw new Interrupted();
-    if (result.exitCode !== 0) throw failure(`nix-store ${args[0]}`, stripAnsi(String(result.stderr)));
-    return String(result.stdout);
+  async lock(updateInputs: string[]): Promise<void> {
+    await this.detect();
+    await this.process.interactive(lockArgs(updateInputs), "flake lock");
+  }
+
+  /** Undefined when flake.lock is complete and current; otherwise Nix's reason. */
+  async lockProblem(): Promise<string | undefined> {
+    const result = await this.process.capture(flakeMetadataArgs());
+    return result.exitCode === 0 ? undefined : (stripAnsi(result.stderr).trim().split("\n").at(-1) ?? "");
+  }
+
+  /** Copies store paths and their closures to a binary cache store URL. */
+  async copyTo(storeUrl: string, storePaths: string[]): Promise<void> {
+    await this.process.output(copyToArgs(storeUrl, storePaths), "copy");
   }
 
   /** `nix store gc`; returns Nix's own summary line ("N store paths deleted, X MiB freed"). */
   async collectGarbage(): Promise<string> {
     await this.detect();
-    const result = await this.capture([...COMMON_ARGS, "store", "gc"]);
-    if (result.exitCode !== 0) throw failure("store gc", stripAnsi(result.stderr));
-    return (
-      stripAnsi(`${result.stderr}\n${result.stdout}`)
-        .split("\n")
-        .find((l) => /store paths deleted/.test(l))
-        ?.trim() ?? "0 store paths deleted, 0.00 MiB freed"
-    );
-  }
-
-  /** narSize of each valid path among `storePaths`. */
-  async narSizes(storePaths: string[]): Promise<Map<string, number>> {
-    const { features } = await this.detect();
-    const sizes = new Map<string, number>();
-    for (let i = 0; i < storePaths.length; i += 2000) {
-      const result = await this.capture(pathInfoArgs(storePaths.slice(i, i + 2000)));
-      if (result.exitCode !== 0) throw failure("path-info", stripAnsi(result.stderr));
-      const json = JSON.parse(result.stdout) as unknown;
-      const infos = features.pathInfoJsonMap
-        ? Object.entries(json as Record<string, { narSize: number } | null>).map(([p, info]) => ({ path: p, narSize: info?.narSize }))
-        : (json as { path: string; narSize?: number }[]);
-      for (const info of infos) if (info.narSize !== undefined) sizes.set(info.path, info.narSize);
-    }
-    return sizes;
-  }
-
-  /** Which of the store paths exist as valid (complete) paths. */
-  async validPaths(storePaths: string[], store?: string): Promise<Set<string>> {
-    if (storePaths.length === 0) return new Set();
-    const { features } = await this.detect();
-    const result = await this.capture(pathInfoArgs(storePaths, store));
-    if (result.exitCode !== 0) throw failure("path-info", stripAnsi(result.stderr));
-    return validFromPathInfo(JSON.parse(result.stdout), features.pathInfoJsonMap);
-  }
-
-  async lock(updateInputs: string[]): Promise<void> {
-    await this.detect();
-    await this.interactive(lockArgs(this.ctx, updateInputs), "flake lock");
-  }
-
-  /** A nix command with the terminal handed over (it may prompt or print progress itself). */
-  private async interactive(args: string[], what: string): Promise<void> {
-    this.options.logger.debug(`$ nix ${args.join(" ")}`);
-    const child = execa(this.nix, args, { cwd: this.ctx.projectDir, stdio: "inherit", reject: false, cancelSignal: this.options.signal });
-    const result = await awaitChild(child);
-    if (result.isCanceled) throw new Interrupted();
-    if (result.exitCode !== 0) throw new NixFailed(`nix ${what} failed`, "");
-  }
-
-  /** Runs a nix command with internal-json logs through `monitor`, rendering progress. */
-  private async followed(args: string[], monitor: BuildMonitor): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-    this.options.logger.debug(`$ nix ${args.join(" ")}`);
-    const child = execa(this.nix, args, {
-      cwd: this.ctx.projectDir,
-      reject: false,
-      stdin: "ignore",
-      cancelSignal: this.options.signal,
-      lines: false,
-    });
-    let pending = "";
-    let stderr = "";
-    child.stderr?.setEncoding("utf8");
-    child.stderr?.on("data", (chunk: string) => {
-      pending += chunk;
-      let newline: number;
-      while ((newline = pending.indexOf("\n")) !== -1) {
-        const line = pending.slice(0, newline);
-        if (!line.startsWith("@nix ")) stderr += line + "\n";
-        monitor.feed(line);
-        pending = pending.slice(newline + 1);
-      }
-    });
-    const result = await awaitChild(child);
-    if (pending) monitor.feed(pending);
-    monitor.close();
-    if (result.isCanceled) throw new Interrupted();
-    return { exitCode: result.exitCode ?? 1, stdout: String(result.stdout), stderr };
-  }
-}
-
-// `nix path-info --json` lists paths ({path, valid: false} for invalid ones) before 2.19, and maps
-// each path to its info (null when invalid) from 2.19 on.
-export function validFromPathInfo(json: unknown, isMap: boolean): Set<string> {
-  if (isMap)
-    return new Set(
-      Object.entries(json as Record<string, unknown>)
-        .filter(([, info]) => info !== null)
-        .map(([p]) => p),
-    );
-  return new Set((json as { path: string; valid?: boolean }[]).filter((i) => i.valid !== false).map((i) => i.path));
-}
-
-async function awaitChild(child: ResultPromise) {
-  try {
-    return await child;
-  } catch (error) {
-    if ((error as { code?: string }).code === "ENOENT") throw nixMissing();
-    throw error;
-  }
-}
-
-function failure(what: string, nixMessage: string): NixFailed {
-  const firstError =
-    nixMessage
+    const result = await this.process.capture(storeGcArgs());
+    if (result.exitCode !== 0) throw nixFailure("store gc", stripAnsi(result.stderr));
+    const summary = stripAnsi(`${result.stderr}\n${result.stdout}`)
       .split("\n")
-      .find((l) => l.trim().startsWith("error:"))
-      ?.trim() ??
-    nixMessage.trim().split("\n")[0] ??
-    "";
-  return new NixFailed(`nix ${what} failed: ${firstError.replace(/^error: /, "")}`, nixMessage);
-}
+      .find((l) => /store paths deleted/.test(l));
+    return summary?.trim() ?? "0 store paths deleted, 0.00 MiB freed";
+  }
 
-const nixMissing = () =>
-  new EnvError("nix is not installed or not on PATH (Debian: `apt-get install nix-bin`; others: https://nixos.org/download)");
+  /** A new ed25519 signing key pair named `name`. */
+  async generateKey(name: string): Promise<{ secretKey: string; publicKey: string }> {
+    const secretKey = (await this.process.output(keyGenerateArgs(name), "key generate-secret")).trim();
+    const publicKey = (await this.process.output(keyToPublicArgs(), "key convert-secret-to-public", secretKey)).trim();
+    return { secretKey, publicKey };
+  }
+
+  /** Whether nix-command and flakes work; Nix's message when they do not. */
+  async flakesProblem(): Promise<string | undefined> {
+    const result = await this.process.capture(flakesProbeArgs());
+    return result.stdout.trim() === "true" ? undefined : (result.stderr.trim().split("\n")[0] ?? "flakes unavailable");
+  }
+
+  /** The effective `sandbox` setting of nix.conf, as Nix reports it. */
+  async sandboxSetting(): Promise<string | undefined> {
+    const result = await this.process.capture(showConfigArgs());
+    try {
+      const value = (JSON.parse(result.stdout) as Record<string, { value: unknown }>).sandbox?.value;
+      return value === undefined ? undefined : String(value);
+    } catch {
+      return undefined;
+    }
+  }
+}

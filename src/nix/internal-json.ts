@@ -21,9 +21,3 @@ export function parseLogLine(line: string): NixEvent | { action: "text"; text: s
 }
 
 export const stripAnsi = (text: string): string => text.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "");
-
-/** "/nix/store/<hash>-app.drv" -> "app" */
-export const drvName = (drvPath: string): string => drvPath.replace(/^.*\/[0-9a-z]{32}-/, "").replace(/\.drv$/, "");
-
-/** How a derivation is named in progress and log prefixes: reports as "test NAME". */
-export const displayName = (drvPath: string): string => drvName(drvPath).replace(/^nixkit-test-/, "test ");

@@ -1,7 +1,6 @@
-// `nix print-dev-env --json --profile P`: the shell's one cold-path nix call. Uses
-// node:child_process rather than execa so the shell's fast path stays light.
+// Runs `nix print-dev-env --json --profile P` (argv from args.ts): the shell's one cold-path nix
+// call. It uses node:child_process rather than execa so the warm shell path stays light.
 import { spawn } from "node:child_process";
-import { developBaseArgs, type NixContext } from "./args.js";
 
 export interface DevEnvResult {
   ok: boolean;
@@ -9,18 +8,9 @@ export interface DevEnvResult {
   stderr: string;
 }
 
-export function printDevEnvArgs(ctx: NixContext, profile: string): string[] {
-  return [...developBaseArgs(ctx, "print-dev-env"), "--json", "--profile", profile];
-}
-
-export function printDevEnv(
-  ctx: NixContext,
-  profile: string,
-  nix = process.env.NIXKIT_NIX ?? "nix",
-  signal?: AbortSignal,
-): Promise<DevEnvResult> {
+export function printDevEnv(binary: string, args: string[], cwd: string, signal?: AbortSignal): Promise<DevEnvResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(nix, printDevEnvArgs(ctx, profile), { cwd: ctx.projectDir, stdio: ["ignore", "pipe", "pipe"], signal });
+    const child = spawn(binary, args, { cwd, stdio: ["ignore", "pipe", "pipe"], signal });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on("data", (c: Buffer) => stdout.push(c));

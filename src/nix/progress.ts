@@ -1,15 +1,8 @@
 // Follows Nix's internal-json log: one live line on a TTY, prefixed log lines otherwise, and
 // the full log of every build kept in memory so a failure can show it.
 import type { Logger } from "../util/logger.js";
-import {
-  ACT_BUILD,
-  RES_BUILD_LOG_LINE,
-  RES_POST_BUILD_LOG_LINE,
-  RES_SET_PHASE,
-  displayName,
-  parseLogLine,
-  stripAnsi,
-} from "./internal-json.js";
+import { ACT_BUILD, RES_BUILD_LOG_LINE, RES_POST_BUILD_LOG_LINE, RES_SET_PHASE, parseLogLine, stripAnsi } from "./internal-json.js";
+import { displayName } from "./flake-attrs.js";
 
 interface ActiveBuild {
   name: string;

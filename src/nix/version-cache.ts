@@ -1,40 +1,42 @@
 // `nix --version`, remembered per nix binary (its real path, size and mtime): every command
 // needs the version for its feature gates, and a process per command for it is waste.
-import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
-import path from "node:path";
-import { writeFileIfChanged } from "../util/atomic.js";
-import { parseNixVersion, type NixVersion } from "./version.js";
-import { userCachePath } from "../util/user-cache.js";
-
-const cacheFile = () => userCachePath("nix-versions.json");
-
-function fingerprint(binary: string): string | undefined {
-  const candidates = binary.includes("/")
-    ? [binary]
-    : (process.env.PATH ?? "")
-        .split(":")
-        .filter(Boolean)
-        .map((d) => path.join(d, binary));
-  for (const candidate of candidates) {
-    if (!existsSync(candidate)) continue;
-    const real = realpathSync(candidate);
-    const stat = statSync(real);
-    return `${real}:${stat.size}:${stat.mtimeMs}`;
-  }
-  return undefined;
-}
+import { readFileSync } from "node:fs";
+import { writeFileIfChanged } from "../state/atomic.js";
+import { userCachePaths } from "../state/layout.js";
+import { binaryFingerprint } from "./binary.js";
+import { EnvError } from "../util/errors.js";
+import { featuresOf, isSupported, MIN_NIX, parseNixVersion, type NixFeatures, type NixVersion } from "./version.js";
 
 export async function cachedNixVersion(binary: string, ask: () => Promise<string>): Promise<NixVersion | undefined> {
-  const key = fingerprint(binary);
+  const file = userCachePaths().nixVersions;
+  const key = binaryFingerprint(binary);
   let known: Record<string, string> = {};
   try {
-    known = JSON.parse(readFileSync(cacheFile(), "utf8")) as Record<string, string>;
+    known = JSON.parse(readFileSync(file, "utf8")) as Record<string, string>;
   } catch {
     // no cache yet
   }
   if (key && known[key]) return parseNixVersion(known[key]!);
   const output = await ask();
   const version = parseNixVersion(output);
-  if (key && version) await writeFileIfChanged(cacheFile(), JSON.stringify({ ...known, [key]: output.trim() }) + "\n");
+  if (key && version) await writeFileIfChanged(file, JSON.stringify({ ...known, [key]: output.trim() }) + "\n");
   return version;
+}
+
+/** The version and feature gates of `binary`; exit 3 when Nix is missing, unreadable or too old. */
+export async function detectVersion(
+  binary: string,
+  runVersion: () => Promise<{ stdout: string; stderr: string; exitCode: number }>,
+): Promise<{ version: NixVersion; features: NixFeatures }> {
+  const version = await cachedNixVersion(binary, async () => {
+    const result = await runVersion();
+    if (result.exitCode !== 0)
+      throw new EnvError(`could not read the Nix version from \`nix --version\`: ${result.stdout}${result.stderr}`);
+    return result.stdout;
+  });
+  if (!version) throw new EnvError("could not read the Nix version from `nix --version`");
+  if (!isSupported(version)) {
+    throw new EnvError(`Nix ${version.major}.${version.minor} is too old; nixkit needs Nix ${MIN_NIX.major}.${MIN_NIX.minor} or newer`);
+  }
+  return { version, features: featuresOf(version) };
 }

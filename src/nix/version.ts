@@ -26,23 +26,12 @@ const atLeast = (v: NixVersion, major: number, minor: number) =>
   v.lix || v.major > major || (v.major === major && v.minor >= minor);
 
 export interface NixFeatures {
-  /** `nix build --print-out-paths` (2.9+); older versions need `--json`. */
-  printOutPaths: boolean;
-  /** `nix derivation show` (2.15+) instead of `nix show-derivation`. */
-  derivationShow: boolean;
   /** `nix path-info --json` returns a map keyed by path (2.19+) instead of a list. */
   pathInfoJsonMap: boolean;
-  /** internal-json activities carry `parent` (2.18+). */
-  logParent: boolean;
 }
 
 export function featuresOf(v: NixVersion): NixFeatures {
-  return {
-    printOutPaths: atLeast(v, 2, 9),
-    derivationShow: atLeast(v, 2, 15),
-    pathInfoJsonMap: !v.lix && atLeast(v, 2, 19),
-    logParent: atLeast(v, 2, 18),
-  };
+  return { pathInfoJsonMap: !v.lix && atLeast(v, 2, 19) };
 }
 
 export const isSupported = (v: NixVersion): boolean => atLeast(v, MIN_NIX.major, MIN_NIX.minor);

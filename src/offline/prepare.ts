@@ -7,9 +7,9 @@ import { assetPath } from "../util/assets.js";
 import { EnvError } from "../util/errors.js";
 import { sha256 } from "../util/hash.js";
 import { currentSystem } from "../util/system.js";
-import { IMMUTABLE_MARKER } from "../shell/key.js";
+import { writeDirAtomic } from "../state/atomic.js";
+import { IMMUTABLE_MARKER, userCachePaths } from "../state/layout.js";
 import { isStaticElf } from "./elf.js";
-import { userCachePathIn } from "../util/user-cache.js";
 
 export interface HostFiles {
   busybox: string;
@@ -66,34 +66,28 @@ function setFiles(host: HostFiles, system: string): Map<string, { bytes: Buffer;
   return files;
 }
 
-export function offlineCacheRoot(env = process.env): string {
-  return userCachePathIn(env, "offline-pkgs");
-}
-
 /** Returns the flake ref of the prepared set, preparing it when needed. */
 export async function prepareOfflinePkgs(env = process.env): Promise<string> {
   const files = setFiles(findHostFiles(env), currentSystem());
   const digest = sha256(JSON.stringify([...files].map(([rel, f]) => [rel, f.mode, sha256(f.bytes)])));
-  const root = offlineCacheRoot(env);
-  const target = path.join(root, digest.slice(0, 16));
-  if (!existsSync(path.join(target, "flake.nix"))) {
-    await fs.mkdir(root, { recursive: true });
-    const temp = await fs.mkdtemp(path.join(root, ".tmp-"));
-    try {
-      for (const [rel, file] of files) {
-        await fs.mkdir(path.dirname(path.join(temp, rel)), { recursive: true });
-        await fs.writeFile(path.join(temp, rel), file.bytes, { mode: file.mode });
-      }
-      // The directory is named by its content and never changed again: the shell's env key
-      // may use this marker instead of walking the tree.
-      await fs.writeFile(path.join(temp, IMMUTABLE_MARKER), digest);
-      await fs.chmod(temp, 0o755); // mkdtemp made it private; the set is shared by every project
-      await fs.rename(temp, target);
-    } catch (error) {
-      await fs.rm(temp, { recursive: true, force: true });
-      // Another nixkit prepared the same set at the same time: theirs is identical.
-      if (!existsSync(path.join(target, "flake.nix"))) throw error;
-    }
+  const target = path.join(userCachePaths(env).offlinePkgs, digest.slice(0, 16));
+  if (existsSync(path.join(target, "flake.nix"))) return `path:${target}`;
+  try {
+    // Shared by every project, and named by its content: never replaced once it is there.
+    await writeDirAtomic(
+      target,
+      async (temp) => {
+        for (const [rel, file] of files) {
+          await fs.mkdir(path.dirname(path.join(temp, rel)), { recursive: true });
+          await fs.writeFile(path.join(temp, rel), file.bytes, { mode: file.mode });
+        }
+        await fs.writeFile(path.join(temp, IMMUTABLE_MARKER), digest);
+      },
+      { replace: false, mode: 0o755 },
+    );
+  } catch (error) {
+    // Another nixkit prepared the same set at the same time: theirs is identical.
+    if (!existsSync(path.join(target, "flake.nix"))) throw error;
   }
   return `path:${target}`;
 }

@@ -1,7 +1,9 @@
 // The content key of a project's dev environment: a hash of everything that can change it.
 // Runs on the warm path, so it uses node builtins only and reads each input once.
-import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
+import { binaryFingerprint } from "../nix/binary.js";
+import { ENV_INPUT_FILES, IMMUTABLE_MARKER, LIB_DIR } from "../state/layout.js";
 import { FastHash } from "./fast-hash.js";
 
 export interface EnvKeyInputs {
@@ -14,9 +16,6 @@ export interface EnvKeyInputs {
   env?: NodeJS.ProcessEnv;
 }
 
-const PROJECT_FILES = ["nixkit.yaml", "flake.nix", "flake.lock"];
-const LIB_DIR = ".nixkit/lib";
-
 export function envKey(inputs: EnvKeyInputs): string {
   const hash = new FastHash();
   const add = (label: string, value: string | Buffer) => {
@@ -26,8 +25,8 @@ export function envKey(inputs: EnvKeyInputs): string {
   add("format", "nixkit-env-key-1");
   add("system", inputs.system);
   add("nixkit", inputs.nixkitVersion);
-  add("nix", nixFingerprint(inputs.nixBinary, inputs.env ?? process.env));
-  for (const file of PROJECT_FILES) add(file, readOrEmpty(path.join(inputs.projectDir, file)));
+  add("nix", binaryFingerprint(inputs.nixBinary, inputs.env ?? process.env) ?? "absent");
+  for (const file of ENV_INPUT_FILES) add(file, readOrEmpty(path.join(inputs.projectDir, file)));
   for (const name of listOrEmpty(path.join(inputs.projectDir, LIB_DIR)).sort()) {
     add(`${LIB_DIR}/${name}`, readOrEmpty(path.join(inputs.projectDir, LIB_DIR, name)));
   }
@@ -56,27 +55,6 @@ function listOrEmpty(dir: string): string[] {
   }
 }
 
-/** Path, size and mtime of the nix binary: a new Nix invalidates the env without running nix. */
-function nixFingerprint(binary: string, env: NodeJS.ProcessEnv): string {
-  const candidates = binary.includes("/")
-    ? [binary]
-    : (env.PATH ?? "")
-        .split(":")
-        .filter(Boolean)
-        .map((d) => path.join(d, binary));
-  for (const candidate of candidates) {
-    if (!existsSync(candidate)) continue;
-    try {
-      const real = realpathSync(candidate);
-      const stat = statSync(real);
-      return `${real}:${stat.size}:${stat.mtimeMs}`;
-    } catch {
-      // not in this PATH entry
-    }
-  }
-  return "absent";
-}
-
 /** The directory of a local flake ref (path:/x, /x, ./x, git+file:///x), or undefined for remote refs. */
 export function localPathOf(ref: string, base: string): string | undefined {
   const withoutQuery = ref.replace(/[?#].*$/, "");
@@ -102,11 +80,8 @@ function lockedLocalInputs(projectDir: string): string[] {
 
 /**
  * Names, sizes and mtimes of every file below dir (VCS data skipped): cheap, and changes on any
- * edit. A directory nixkit wrote once under a content-addressed name (the offline package set)
- * carries IMMUTABLE_MARKER, whose content stands for the whole tree.
+ * edit; or, for a directory nixkit never changes, its IMMUTABLE_MARKER.
  */
-export const IMMUTABLE_MARKER = ".nixkit-immutable";
-
 function treeFingerprint(dir: string): string {
   try {
     return `immutable:${readFileSync(path.join(dir, IMMUTABLE_MARKER), "utf8")}`;

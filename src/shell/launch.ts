@@ -1,6 +1,7 @@
 // Starts a command or an interactive shell in a cached dev environment, passing stdio and
-// signals through and reporting the child's exit the way a shell would.
-import { spawn } from "node:child_process";
+// signals through and reporting the child's exit the way a shell would: the one place that
+// runs bash (or the user's zsh or fish) for the dev environment.
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { shellQuote } from "./rc.js";
@@ -65,6 +66,22 @@ export function interactiveShell(options: LaunchOptions, projectName: string): P
     `[ -e ~/.bashrc ] && source ~/.bashrc\nsource ${shellQuote(options.rcFile)}\nPS1=${shellQuote(marker)}"\${PS1-\\\\u@\\\\h:\\\\w\\\\$ }"\n`,
   );
   return supervise(["--rcfile", bashrc, "-i"], options);
+}
+
+/** The exported environment a command started by `nixkit run` sees (the hook's output goes to stderr). */
+export function environmentAfter(options: LaunchOptions): Record<string, string> {
+  const dump = execFileSync(bashPath(options.env), ["--norc", "--noprofile", "-c", 'source "$0" >&2 && env -0', options.rcFile], {
+    cwd: options.workDir,
+    env: baseEnv(options),
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const env: Record<string, string> = {};
+  for (const entry of dump.toString("utf8").split("\0")) {
+    const eq = entry.indexOf("=");
+    const name = entry.slice(0, eq);
+    if (eq > 0 && name !== "_" && name !== "SHLVL") env[name] = entry.slice(eq + 1);
+  }
+  return Object.fromEntries(Object.entries(env).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
 /** Runs bash with `args` in the launch environment and directory. */

@@ -10,7 +10,7 @@ import { expect, test } from "vitest";
 import { flakeData } from "../../src/generate/flake-data.js";
 import { renderFlake } from "../../src/generate/flake.js";
 import { toNix, type NixValue } from "../../src/generate/to-nix.js";
-import { parseManifest } from "../../src/manifest/load.js";
+import { parseManifest } from "../../src/manifest/parse.js";
 import { unsupportedGlob } from "../../src/manifest/rules.js";
 import { nix, tempDir } from "../helpers.js";
 

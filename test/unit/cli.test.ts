@@ -1,10 +1,10 @@
 import { describe, expect, test } from "vitest";
-import { buildProgram, type Invocation } from "../../src/cli.js";
+import { buildProgram, type Call } from "../../src/cli.js";
 
-async function parse(argv: string[]): Promise<Invocation | { error: string }> {
-  let received: Invocation | undefined;
-  const program = buildProgram(async (inv) => {
-    received = inv;
+async function parse(argv: string[]): Promise<Omit<Call, "run"> | { error: string }> {
+  let received: Omit<Call, "run"> | undefined;
+  const program = buildProgram(async ({ command, options, globals }) => {
+    received = { command, options, globals };
   }, "0.0.0-test");
   program.configureOutput({ writeErr: () => {}, writeOut: () => {}, outputError: () => {} });
   try {
@@ -17,17 +17,17 @@ async function parse(argv: string[]): Promise<Invocation | { error: string }> {
 
 describe("argv parsing", () => {
   test.each([
-    [["build"], { command: "build", args: [], options: { jobs: "auto" } }],
+    [["build"], { command: "build", options: { names: [], jobs: "auto" } }],
     [
       ["test", "-j", "4", "--junit", "r.xml", "--rerun", "unit"],
-      { command: "test", args: ["unit"], options: { jobs: "4", junit: "r.xml", rerun: true } },
+      { command: "test", options: { names: ["unit"], jobs: "4", junit: "r.xml", rerun: true } },
     ],
-    [["build", "app", "web"], { command: "build", args: ["app", "web"] }],
+    [["build", "app", "web"], { command: "build", options: { names: ["app", "web"] } }],
     [["init", "--template", "node", "--force"], { command: "init", options: { template: "node", force: true } }],
     [["init"], { command: "init", options: { template: "generic" } }],
     [["generate", "--check"], { command: "generate", options: { check: true } }],
-    [["run", "--", "ls", "-la"], { command: "run", args: ["ls", "-la"] }],
-    [["run", "--pure", "--", "env"], { command: "run", args: ["env"], options: { pure: true } }],
+    [["run", "--", "ls", "-la"], { command: "run", options: { command: ["ls", "-la"] } }],
+    [["run", "--pure", "--", "env"], { command: "run", options: { command: ["env"], pure: true } }],
     [["lock", "--update"], { command: "lock", options: { update: true } }],
     [["lock", "--update", "nixpkgs"], { command: "lock", options: { update: "nixpkgs" } }],
     [
@@ -35,14 +35,14 @@ describe("argv parsing", () => {
       { command: "build", globals: { directory: "/p", nixpkgs: "path:/x", json: true } },
     ],
     [["build", "-C", "/p", "-v"], { command: "build", globals: { directory: "/p", verbose: true } }],
-    [["image", "build", "web", "--out", "oci:/tmp/x"], { command: "image build", args: ["web"], options: { out: "oci:/tmp/x" } }],
+    [["image", "build", "web", "--out", "oci:/tmp/x"], { command: "image build", options: { image: "web", out: "oci:/tmp/x" } }],
     [
       ["image", "push", "web", "--to", "docker://r/web:1", "--tls-verify", "false"],
-      { command: "image push", args: ["web"], options: { to: "docker://r/web:1", tlsVerify: false } },
+      { command: "image push", options: { image: "web", to: "docker://r/web:1", tlsVerify: false } },
     ],
     [
       ["cache", "push", "builds", "tests", "--compression", "xz"],
-      { command: "cache push", args: ["builds", "tests"], options: { compression: "xz" } },
+      { command: "cache push", options: { kinds: ["builds", "tests"], compression: "xz" } },
     ],
     [
       ["ci", "--stages", "check,build", "--keep-going"],

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { parseManifest } from "../../src/manifest/load.js";
+import { parseManifest } from "../../src/manifest/parse.js";
 import { ManifestError } from "../../src/manifest/problems.js";
 
 const base = `version: 1

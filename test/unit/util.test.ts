@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "n
 import path from "node:path";
 import { Writable } from "node:stream";
 import { describe, expect, test } from "vitest";
-import { writeFilesAtomic } from "../../src/util/atomic.js";
+import { writeFilesAtomic } from "../../src/state/atomic.js";
 import { createLogger } from "../../src/util/logger.js";
 import { tempDir } from "../helpers.js";
 

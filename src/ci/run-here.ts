@@ -1,0 +1,61 @@
+// `nixkit ci`: the pipeline run here as the generated CI jobs run it, with the project's binary
+// cache and remote builders, its report and merged JUnit written where asked.
+import path from "node:path";
+import type { LoadedManifest } from "../manifest/load.js";
+import type { NixDriver } from "../nix/driver.js";
+import { binaryCacheOf } from "../nix/substituters.js";
+import { writeFileAtomic, writeFileIfChanged } from "../state/atomic.js";
+import { projectPaths } from "../state/layout.js";
+import type { Logger } from "../util/logger.js";
+import { planPipeline, type Stage } from "./pipeline.js";
+import { pipelineReport, type PipelineReport } from "./report.js";
+import { runPipeline, type PipelineResult } from "./run.js";
+
+export interface CiRunOptions {
+  projectDir: string;
+  system: string;
+  stages?: Stage[];
+  maxJobs: string;
+  keepGoing: boolean;
+  /** A builders string for this run; otherwise ci.builders (as a machines file). */
+  builders?: string;
+  tlsVerify: boolean;
+  nixpkgsOverridden: boolean;
+  reportFile?: string;
+  junitFile?: string;
+  emit: (event: Record<string, unknown>) => void;
+}
+
+export async function runCi(
+  driver: NixDriver,
+  logger: Logger,
+  loaded: LoadedManifest,
+  options: CiRunOptions,
+): Promise<{ report: PipelineReport; result: PipelineResult }> {
+  const { version } = await driver.detect();
+  driver.useBinaryCache(binaryCacheOf(loaded.manifest.cache));
+  driver.useBuilders(options.builders ?? (await machinesFile(options.projectDir, loaded.manifest.ci.builders)));
+  const started = Date.now();
+  const stages = planPipeline(loaded.manifest, options.stages);
+  const result = await runPipeline(stages, { ...options, driver, logger, loaded });
+  const report = pipelineReport(
+    { project: loaded.manifest.name, system: options.system, nix: version.text, durationMs: Date.now() - started },
+    stages,
+    result,
+  );
+  if (options.reportFile) await writeFileAtomic(path.resolve(options.reportFile), JSON.stringify(report, null, 2) + "\n");
+  if (options.junitFile) {
+    const { junitSource, mergeJUnit } = await import("../test-runner/junit.js");
+    await writeFileAtomic(path.resolve(options.junitFile), mergeJUnit(result.tests.map(junitSource)));
+  }
+  options.emit({ event: "pipeline", status: result.status, durationMs: report.durationMs });
+  return { report, result };
+}
+
+/** ci.builders as a machines file (written only when it changes), passed as "@FILE". */
+async function machinesFile(projectDir: string, lines: string[]): Promise<string | undefined> {
+  if (lines.length === 0) return undefined;
+  const file = projectPaths(projectDir).machines;
+  await writeFileIfChanged(file, lines.join("\n") + "\n");
+  return `@${file}`;
+}

@@ -1,0 +1,134 @@
+// The checks of `nixkit doctor`: Nix, flakes, the sandbox, the store, disk space, the generated
+// files and the binary cache, each PASS, WARN or FAIL with a fix.
+import { constants, existsSync, promises as fs } from "node:fs";
+import { describeDrift, findDrift } from "../generate/freshness.js";
+import { generatePlan } from "../generate/plan.js";
+import { loadManifest, type LoadedManifest } from "../manifest/load.js";
+import type { NixDriver } from "../nix/driver.js";
+import { probeCache } from "../nix/substituters.js";
+import { NixkitError } from "../util/errors.js";
+
+export type Status = "PASS" | "WARN" | "FAIL";
+export interface Check {
+  name: string;
+  status: Status;
+  detail: string;
+  fix?: string;
+}
+
+const GiB = 1024 ** 3;
+const DAEMON_SOCKET = "/nix/var/nix/daemon-socket/socket";
+
+export async function doctorChecks(driver: NixDriver, projectDir: string): Promise<Check[]> {
+  const checks: Check[] = [];
+  let nixOk = false;
+  try {
+    const { version } = await driver.detect();
+    checks.push({ name: "nix", status: "PASS", detail: version.text });
+    nixOk = true;
+  } catch (error) {
+    checks.push({
+      name: "nix",
+      status: "FAIL",
+      detail: (error as Error).message,
+      fix: "install Nix 2.8 or newer (Debian: apt-get install nix-bin)",
+    });
+  }
+  if (nixOk) {
+    const flakesProblem = await driver.flakesProblem();
+    checks.push(
+      flakesProblem === undefined
+        ? { name: "flakes", status: "PASS", detail: "nix-command and flakes are usable" }
+        : { name: "flakes", status: "FAIL", detail: flakesProblem, fix: "upgrade Nix to 2.8 or newer" },
+    );
+    checks.push(sandboxCheck(await driver.sandboxSetting(), driver.ctx.canSetSandbox));
+  }
+
+  checks.push(await storeCheck());
+  checks.push(await diskCheck());
+  let loaded: LoadedManifest | Error;
+  try {
+    loaded = await loadManifest(projectDir);
+  } catch (error) {
+    loaded = error instanceof Error ? error : new Error(String(error));
+  }
+  checks.push(await freshnessCheck(projectDir, loaded));
+  const url = loaded instanceof Error ? undefined : loaded.manifest.cache?.url;
+  if (url) checks.push(await cacheCheck(url));
+  return checks;
+}
+
+function sandboxCheck(value: string | undefined, canSet: boolean): Check {
+  if (value === "true") return { name: "sandbox", status: "PASS", detail: "sandbox = true" };
+  const fix = "set `sandbox = true` in /etc/nix/nix.conf (and restart nix-daemon if one runs)";
+  if (canSet) {
+    return {
+      name: "sandbox",
+      status: "WARN",
+      detail: `sandbox = ${value ?? "unknown"} in nix.conf; nixkit turns it on for its own builds, plain nix commands will not`,
+      fix,
+    };
+  }
+  return { name: "sandbox", status: "FAIL", detail: `sandbox = ${value ?? "unknown"}; builds and tests would not be hermetic`, fix };
+}
+
+async function storeCheck(): Promise<Check> {
+  if (existsSync(DAEMON_SOCKET)) return { name: "store", status: "PASS", detail: `nix-daemon at ${DAEMON_SOCKET}` };
+  try {
+    await fs.mkdir("/nix/store", { recursive: true });
+    await fs.access("/nix/store", constants.W_OK);
+    return { name: "store", status: "PASS", detail: "/nix/store is writable (single-user)" };
+  } catch {
+    return {
+      name: "store",
+      status: "FAIL",
+      detail: "no nix-daemon and /nix/store is not writable",
+      fix: "start nix-daemon, or run as the store's owner",
+    };
+  }
+}
+
+async function diskCheck(): Promise<Check> {
+  try {
+    const stats = await fs.statfs(existsSync("/nix/store") ? "/nix/store" : "/");
+    const free = stats.bavail * stats.bsize;
+    const detail = `${(free / GiB).toFixed(1)} GiB free for /nix/store`;
+    if (free < 1 * GiB) return { name: "disk", status: "FAIL", detail, fix: "free space, or run `nix store gc`" };
+    if (free < 5 * GiB) return { name: "disk", status: "WARN", detail, fix: "builds may run out of space; run `nix store gc`" };
+    return { name: "disk", status: "PASS", detail };
+  } catch (error) {
+    return { name: "disk", status: "WARN", detail: `cannot read free space: ${(error as Error).message}` };
+  }
+}
+
+/** The manifest's binary cache: does it answer, and may this user add it? */
+async function cacheCheck(url: string): Promise<Check> {
+  const problem = await probeCache(url);
+  if (problem)
+    return {
+      name: "cache",
+      status: "WARN",
+      detail: `${url}: ${problem}; builds skip it`,
+      fix: "check the URL and the network, or remove cache.url",
+    };
+  if (process.getuid?.() !== 0 && existsSync(DAEMON_SOCKET)) {
+    return {
+      name: "cache",
+      status: "PASS",
+      detail: `${url} answers (the nix-daemon uses it only if you are in trusted-users or it is in trusted-substituters)`,
+    };
+  }
+  return { name: "cache", status: "PASS", detail: `${url} answers` };
+}
+
+async function freshnessCheck(projectDir: string, loaded: LoadedManifest | Error): Promise<Check> {
+  try {
+    if (loaded instanceof Error) throw loaded;
+    const drifts = await findDrift(projectDir, generatePlan(loaded.manifest, loaded.text));
+    if (drifts.length === 0) return { name: "generated", status: "PASS", detail: "flake.nix and .nixkit/lib match nixkit.yaml" };
+    return { name: "generated", status: "WARN", detail: drifts.map(describeDrift).join("; "), fix: "run `nixkit generate`" };
+  } catch (error) {
+    const message = error instanceof NixkitError ? error.message.split("\n")[0]! : String(error);
+    return { name: "generated", status: "WARN", detail: message, fix: "fix nixkit.yaml, or run `nixkit init`" };
+  }
+}

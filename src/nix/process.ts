@@ -1,0 +1,136 @@
+// Runs nix and nix-store: the one place (besides the shell's light print-dev-env.ts) that
+// starts a Nix process. Ctrl-C (the AbortSignal) stops it and becomes Interrupted.
+import { execa, type ResultPromise } from "execa";
+import { EnvError, Interrupted, WorkFailed } from "../util/errors.js";
+import type { Logger } from "../util/logger.js";
+import { nixBinary, siblingBinary } from "./binary.js";
+import { stripAnsi } from "./internal-json.js";
+
+/** A nix command failed; `nixMessage` is Nix's own error text without colours. */
+export class NixFailed extends WorkFailed {
+  constructor(
+    message: string,
+    readonly nixMessage: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface Captured {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+export interface ProcessOptions {
+  cwd: string;
+  logger: Logger;
+  signal?: AbortSignal;
+  binary?: string;
+}
+
+export class NixProcess {
+  readonly binary: string;
+
+  constructor(private readonly options: ProcessOptions) {
+    this.binary = options.binary ?? nixBinary();
+  }
+
+  /** Runs nix and returns its output; never throws for a non-zero exit. */
+  async capture(args: string[], input?: string): Promise<Captured> {
+    this.options.logger.debug(`$ nix ${args.join(" ")}`);
+    const child = execa(this.binary, args, {
+      cwd: this.options.cwd,
+      reject: false,
+      ...(input === undefined ? { stdin: "ignore" as const } : { input }),
+      cancelSignal: this.options.signal,
+      maxBuffer: 256 * 1024 * 1024,
+    });
+    const result = await settle(child);
+    return { stdout: String(result.stdout), stderr: String(result.stderr), exitCode: result.exitCode ?? 1 };
+  }
+
+  /** Like capture, but a non-zero exit throws NixFailed naming `what`. */
+  async output(args: string[], what: string, input?: string): Promise<string> {
+    const result = await this.capture(args, input);
+    if (result.exitCode !== 0) throw nixFailure(what, stripAnsi(result.stderr));
+    return result.stdout;
+  }
+
+  /** The legacy `nix-store` beside the nix binary; a non-zero exit throws. */
+  async nixStore(args: string[]): Promise<string> {
+    this.options.logger.debug(`$ nix-store ${args.join(" ")}`);
+    const child = execa(siblingBinary("nix-store"), args, {
+      reject: false,
+      stdin: "ignore",
+      cancelSignal: this.options.signal,
+      maxBuffer: 256 * 1024 * 1024,
+    });
+    const result = await settle(child);
+    if (result.exitCode !== 0) throw nixFailure(`nix-store ${args[0]}`, stripAnsi(String(result.stderr)));
+    return String(result.stdout);
+  }
+
+  /** A nix command with the terminal handed over (it may prompt or print progress itself). */
+  async interactive(args: string[], what: string): Promise<void> {
+    this.options.logger.debug(`$ nix ${args.join(" ")}`);
+    const child = execa(this.binary, args, { cwd: this.options.cwd, stdio: "inherit", reject: false, cancelSignal: this.options.signal });
+    const result = await settle(child);
+    if (result.exitCode !== 0) throw new NixFailed(`nix ${what} failed`, "");
+  }
+
+  /** Runs nix, handing each stderr line to `onLine` as it comes (internal-json logs). */
+  async followed(args: string[], onLine: (line: string) => void): Promise<Captured> {
+    this.options.logger.debug(`$ nix ${args.join(" ")}`);
+    const child = execa(this.binary, args, {
+      cwd: this.options.cwd,
+      reject: false,
+      stdin: "ignore",
+      cancelSignal: this.options.signal,
+      lines: false,
+    });
+    let pending = "";
+    let stderr = "";
+    child.stderr?.setEncoding("utf8");
+    child.stderr?.on("data", (chunk: string) => {
+      pending += chunk;
+      let newline: number;
+      while ((newline = pending.indexOf("\n")) !== -1) {
+        const line = pending.slice(0, newline);
+        if (!line.startsWith("@nix ")) stderr += line + "\n";
+        onLine(line);
+        pending = pending.slice(newline + 1);
+      }
+    });
+    const result = await settle(child).finally(() => pending && onLine(pending));
+    return { exitCode: result.exitCode ?? 1, stdout: String(result.stdout), stderr };
+  }
+}
+
+async function settle(child: ResultPromise) {
+  let result;
+  try {
+    result = await child;
+  } catch (error) {
+    if ((error as { code?: string }).code === "ENOENT") throw nixMissing();
+    throw error;
+  }
+  if (result.isCanceled) throw new Interrupted();
+  if ((result as { code?: string }).code === "ENOENT") throw nixMissing();
+  return result;
+}
+
+/** NixFailed with Nix's first `error:` line as the message. */
+export function nixFailure(what: string, nixMessage: string): NixFailed {
+  const firstError =
+    nixMessage
+      .split("\n")
+      .find((l) => l.trim().startsWith("error:"))
+      ?.trim() ??
+    nixMessage.trim().split("\n")[0] ??
+    "";
+  return new NixFailed(`nix ${what} failed: ${firstError.replace(/^error: /, "")}`, nixMessage);
+}
+
+export const nixMissing = (): EnvError =>
+  new EnvError("nix is not installed or not on PATH (Debian: `apt-get install nix-bin`; others: https://nixos.org/download)");

@@ -1,0 +1,90 @@
+// Queries of the Nix store: validity, sizes, closures and GC roots, as typed results.
+import { closureArgs, nixStoreArgs, pathInfoArgs } from "./args.js";
+import type { NixProcess } from "./process.js";
+import type { NixFeatures } from "./version.js";
+
+export interface PathInfo {
+  path: string;
+  narHash: string;
+  narSize: number;
+  references: string[];
+}
+
+// Nix rejects very long argument lists; path-info takes the paths in chunks of this many.
+const CHUNK = 2000;
+
+export class NixStoreQueries {
+  constructor(
+    private readonly process: NixProcess,
+    private readonly detect: () => Promise<{ features: NixFeatures }>,
+  ) {}
+
+  /** Every path in the closure of `storePath`, with its narHash, narSize and references. */
+  async closure(storePath: string): Promise<PathInfo[]> {
+    const { features } = await this.detect();
+    const json = JSON.parse(await this.process.output(closureArgs(storePath), "path-info")) as unknown;
+    return pathInfos(json, features.pathInfoJsonMap).map(({ path, narHash, narSize, references }) => ({
+      path,
+      narHash,
+      narSize,
+      references,
+    }));
+  }
+
+  /** narSize of each valid path among `storePaths`. */
+  async narSizes(storePaths: string[]): Promise<Map<string, number>> {
+    const { features } = await this.detect();
+    const sizes = new Map<string, number>();
+    for (let i = 0; i < storePaths.length; i += CHUNK) {
+      const json = JSON.parse(await this.process.output(pathInfoArgs(storePaths.slice(i, i + CHUNK)), "path-info")) as unknown;
+      for (const info of pathInfos(json, features.pathInfoJsonMap)) if (info.narSize !== undefined) sizes.set(info.path, info.narSize);
+    }
+    return sizes;
+  }
+
+  /** Which of the store paths are valid (complete) in the local store, or in `store` (a cache URL). */
+  async validPaths(storePaths: string[], store?: string): Promise<Set<string>> {
+    if (storePaths.length === 0) return new Set();
+    const { features } = await this.detect();
+    const json = JSON.parse(await this.process.output(pathInfoArgs(storePaths, store), "path-info")) as unknown;
+    return validFromPathInfo(json, features.pathInfoJsonMap);
+  }
+
+  /** The closure of `storePaths` (which must be valid), as paths. */
+  async requisites(storePaths: string[]): Promise<string[]> {
+    if (storePaths.length === 0) return [];
+    return lines(await this.process.nixStore(nixStoreArgs.requisites(storePaths)));
+  }
+
+  /** Every GC root: the link (or process) that holds it -> the store path it keeps. */
+  async gcRoots(): Promise<{ link: string; storePath: string }[]> {
+    return lines(await this.process.nixStore(nixStoreArgs.printRoots()))
+      .map((line) => line.match(/^(.*) -> (\/nix\/store\/\S+)$/))
+      .filter((m): m is RegExpMatchArray => m !== null)
+      .map((m) => ({ link: m[1]!, storePath: m[2]! }));
+  }
+
+  /** Paths no root reaches: what a store GC would delete now. */
+  async deadPaths(): Promise<string[]> {
+    return lines(await this.process.nixStore(nixStoreArgs.printDead()));
+  }
+}
+
+const lines = (text: string) => text.split("\n").filter(Boolean);
+
+type RawInfo = { path: string; narHash: string; narSize: number; references: string[]; valid?: boolean };
+
+// `nix path-info --json` lists paths ({path, valid: false} for invalid ones) before 2.19, and maps
+// each path to its info (null when invalid) from 2.19 on.
+export function pathInfos(json: unknown, isMap: boolean): RawInfo[] {
+  if (isMap) {
+    return Object.entries(json as Record<string, Omit<RawInfo, "path"> | null>)
+      .filter(([, info]) => info !== null)
+      .map(([path, info]) => ({ ...info!, path }));
+  }
+  return (json as RawInfo[]).filter((i) => i.valid !== false);
+}
+
+export function validFromPathInfo(json: unknown, isMap: boolean): Set<string> {
+  return new Set(pathInfos(json, isMap).map((i) => i.path));
+}

@@ -1,0 +1,46 @@
+// The steps every command that acts on a project shares: load the manifest, keep the generated
+// files fresh, give the driver the project's binary cache, and turn Nix errors that name a
+// manifest field into manifest errors.
+import { applyPlan } from "./generate/apply.js";
+import { describeDrift } from "./generate/freshness.js";
+import { generatePlan } from "./generate/plan.js";
+import { loadManifest, type LoadedManifest } from "./manifest/load.js";
+import { manifestErrorFromNix } from "./manifest/nix-errors.js";
+import { NixFailed } from "./nix/driver.js";
+import { binaryCacheOf } from "./nix/substituters.js";
+import type { Session } from "./session.js";
+import { UserError } from "./util/errors.js";
+import { GIT_ADD_HINT, insideGitRepo } from "./util/git.js";
+
+/** Loads the manifest and regenerates stale files (never a hand-edited flake.nix). */
+export async function prepareProject(session: Session): Promise<LoadedManifest> {
+  const loaded = await loadManifest(session.projectDir);
+  const drifts = await applyPlan(session.projectDir, generatePlan(loaded.manifest, loaded.text), false);
+  if (drifts.length > 0) session.logger.info(`generated ${drifts.length} file(s) from nixkit.yaml (flake.nix, .nixkit/lib)`);
+  for (const drift of drifts) session.logger.debug(`  ${describeDrift(drift)}`);
+  if (drifts.some((d) => d.kind === "missing") && insideGitRepo(session.projectDir)) session.logger.warn(GIT_ADD_HINT);
+  // Probed only by the first nix call that can substitute from it.
+  session.nix().useBinaryCache(binaryCacheOf(loaded.manifest.cache));
+  return loaded;
+}
+
+/** Runs a Nix step; a failure that names a manifest field becomes a manifest error (exit 2). */
+export async function withManifestErrors<T>(loaded: LoadedManifest, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (error instanceof NixFailed) throw (await manifestErrorFromNix(error.nixMessage, loaded.text)) ?? error;
+    throw error;
+  }
+}
+
+/** The requested names (all declared ones when none are), each checked against the manifest. */
+export function selectNames(kind: "builds" | "tests" | "images", declared: string[], requested: string[]): string[] {
+  if (requested.length === 0) return declared;
+  const unknown = requested.filter((n) => !declared.includes(n));
+  if (unknown.length > 0) {
+    const names = unknown.map((n) => `"${n}"`).join(", ");
+    throw new UserError(`no ${kind.slice(0, -1)} named ${names} in nixkit.yaml (${kind}: ${declared.join(", ") || "none"})`);
+  }
+  return requested;
+}

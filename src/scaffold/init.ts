@@ -1,0 +1,47 @@
+// `nixkit init`: a starter nixkit.yaml from a template, and nixkit's state kept out of git.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { parseManifest } from "../manifest/parse.js";
+import { readFileIfExists, writeFileAtomic } from "../state/atomic.js";
+import { MANIFEST_FILE, STATE_DIR } from "../state/layout.js";
+import { assetPath } from "../util/assets.js";
+import { UserError } from "../util/errors.js";
+
+const IGNORED = [`${STATE_DIR}/`, "result*"];
+
+export function templateNames(): string[] {
+  return readdirSync(assetPath("templates")).filter((t) => existsSync(assetPath("templates", t, MANIFEST_FILE)));
+}
+
+/** Writes `projectDir`/nixkit.yaml from `template`; never over an existing one without `force`. */
+export async function writeStarterManifest(projectDir: string, template: string, force: boolean): Promise<void> {
+  const templates = templateNames();
+  if (!templates.includes(template)) throw new UserError(`no template named "${template}" (templates: ${templates.join(", ")})`);
+  const target = path.join(projectDir, MANIFEST_FILE);
+  if (existsSync(target) && !force)
+    throw new UserError(`${target} already exists; nixkit will not overwrite it (pass --force to replace it)`);
+  const text = readFileSync(assetPath("templates", template, MANIFEST_FILE), "utf8").replaceAll("{{name}}", projectName(projectDir));
+  parseManifest(text); // a template that does not validate is a bug in nixkit, not the user's problem
+  await writeFileAtomic(target, text);
+  await ignoreGeneratedState(projectDir);
+}
+
+export function projectName(dir: string): string {
+  const name = path
+    .basename(dir)
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/^[^a-z]+/, "")
+    .replace(/-+$/, "");
+  return name || "project";
+}
+
+async function ignoreGeneratedState(projectDir: string): Promise<void> {
+  const file = path.join(projectDir, ".gitignore");
+  const current = (await readFileIfExists(file)) ?? "";
+  const present = new Set(current.split("\n").map((l) => l.trim()));
+  const missing = IGNORED.filter((entry) => !present.has(entry));
+  if (missing.length === 0) return;
+  const separator = current === "" || current.endsWith("\n") ? "" : "\n";
+  await writeFileAtomic(file, `${current}${separator}${missing.join("\n")}\n`);
+}

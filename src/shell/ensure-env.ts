@@ -1,0 +1,39 @@
+// The full CLI's way to the dev environment (run, shell, env): the cached one, or a new one made
+// by the driver's one print-dev-env call; a failure names the manifest field when it can, and
+// --stale-ok falls back to the last working environment, loudly.
+import type { LoadedManifest } from "../manifest/load.js";
+import { manifestErrorFromNix } from "../manifest/nix-errors.js";
+import { NixFailed, type NixDriver } from "../nix/driver.js";
+import { stripAnsi } from "../nix/internal-json.js";
+import type { Logger } from "../util/logger.js";
+import { latestRcFile } from "./cache.js";
+import { cachedRc, makeEnv, type DevEnvRequest } from "./dev-env.js";
+
+export interface EnsureEnvOptions extends DevEnvRequest {
+  driver: NixDriver;
+  logger: Logger;
+  loaded: LoadedManifest;
+  staleOk: boolean;
+}
+
+/** The environment script to source: cached, made now, or (with staleOk) the last one. */
+export async function ensureRc(options: EnsureEnvOptions): Promise<string> {
+  const cached = cachedRc(options);
+  if (cached) return cached;
+  await options.driver.detect();
+  options.logger.info("preparing the dev environment (nix print-dev-env)…");
+  const made = await makeEnv(options, (profile) => options.driver.printDevEnv(profile));
+  if (made.rcFile) return made.rcFile;
+
+  const nixMessage = stripAnsi(made.failure!.stderr);
+  const error = (await manifestErrorFromNix(nixMessage, options.loaded.text)) ?? failure(nixMessage);
+  const stale = options.staleOk ? latestRcFile(options.projectDir) : undefined;
+  if (!stale) throw error;
+  options.logger.warn(`THE DEV ENVIRONMENT IS STALE: it could not be rebuilt, so the last working one is used.\n  ${error.message}`);
+  return stale;
+}
+
+function failure(nixMessage: string): NixFailed {
+  const firstError = nixMessage.split("\n").find((l) => l.startsWith("error:")) ?? nixMessage.trim().split("\n").at(-1) ?? "";
+  return new NixFailed(`nix print-dev-env failed: ${firstError.replace(/^error: /, "")}`, nixMessage);
+}

@@ -1,0 +1,78 @@
+// The warm path of `nixkit run` and `nixkit shell`: parse the few options they take, and serve
+// the cached environment with no nix process (or, when only the cache is missing and the
+// generated files are fresh, make it with one). Anything else goes to the full CLI.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { projectPaths } from "../state/layout.js";
+import { findProjectDir } from "../util/project-dir.js";
+import { cachedRc, directPrintDevEnv, makeEnv } from "./dev-env.js";
+import { interactiveShell, runInEnv } from "./launch.js";
+
+interface WarmInvocation {
+  command: "run" | "shell";
+  projectDir: string;
+  workDir: string;
+  nixpkgsOverride?: string;
+  pure: boolean;
+  args: string[];
+}
+
+export function parseWarm(argv: string[], env: NodeJS.ProcessEnv): WarmInvocation | undefined {
+  let directory: string | undefined;
+  let nixpkgs = env.NIXKIT_NIXPKGS || undefined;
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if ((arg === "-C" || arg === "--directory") && i + 1 < argv.length) directory = argv[++i]!;
+    else if (arg.startsWith("--directory=")) directory = arg.slice(12);
+    else if (arg === "--nixpkgs" && i + 1 < argv.length) nixpkgs = argv[++i]!;
+    else if (arg.startsWith("--nixpkgs=")) nixpkgs = arg.slice(10);
+    else if (arg === "-q" || arg === "--quiet") continue;
+    else break;
+  }
+  const command = argv[i];
+  if (command !== "run" && command !== "shell") return undefined;
+  let pure = false;
+  let j = i + 1;
+  for (; j < argv.length && argv[j] !== "--"; j++) {
+    if (argv[j] === "--pure") pure = true;
+    else return undefined; // any other option: let the full CLI parse (and explain) it
+  }
+  const args = argv.slice(j + 1);
+  if (command === "run" && args.length === 0) return undefined;
+  if (command === "shell" && j < argv.length) return undefined;
+  const projectDir = findProjectDir(directory);
+  return { command, projectDir, workDir: directory !== undefined ? projectDir : process.cwd(), nixpkgsOverride: nixpkgs, pure, args };
+}
+
+const manifestText = (projectDir: string): string => {
+  try {
+    return readFileSync(projectPaths(projectDir).manifest, "utf8");
+  } catch {
+    return "";
+  }
+};
+
+/** The manifest's `name` (a plain top-level scalar, so no YAML parser is needed), for the prompt. */
+function projectNameOf(projectDir: string): string {
+  const match = manifestText(projectDir).match(/^name:\s*["']?([a-z][a-z0-9_-]*)["']?\s*(?:#.*)?$/m);
+  return match ? match[1]! : path.basename(projectDir);
+}
+
+/** The exit status when served here, or undefined to hand over to the full CLI. */
+export async function runWarm(argv: string[], env: NodeJS.ProcessEnv): Promise<number | undefined> {
+  const invocation = parseWarm(argv, env);
+  if (!invocation) return undefined;
+  let rcFile = cachedRc(invocation);
+  if (!rcFile) {
+    // A binary cache is probed and passed by the full CLI, so that print-dev-env uses it too.
+    if (/^cache:/m.test(manifestText(invocation.projectDir))) return undefined;
+    // Loaded only here: checking freshness hashes files with node:crypto.
+    const { generatedFilesFresh } = await import("../generate/freshness.js");
+    if (!generatedFilesFresh(invocation.projectDir)) return undefined;
+    rcFile = (await makeEnv(invocation, directPrintDevEnv(invocation))).rcFile;
+    if (!rcFile) return undefined; // the full CLI reruns it and explains the failure
+  }
+  const launch = { rcFile, projectDir: invocation.projectDir, workDir: invocation.workDir, pure: invocation.pure };
+  return invocation.command === "run" ? runInEnv(launch, invocation.args) : interactiveShell(launch, projectNameOf(invocation.projectDir));
+}

@@ -1,0 +1,74 @@
+// Every path nixkit reads or writes outside /nix: the project's own files, its state under
+// .nixkit/, and the per-user cache and config. No other module spells these paths.
+// Node builtins only: the warm shell path reads the shell cache through this module.
+import { homedir } from "node:os";
+import path from "node:path";
+
+export const MANIFEST_FILE = "nixkit.yaml";
+export const FLAKE_FILE = "flake.nix";
+export const LOCK_FILE = "flake.lock";
+export const ENVRC_FILE = ".envrc";
+/** The vendored Nix library, relative to the project (generated, committed). */
+export const LIB_DIR = ".nixkit/lib";
+/** Project state that is never committed (init puts it in .gitignore). */
+export const STATE_DIR = ".nixkit/cache";
+/** The files a dev environment depends on, relative to the project, besides LIB_DIR. */
+export const ENV_INPUT_FILES = [MANIFEST_FILE, FLAKE_FILE, LOCK_FILE];
+
+/**
+ * A directory nixkit wrote once under a content-addressed name (the offline package set) holds
+ * this marker, whose content stands for the whole tree in the shell's environment key.
+ */
+export const IMMUTABLE_MARKER = ".nixkit-immutable";
+
+/** The paths of one project's files and state. */
+export function projectPaths(projectDir: string) {
+  const state = path.join(projectDir, STATE_DIR);
+  const shell = path.join(state, "shell");
+  return {
+    manifest: path.join(projectDir, MANIFEST_FILE),
+    flake: path.join(projectDir, FLAKE_FILE),
+    lock: path.join(projectDir, LOCK_FILE),
+    envrc: path.join(projectDir, ENVRC_FILE),
+    lib: path.join(projectDir, LIB_DIR),
+    /** `result-NAME`: the latest output of a build, for people (also a GC root). */
+    resultLink: (build: string) => path.join(projectDir, `result-${build}`),
+    gcRoots: path.join(state, "gcroots"),
+    /** Cached dev environments: <key>.rc, latest, the profile and its generations, shell wrappers. */
+    shell: {
+      dir: shell,
+      rc: (key: string) => path.join(shell, `${key}.rc`),
+      latest: path.join(shell, "latest"),
+      profile: path.join(shell, "profile"),
+    },
+    testDurations: path.join(state, "tests", "durations.json"),
+    /** The machines file written from ci.builders. */
+    machines: path.join(state, "machines"),
+  };
+}
+
+const userDir = (env: NodeJS.ProcessEnv, variable: string, fallback: string) =>
+  path.join(env[variable] || path.join(homedir(), fallback), "nixkit");
+
+/** nixkit's per-user cache, shared by every project: $XDG_CACHE_HOME/nixkit (or ~/.cache/nixkit). */
+export function userCachePaths(env: NodeJS.ProcessEnv = process.env) {
+  const root = userDir(env, "XDG_CACHE_HOME", ".cache");
+  return {
+    root,
+    /** Normalised manifests keyed by the sha256 of nixkit.yaml's bytes. */
+    manifest: (sha256: string) => path.join(root, "manifests", `${sha256}.json`),
+    nixVersions: path.join(root, "nix-versions.json"),
+    layerCache: path.join(root, "image-cache"),
+    image: (project: string, image: string) => path.join(root, "images", `${project}-${image}`),
+    offlinePkgs: path.join(root, "offline-pkgs"),
+    /** Out-links that root a build's outputs until they are rooted in the project. */
+    tmpRoots: path.join(root, "tmp-roots"),
+  };
+}
+
+/** nixkit's per-user config: $XDG_CONFIG_HOME/nixkit (or ~/.config/nixkit); signing keys live here. */
+export function userConfigPaths(env: NodeJS.ProcessEnv = process.env) {
+  const root = userDir(env, "XDG_CONFIG_HOME", ".config");
+  const keys = path.join(root, "keys");
+  return { keys, secretKey: (name: string) => path.join(keys, `${name}.sec`), publicKey: (name: string) => path.join(keys, `${name}.pub`) };
+}
