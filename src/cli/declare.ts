@@ -1,0 +1,58 @@
+// How a command is declared: its commander configuration, how commander's values become the
+// typed options of the function that runs it, and where that function lives (loaded on demand).
+import type { Command } from "commander";
+import type { GlobalOptions, Session } from "../session.js";
+
+/** One parsed command line: the command, its typed options, and how to run it. */
+export interface Call {
+  /** "build", or "GROUP VERB" for the verbs of image, cache and ci. */
+  command: string;
+  options: object;
+  globals: GlobalOptions;
+  run(session: Session): Promise<void>;
+}
+
+export type Dispatch = (call: Call) => Promise<void>;
+
+/** Reads commander's untyped option values, once per option, where the option is declared. */
+export class Values {
+  constructor(
+    private readonly values: Record<string, unknown>,
+    readonly args: string[],
+  ) {}
+  flag = (name: string): boolean => this.values[name] === true;
+  text = (name: string): string | undefined => (typeof this.values[name] === "string" ? (this.values[name] as string) : undefined);
+  required = (name: string): string => this.text(name) ?? "";
+  /** A boolean option that takes a value (`--tls-verify false`); true unless given as false. */
+  bool = (name: string): boolean => this.values[name] !== false;
+  /** An option with an optional value: true when given alone. */
+  textOrFlag = (name: string): string | true | undefined => (this.values[name] === true ? true : this.text(name));
+}
+
+export interface CommandSpec<T extends object> {
+  /** The name with its arguments, as commander takes it ("build [names...]"). */
+  name: string;
+  description: string;
+  configure?: (c: Command) => Command;
+  parse: (v: Values) => T;
+  load: () => Promise<(session: Session, options: T) => Promise<void>>;
+  /** The verb a group runs when none is named. */
+  isDefault?: boolean;
+}
+
+export function declareCommand<T extends object>(program: Command, parent: Command, s: CommandSpec<T>, dispatch: Dispatch): void {
+  const command = parent.command(s.name, { isDefault: s.isDefault ?? false }).description(s.description);
+  (s.configure ?? ((c) => c))(command).exitOverride();
+  const name = s.name.split(" ")[0]!;
+  const fullName = parent === program ? name : `${parent.name()} ${name}`;
+  command.action(async (...received: unknown[]) => {
+    const self = received.at(-1) as Command;
+    const options = s.parse(new Values(self.opts(), self.args));
+    const globals = program.opts<GlobalOptions>();
+    await dispatch({ command: fullName, options, globals, run: async (session) => (await s.load())(session, options) });
+  });
+}
+
+export const jobsOption = (c: Command) => c.option("-j, --jobs <n>", 'builds at once: a number or "auto" (one per core)', "auto");
+export const tlsVerifyOption = (c: Command, description: string) =>
+  c.option("--tls-verify <bool>", description, (v) => v !== "false", true);
