@@ -1,6 +1,6 @@
 // Shared test helpers: temp projects and running the built CLI.
 import { execa } from "execa";
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { onTestFinished } from "vitest";
@@ -57,4 +57,28 @@ export function snapshotTree(root: string): Record<string, string> {
   };
   walk(root);
   return out;
+}
+
+/**
+ * A file from ../shared beside the checkout (published schemas, raw Nix outputs). Missing, it
+ * fails the test run in CI (CI has it) and returns undefined elsewhere, so the test can skip.
+ */
+export function sharedFile(rel: string): string | undefined {
+  const file = path.resolve(repoRoot, "..", "shared", rel);
+  if (existsSync(file)) return file;
+  if (process.env.CI) throw new Error(`${file} is missing: CI must have ../shared beside the checkout`);
+  return undefined;
+}
+
+/** A nix wrapper that records each call, so "no nix process" is measured, not assumed. */
+export function countingNix(): { env: Record<string, string>; calls: () => string[] } {
+  const dir = tempDir();
+  const log = path.join(dir, "calls");
+  const wrapper = path.join(dir, "nix");
+  writeFileSync(wrapper, `#!/bin/sh\necho "$*" >> ${JSON.stringify(log)}\nexec nix "$@"\n`);
+  chmodSync(wrapper, 0o755);
+  return {
+    env: { NIXKIT_NIX: wrapper },
+    calls: () => (existsSync(log) ? readFileSync(log, "utf8").split("\n").filter(Boolean) : []),
+  };
 }

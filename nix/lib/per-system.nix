@@ -1,10 +1,10 @@
-# The shell, builds and tests of one system.
-{ inputs, root, manifest, system }:
+# The shell, builds, tests and image roots of one system, from `pkgs` (nixpkgs for that system).
+# Every derivation name comes with the data (src/nix/flake-attrs.ts names them).
+{ pkgs, inputs, root, manifest, system }:
 let
   inherit (builtins) listToAttrs mapAttrs replaceStrings;
-  pkgs = inputs.nixpkgs.legacyPackages.${system};
   inherit (pkgs) lib;
-  resolve = import ./packages.nix { inherit inputs system; };
+  resolve = import ./packages.nix { inherit pkgs inputs system; };
   source = import ./source.nix { inherit lib root; };
 
   buildVariable = name: "NIXKIT_BUILD_${replaceStrings [ "-" ] [ "_" ] name}";
@@ -16,9 +16,9 @@ let
 
   # Runs the manifest's script under bash in a writable copy of the filtered source.
   # The script reaches the builder as a file (passAsFile), never as shell source text.
-  scriptDerivation = { name, spec, run, extraAttrs ? { } }:
+  scriptDerivation = { spec, run, extraAttrs ? { } }:
     pkgs.stdenv.mkDerivation ({
-      inherit name;
+      name = spec.drvName;
       src = source.filter spec.src;
       nativeBuildInputs = [ pkgs.bash ] ++ map resolve spec.packages ++ neededBuilds spec;
       env = spec.env // neededVariables spec;
@@ -34,7 +34,7 @@ let
     } // extraAttrs);
 
   builds = mapAttrs (name: spec: scriptDerivation {
-    inherit name spec;
+    inherit spec;
     run = ''
       bash -eo pipefail "$nixkitScriptPath"
       if [ ! -e "$out" ]; then
@@ -47,7 +47,6 @@ let
   # A test's report records failure instead of failing (like stdenv's succeedOnFailure), so its
   # reports and full log come out of the sandbox even when the test fails.
   testReports = mapAttrs (name: spec: scriptDerivation {
-    name = "nixkit-test-${name}";
     inherit spec;
     extraAttrs.dontFixup = true;
     run = ''
@@ -77,7 +76,7 @@ let
   # dockerTools' copyToRoot. Its closure is the image's store content; nixkit writes the image
   # layers itself, straight from the store.
   images = mapAttrs (name: spec: pkgs.buildEnv {
-    name = "nixkit-image-${name}";
+    name = spec.drvName;
     paths = map (item: if item.build != null then builds.${item.build} else resolve item.package) spec.contents;
   }) manifest.images;
 

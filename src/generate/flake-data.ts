@@ -3,6 +3,7 @@
 import { parsePackageRef } from "../manifest/package-ref.js";
 import { formatPath } from "../manifest/problems.js";
 import type { Manifest } from "../manifest/schema.js";
+import { derivationNames } from "../nix/flake-attrs.js";
 import type { NixValue } from "./to-nix.js";
 
 type Section = {
@@ -26,6 +27,7 @@ const stripDotSlash = (glob: string) => glob.replace(/^(!?)\.\//, "$1");
 
 function scriptSection(kind: "builds" | "tests", name: string, spec: Section): NixValue {
   return {
+    drvName: kind === "builds" ? derivationNames.build(name) : derivationNames.testReport(name),
     packages: packageRefs(spec.packages, [kind, name, "packages"]),
     needs: spec.needs,
     env: spec.env,
@@ -51,6 +53,7 @@ export function flakeData(manifest: Manifest): NixValue {
       Object.entries(manifest.images).map(([name, image]) => [
         name,
         {
+          drvName: derivationNames.imageRoot(name),
           contents: image.contents.map((item, i): NixValue =>
             manifest.builds[item]
               ? { build: item, package: null }

@@ -24,6 +24,7 @@ export function renderFlake(manifest: Manifest, hashes: { manifest: string; sour
     "",
     "  outputs = inputs: import ./" + LIB_DIR + " {",
     "    inherit inputs;",
+    "    pkgsFor = system: inputs.nixpkgs.legacyPackages.${system};",
     "    root = ./.;",
     `    manifest = ${toNix(flakeData(manifest), "    ")};`,
     "  };",

@@ -3,10 +3,10 @@
 // nothing and its estimate is within 5 % of what the store GC frees; and a concurrent build
 // survives a store GC.
 import { execa } from "execa";
-import { chmodSync, existsSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from "node:fs";
+import { existsSync, readlinkSync, realpathSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { cliPath, nixEnv, nixkit, snapshotTree, tempDir } from "../helpers.js";
+import { cliPath, countingNix, nixEnv, nixkit, snapshotTree } from "../helpers.js";
 import { editFile, exampleProject } from "./project.js";
 
 const RUN_ID = `${process.pid}-${Date.now()}`;
@@ -31,17 +31,6 @@ async function projectWithGenerations(label: string) {
     paths.envs.push(realpathSync(path.join(dir, ".nixkit/cache/shell/profile")));
   }
   return { dir, paths };
-}
-
-function countingNix() {
-  const dir = tempDir();
-  const log = path.join(dir, "calls");
-  writeFileSync(path.join(dir, "nix"), `#!/bin/sh\necho "$*" >> ${JSON.stringify(log)}\nexec nix "$@"\n`);
-  chmodSync(path.join(dir, "nix"), 0o755);
-  return {
-    env: { NIXKIT_NIX: path.join(dir, "nix") },
-    calls: () => (existsSync(log) ? readFileSync(log, "utf8").split("\n").filter(Boolean) : []),
-  };
 }
 
 describe("nixkit gc", () => {

@@ -5,11 +5,11 @@ import { Ajv } from "ajv";
 import addFormats from "ajv-formats";
 import { execa } from "execa";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { cliPath, nixEnv, nixkit, snapshotTree, tempDir } from "../helpers.js";
 import { editFile, exampleProject } from "./project.js";
+import { freePort, waitForPort } from "./servers.js";
 
 const schemaDir = path.resolve(import.meta.dirname, "../../../shared/data/schemas/oci");
 
@@ -263,26 +263,3 @@ describe("bad input", () => {
     expect(snapshotTree(path.dirname(out))).toEqual(before);
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = createServer().listen(port, "127.0.0.1");
-      socket.on("listening", () => socket.close(() => resolve(false)));
-      socket.on("error", () => resolve(true));
-    });
-    if (open) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`nothing listens on 127.0.0.1:${port}`);
-}

@@ -92,7 +92,7 @@ function manifestYaml(c: Case): string {
 
 // A stand-in library that returns the manifest data, so the evaluation reads the generated
 // flake.nix exactly as written without needing nixpkgs.
-const dataOnlyLibrary = "{ inputs, root, manifest }: manifest\n";
+const dataOnlyLibrary = "{ inputs, pkgsFor, root, manifest }: manifest\n";
 
 test(`every string field round-trips through flake.nix and nix eval (${RUNS} cases)`, async () => {
   const dir = tempDir();

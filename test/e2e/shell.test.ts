@@ -4,7 +4,7 @@ import { execa } from "execa";
 import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { cliPath, nix, nixEnv, nixkit, tempDir } from "../helpers.js";
+import { cliPath, countingNix, nix, nixEnv, nixkit, tempDir } from "../helpers.js";
 import { editFile, exampleProject, offlinePkgs } from "./project.js";
 
 // Differ between any two entries, or are set by nixkit/nix develop themselves (README "Dev shells").
@@ -17,25 +17,6 @@ function parseEnv(dump: string): Record<string, string> {
     if (eq > 0 && !VOLATILE.has(entry.slice(0, eq))) env[entry.slice(0, eq)] = entry.slice(eq + 1);
   }
   return env;
-}
-
-/** A nix wrapper that records each call, so "no nix process" is measured. */
-function countingNix(): { env: Record<string, string>; calls: () => string[] } {
-  const dir = tempDir();
-  const log = path.join(dir, "calls");
-  const wrapper = path.join(dir, "nix");
-  writeFileSync(wrapper, `#!/bin/sh\necho "$*" >> ${JSON.stringify(log)}\nexec nix "$@"\n`);
-  chmodSync(wrapper, 0o755);
-  return {
-    env: { NIXKIT_NIX: wrapper },
-    calls: () => {
-      try {
-        return readFileSync(log, "utf8").split("\n").filter(Boolean);
-      } catch {
-        return [];
-      }
-    },
-  };
 }
 
 // From inside the project, as a user would (the command runs in the caller's directory).
