@@ -32,6 +32,6 @@ await build({
   splitting: true,
   format: "esm",
   chunkNames: "chunks/[name]-[hash]",
-  // commander and fast-glob are CommonJS; give their require() calls a real require.
+  // commander is CommonJS; give its require() calls a real require.
   banner: { js: 'import { createRequire as __nixkitRequire } from "node:module"; const require = __nixkitRequire(import.meta.url);' },
 });

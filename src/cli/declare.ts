@@ -25,6 +25,8 @@ export class Values {
   required = (name: string): string => this.text(name) ?? "";
   /** A boolean option that takes a value (`--tls-verify false`); true unless given as false. */
   bool = (name: string): boolean => this.values[name] !== false;
+  /** An option declared with `.choices(choices)`: commander has checked the value. */
+  choice = <T extends string>(name: string, choices: readonly T[]): T | undefined => choices.find((c) => c === this.values[name]);
   /** An option with an optional value: true when given alone. */
   textOrFlag = (name: string): string | true | undefined => (this.values[name] === true ? true : this.text(name));
 }

@@ -1,7 +1,9 @@
 // The command groups: `nixkit image|cache|ci VERB`, each verb a function of its module.
 import { Option, type Command } from "commander";
-import type { Compression } from "../cache/store-url.js";
 import { declareCommand, jobsOption, tlsVerifyOption, type CommandSpec, type Dispatch } from "./declare.js";
+
+const PROVIDERS = ["github", "gitlab"] as const;
+const COMPRESSIONS = ["zstd", "xz", "none"] as const;
 
 export function declareGroupCommands(program: Command, dispatch: Dispatch): void {
   const group = (name: string, description: string) => {
@@ -55,8 +57,13 @@ export function declareGroupCommands(program: Command, dispatch: Dispatch): void
         .argument("[kinds...]")
         .option("--to <url>", "file:// or http(s):// cache (default: cache.url)")
         .option("--key-file <file>", "signing key (default: nixkit cache keygen's)")
-        .addOption(new Option("--compression <c>", "zstd, xz or none").choices(["zstd", "xz", "none"]).default("zstd")),
-    parse: (v) => ({ kinds: v.args, url: v.text("to"), keyFile: v.text("keyFile"), compression: v.required("compression") as Compression }),
+        .addOption(new Option("--compression <c>", "zstd, xz or none").choices(COMPRESSIONS).default("zstd")),
+    parse: (v) => ({
+      kinds: v.args,
+      url: v.text("to"),
+      keyFile: v.text("keyFile"),
+      compression: v.choice("compression", COMPRESSIONS) ?? "zstd",
+    }),
     load: async () => (await caches()).push,
   });
   cache({
@@ -110,9 +117,9 @@ export function declareGroupCommands(program: Command, dispatch: Dispatch): void
     description: "write .github/workflows/nixkit.yml and/or .gitlab-ci.yml",
     configure: (c) =>
       c
-        .option("--provider <name>", "github or gitlab (default: ci.providers)")
+        .addOption(new Option("--provider <name>", "github or gitlab (default: ci.providers)").choices(PROVIDERS))
         .option("--check", "exit 1 if the files are stale; write nothing"),
-    parse: (v) => ({ provider: v.text("provider"), check: v.flag("check") }),
+    parse: (v) => ({ provider: v.choice("provider", PROVIDERS), check: v.flag("check") }),
     load: async () => (await pipelines()).generate,
   });
 }

@@ -50,17 +50,11 @@ export async function run(session: Session, options: CiOptions): Promise<void> {
   }
 }
 
-export async function generate(session: Session, options: { provider?: string; check: boolean }): Promise<void> {
+export async function generate(session: Session, options: { provider?: "github" | "gitlab"; check: boolean }): Promise<void> {
   const { logger, projectDir } = session;
-  const { ciFiles, GITHUB_FILE, GITLAB_FILE, renderProvider } = await import("../ci/generate.js");
+  const { ciFiles } = await import("../ci/generate.js");
   const { manifest } = await loadManifest(projectDir);
-  const provider = options.provider;
-  if (provider !== undefined && provider !== "github" && provider !== "gitlab") {
-    throw new UserError(`--provider takes github or gitlab, not "${provider}"`);
-  }
-  const files = provider
-    ? [{ path: provider === "github" ? GITHUB_FILE : GITLAB_FILE, content: renderProvider(manifest, provider) }]
-    : ciFiles(manifest);
+  const files = ciFiles(manifest, true, options.provider ? [options.provider] : undefined);
   if (files.length === 0) throw new UserError("no provider: pass --provider github|gitlab, or set ci.providers in nixkit.yaml");
   const drifts = await findDrift(projectDir, files, false);
   if (options.check) {

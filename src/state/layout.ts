@@ -8,6 +8,9 @@ export const MANIFEST_FILE = "nixkit.yaml";
 export const FLAKE_FILE = "flake.nix";
 export const LOCK_FILE = "flake.lock";
 export const ENVRC_FILE = ".envrc";
+/** The CI pipelines `nixkit ci generate` writes, relative to the project. */
+export const GITHUB_WORKFLOW_FILE = ".github/workflows/nixkit.yml";
+export const GITLAB_CI_FILE = ".gitlab-ci.yml";
 /** The vendored Nix library, relative to the project (generated, committed). */
 export const LIB_DIR = ".nixkit/lib";
 /** Project state that is never committed (init puts it in .gitignore). */

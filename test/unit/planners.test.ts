@@ -7,7 +7,7 @@ import { XMLParser } from "fast-xml-parser";
 import { parse } from "yaml";
 import { describe, expect, test } from "vitest";
 import { pushStoreUrl } from "../../src/cache/store-url.js";
-import { ciFiles, GITHUB_FILE, GITLAB_FILE, renderProvider } from "../../src/ci/generate.js";
+import { ciFiles, renderProvider } from "../../src/ci/generate.js";
 import { parseStages, planPipeline } from "../../src/ci/pipeline.js";
 import { durationMs, generationsToDrop } from "../../src/gc/policy.js";
 import { imageDocuments, MEDIA } from "../../src/image/oci.js";
@@ -67,7 +67,8 @@ describe("generated CI files", () => {
     expect(pipeline["nixkit-build"]!.script!.join("\n")).toContain("nixkit ci --stages build");
   });
   test("ci.providers chooses the files; the output is stable", () => {
-    expect(ciFiles(example()).map((f) => f.path)).toEqual([GITHUB_FILE, GITLAB_FILE]);
+    expect(ciFiles(example()).map((f) => f.path)).toEqual([".github/workflows/nixkit.yml", ".gitlab-ci.yml"]);
+    expect(ciFiles(example(), true, ["gitlab"]).map((f) => f.path)).toEqual([".gitlab-ci.yml"]);
     expect(ciFiles(example())).toEqual(ciFiles(example()));
   });
 });
