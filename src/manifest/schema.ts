@@ -112,8 +112,6 @@ export const manifestSchema = z
   .describe("nixkit manifest (nixkit.yaml), version 1.");
 
 export type Manifest = z.output<typeof manifestSchema>;
-export type BuildSpec = Manifest["builds"][string];
-export type TestSpec = Manifest["tests"][string];
 
 /** Every key the schema knows at each depth, for "did you mean" hints. */
 export function knownKeysAt(path: readonly (string | number)[]): string[] {

@@ -174,7 +174,8 @@ export class NixDriver {
 
   async lock(updateInputs: string[]): Promise<void> {
     await this.detect();
-    await this.process.interactive(lockArgs(updateInputs), "flake lock");
+    // Locking fetches inputs, which Nix may substitute from the binary cache.
+    await this.process.interactive([...lockArgs(updateInputs), ...(await this.substituterOptions())], "flake lock");
   }
 
   /** Undefined when flake.lock is complete and current; otherwise Nix's reason. */

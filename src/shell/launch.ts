@@ -4,6 +4,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { projectPaths } from "../state/layout.js";
 import { shellQuote } from "./rc.js";
 
 /** Variables a --pure environment keeps from the caller (documented in the README). */
@@ -44,13 +45,13 @@ export function runInEnv(options: LaunchOptions, command: string[]): Promise<num
 export function interactiveShell(options: LaunchOptions, projectName: string): Promise<number> {
   const shell = path.basename(process.env.SHELL ?? "bash");
   const marker = `(nixkit:${projectName}) `;
-  const dir = path.dirname(options.rcFile);
+  const files = projectPaths(options.projectDir).shell;
   if (shell === "zsh" || shell === "fish") {
     // The hook is bash: run it in bash, then hand the resulting environment to zsh or fish.
-    const wrapper = path.join(dir, `${shell}-env.sh`);
+    const wrapper = files.wrapper(`${shell}-env.sh`);
     writeFileSync(wrapper, `source ${shellQuote(options.rcFile)}\nexport NIXKIT_PROMPT=${shellQuote(marker)}\nexec "$@"\n`);
     if (shell === "zsh") {
-      const zdotdir = path.join(dir, "zsh");
+      const zdotdir = files.wrapper("zsh");
       mkdirSync(zdotdir, { recursive: true });
       writeFileSync(path.join(zdotdir, ".zshrc"), `ZDOTDIR=$HOME\n[ -e ~/.zshrc ] && source ~/.zshrc\nPROMPT="$NIXKIT_PROMPT$PROMPT"\n`);
       return supervise(["--norc", "--noprofile", wrapper, "env", `ZDOTDIR=${zdotdir}`, "zsh", "-i"], options);
@@ -60,7 +61,7 @@ export function interactiveShell(options: LaunchOptions, projectName: string): P
     return supervise(["--norc", "--noprofile", wrapper, "fish", "--init-command", prompt], options);
   }
   // bash, like `nix develop`: the user's ~/.bashrc first, then the environment, then the marker.
-  const bashrc = path.join(dir, "interactive.bashrc");
+  const bashrc = files.wrapper("interactive.bashrc");
   writeFileSync(
     bashrc,
     `[ -e ~/.bashrc ] && source ~/.bashrc\nsource ${shellQuote(options.rcFile)}\nPS1=${shellQuote(marker)}"\${PS1-\\\\u@\\\\h:\\\\w\\\\$ }"\n`,

@@ -43,6 +43,8 @@ export function projectPaths(projectDir: string) {
       rc: (key: string) => path.join(shell, `${key}.rc`),
       latest: path.join(shell, "latest"),
       profile: path.join(shell, "profile"),
+      /** Files the interactive shells start from (zsh/fish wrappers, the bashrc). */
+      wrapper: (name: string) => path.join(shell, name),
     },
     testDurations: path.join(state, "tests", "durations.json"),
     /** The machines file written from ci.builders. */

@@ -1,5 +1,26 @@
 import { describe, expect, test } from "vitest";
-import { buildArgs, printDevEnvArgs, type NixContext } from "../../src/nix/args.js";
+import {
+  addRootArgs,
+  buildArgs,
+  buildersArgs,
+  closureArgs,
+  copyToArgs,
+  flakeMetadataArgs,
+  flakesProbeArgs,
+  keyGenerateArgs,
+  keyToPublicArgs,
+  lockArgs,
+  nixStoreArgs,
+  outPathArgs,
+  pathInfoArgs,
+  printDevEnvArgs,
+  showConfigArgs,
+  storeGcArgs,
+  substituteOnlyArgs,
+  substituterArgs,
+  versionArgs,
+  type NixContext,
+} from "../../src/nix/args.js";
 import { drvName } from "../../src/nix/flake-attrs.js";
 import { parseLogLine } from "../../src/nix/internal-json.js";
 import { manifestErrorFromNix, parseFieldPath } from "../../src/manifest/nix-errors.js";
@@ -125,5 +146,39 @@ describe("manifest fields in Nix errors", () => {
     const error = await manifestErrorFromNix('error: nixkit.yaml shell.packages[1]: package "nosuch" is not in input "nixpkgs"', text);
     expect(error?.message).toBe('nixkit.yaml:5:18 shell.packages[1]: package "nosuch" is not in input "nixpkgs"');
     expect(error?.exitCode).toBe(2);
+  });
+});
+
+describe("every nix argv, as arrays", () => {
+  const ctx: NixContext = { projectDir: "/p", nixpkgsOverride: "path:/o", canSetSandbox: true };
+  test("builders in src/nix/args.ts", () => {
+    expect({
+      build: buildArgs(ctx, ["packages.x86_64-linux.app", "/nix/store/x-y"], {
+        outLink: "/r",
+        keepGoing: true,
+        rebuild: true,
+        maxJobs: "auto",
+        extraArgs: ["--x"],
+      }),
+      printDevEnv: printDevEnvArgs(ctx, "/p/prof", substituterArgs("https://c", ["k:1", "k:2"])),
+      lock: lockArgs(["nixpkgs"]),
+      flakeMetadata: flakeMetadataArgs(),
+      addRoot: addRootArgs(["/nix/store/a"], "/p/root"),
+      outPaths: outPathArgs(ctx, "packages.x86_64-linux", ["app", 'we"ird']),
+      pathInfo: pathInfoArgs(["/nix/store/a"], "file:///c"),
+      closure: closureArgs("/nix/store/a"),
+      copyTo: copyToArgs("file:///c?compression=zstd", ["/nix/store/a"]),
+      storeGc: storeGcArgs(),
+      keyGenerate: keyGenerateArgs("proj"),
+      keyToPublic: keyToPublicArgs(),
+      version: versionArgs(),
+      showConfig: showConfigArgs(),
+      flakesProbe: flakesProbeArgs(),
+      builders: buildersArgs("@/p/.nixkit/cache/machines"),
+      substituteOnly: substituteOnlyArgs("/s"),
+      printRoots: nixStoreArgs.printRoots(),
+      printDead: nixStoreArgs.printDead(),
+      requisites: nixStoreArgs.requisites(["/nix/store/a"]),
+    }).toMatchSnapshot();
   });
 });
