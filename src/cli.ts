@@ -31,8 +31,11 @@ export function buildProgram(dispatch: Dispatch, version: string): Command {
 /** Runs the full CLI; `signal` aborts on Ctrl-C. Returns the exit code (main.ts exits with it). */
 export async function runCli(argv: string[], signal: AbortSignal): Promise<number> {
   try {
-    const { createSession } = await import("./session.js");
-    const program = buildProgram((call) => call.run(createSession(call.globals, signal)), nixkitVersion());
+    // The session (and the Nix driver with it) loads only when a command runs, not for --help.
+    const program = buildProgram(
+      async (call) => call.run((await import("./session.js")).createSession(call.globals, signal)),
+      nixkitVersion(),
+    );
     await program.parseAsync(argv);
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (error) {

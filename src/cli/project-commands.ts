@@ -84,7 +84,7 @@ export function declareProjectCommands(program: Command, dispatch: Dispatch): vo
     description: "create or update flake.lock",
     configure: (c) => c.option("--update [input]", "update all inputs, or one"),
     parse: (v) => ({ update: v.textOrFlag("update") }),
-    load: async () => (await project()).lock,
+    load: async () => (await import("../commands/lock.js")).lock,
   });
   add({
     name: "gc",

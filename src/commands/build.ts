@@ -4,7 +4,6 @@ import { buildAndRoot } from "../builds/run.js";
 import { prepareProject, selectNames, withManifestErrors } from "../project.js";
 import type { Session } from "../session.js";
 import { writeFileAtomic } from "../state/atomic.js";
-import { junitSource, mergeJUnit } from "../test-runner/junit.js";
 import { logOf, type TestResult } from "../test-runner/results.js";
 import { runTests } from "../test-runner/run.js";
 import { summaryTable, tally } from "../test-runner/summary.js";
@@ -56,6 +55,7 @@ export async function test(session: Session, options: TestOptions): Promise<void
   }
   if (options.junit) {
     const file = path.resolve(options.junit);
+    const { junitSource, mergeJUnit } = await import("../test-runner/junit.js");
     await writeFileAtomic(file, mergeJUnit(results.map(junitSource)));
     logger.info(`merged JUnit report: ${file}`);
   }

@@ -3,7 +3,6 @@ import path from "node:path";
 import { doctorChecks } from "../doctor/checks.js";
 import { applyGc, planGc } from "../gc/collect.js";
 import { durationMs } from "../gc/policy.js";
-import { manifestJsonSchema } from "../manifest/json-schema.js";
 import { loadManifest } from "../manifest/load.js";
 import { prepareOfflinePkgs } from "../offline/prepare.js";
 import type { Session } from "../session.js";
@@ -68,5 +67,5 @@ export async function offlinePkgs(session: Session): Promise<void> {
 }
 
 export async function schema(session: Session): Promise<void> {
-  session.logger.data(manifestJsonSchema());
+  session.logger.data((await import("../manifest/json-schema.js")).manifestJsonSchema());
 }

@@ -1,9 +1,8 @@
-// nixkit init, generate and lock: the project's manifest, generated files and lock file.
+// nixkit init and generate: the project's manifest and the files generated from it.
 import { applyPlan } from "../generate/apply.js";
 import { describeDrift, findDrift } from "../generate/freshness.js";
 import { generatePlan } from "../generate/plan.js";
 import { loadManifest } from "../manifest/load.js";
-import { prepareProject, withManifestErrors } from "../project.js";
 import { writeStarterManifest } from "../scaffold/init.js";
 import type { Session } from "../session.js";
 import { MANIFEST_FILE } from "../state/layout.js";
@@ -43,16 +42,4 @@ export async function generate(session: Session, options: GenerateOptions): Prom
   for (const drift of drifts) logger.info(`  ${describeDrift(drift)}`);
   if (drifts.some((d) => d.kind === "missing") && insideGitRepo(projectDir)) logger.warn(GIT_ADD_HINT);
   logger.result(`wrote ${drifts.length} file(s)`);
-}
-
-export interface LockOptions {
-  /** true: every input; a name: that input; undefined: lock without updating. */
-  update?: true | string;
-}
-
-export async function lock(session: Session, options: LockOptions): Promise<void> {
-  const loaded = await prepareProject(session);
-  const inputs = options.update === true ? Object.keys(loaded.manifest.inputs) : options.update ? [options.update] : [];
-  await withManifestErrors(loaded, () => session.nix().lock(inputs));
-  session.logger.result("flake.lock is up to date");
 }

@@ -1,7 +1,6 @@
 // `nixkit init`: a starter nixkit.yaml from a template, and nixkit's state kept out of git.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { parseManifest } from "../manifest/parse.js";
 import { readFileIfExists, writeFileAtomic } from "../state/atomic.js";
 import { MANIFEST_FILE, STATE_DIR } from "../state/layout.js";
 import { assetPath } from "../util/assets.js";
@@ -21,7 +20,8 @@ export async function writeStarterManifest(projectDir: string, template: string,
   if (existsSync(target) && !force)
     throw new UserError(`${target} already exists; nixkit will not overwrite it (pass --force to replace it)`);
   const text = readFileSync(assetPath("templates", template, MANIFEST_FILE), "utf8").replaceAll("{{name}}", projectName(projectDir));
-  parseManifest(text); // a template that does not validate is a bug in nixkit, not the user's problem
+  // A template that does not validate is a bug in nixkit, not the user's problem.
+  (await import("../manifest/parse.js")).parseManifest(text);
   await writeFileAtomic(target, text);
   await ignoreGeneratedState(projectDir);
 }
