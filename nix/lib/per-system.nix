@@ -14,14 +14,25 @@ let
     value = "${builds.${need}}";
   }) spec.needs);
 
+  # `env` entries become derivation attributes (mkDerivation's `env`), so a name Nix interprets
+  # would change how the derivation is built (outputHash* lifts the network sandbox, __noChroot
+  # the chroot). nixkit's manifest rules refuse these names; this is the second line.
+  plainEnv = field: env:
+    let
+      controls = n: builtins.match "__.*|outputHash.*|impureEnvVars|builder|system|args|outputs|(dis)?allowed(References|Requisites)|exportReferencesGraph|requiredSystemFeatures|passAsFile|preferLocalBuild|allowSubstitutes" n != null;
+      bad = builtins.filter controls (builtins.attrNames env);
+    in
+    if bad == [ ] then env
+    else throw "nixkit.yaml ${field}.${builtins.head bad}: not a plain environment variable (Nix reads it as a build setting)";
+
   # Runs the manifest's script under bash in a writable copy of the filtered source.
   # The script reaches the builder as a file (passAsFile), never as shell source text.
-  scriptDerivation = { spec, run, extraAttrs ? { } }:
+  scriptDerivation = { field, spec, run, extraAttrs ? { } }:
     pkgs.stdenv.mkDerivation ({
       name = spec.drvName;
       src = source.filter spec.src;
       nativeBuildInputs = [ pkgs.bash ] ++ map resolve spec.packages ++ neededBuilds spec;
-      env = spec.env // neededVariables spec;
+      env = plainEnv "${field}.env" spec.env // neededVariables spec;
       nixkitScript = spec.script;
       passAsFile = [ "nixkitScript" ];
       dontConfigure = true;
@@ -35,6 +46,7 @@ let
 
   builds = mapAttrs (name: spec: scriptDerivation {
     inherit spec;
+    field = "builds.${name}";
     run = ''
       bash -eo pipefail "$nixkitScriptPath"
       if [ ! -e "$out" ]; then
@@ -48,6 +60,7 @@ let
   # reports and full log come out of the sandbox even when the test fails.
   testReports = mapAttrs (name: spec: scriptDerivation {
     inherit spec;
+    field = "tests.${name}";
     extraAttrs.dontFixup = true;
     run = ''
       mkdir -p "$out/reports" "$out/nix-support"
@@ -83,7 +96,7 @@ let
   shell = pkgs.mkShell {
     name = "${manifest.name}-shell";
     packages = map resolve manifest.shell.packages;
-    env = manifest.shell.env;
+    env = plainEnv "shell.env" manifest.shell.env;
     shellHook = manifest.shell.hook;
   };
 in { inherit builds tests testReports images shell; }

@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import { writeFileIfChanged } from "../state/atomic.js";
 import { MANIFEST_FILE, projectPaths, userCachePaths } from "../state/layout.js";
-import { nixkitVersion } from "../util/assets.js";
+import { nixkitBuildId, nixkitVersion } from "../util/assets.js";
 import { UserError } from "../util/errors.js";
 import type { Manifest } from "./schema.js";
 
@@ -17,14 +17,23 @@ export interface LoadedManifest {
 }
 
 // The cache lives outside the project, keyed by content: loading a manifest never writes into
-// the project (`generate --check` writes nothing) and never changes a path: flake's source.
+// the project (`generate --check` writes nothing) and never changes a path: flake's source. An
+// entry is tied to the exact nixkit.yaml bytes and the nixkit build that wrote it, and carries a
+// checksum: one that was edited or damaged is parsed again, with a warning.
 interface CachedManifest {
   sha256: string;
-  nixkit: string;
+  build: string;
   manifest: Manifest;
+  check: string;
 }
 
-export async function loadManifest(projectDir: string): Promise<LoadedManifest> {
+const entryCheck = (sha256: string, build: string, manifest: unknown) => sha256hex(JSON.stringify({ sha256, build, manifest }));
+const sha256hex = (data: string | Uint8Array) => createHash("sha256").update(data).digest("hex");
+
+export type Warn = (message: string) => void;
+const stderrWarn: Warn = (message) => process.stderr.write(`warning: ${message}\n`);
+
+export async function loadManifest(projectDir: string, warn: Warn = stderrWarn): Promise<LoadedManifest> {
   const file = projectPaths(projectDir).manifest;
   let bytes: Buffer;
   try {
@@ -35,17 +44,39 @@ export async function loadManifest(projectDir: string): Promise<LoadedManifest> 
     }
     throw new UserError(`${file}: cannot read the manifest: ${(error as Error).message}`, { cause: error });
   }
-  const sha256 = createHash("sha256").update(bytes).digest("hex");
+  const sha256 = sha256hex(bytes);
+  const build = `${nixkitVersion()}+${nixkitBuildId()}`;
   const cacheFile = userCachePaths().manifest(sha256);
-  try {
-    const cached = JSON.parse(await fs.readFile(cacheFile, "utf8")) as CachedManifest;
-    if (cached.sha256 === sha256 && cached.nixkit === nixkitVersion())
-      return { manifest: cached.manifest, file, text: bytes.toString("utf8") };
-  } catch {
-    // no cache yet, or an unreadable one: parse
+  const cached = await readCached(cacheFile);
+  if (cached !== undefined) {
+    const entry = (isObject(cached) ? cached : {}) as Partial<CachedManifest>;
+    const intact = entry.sha256 === sha256 && entry.check === entryCheck(sha256, build, entry.manifest) && isObject(entry.manifest);
+    if (intact) return { manifest: entry.manifest!, file, text: bytes.toString("utf8") };
+    // An entry of another nixkit build is expected after an upgrade; anything else was damaged.
+    if (!isObject(cached) || entry.build === build)
+      warn(`ignoring a damaged manifest cache entry (${cacheFile}); nixkit.yaml is parsed again`);
   }
   const { parseManifest } = await import("./parse.js");
   const { manifest, text } = parseManifest(bytes, MANIFEST_FILE);
-  await writeFileIfChanged(cacheFile, JSON.stringify({ sha256, nixkit: nixkitVersion(), manifest } satisfies CachedManifest));
+  const entry: CachedManifest = { sha256, build, manifest, check: entryCheck(sha256, build, manifest) };
+  // Only a speed-up: a read-only or full cache directory must not fail the command.
+  await writeFileIfChanged(cacheFile, JSON.stringify(entry)).catch(() => undefined);
   return { manifest, file, text };
 }
+
+/** The entry's JSON (null when it is not JSON), or undefined when there is none. */
+async function readCached(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, "utf8");
+  } catch {
+    return undefined;
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+const isObject = (value: unknown) => typeof value === "object" && value !== null && !Array.isArray(value);

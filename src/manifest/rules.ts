@@ -1,6 +1,7 @@
 // Cross-field rules that the schema cannot express. Each returns problems without positions;
 // parse.ts places them.
 import { derivationNames, TEST_REPORT_PREFIX } from "../nix/flake-attrs.js";
+import { derivationControlReason } from "./derivation-names.js";
 import type { Manifest } from "./schema.js";
 import { buildVariable, parsePackageRef } from "./package-ref.js";
 import type { FieldPath } from "./problems.js";
@@ -148,21 +149,11 @@ const buildVariablesDistinct: Rule = (m) => {
 };
 
 // Variables the builder itself sets; an env entry would clash with them (nixpkgs refuses too).
-const reservedEnv = new Set([
-  "PATH",
-  "HOME",
-  "TMPDIR",
-  "out",
-  "src",
-  "name",
-  "system",
-  "builder",
-  "args",
-  "outputs",
-  "stdenv",
-  "NIXKIT_REPORTS",
-  "NIXKIT_PROJECT",
-]);
+const reservedEnv = new Set(["PATH", "HOME", "TMPDIR", "out", "NIXKIT_REPORTS", "NIXKIT_PROJECT"]);
+
+// Environment values reach the builder through its environment, which the kernel caps
+// (ARG_MAX, and 128 KiB for one string): the limit is checked here, not by a failing build.
+export const MAX_ENV_VALUE_BYTES = 64 * 1024;
 
 const envNotReserved: Rule = (m) => {
   const problems: RuleProblem[] = [];
@@ -172,7 +163,8 @@ const envNotReserved: Rule = (m) => {
     ...Object.entries(m.tests).map(([n, t]): [FieldPath, Record<string, string>] => [["tests", n, "env"], t.env]),
   ];
   for (const [path, env] of maps) {
-    for (const key of Object.keys(env)) {
+    for (const [key, value] of Object.entries(env)) {
+      const control = derivationControlReason(key);
       if (reservedEnv.has(key) || key.startsWith("NIXKIT_BUILD_") || key.startsWith("NIX_")) {
         problems.push({
           path: [...path, key],
@@ -180,9 +172,37 @@ const envNotReserved: Rule = (m) => {
           message: `${key} is set by nixkit or Nix and cannot be overridden`,
           hint: "use another variable name",
         });
+      } else if (control) {
+        problems.push({
+          path: [...path, key],
+          atKey: true,
+          message: `${key} is not a plain environment variable: ${control}`,
+          hint: "use another variable name; nixkit decides how the build runs",
+        });
+      }
+      if (Buffer.byteLength(value) > MAX_ENV_VALUE_BYTES) {
+        problems.push({
+          path: [...path, key],
+          message: `the value is ${Buffer.byteLength(value)} bytes; environment values are limited to ${MAX_ENV_VALUE_BYTES} bytes`,
+          hint: "put large data in a file of the project and read it from the script",
+        });
       }
     }
   }
+  return problems;
+};
+
+// A YAML escape ("\0") can put NUL into any string; neither Nix strings nor the environment can hold it.
+const noNulCharacters: Rule = (m) => {
+  const problems: RuleProblem[] = [];
+  const visit = (value: unknown, path: FieldPath) => {
+    if (typeof value === "string") {
+      if (value.includes("\0"))
+        problems.push({ path, message: "contains a NUL character (\\0), which Nix strings cannot hold", hint: "remove it" });
+    } else if (Array.isArray(value)) value.forEach((v, i) => visit(v, [...path, i]));
+    else if (value && typeof value === "object") for (const [k, v] of Object.entries(value)) visit(v, [...path, k]);
+  };
+  visit(m, []);
   return problems;
 };
 
@@ -249,6 +269,7 @@ export const rules: Rule[] = [
   buildNamesNotReserved,
   buildVariablesDistinct,
   envNotReserved,
+  noNulCharacters,
   imageContentsKnown,
   imageSettingsValid,
 ];

@@ -30,3 +30,8 @@ export function nixkitVersion(): string {
   if (typeof NIXKIT_BUILD_VERSION === "string") return NIXKIT_BUILD_VERSION;
   return (version ??= (JSON.parse(readFileSync(assetPath("package.json"), "utf8")) as { version: string }).version);
 }
+
+declare const NIXKIT_BUILD_ID: string | undefined;
+
+/** The bundle's identity (a hash of src/ and nix/ at build time); "source" when run unbundled. */
+export const nixkitBuildId = (): string => (typeof NIXKIT_BUILD_ID === "string" ? NIXKIT_BUILD_ID : "source");

@@ -21,6 +21,9 @@ const expected: Record<string, string> = {
   "env-bad-name": "7:5 shell.env.MY-VAR:",
   "env-list": "6:8 shell.env:",
   "env-reserved": "7:12 builds.app.env.out:",
+  "env-fixed-output": "7:12 tests.unit.env.outputHashMode:",
+  "env-nul": "8:10 builds.app.env.A:",
+  "shell-env-no-chroot": "7:5 shell.env.__noChroot:",
   "gc-keep-zero": "6:9 gc.keep:",
   "glob-absolute": "8:17 tests.unit.src.exclude[0]:",
   "glob-nested-parent": "8:17 builds.app.src.include[0]:",
@@ -90,6 +93,16 @@ describe("bad manifests", () => {
     const dir = tempDir();
     writeFileSync(path.join(dir, "nixkit.yaml"), "version: 1\n" + "# padding\n".repeat(1_000_000));
     await expectRejected(dir, "1:1 (root): the manifest is 9.5 MiB");
+  });
+
+  test("an env value over the size limit names the limit", async () => {
+    const dir = tempDir();
+    const big = "x".repeat(300 * 1024);
+    writeFileSync(
+      path.join(dir, "nixkit.yaml"),
+      `version: 1\nname: big\ninputs: { nixpkgs: "path:/x" }\nbuilds:\n  app:\n    env: { BIG: ${big} }\n    script: x\n`,
+    );
+    await expectRejected(dir, "6:17 builds.app.env.BIG: the value is 307200 bytes; environment values are limited to 65536 bytes");
   });
 
   test("no manifest at all", async () => {

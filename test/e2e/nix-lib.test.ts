@@ -55,11 +55,16 @@ const FAKE_PKGS = `
     runCommand = name: env: script: tagged "runCommand" (env // { inherit name script; });
   }`;
 
-function libraryCall(root: string, manifestYaml: string, fakePkgs = FAKE_PKGS): string {
-  const data = toNix(flakeData(parseManifest(manifestYaml).manifest), "  ");
+type EnvHolder = { env: Record<string, string> };
+type ManifestData = { builds: Record<string, EnvHolder>; tests: Record<string, EnvHolder>; shell: EnvHolder };
+
+function libraryCall(root: string, manifestYaml: string, edit: (data: ManifestData) => void = () => {}): string {
+  const value = flakeData(parseManifest(manifestYaml).manifest);
+  edit(value as unknown as ManifestData);
+  const data = toNix(value, "  ");
   return `import ${JSON.stringify(path.join(repoRoot, "nix/lib"))} {
     inputs = { nixpkgs = { }; tools.packages.${SYSTEM}.fmt = { type = "derivation"; name = "fmt"; outPath = "/nix/store/22222222222222222222222222222222-fmt"; }; };
-    pkgsFor = _: ${fakePkgs};
+    pkgsFor = _: ${FAKE_PKGS};
     root = ${JSON.stringify(root)};
     manifest = ${data};
   }`;
@@ -141,5 +146,28 @@ describe("the Nix library, evaluated against a fake pkgs", () => {
     const { exitCode, stderr } = await evaluate(`(${libraryCall(root, manifest)}).devShells.${SYSTEM}.default.packages`, root);
     expect(exitCode).not.toBe(0);
     expect(stderr).toContain('nixkit.yaml shell.packages[1]: package "nope" is not in input "nixpkgs"');
+  });
+});
+
+describe("the library refuses env names that control the build, even in data nixkit did not validate", () => {
+  test.each([
+    ["builds.app", "outputHash", (d: ManifestData) => (d.builds.app!.env.outputHash = "0")],
+    ["tests.unit", "__noChroot", (d: ManifestData) => (d.tests.unit!.env.__noChroot = "1")],
+    ["shell", "impureEnvVars", (d: ManifestData) => (d.shell.env.impureEnvVars = "SECRET")],
+  ])("%s.env.%s", async (field, name, edit) => {
+    const root = project();
+    const attr =
+      field === "shell"
+        ? flakeAttrs.devShell(SYSTEM)
+        : field.startsWith("builds")
+          ? flakeAttrs.build(SYSTEM, "app")
+          : flakeAttrs.testReport(SYSTEM, "unit");
+    const path = attr
+      .split(".")
+      .map((p) => JSON.stringify(p))
+      .join(".");
+    const { exitCode, stderr } = await evaluate(`(${libraryCall(root, MANIFEST, edit)}).${path}.env`, root);
+    expect(exitCode).not.toBe(0);
+    expect(stderr).toContain(`nixkit.yaml ${field === "shell" ? "shell" : field}.env.${name}: not a plain environment variable`);
   });
 });
