@@ -6,7 +6,7 @@ import { pushToCache } from "../cache/push.js";
 import { findDrift } from "../generate/freshness.js";
 import { generatePlan } from "../generate/plan.js";
 import { imageFromFlake } from "../image/from-flake.js";
-import { defaultImageOutput, writeImageOutput } from "../image/outputs.js";
+import { checkImageOutput, defaultImageOutput, writeImageOutput } from "../image/outputs.js";
 import { pushImage } from "../image/registry.js";
 import type { LoadedManifest } from "../manifest/load.js";
 import type { NixDriver } from "../nix/driver.js";
@@ -193,8 +193,13 @@ async function buildStage(names: string[], o: PipelineOptions): Promise<JobResul
 /** Builds the image and writes its OCI layout where `nixkit image build` puts it; returns that directory. */
 async function writeImage(name: string, o: PipelineOptions) {
   const { manifest } = o.loaded;
-  const image = await imageFromFlake(o.driver, { projectDir: o.projectDir, name, spec: manifest.images[name]!, system: o.system });
+  const image = await imageFromFlake(
+    o.driver,
+    { projectDir: o.projectDir, name, spec: manifest.images[name]!, system: o.system },
+    { warn: o.logger.warn },
+  );
   const output = defaultImageOutput(manifest.name, name);
+  await checkImageOutput(output);
   await writeImageOutput(image, output);
   return { image, dir: output.path };
 }

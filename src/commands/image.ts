@@ -1,7 +1,14 @@
 // nixkit image build|push|inspect: the image root's closure is built by Nix; nixkit writes the
 // layers itself, straight from /nix/store.
 import { imageFromFlake } from "../image/from-flake.js";
-import { defaultImageOutput, describeOutput, parseImageOutput, writeImageOutput, type ImageOutput } from "../image/outputs.js";
+import {
+  checkImageOutput,
+  defaultImageOutput,
+  describeOutput,
+  parseImageOutput,
+  writeImageOutput,
+  type ImageOutput,
+} from "../image/outputs.js";
 import { pushImage } from "../image/registry.js";
 import { drvName } from "../nix/flake-attrs.js";
 import { prepareProject, selectNames, withManifestErrors } from "../project.js";
@@ -15,9 +22,14 @@ async function writtenImage(session: Session, image: string, out?: string) {
   const [name] = selectNames("images", Object.keys(loaded.manifest.images), [image]);
   const spec = loaded.manifest.images[name!]!;
   const output: ImageOutput = out ? parseImageOutput(out) : defaultImageOutput(loaded.manifest.name, name!);
+  await checkImageOutput(output);
   const request = { projectDir: session.projectDir, name: name!, spec, system: currentSystem() };
-  const written = await imageFromFlake(session.nix(), request, (step) => withManifestErrors(loaded, step));
-  await writeImageOutput(written, output);
+  const written = await imageFromFlake(session.nix(), request, {
+    wrapNix: (step) => withManifestErrors(loaded, step),
+    warn: session.logger.warn,
+    signal: session.signal,
+  });
+  await writeImageOutput(written, output, session.signal);
   return { name: name!, spec, output, image: written };
 }
 

@@ -1,16 +1,19 @@
 // The customisation layer: the image root (the contents' symlink farm), /etc/passwd and
 // /etc/group for the user, /tmp with mode 1777; written by the same tar writer (checklist 15).
-import { existsSync, readdirSync, readlinkSync } from "node:fs";
+import { existsSync, readdirSync, realpathSync } from "node:fs";
+import { WorkFailed } from "../util/errors.js";
 import path from "node:path";
-import { ancestorDirs, sortEntries, treeEntries } from "./entries.js";
+import { ancestorDirs, sortEntries, treeEntries, utf8Name } from "./entries.js";
 import type { TarEntry } from "./tar.js";
 import { passwdFiles, type ImageUser } from "./users.js";
 
 export const CA_BUNDLE = "etc/ssl/certs/ca-bundle.crt";
+const STORE_DIR = "/nix/store/";
 
 export function customisationEntries(root: string, user: ImageUser): TarEntry[] {
   const entries = new Map<string, TarEntry>();
-  for (const name of readdirSync(root)) for (const entry of treeEntries(path.join(root, name), name)) entries.set(entry.path, entry);
+  for (const name of readdirSync(root, { encoding: "buffer" }).map((n) => utf8Name(root, n)))
+    for (const entry of treeEntries(path.join(root, name), name)) entries.set(entry.path, entry);
 
   // Files are added under etc/: a symlink to some package's etc/ becomes a real directory of
   // links to its children, so the package's files stay visible.
@@ -34,9 +37,16 @@ function expandSymlinkedDir(entries: Map<string, TarEntry>, root: string, dir: s
     if (!current) entries.set(dir, { type: "dir", path: dir, mode: 0o555 });
     return;
   }
-  const target = path.resolve(root, readlinkSync(path.join(root, dir)));
+  // Followed to its end, the link must stay in the store: a build output's `etc -> /etc` would
+  // otherwise put this machine's /etc into the image.
+  const target = realpathSync(path.join(root, dir));
+  if (!target.startsWith(STORE_DIR)) {
+    throw new WorkFailed(
+      `image: the image root's ${dir}/ is a link that leads out of the Nix store (to ${target}); an image must not depend on the host, so fix the build that links ${dir} there`,
+    );
+  }
   entries.set(dir, { type: "dir", path: dir, mode: 0o555 });
-  for (const name of readdirSync(target)) {
+  for (const name of readdirSync(target, { encoding: "buffer" }).map((n) => utf8Name(target, n))) {
     entries.set(`${dir}/${name}`, { type: "symlink", path: `${dir}/${name}`, target: path.join(target, name) });
   }
 }

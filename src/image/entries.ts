@@ -2,6 +2,7 @@
 // in byte-wise name order, every ancestor directory explicit (checklist 6, 7, 9, 10).
 import { createReadStream, lstatSync, readdirSync, readlinkSync, type Stats } from "node:fs";
 import path from "node:path";
+import { WorkFailed } from "../util/errors.js";
 import type { TarEntry } from "./tar.js";
 
 const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
@@ -11,7 +12,11 @@ export function* treeEntries(source: string, destination: string): Generator<Tar
   const stat = lstatSync(source);
   yield entryFor(source, destination, stat);
   if (stat.isDirectory()) {
-    for (const name of readdirSync(source).sort(byteOrder)) yield* treeEntries(path.join(source, name), `${destination}/${name}`);
+    for (const name of readdirSync(source, { encoding: "buffer" })
+      .map((n) => utf8Name(source, n))
+      .sort(byteOrder)) {
+      yield* treeEntries(path.join(source, name), `${destination}/${name}`);
+    }
   }
 }
 
@@ -23,6 +28,17 @@ function entryFor(source: string, destination: string, stat: Stats): TarEntry {
     return { type: "file", path: destination, mode: stat.mode & 0o777, size: stat.size, content: () => createReadStream(source) };
   }
   throw new Error(`image: ${source} is not a file, directory or symlink; images carry no device nodes or sockets`);
+}
+
+// Image paths are UTF-8 (PAX `path` records); a name that is not would be written as a different name.
+export function utf8Name(dir: string, name: Buffer): string {
+  const text = name.toString("utf8");
+  if (!Buffer.from(text, "utf8").equals(name)) {
+    throw new WorkFailed(
+      `image: ${dir}/ has an entry whose name is not UTF-8 (${JSON.stringify(name.toString("latin1"))}); rename it in the build that makes it`,
+    );
+  }
+  return text;
 }
 
 /** The directories above `paths` that an entry list must state first (e.g. nix, nix/store). */

@@ -16,11 +16,16 @@ export interface ImageRequest {
   system: string;
 }
 
-export async function imageFromFlake(
-  driver: NixDriver,
-  request: ImageRequest,
-  wrapNix: <T>(step: () => Promise<T>) => Promise<T> = (step) => step(),
-): Promise<AssembledImage> {
+export interface ImageOptions {
+  /** Wraps the Nix build (to turn errors naming a manifest field into manifest errors). */
+  wrapNix?: <T>(step: () => Promise<T>) => Promise<T>;
+  /** Hears about damaged layer-cache entries. */
+  warn?: (message: string) => void;
+  signal?: AbortSignal;
+}
+
+export async function imageFromFlake(driver: NixDriver, request: ImageRequest, options: ImageOptions = {}): Promise<AssembledImage> {
+  const wrapNix = options.wrapNix ?? ((step) => step());
   const root = await withTemporaryRoots(async (outLink) => {
     const [built] = await wrapNix(() => driver.build([flakeAttrs.imageRoot(request.system, request.name)], { outLink }));
     await rootGeneration(driver, request.projectDir, "images", request.name, [built!.outputs.out!]);
@@ -37,6 +42,6 @@ export async function imageFromFlake(
       mtime: process.env.SOURCE_DATE_EPOCH ? Number(process.env.SOURCE_DATE_EPOCH) : 1,
       annotations: gitAnnotations(request.projectDir),
     },
-    { dir: userCachePaths().layerCache },
+    { dir: userCachePaths().layerCache, warn: options.warn, signal: options.signal },
   );
 }

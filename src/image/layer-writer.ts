@@ -3,12 +3,13 @@
 // key of their content (store paths and narHashes) and the compressor's identity, so an
 // unchanged layer is never read or compressed again (checklist 16, 17).
 import { createHash } from "node:crypto";
-import { createWriteStream, existsSync, promises as fs } from "node:fs";
+import { createWriteStream, promises as fs } from "node:fs";
 import path from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip, constants } from "node:zlib";
 import { withTempPath, writeFileAtomic } from "../state/atomic.js";
+import { sameStamp, sha256Of, stampOf, type FileStamp } from "../state/file-stamp.js";
 import { tarStream, type TarEntry } from "./tar.js";
 
 export const WRITER_VERSION = "nixkit-layer-1";
@@ -31,6 +32,17 @@ export interface LayerBlob {
 
 export interface LayerCache {
   dir: string;
+  /** Hears about damaged entries, which are written again. */
+  warn?: (message: string) => void;
+  signal?: AbortSignal;
+}
+
+/** What the cache's index keeps per layer: the blob's identity and its stamp when it was written. */
+interface IndexEntry {
+  diffId: string;
+  digest: string;
+  size: number;
+  stamp?: FileStamp;
 }
 
 const blobFile = (cache: LayerCache, digest: string) => path.join(cache.dir, "blobs", "sha256", digest.replace(/^sha256:/, ""));
@@ -42,15 +54,34 @@ export function layerKey(parts: unknown): string {
     .digest("hex");
 }
 
-/** The cached blob for `key`, if it is still complete. */
+/**
+ * The cached blob for `key`, once it is proven intact: its stamp is the one recorded when it was
+ * written, or (when the stamp moved) its bytes hash to its digest. A damaged blob is removed, with
+ * a warning, and the layer is written again.
+ */
 export async function cachedLayer(cache: LayerCache, key: string): Promise<LayerBlob | undefined> {
+  let entry: IndexEntry;
   try {
-    const blob = JSON.parse(await fs.readFile(indexFile(cache, key), "utf8")) as LayerBlob;
-    const stat = await fs.stat(blobFile(cache, blob.digest));
-    return stat.size === blob.size ? { ...blob, file: blobFile(cache, blob.digest) } : undefined;
+    entry = JSON.parse(await fs.readFile(indexFile(cache, key), "utf8")) as IndexEntry;
   } catch {
     return undefined;
   }
+  const file = blobFile(cache, String(entry.digest));
+  try {
+    const stamp = await stampOf(file);
+    if (sameStamp(entry.stamp, stamp) && stamp.size === entry.size) return { ...entry, file };
+    if (stamp.size === entry.size && (await sha256Of(file, cache.signal)) === entry.digest) {
+      await writeFileAtomic(indexFile(cache, key), JSON.stringify({ ...entry, stamp }));
+      return { ...entry, file };
+    }
+  } catch (error) {
+    if (cache.signal?.aborted) throw error;
+    // a missing blob: written again below
+  }
+  cache.warn?.(`the image layer cache had a damaged blob (${file}); the layer is written again`);
+  await fs.rm(file, { force: true });
+  await fs.rm(indexFile(cache, key), { force: true });
+  return undefined;
 }
 
 /** `onContent` hears how many file-content bytes were read from the store (none for a cached layer). */
@@ -63,6 +94,7 @@ export async function writeLayer(
 ): Promise<LayerBlob> {
   const cached = await cachedLayer(cache, key);
   if (cached) return cached;
+  await fs.mkdir(path.join(cache.dir, "tmp"), { recursive: true });
   return withTempPath(path.join(cache.dir, "tmp", key), async (temp) => {
     const diffHash = createHash("sha256");
     const blobHash = createHash("sha256");
@@ -77,13 +109,15 @@ export async function writeLayer(
         size += chunk.length;
       }),
       createWriteStream(temp, { mode: 0o644 }),
+      { signal: cache.signal },
     );
     const blob: LayerBlob = { diffId: `sha256:${diffHash.digest("hex")}`, digest: `sha256:${blobHash.digest("hex")}`, size, file: "" };
     blob.file = blobFile(cache, blob.digest);
-    // Blobs are named by their digest: one that is there already has these very bytes.
+    // Replaces a blob of the same name too: these bytes are known good, the old file may not be.
     await fs.mkdir(path.dirname(blob.file), { recursive: true });
-    if (!existsSync(blob.file)) await fs.rename(temp, blob.file);
-    await writeFileAtomic(indexFile(cache, key), JSON.stringify({ diffId: blob.diffId, digest: blob.digest, size: blob.size }));
+    await fs.rename(temp, blob.file);
+    const entry: IndexEntry = { diffId: blob.diffId, digest: blob.digest, size: blob.size, stamp: await stampOf(blob.file) };
+    await writeFileAtomic(indexFile(cache, key), JSON.stringify(entry));
     return blob;
   });
 }

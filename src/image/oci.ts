@@ -1,9 +1,10 @@
 // The image's config, manifest and index, and the three output forms: an OCI layout directory,
 // an OCI archive, and a docker-archive that is also an OCI layout (hybrid) for `docker load`.
 import { createHash } from "node:crypto";
-import { createReadStream, promises as fs } from "node:fs";
+import { constants, createReadStream, promises as fs } from "node:fs";
 import path from "node:path";
 import { writeDirAtomic, writeStreamAtomic } from "../state/atomic.js";
+import { sameStamp, stampOf, type FileStamp } from "../state/file-stamp.js";
 import { canonicalJson } from "./json.js";
 import type { LayerBlob } from "./layer-writer.js";
 import { tarStream, type TarEntry } from "./tar.js";
@@ -104,29 +105,67 @@ function layoutFiles(doc: ImageDocuments, dockerManifest: boolean): Map<string, 
   return files;
 }
 
-export async function writeOciDirectory(doc: ImageDocuments, target: string): Promise<void> {
-  if (await layoutHolds(doc, target)) return; // an unchanged image: nothing to write
-  await writeDirAtomic(target, async (temp) => {
-    for (const [rel, blob] of layoutFiles(doc, false)) {
-      const dest = path.join(temp, rel);
-      await fs.mkdir(path.dirname(dest), { recursive: true });
-      if (blob.bytes) await fs.writeFile(dest, blob.bytes);
-      else await linkOrCopy(blob.file!, dest);
-    }
-  });
+/**
+ * Marks a layout as nixkit's: only such a directory may be replaced. It also records each file's
+ * stamp, so an unchanged layout is recognised without reading it, and a damaged one is not.
+ */
+export const LAYOUT_MARKER = ".nixkit-image";
+
+interface LayoutMarker {
+  writer: "nixkit";
+  stamps: Record<string, FileStamp>;
 }
 
+/** Whether `dir` is an OCI layout that nixkit wrote (and so may replace). */
+export async function isNixkitLayout(dir: string): Promise<boolean> {
+  return (await readMarker(dir)) !== undefined;
+}
+
+async function readMarker(dir: string): Promise<LayoutMarker | undefined> {
+  try {
+    const marker = JSON.parse(await fs.readFile(path.join(dir, LAYOUT_MARKER), "utf8")) as LayoutMarker;
+    return marker.writer === "nixkit" && typeof marker.stamps === "object" ? marker : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function writeOciDirectory(doc: ImageDocuments, target: string, signal?: AbortSignal): Promise<void> {
+  if (await layoutHolds(doc, target)) return; // an unchanged image: nothing to write
+  await writeDirAtomic(
+    target,
+    async (temp) => {
+      const stamps: Record<string, FileStamp> = {};
+      for (const [rel, blob] of layoutFiles(doc, false)) {
+        signal?.throwIfAborted();
+        const dest = path.join(temp, rel);
+        await fs.mkdir(path.dirname(dest), { recursive: true });
+        // Copied (reflinked where the filesystem can), never hard-linked: damage to the layer
+        // cache must not reach a layout written earlier.
+        if (blob.bytes) await fs.writeFile(dest, blob.bytes);
+        else await fs.copyFile(blob.file!, dest, constants.COPYFILE_FICLONE);
+        stamps[rel] = await stampOf(dest);
+      }
+      await fs.writeFile(path.join(temp, LAYOUT_MARKER), JSON.stringify({ writer: "nixkit", stamps } satisfies LayoutMarker));
+    },
+    { replace: true, mode: 0o755, signal },
+  );
+}
+
+/** The layout at `target` is this image, untouched since nixkit wrote it. */
 async function layoutHolds(doc: ImageDocuments, target: string): Promise<boolean> {
+  const marker = await readMarker(target);
+  if (!marker) return false;
   try {
     if (!(await fs.readFile(path.join(target, "index.json"))).equals(doc.index)) return false;
-    for (const [rel, blob] of layoutFiles(doc, false)) if ((await fs.stat(path.join(target, rel))).size !== blob.size) return false;
+    for (const [rel] of layoutFiles(doc, false)) if (!sameStamp(marker.stamps[rel], await stampOf(path.join(target, rel)))) return false;
     return true;
   } catch {
     return false;
   }
 }
 
-export async function writeArchive(doc: ImageDocuments, target: string, docker: boolean): Promise<void> {
+export async function writeArchive(doc: ImageDocuments, target: string, docker: boolean, signal?: AbortSignal): Promise<void> {
   const files = [...layoutFiles(doc, docker)].sort(([a], [b]) => (a < b ? -1 : 1));
   const dirs = ["blobs", "blobs/sha256"];
   const entries: TarEntry[] = [
@@ -134,7 +173,7 @@ export async function writeArchive(doc: ImageDocuments, target: string, docker: 
     ...dirs.map((d): TarEntry => ({ type: "dir", path: d, mode: 0o755 })),
     ...files.filter(([rel]) => rel.startsWith("blobs/")).map(([rel, blob]) => fileEntry(rel, blob)),
   ];
-  await writeStreamAtomic(target, (temp) => pipeline(tarStream(entries, { mtime: 1 }), createWriteStream(temp)));
+  await writeStreamAtomic(target, (temp) => pipeline(tarStream(entries, { mtime: 1 }), createWriteStream(temp), { signal }));
 }
 
 function fileEntry(rel: string, blob: Blob): TarEntry {
@@ -145,12 +184,4 @@ function fileEntry(rel: string, blob: Blob): TarEntry {
     size: blob.size,
     content: () => (blob.bytes ? [blob.bytes] : createReadStream(blob.file!)),
   };
-}
-
-async function linkOrCopy(source: string, dest: string): Promise<void> {
-  try {
-    await fs.link(source, dest);
-  } catch {
-    await fs.copyFile(source, dest);
-  }
 }

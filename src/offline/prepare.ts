@@ -72,6 +72,7 @@ export async function prepareOfflinePkgs(env = process.env): Promise<string> {
   const digest = sha256(JSON.stringify([...files].map(([rel, f]) => [rel, f.mode, sha256(f.bytes)])));
   const target = path.join(userCachePaths(env).offlinePkgs, digest.slice(0, 16));
   if (existsSync(path.join(target, "flake.nix"))) return `path:${target}`;
+  await fs.mkdir(path.dirname(target), { recursive: true });
   try {
     // Shared by every project, and named by its content: never replaced once it is there.
     await writeDirAtomic(

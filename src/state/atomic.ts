@@ -1,7 +1,10 @@
-// Every write nixkit makes is atomic: a temp file (or directory) beside the target, filled,
-// then renamed over it; a failed fill removes the temp. The one home of temp-then-rename.
+// Every write nixkit makes is atomic: a temp file (or directory) beside the target, filled, then
+// renamed over it; a failed fill removes the temp. Temps carry the writer's pid, so whatever a
+// killed writer left is recognised and swept by the next write to the same directory. The one
+// home of temp-then-rename.
 import { promises as fs, readlinkSync } from "node:fs";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 
 export interface FileWrite {
   path: string;
@@ -9,21 +12,68 @@ export interface FileWrite {
   mode?: number;
 }
 
-// Unique enough with the pid; opened with O_EXCL, so a clash fails instead of sharing a file.
-export const tempPathFor = (target: string): string =>
-  path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
+// .<target name>.<pid>.<random>.tmp (a temp) or .old (a directory being replaced).
+const LEFTOVER = /^\.(.+)\.(\d+)\.[0-9a-z]+\.(tmp|old)$/;
+
+export const tempPathFor = (target: string, kind: "tmp" | "old" = "tmp"): string =>
+  path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.${kind}`);
+
+/** Whether `name` is a temp or an aside-copy some nixkit writer made (alive or not). */
+export const isLeftoverName = (name: string): boolean => LEFTOVER.test(name);
+
+/** Whether a process is running (EPERM: it runs, as another user). */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Removes what killed writers left in `dir`: temps and aside-copies whose pid no longer runs.
+ * A target that a kill left missing while its old copy was set aside gets the old copy back.
+ */
+export async function sweepLeftovers(dir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const match = name.match(LEFTOVER);
+    if (!match || pidAlive(Number(match[2]))) continue;
+    const leftover = path.join(dir, name);
+    const target = path.join(dir, match[1]!);
+    if (match[3] === "old" && !(await exists(target))) await fs.rename(leftover, target).catch(() => undefined);
+    else await fs.rm(leftover, { recursive: true, force: true });
+  }
+}
+
+const exists = (file: string) =>
+  fs.lstat(file).then(
+    () => true,
+    () => false,
+  );
 
 async function writeTemp(target: string, content: string | Uint8Array, mode = 0o644): Promise<string> {
   await fs.mkdir(path.dirname(target), { recursive: true });
+  await sweepLeftovers(path.dirname(target));
   const temp = tempPathFor(target);
   const handle = await fs.open(temp, "wx", mode);
   try {
     await handle.writeFile(content);
     await handle.sync();
-  } finally {
-    await handle.close();
+    await handle.chmod(mode);
+  } catch (error) {
+    // A full disk: leave nothing half-written behind.
+    await handle.close().catch(() => undefined);
+    await fs.rm(temp, { force: true });
+    throw error;
   }
-  await fs.chmod(temp, mode);
+  await handle.close();
   return temp;
 }
 
@@ -54,10 +104,11 @@ export async function writeFilesAtomic(writes: FileWrite[]): Promise<void> {
 
 /**
  * Gives `use` a fresh temp path beside `target` and removes whatever is left there afterwards,
- * whether `use` renamed it into place, failed, or neither.
+ * whether `use` renamed it into place, failed, or neither. The target's directory must exist
+ * (or be created by the caller): nixkit never makes a user's missing directory.
  */
 export async function withTempPath<T>(target: string, use: (temp: string) => Promise<T>): Promise<T> {
-  await fs.mkdir(path.dirname(target), { recursive: true });
+  await sweepLeftovers(path.dirname(target));
   const temp = tempPathFor(target);
   try {
     return await use(temp);
@@ -76,28 +127,59 @@ export function writeStreamAtomic(target: string, fill: (temp: string) => Promis
 
 /**
  * Fills a temp directory beside `target`, then puts it in place of `target`: the old directory
- * is moved aside, the new one renamed in, then the old one removed, so a reader sees the old
- * tree or the new one, never half of one. With `replace: false`, an existing `target` is
- * left alone and the rename fails instead.
+ * is set aside, the new one renamed in, then the old one removed. A kill in between leaves the
+ * old one aside, and the next write (or sweep) puts it back: a reader finds the old tree or the
+ * new one. Writers of one target take turns (a lock beside it). With `replace: false`, an
+ * existing `target` is left alone and the rename fails instead.
  */
 export function writeDirAtomic(
   target: string,
   fill: (temp: string) => Promise<void>,
-  options = { replace: true, mode: 0o755 },
+  options: { replace: boolean; mode: number; signal?: AbortSignal } = { replace: true, mode: 0o755 },
 ): Promise<void> {
-  return withTempPath(target, async (temp) => {
-    await fs.mkdir(temp, { mode: options.mode });
-    await fill(temp);
-    await fs.chmod(temp, options.mode);
-    if (!options.replace) return fs.rename(temp, target);
-    const old = tempPathFor(target);
-    const hadOld = await fs.rename(target, old).then(
-      () => true,
-      () => false,
-    );
-    await fs.rename(temp, target);
-    if (hadOld) await fs.rm(old, { recursive: true, force: true });
-  });
+  return withLock(
+    target,
+    () =>
+      withTempPath(target, async (temp) => {
+        await fs.mkdir(temp, { mode: options.mode });
+        await fill(temp);
+        await fs.chmod(temp, options.mode);
+        if (!options.replace) return fs.rename(temp, target);
+        const old = tempPathFor(target, "old");
+        const hadOld = await fs.rename(target, old).then(
+          () => true,
+          () => false,
+        );
+        await fs.rename(temp, target);
+        if (hadOld) await fs.rm(old, { recursive: true, force: true });
+      }),
+    options.signal,
+  );
+}
+
+/** Runs `work` holding `.<target>.lock` beside `target`; a lock whose holder died is taken over. */
+export async function withLock<T>(target: string, work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  const lock = path.join(path.dirname(target), `.${path.basename(target)}.lock`);
+  for (;;) {
+    try {
+      const handle = await fs.open(lock, "wx");
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const holder = Number(await fs.readFile(lock, "utf8").catch(() => ""));
+      // An empty lock is one being written, or one whose writer died before it could say who it was.
+      const abandoned = holder ? !pidAlive(holder) : Date.now() - (await fs.stat(lock).catch(() => ({ mtimeMs: 0 }))).mtimeMs > 5000;
+      if (abandoned) await fs.rm(lock, { force: true });
+      else await sleep(100, undefined, { signal });
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    await fs.rm(lock, { force: true });
+  }
 }
 
 export function readLinkIfExists(link: string): string | undefined {

@@ -15,7 +15,7 @@ export function insideGitRepo(dir: string): boolean {
 export const GIT_ADD_HINT = "this project is in a git repository: run `git add flake.nix .nixkit` so Nix sees the generated files";
 
 /** org.opencontainers.image.source/revision from git when the project is a git checkout. */
-export function gitAnnotations(projectDir: string): Record<string, string> {
+export function gitAnnotations(projectDir: string, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const git = (...args: string[]) => {
     try {
       return execFileSync("git", ["-C", projectDir, ...args], { stdio: ["ignore", "pipe", "ignore"] })
@@ -26,9 +26,49 @@ export function gitAnnotations(projectDir: string): Record<string, string> {
     }
   };
   const revision = git("rev-parse", "HEAD");
-  const source = git("config", "--get", "remote.origin.url");
+  const source = ciRepositoryUrl(env) ?? publicRepositoryUrl(git("config", "--get", "remote.origin.url"));
   return {
     ...(revision ? { "org.opencontainers.image.revision": revision } : {}),
     ...(source ? { "org.opencontainers.image.source": source } : {}),
   };
+}
+
+/** The repository's URL as the CI names it (GitHub Actions, GitLab CI), when running there. */
+function ciRepositoryUrl(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY) return publicRepositoryUrl(`${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}`);
+  if (env.CI_PROJECT_URL) return publicRepositoryUrl(env.CI_PROJECT_URL);
+  return undefined;
+}
+
+/**
+ * One public form of a remote URL, so every clone of a commit records the same source: https,
+ * no credentials, no port, one trailing ".git". A local path (or file://) is nobody else's URL:
+ * it gives "".
+ */
+export function publicRepositoryUrl(remote: string): string {
+  const text = remote.trim();
+  let host: string;
+  let repoPath: string;
+  const scp = text.match(/^(?:[^@/]+@)?([^:/]+):(?!\/)(.+)$/);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      return "";
+    }
+    if (url.protocol === "file:" || !url.hostname) return "";
+    host = url.hostname;
+    repoPath = decodeURIComponent(url.pathname);
+  } else if (scp && !text.startsWith("/") && !text.startsWith(".")) {
+    host = scp[1]!;
+    repoPath = scp[2]!;
+  } else {
+    return "";
+  }
+  const cleanPath = repoPath
+    .replace(/^\/+/, "")
+    .replace(/\/+$/, "")
+    .replace(/(\.git)?$/, ".git");
+  return cleanPath === ".git" ? "" : `https://${host.toLowerCase()}/${cleanPath}`;
 }
