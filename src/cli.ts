@@ -7,7 +7,7 @@ import type { Dispatch } from "./cli/declare.js";
 import { declareGroupCommands } from "./cli/group-commands.js";
 import { declareProjectCommands } from "./cli/project-commands.js";
 import { nixkitVersion } from "./util/assets.js";
-import { NixkitError } from "./util/errors.js";
+import { environmentError, NixkitError } from "./util/errors.js";
 
 export type { Call, Dispatch } from "./cli/declare.js";
 
@@ -38,8 +38,9 @@ export async function runCli(argv: string[], signal: AbortSignal): Promise<numbe
     );
     await program.parseAsync(argv);
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
-  } catch (error) {
+  } catch (thrown) {
     if (signal.aborted) return 130;
+    const error = environmentError(thrown) ?? thrown;
     if (error instanceof CommanderError) {
       return ["commander.helpDisplayed", "commander.version", "commander.help"].includes(error.code) ? 0 : 2;
     }

@@ -139,9 +139,15 @@ export class NixDriver {
     return outcome;
   }
 
-  /** The last lines (all with -v) of each failed derivation's log. */
+  /**
+   * The last lines (all with -v) of each failed derivation's log; when no derivation failed (an
+   * evaluation error, a setting Nix refused), Nix's own error.
+   */
   showFailedLogs(outcome: BuildOutcome): void {
     const logger = this.options.logger;
+    if (outcome.failed.length === 0 && outcome.error) {
+      logger.error(`nix could not build: ${outcome.error.nixMessage.trim() || outcome.error.message}`);
+    }
     for (const drvPath of outcome.failed) {
       const log = outcome.logOf(drvPath);
       const shown = logger.level === "verbose" ? log : log.slice(-LOG_TAIL_LINES);

@@ -19,7 +19,8 @@ export async function cachedNixVersion(binary: string, ask: () => Promise<string
   if (key && known[key]) return parseNixVersion(known[key]!);
   const output = await ask();
   const version = parseNixVersion(output);
-  if (key && version) await writeFileIfChanged(file, JSON.stringify({ ...known, [key]: output.trim() }) + "\n");
+  // Only a speed-up: a read-only or full cache directory must not fail the command.
+  if (key && version) await writeFileIfChanged(file, JSON.stringify({ ...known, [key]: output.trim() }) + "\n").catch(() => undefined);
   return version;
 }
 

@@ -6,7 +6,7 @@
 import { lstatSync, mkdirSync, mkdtempSync, promises as fs, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import type { NixDriver } from "../nix/driver.js";
-import { readLinkIfExists } from "../state/atomic.js";
+import { makeDirs, readLinkIfExists } from "../state/atomic.js";
 import { projectPaths, userCachePaths } from "../state/layout.js";
 
 export type RootKind = "builds" | "tests" | "images";
@@ -133,7 +133,7 @@ export async function rootGeneration(
   const wanted = [...storePaths].sort().join("\n");
   if (latest && [...latest.storePaths].sort().join("\n") === wanted) return;
   const genDir = path.join(kindDir(projectDir, kind), name, String((latest?.number ?? 0) + 1));
-  mkdirSync(genDir, { recursive: true });
+  makeDirs(genDir);
   await driver.addRoots(storePaths, path.join(genDir, "root"));
 }
 

@@ -2,22 +2,26 @@
 //   <key>.rc   the environment as a bash script (see rc.ts)
 //   latest     the key of the last environment that was built successfully
 //   profile    a Nix profile: a GC root (with generations) for the environment's store paths
-import { closeSync, existsSync, openSync, readFileSync, readSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
 import { writeFileAtomic } from "../state/atomic.js";
 import { projectPaths } from "../state/layout.js";
-import { RC_ROOT_PREFIX } from "./rc.js";
+import { RC_END_PREFIX, RC_ROOT_PREFIX } from "./rc.js";
 
-/** The cached environment script for `key`, if it is there and its store path still exists. */
-export function cachedRcFile(projectDir: string, key: string): string | undefined {
+export type RcState = { file: string; state: "ok" } | { state: "missing" | "collected" } | { state: "damaged"; file: string };
+
+/** The cached environment script for `key`: usable, absent, collected by a store GC, or damaged. */
+export function cachedRcFile(projectDir: string, key: string): RcState {
   const file = projectPaths(projectDir).shell.rc(key);
-  return rootAlive(file) ? file : undefined;
+  const state = rcState(file);
+  return state === "ok" || state === "damaged" ? { state, file } : { state };
 }
 
 /** The last environment that was made successfully, whatever its inputs were. */
 export function latestRcFile(projectDir: string): string | undefined {
   try {
     const key = readFileSync(projectPaths(projectDir).shell.latest, "utf8").trim();
-    return key ? cachedRcFile(projectDir, key) : undefined;
+    const cached = key ? cachedRcFile(projectDir, key) : undefined;
+    return cached?.state === "ok" ? cached.file : undefined;
   } catch {
     return undefined;
   }
@@ -30,18 +34,36 @@ export async function storeEnv(projectDir: string, key: string, rc: string): Pro
   return paths.rc(key);
 }
 
-/** The env's store path (first line of the script) still exists: nobody deleted its GC root and collected it. */
-function rootAlive(file: string): boolean {
+/**
+ * Cheap checks, run on every warm entry: the script ends with the trailer that counts the bytes
+ * before it (so it is whole), and the env's store path (first line) still exists: nobody deleted
+ * its GC root and collected it.
+ */
+function rcState(file: string): "ok" | "missing" | "collected" | "damaged" {
   let head: string;
+  let tail: string;
+  let size: number;
   try {
     const fd = openSync(file, "r");
-    const buffer = Buffer.alloc(256);
-    const read = readSync(fd, buffer, 0, 256, 0);
-    closeSync(fd);
-    head = buffer.toString("utf8", 0, read);
+    try {
+      size = fstatSync(fd).size;
+      head = readAt(fd, 0, Math.min(size, 256));
+      tail = readAt(fd, Math.max(0, size - 64), Math.min(size, 64));
+    } finally {
+      closeSync(fd);
+    }
   } catch {
-    return false;
+    return "missing";
   }
-  const root = head.startsWith(RC_ROOT_PREFIX) ? head.slice(RC_ROOT_PREFIX.length, head.indexOf("\n")) : "";
-  return root === "" || existsSync(root);
+  const trailer = tail.slice(tail.lastIndexOf("\n", tail.length - 2) + 1);
+  const counted = trailer.startsWith(RC_END_PREFIX) && trailer.endsWith("\n") ? Number(trailer.slice(RC_END_PREFIX.length, -1)) : NaN;
+  if (counted !== size - Buffer.byteLength(trailer) || !head.startsWith(RC_ROOT_PREFIX)) return "damaged";
+  const root = head.slice(RC_ROOT_PREFIX.length, head.indexOf("\n"));
+  return root === "" || existsSync(root) ? "ok" : "collected";
+}
+
+function readAt(fd: number, position: number, length: number): string {
+  const buffer = Buffer.alloc(length);
+  const read = readSync(fd, buffer, 0, length, position);
+  return buffer.toString("utf8", 0, read);
 }

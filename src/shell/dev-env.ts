@@ -8,7 +8,7 @@ import { printDevEnv, type DevEnvResult } from "../nix/print-dev-env.js";
 import { projectPaths } from "../state/layout.js";
 import { nixkitVersion } from "../util/assets.js";
 import { currentSystem } from "../util/system.js";
-import { cachedRcFile, storeEnv } from "./cache.js";
+import { cachedRcFile, storeEnv, type RcState } from "./cache.js";
 import { envKey } from "./key.js";
 import { renderRc, type DevEnvJson } from "./rc.js";
 
@@ -17,8 +17,9 @@ export interface DevEnvRequest {
   nixpkgsOverride?: string;
 }
 
-export function currentEnvKey(request: DevEnvRequest): string {
+export function currentEnvKey(request: DevEnvRequest, withoutLock = false): string {
   return envKey({
+    withoutLock,
     projectDir: request.projectDir,
     nixpkgsOverride: request.nixpkgsOverride,
     system: currentSystem(),
@@ -27,10 +28,12 @@ export function currentEnvKey(request: DevEnvRequest): string {
   });
 }
 
-/** The cached environment script for the project's current inputs, if there is one. */
-export function cachedRc(request: DevEnvRequest): string | undefined {
+/** The cached environment script for the project's current inputs, and whether it is usable. */
+export function cachedRc(request: DevEnvRequest): RcState {
   return cachedRcFile(request.projectDir, currentEnvKey(request));
 }
+
+export const damagedRcWarning = (file: string): string => `the cached dev environment ${file} was damaged; making it again`;
 
 /** How the environment's one nix call is made: by the driver (full CLI) or directly (warm path). */
 export type PrintDevEnv = (profile: string) => Promise<DevEnvResult>;
@@ -50,10 +53,12 @@ export const directPrintDevEnv =
 export async function makeEnv(request: DevEnvRequest, run: PrintDevEnv): Promise<{ rcFile?: string; failure?: DevEnvResult }> {
   const paths = projectPaths(request.projectDir).shell;
   mkdirSync(paths.dir, { recursive: true });
+  const evaluated = { key: currentEnvKey(request), withoutLock: currentEnvKey(request, true) };
   const result = await run(paths.profile);
   if (!result.ok) return { failure: result };
   const env = JSON.parse(result.stdout) as DevEnvJson;
-  // Nix may have just written flake.lock, one of the key's inputs: file the env under the key
-  // of the inputs as they are now, so the next entry finds it.
-  return { rcFile: await storeEnv(request.projectDir, currentEnvKey(request), renderRc(env, realpathSync(paths.profile))) };
+  // The env is filed under the key of the inputs Nix evaluated: an edit made meanwhile must make
+  // the next entry cold. Only a lock file Nix itself just wrote counts as evaluated.
+  const key = currentEnvKey(request, true) === evaluated.withoutLock ? currentEnvKey(request) : evaluated.key;
+  return { rcFile: await storeEnv(request.projectDir, key, renderRc(env, realpathSync(paths.profile))) };
 }

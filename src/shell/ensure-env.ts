@@ -7,7 +7,7 @@ import { NixFailed, type NixDriver } from "../nix/driver.js";
 import { stripAnsi } from "../nix/internal-json.js";
 import type { Logger } from "../util/logger.js";
 import { latestRcFile } from "./cache.js";
-import { cachedRc, makeEnv, type DevEnvRequest } from "./dev-env.js";
+import { cachedRc, damagedRcWarning, makeEnv, type DevEnvRequest } from "./dev-env.js";
 
 export interface EnsureEnvOptions extends DevEnvRequest {
   driver: NixDriver;
@@ -19,7 +19,8 @@ export interface EnsureEnvOptions extends DevEnvRequest {
 /** The environment script to source: cached, made now, or (with staleOk) the last one. */
 export async function ensureRc(options: EnsureEnvOptions): Promise<string> {
   const cached = cachedRc(options);
-  if (cached) return cached;
+  if (cached.state === "ok") return cached.file;
+  if (cached.state === "damaged") options.logger.warn(damagedRcWarning(cached.file));
   await options.driver.detect();
   options.logger.info("preparing the dev environment (nix print-dev-env)…");
   const made = await makeEnv(options, (profile) => options.driver.printDevEnv(profile));

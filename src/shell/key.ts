@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { binaryFingerprint } from "../nix/binary.js";
-import { ENV_INPUT_FILES, IMMUTABLE_MARKER, LIB_DIR } from "../state/layout.js";
+import { ENV_INPUT_FILES, IMMUTABLE_MARKER, LIB_DIR, LOCK_FILE } from "../state/layout.js";
 import { FastHash } from "./fast-hash.js";
 
 export interface EnvKeyInputs {
@@ -14,6 +14,8 @@ export interface EnvKeyInputs {
   /** The nix binary nixkit will run ("nix" is looked up on PATH). */
   nixBinary: string;
   env?: NodeJS.ProcessEnv;
+  /** Leave flake.lock out: to tell Nix's own lock write from a user's edit during a cold entry. */
+  withoutLock?: boolean;
 }
 
 export function envKey(inputs: EnvKeyInputs): string {
@@ -26,7 +28,9 @@ export function envKey(inputs: EnvKeyInputs): string {
   add("system", inputs.system);
   add("nixkit", inputs.nixkitVersion);
   add("nix", binaryFingerprint(inputs.nixBinary, inputs.env ?? process.env) ?? "absent");
-  for (const file of ENV_INPUT_FILES) add(file, readOrEmpty(path.join(inputs.projectDir, file)));
+  for (const file of ENV_INPUT_FILES) {
+    if (!(inputs.withoutLock && file === LOCK_FILE)) add(file, readOrEmpty(path.join(inputs.projectDir, file)));
+  }
   for (const name of listOrEmpty(path.join(inputs.projectDir, LIB_DIR)).sort()) {
     add(`${LIB_DIR}/${name}`, readOrEmpty(path.join(inputs.projectDir, LIB_DIR, name)));
   }
@@ -35,7 +39,7 @@ export function envKey(inputs: EnvKeyInputs): string {
     const local = localPathOf(inputs.nixpkgsOverride, inputs.projectDir);
     if (local) add("override-tree", treeFingerprint(local));
   }
-  for (const local of lockedLocalInputs(inputs.projectDir)) add(`input-tree:${local}`, treeFingerprint(local));
+  for (const local of inputs.withoutLock ? [] : lockedLocalInputs(inputs.projectDir)) add(`input-tree:${local}`, treeFingerprint(local));
   return hash.digest();
 }
 

@@ -96,8 +96,12 @@ export function renderRc(env: DevEnvJson, gcRoot?: string): string {
   }
   if (gcRoot) lines.push(`export NIX_GCROOT=${shellQuote(gcRoot)}`);
   lines.push(`unset ${OUTPUTS_DIR}`, 'eval "${shellHook:-}"', "");
-  return lines.join("\n");
+  const body = lines.join("\n");
+  return `${body}${RC_END_PREFIX}${Buffer.byteLength(body)}\n`;
 }
+
+/** The last line: how many bytes come before it, so a truncated or empty script is recognised. */
+export const RC_END_PREFIX = "# nixkit-env-end: ";
 
 /** Output name -> store path, for the outputs listed in `$outputs`. */
 function outputPaths(env: DevEnvJson): [string, string][] {

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { projectPaths } from "../state/layout.js";
 import { findProjectDir } from "../util/project-dir.js";
-import { cachedRc, directPrintDevEnv, makeEnv } from "./dev-env.js";
+import { cachedRc, damagedRcWarning, directPrintDevEnv, makeEnv } from "./dev-env.js";
 import { interactiveShell, runInEnv } from "./launch.js";
 
 interface WarmInvocation {
@@ -63,7 +63,9 @@ function projectNameOf(projectDir: string): string {
 export async function runWarm(argv: string[], env: NodeJS.ProcessEnv): Promise<number | undefined> {
   const invocation = parseWarm(argv, env);
   if (!invocation) return undefined;
-  let rcFile = cachedRc(invocation);
+  const cached = cachedRc(invocation);
+  let rcFile = cached.state === "ok" ? cached.file : undefined;
+  if (cached.state === "damaged") process.stderr.write(`warning: ${damagedRcWarning(cached.file)}\n`);
   if (!rcFile) {
     // A binary cache is probed and passed by the full CLI, so that print-dev-env uses it too.
     if (/^cache:/m.test(manifestText(invocation.projectDir))) return undefined;

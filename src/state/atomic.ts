@@ -2,7 +2,7 @@
 // renamed over it; a failed fill removes the temp. Temps carry the writer's pid, so whatever a
 // killed writer left is recognised and swept by the next write to the same directory. The one
 // home of temp-then-rename.
-import { promises as fs, readlinkSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, promises as fs, readlinkSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -58,8 +58,27 @@ const exists = (file: string) =>
     () => false,
   );
 
+/**
+ * `mkdir -p`, failing with the real cause: a recursive mkdir on a read-only file system reports
+ * ENOENT; the first existing ancestor says EROFS or EACCES.
+ */
+export function makeDirs(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    let ancestor = path.dirname(dir);
+    while (!existsSync(ancestor) && path.dirname(ancestor) !== ancestor) ancestor = path.dirname(ancestor);
+    try {
+      accessSync(ancestor, constants.W_OK);
+    } catch (cause) {
+      throw Object.assign(cause as Error, { path: dir, syscall: "mkdir" });
+    }
+    throw error;
+  }
+}
+
 async function writeTemp(target: string, content: string | Uint8Array, mode = 0o644): Promise<string> {
-  await fs.mkdir(path.dirname(target), { recursive: true });
+  makeDirs(path.dirname(target));
   await sweepLeftovers(path.dirname(target));
   const temp = tempPathFor(target);
   const handle = await fs.open(temp, "wx", mode);

@@ -34,7 +34,8 @@ async function runAndRoot(driver: NixDriver, options: TestRunOptions, outLink: s
   } else {
     // Nix printed no results: find which reports exist, root those, and report the rest as errors.
     driver.showFailedLogs(outcome);
-    outPaths = await driver.existingOutPaths(set, options.names);
+    // When the reports cannot even be evaluated, none exists: every test is an error.
+    outPaths = await driver.existingOutPaths(set, options.names).catch(() => options.names.map(() => undefined));
   }
   await rootGeneration(
     driver,
@@ -48,7 +49,8 @@ async function runAndRoot(driver: NixDriver, options: TestRunOptions, outLink: s
   const durations = readDurations(options.projectDir);
   let results = options.names.map((name, i): TestResult => {
     const outPath = outPaths[i];
-    if (!outPath) return { name, status: "error", cached: false, reports: [], error: errorFor(name, outcome.failed) };
+    if (!outPath)
+      return { name, status: "error", cached: false, reports: [], error: errorFor(name, outcome.failed, outcome.error?.message) };
     const ms = ranMs.get(derivationNames.testReport(name));
     return { ...readReport(name, outPath), cached: ms === undefined, durationMs: ms ?? durations[outPath] };
   });
@@ -82,7 +84,8 @@ async function rerunCached(driver: NixDriver, system: string, results: TestResul
   });
 }
 
-function errorFor(name: string, failed: string[]): string {
+function errorFor(name: string, failed: string[], nixError?: string): string {
   const names = failed.map(drvName).filter((n) => n !== derivationNames.testReport(name));
-  return names.length ? `could not run: ${names.join(", ")} failed to build` : "could not run (see the errors above)";
+  if (names.length) return `could not run: ${names.join(", ")} failed to build`;
+  return `could not run: ${nixError?.replace(/^nix build failed: /, "") || "see the errors above"}`;
 }

@@ -37,3 +37,20 @@ export class Interrupted extends NixkitError {
     super("interrupted", 130);
   }
 }
+
+const SYSTEM_ERRORS: Record<string, [string, string]> = {
+  EROFS: ["the file system is read-only", "run nixkit where it may write, or make that place writable"],
+  EACCES: ["permission denied", "check the owner and mode of that path"],
+  EPERM: ["operation not permitted", "check the owner and mode of that path"],
+  ENOSPC: ["no space left on the device", "free space (`nixkit gc --store`, `nix store gc`) and run again"],
+  EDQUOT: ["the disk quota is exceeded", "free space and run again"],
+};
+
+/** The environment problem (exit 3) behind a failed file operation, named with its path and fix. */
+export function environmentError(error: unknown): EnvError | undefined {
+  const { code, path, syscall } = (error ?? {}) as { code?: string; path?: string; syscall?: string };
+  const known = code ? SYSTEM_ERRORS[code] : undefined;
+  if (!known) return undefined;
+  const where = path ? `${syscall ?? "write"} ${path}` : (syscall ?? "a file operation");
+  return new EnvError(`cannot ${where}: ${known[0]} (${known[1]})`, { cause: error });
+}

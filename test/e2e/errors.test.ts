@@ -1,0 +1,89 @@
+// Errors that say what happened: a test that cannot run shows Nix's reason; a read-only project
+// or HOME and a full disk are environment problems (exit 3) naming the path and the fix, and
+// leave nothing half-written. Read-only and full file systems are real mounts, made in a private
+// mount namespace the test creates.
+import { execa } from "execa";
+import { readdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, test } from "vitest";
+import { cliPath, nix, nixEnv, nixkit, snapshotTree, tempDir, writeTree } from "../helpers.js";
+import { exampleProject, offlinePkgs } from "./project.js";
+
+/** Runs the CLI in a private mount namespace after `setup` (shell) made its mounts, then `after`. */
+function inMounts(setup: string, args: string[], env: Record<string, string> = {}, after = "true") {
+  const script = `set -e; mount --make-rprivate /; ${setup}; set +e; "$@"; rc=$?; ${after}; exit $rc`;
+  return execa("unshare", ["--mount", "sh", "-c", script, "sh", process.execPath, cliPath, ...args], {
+    env: { ...process.env, ...nixEnv, ...env },
+    reject: false,
+    stdin: "ignore",
+  });
+}
+const readOnly = (dir: string) => `mount --bind '${dir}' '${dir}'; mount -o remount,bind,ro '${dir}'`;
+
+describe("a test that cannot run says why", () => {
+  test("an evaluation error in what it needs is shown, from Nix", async () => {
+    // A nixpkgs whose package throws when evaluated.
+    const pkgs = tempDir();
+    writeFileSync(
+      path.join(pkgs, "flake.nix"),
+      `{ inputs.real.url = ${JSON.stringify(offlinePkgs())};
+         outputs = { real, ... }: { legacyPackages.x86_64-linux = real.legacyPackages.x86_64-linux // { boom = throw "boom: this package cannot be evaluated"; }; }; }`,
+    );
+    expect((await nix(["flake", "lock"], pkgs)).exitCode).toBe(0);
+    const dir = tempDir();
+    writeTree(dir, {
+      "nixkit.yaml": `version: 1\nname: t\nsystems: [x86_64-linux]\ninputs: { nixpkgs: "path:${pkgs}" }\ntests:\n  unit: { packages: [boom], script: "true" }\n`,
+    });
+    const result = await nixkit(["-C", dir, "test"]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain("boom: this package cannot be evaluated");
+    expect(result.stdout).toMatch(/unit\s+ERROR\s+-\s+-\s+could not run: .*boom: this package cannot be evaluated/);
+  });
+});
+
+describe("environment problems are exit 3 with the path and the fix", () => {
+  test("a read-only project: generate names the file, writes nothing", async () => {
+    const dir = exampleProject();
+    const before = snapshotTree(dir);
+    const result = await inMounts(readOnly(dir), ["-C", dir, "generate"]);
+    expect(result.exitCode, result.stderr).toBe(3);
+    expect(result.stderr).toMatch(new RegExp(`cannot \\w+ ${dir}/.*: the file system is read-only \\(run nixkit where it may write`));
+    expect(snapshotTree(dir)).toEqual(before);
+  });
+
+  test("a read-only project after Nix built: the GC root that could not be written is named", async () => {
+    const dir = exampleProject();
+    expect((await nixkit(["-C", dir, "lock"])).exitCode).toBe(0);
+    expect((await nixkit(["-C", dir, "generate"])).exitCode).toBe(0);
+    const result = await inMounts(readOnly(dir), ["-C", dir, "build"]);
+    expect(result.exitCode, result.stderr).toBe(3);
+    expect(result.stderr).toContain(`${dir}/.nixkit/cache/gcroots`);
+    expect(result.stderr).toContain("the file system is read-only");
+  });
+
+  test("a read-only HOME: generate --check still answers, writing nothing", async () => {
+    const dir = exampleProject();
+    expect((await nixkit(["-C", dir, "generate"])).exitCode).toBe(0);
+    const home = tempDir();
+    const result = await inMounts(readOnly(home), ["-C", dir, "generate", "--check"], {
+      HOME: home,
+      XDG_CACHE_HOME: path.join(home, ".cache"),
+    });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stderr).not.toContain("unexpected");
+    expect(readdirSync(home)).toEqual([]);
+  });
+
+  test("a full disk: exit 3, and no temp file is left behind", async () => {
+    const dir = tempDir();
+    const project = path.join(dir, "p");
+    // A 64 KiB file system with room for the manifest, not for the generated files.
+    const setup = `mount -t tmpfs -o size=64k tmpfs '${dir}'; mkdir '${project}'; cp '${path.join(exampleProject(), "nixkit.yaml")}' '${project}/'; head -c 40000 /dev/zero > '${dir}/filler' || true`;
+    const listing = `echo LISTING; find '${project}' -mindepth 1`;
+    const result = await inMounts(setup, ["-C", project, "generate"], {}, listing);
+    expect(result.exitCode, result.stderr).toBe(3);
+    expect(result.stderr).toContain("no space left on the device");
+    const left = result.stdout.slice(result.stdout.indexOf("LISTING")).split("\n").slice(1).filter(Boolean);
+    expect(left.filter((f) => /\.tmp$/.test(f))).toEqual([]);
+  });
+});
