@@ -38,6 +38,9 @@ export function renderProvider(manifest: Manifest, provider: "github" | "gitlab"
   return header(manifest) + text;
 }
 
+// What the push stage publishes, made (from the binary cache) before the signing key is present.
+const PUSH_PREPARE = "nixkit ci --stages build,test,image";
+
 const stageCommand = (stage: Stage) =>
   `nixkit ci --stages ${stage} --report nixkit-${stage}.json${stage === "test" ? " --junit junit.xml" : ""}`;
 
@@ -64,17 +67,13 @@ function github(manifest: Manifest): Record<string, unknown> {
         { uses: CHECKOUT, with: { "persist-credentials": false } },
         { uses: INSTALL_NIX, with: { extra_nix_config: nixConfig(manifest) } },
         { name: "Install nixkit", run: 'command -v nixkit || npm install --global "nixkit@${NIXKIT_VERSION}"' },
+        // The push job runs on a fresh machine: it first makes (from the cache) what it publishes,
+        // without the signing key, which only the push step itself sees.
+        ...(pushes ? [{ name: "Build what the push stage publishes", run: PUSH_PREPARE }] : []),
         {
           name: `nixkit ci --stages ${stage}`,
-          ...(pushes
-            ? {
-                run: `printf '%s' "$CACHE_SIGNING_KEY" > "$RUNNER_TEMP/cache.sec"\n${stageCommand(stage)}`,
-                env: {
-                  CACHE_SIGNING_KEY: "${{ secrets.NIXKIT_CACHE_SECRET_KEY }}",
-                  NIXKIT_CACHE_SECRET_KEY: "${{ runner.temp }}/cache.sec",
-                },
-              }
-            : { run: stageCommand(stage) }),
+          run: stageCommand(stage),
+          ...(pushes ? { env: { NIXKIT_CACHE_SECRET_KEY: "${{ secrets.NIXKIT_CACHE_SECRET_KEY }}" } } : {}),
         },
         ...(stage === "test"
           ? [
@@ -118,12 +117,8 @@ function gitlab(manifest: Manifest): Record<string, unknown> {
       stage,
       needs: i > 0 ? [`nixkit-${stages[i - 1]}`] : [],
       ...(pushes ? { rules: [{ if: "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH" }], interruptible: false } : {}),
-      script: pushes
-        ? [
-            'printf \'%s\' "$NIXKIT_CACHE_SECRET_KEY_VALUE" > "$CI_PROJECT_DIR/cache.sec"',
-            `NIXKIT_CACHE_SECRET_KEY="$CI_PROJECT_DIR/cache.sec" ${stageCommand(stage)}`,
-          ]
-        : [stageCommand(stage)],
+      // NIXKIT_CACHE_SECRET_KEY (a masked CI variable holding the key) is kept from the build step.
+      script: pushes ? [`env -u NIXKIT_CACHE_SECRET_KEY ${PUSH_PREPARE}`, stageCommand(stage)] : [stageCommand(stage)],
       ...(stage === "test" ? { artifacts: { when: "always", reports: { junit: "junit.xml" }, paths: ["nixkit-test.json"] } } : {}),
     };
   });

@@ -221,7 +221,12 @@ async function pushStage(names: string[], o: PipelineOptions): Promise<JobResult
           const problem = await probeCache(manifest.cache!.url!);
           if (problem) throw new Error(`the cache ${manifest.cache!.url} ${problem}`);
           const roots = [...knownRoots(o.projectDir, ["builds", "tests", "images"]).values()].flat();
-          const { signed } = await pushToCache(o.driver, o.logger, { url: manifest.cache!.url!, roots, projectName: manifest.name });
+          const { signed } = await pushToCache(o.driver, o.logger, {
+            url: manifest.cache!.url!,
+            roots,
+            projectName: manifest.name,
+            signatureRequired: manifest.cache!.publicKeys.length > 0,
+          });
           return { status: "passed", cached: false, storePaths: roots, detail: signed ? "signed" : "unsigned" };
         }
         // A CI push job runs on its own machine: write the image again (its layers come from

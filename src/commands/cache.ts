@@ -47,7 +47,15 @@ export async function push(session: Session, options: CacheTarget & { keyFile?: 
   if (unreachable) throw new EnvError(`cannot push to ${url}: ${unreachable}`);
   const roots = [...knownRoots(session.projectDir, kinds).values()].flat();
   if (roots.length === 0) return logger.result("nothing to push yet: run nixkit build, test, shell or image build first");
-  const request = { url, roots, projectName: loaded.manifest.name, keyFile: options.keyFile, compression: options.compression };
+  const signatureRequired = (loaded.manifest.cache?.publicKeys.length ?? 0) > 0;
+  const request = {
+    url,
+    roots,
+    projectName: loaded.manifest.name,
+    keyFile: options.keyFile,
+    compression: options.compression,
+    signatureRequired,
+  };
   const { signed } = await pushToCache(session.nix(), logger, request);
   if (logger.json) return logger.data({ pushed: roots, to: url, signed });
   logger.result(`pushed ${roots.length} root(s) and their closures to ${url}${signed ? ", signed" : ""}`);

@@ -52,7 +52,7 @@ const mib = (bytes: number) => `${(bytes / 1048576).toFixed(2)} MiB`;
 
 export async function doctor(session: Session): Promise<void> {
   const { logger } = session;
-  const checks = await doctorChecks(session.nix(), session.projectDir);
+  const checks = await doctorChecks(session.nix(), session.projectDir, session.nixpkgsOverride);
   if (logger.json) logger.data({ checks });
   else
     for (const c of checks) logger.result(`${c.status.padEnd(4)}  ${c.name.padEnd(10)} ${c.detail}${c.fix ? `\n      fix: ${c.fix}` : ""}`);
@@ -61,7 +61,7 @@ export async function doctor(session: Session): Promise<void> {
 }
 
 export async function offlinePkgs(session: Session): Promise<void> {
-  const ref = await prepareOfflinePkgs();
+  const ref = await prepareOfflinePkgs(process.env, session.logger.warn);
   if (session.logger.json) session.logger.data({ flakeRef: ref });
   else process.stdout.write(ref + "\n");
 }

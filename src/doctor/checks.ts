@@ -1,11 +1,14 @@
 // The checks of `nixkit doctor`: Nix, flakes, the sandbox, the store, disk space, the generated
 // files and the binary cache, each PASS, WARN or FAIL with a fix.
 import { constants, existsSync, promises as fs } from "node:fs";
+import path from "node:path";
 import { describeDrift, findDrift } from "../generate/freshness.js";
 import { generatePlan } from "../generate/plan.js";
 import { loadManifest, type LoadedManifest } from "../manifest/load.js";
 import type { NixDriver } from "../nix/driver.js";
 import { probeCache } from "../nix/substituters.js";
+import { offlineSetProblem } from "../offline/prepare.js";
+import { IMMUTABLE_MARKER } from "../state/layout.js";
 import { NixkitError } from "../util/errors.js";
 
 export type Status = "PASS" | "WARN" | "FAIL";
@@ -19,7 +22,7 @@ export interface Check {
 const GiB = 1024 ** 3;
 const DAEMON_SOCKET = "/nix/var/nix/daemon-socket/socket";
 
-export async function doctorChecks(driver: NixDriver, projectDir: string): Promise<Check[]> {
+export async function doctorChecks(driver: NixDriver, projectDir: string, nixpkgsOverride?: string): Promise<Check[]> {
   const checks: Check[] = [];
   let nixOk = false;
   try {
@@ -44,6 +47,8 @@ export async function doctorChecks(driver: NixDriver, projectDir: string): Promi
     checks.push(sandboxCheck(await driver.sandboxSetting(), driver.ctx.canSetSandbox));
   }
 
+  const offline = offlineSetCheck(nixpkgsOverride);
+  if (offline) checks.push(offline);
   checks.push(await storeCheck());
   checks.push(await diskCheck());
   let loaded: LoadedManifest | Error;
@@ -131,4 +136,18 @@ async function freshnessCheck(projectDir: string, loaded: LoadedManifest | Error
     const message = error instanceof NixkitError ? error.message.split("\n")[0]! : String(error);
     return { name: "generated", status: "WARN", detail: message, fix: "fix nixkit.yaml, or run `nixkit init`" };
   }
+}
+
+/** The --nixpkgs set, when it is an offline package set nixkit prepared: is it whole? */
+function offlineSetCheck(nixpkgsOverride: string | undefined): Check | undefined {
+  const dir = nixpkgsOverride?.match(/^path:(.*)$/)?.[1];
+  if (!dir || !existsSync(path.join(dir, IMMUTABLE_MARKER))) return undefined;
+  const problem = offlineSetProblem(dir);
+  if (!problem) return { name: "nixpkgs", status: "PASS", detail: `offline package set ${dir}` };
+  return {
+    name: "nixpkgs",
+    status: "FAIL",
+    detail: `the offline package set ${dir} is damaged: ${problem}`,
+    fix: "run `nixkit offline-pkgs`, which prepares it again",
+  };
 }

@@ -99,6 +99,19 @@ export function closureArgs(storePath: string): string[] {
 /** Copies paths and their closures to a binary cache (settings such as the signing key ride in the URL). */
 export const copyToArgs = (storeUrl: string, storePaths: string[]): string[] => [...COMMON_ARGS, "copy", "--to", storeUrl, ...storePaths];
 
+/** Adds signatures by the key to paths (and their closures) already in `store`. */
+export const signArgs = (store: string, keyFile: string, storePaths: string[]): string[] => [
+  ...COMMON_ARGS,
+  "store",
+  "sign",
+  "--store",
+  store,
+  "--key-file",
+  keyFile,
+  "--recursive",
+  ...storePaths,
+];
+
 export const storeGcArgs = (): string[] => [...COMMON_ARGS, "store", "gc"];
 
 export const keyGenerateArgs = (name: string): string[] => [...COMMON_ARGS, "key", "generate-secret", "--key-name", name];

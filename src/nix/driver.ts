@@ -15,6 +15,7 @@ import {
   outPathArgs,
   printDevEnvArgs,
   showConfigArgs,
+  signArgs,
   storeGcArgs,
   substituteOnlyArgs,
   substituterArgs,
@@ -193,6 +194,11 @@ export class NixDriver {
   /** Copies store paths and their closures to a binary cache store URL. */
   async copyTo(storeUrl: string, storePaths: string[]): Promise<void> {
     await this.process.output(copyToArgs(storeUrl, storePaths), "copy");
+  }
+
+  /** Signs store paths and their closures in `store` (a binary cache URL) with the key in `keyFile`. */
+  async signInStore(store: string, keyFile: string, storePaths: string[]): Promise<void> {
+    await this.process.output(signArgs(store, keyFile, storePaths), "store sign");
   }
 
   /** `nix store gc`; returns Nix's own summary line ("N store paths deleted, X MiB freed"). */

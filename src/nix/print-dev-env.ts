@@ -10,7 +10,10 @@ export interface DevEnvResult {
 
 export function printDevEnv(binary: string, args: string[], cwd: string, signal?: AbortSignal): Promise<DevEnvResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { cwd, stdio: ["ignore", "pipe", "pipe"], signal });
+    // Like every nix call, it never sees the cache signing key.
+    const env = { ...process.env };
+    delete env.NIXKIT_CACHE_SECRET_KEY;
+    const child = spawn(binary, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"], signal });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on("data", (c: Buffer) => stdout.push(c));

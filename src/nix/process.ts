@@ -29,6 +29,14 @@ export interface ProcessOptions {
   binary?: string;
 }
 
+// Nix builds (and what a fixed-output build could ask for) never see the signing key: it reaches
+// only `nix copy` and `nix store sign`, through the key file named on their command line.
+const nixEnv = (): NodeJS.ProcessEnv => {
+  const env = { ...process.env };
+  delete env.NIXKIT_CACHE_SECRET_KEY;
+  return env;
+};
+
 export class NixProcess {
   readonly binary: string;
 
@@ -45,6 +53,8 @@ export class NixProcess {
       ...(input === undefined ? { stdin: "ignore" as const } : { input }),
       cancelSignal: this.options.signal,
       maxBuffer: 256 * 1024 * 1024,
+      env: nixEnv(),
+      extendEnv: false,
     });
     const result = await settle(child);
     return { stdout: String(result.stdout), stderr: String(result.stderr), exitCode: result.exitCode ?? 1 };
@@ -65,6 +75,8 @@ export class NixProcess {
       stdin: "ignore",
       cancelSignal: this.options.signal,
       maxBuffer: 256 * 1024 * 1024,
+      env: nixEnv(),
+      extendEnv: false,
     });
     const result = await settle(child);
     if (result.exitCode !== 0) throw nixFailure(`nix-store ${args[0]}`, stripAnsi(String(result.stderr)));
@@ -74,7 +86,14 @@ export class NixProcess {
   /** A nix command with the terminal handed over (it may prompt or print progress itself). */
   async interactive(args: string[], what: string): Promise<void> {
     this.options.logger.debug(`$ nix ${args.join(" ")}`);
-    const child = execa(this.binary, args, { cwd: this.options.cwd, stdio: "inherit", reject: false, cancelSignal: this.options.signal });
+    const child = execa(this.binary, args, {
+      cwd: this.options.cwd,
+      stdio: "inherit",
+      reject: false,
+      cancelSignal: this.options.signal,
+      env: nixEnv(),
+      extendEnv: false,
+    });
     const result = await settle(child);
     if (result.exitCode !== 0) throw new NixFailed(`nix ${what} failed`, "");
   }
@@ -88,6 +107,8 @@ export class NixProcess {
       stdin: "ignore",
       cancelSignal: this.options.signal,
       lines: false,
+      env: nixEnv(),
+      extendEnv: false,
     });
     let pending = "";
     let stderr = "";

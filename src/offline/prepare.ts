@@ -66,12 +66,21 @@ function setFiles(host: HostFiles, system: string): Map<string, { bytes: Buffer;
   return files;
 }
 
-/** Returns the flake ref of the prepared set, preparing it when needed. */
-export async function prepareOfflinePkgs(env = process.env): Promise<string> {
+// Beside the set's files: each file's sha256, so a damaged set is noticed before Nix uses it.
+const FILES_LIST = ".nixkit-files.json";
+
+/** Returns the flake ref of the prepared set, preparing it when needed (or when it was damaged). */
+export async function prepareOfflinePkgs(env = process.env, warn: (message: string) => void = () => {}): Promise<string> {
   const files = setFiles(findHostFiles(env), currentSystem());
-  const digest = sha256(JSON.stringify([...files].map(([rel, f]) => [rel, f.mode, sha256(f.bytes)])));
+  const hashes = Object.fromEntries([...files].map(([rel, f]) => [rel, sha256(f.bytes)]));
+  const digest = sha256(JSON.stringify([...files].map(([rel, f]) => [rel, f.mode, hashes[rel]])));
   const target = path.join(userCachePaths(env).offlinePkgs, digest.slice(0, 16));
-  if (existsSync(path.join(target, "flake.nix"))) return `path:${target}`;
+  if (existsSync(target)) {
+    const problem = offlineSetProblem(target);
+    if (!problem) return `path:${target}`;
+    warn(`the offline package set ${target} is damaged (${problem}); preparing it again`);
+    await fs.rm(target, { recursive: true, force: true });
+  }
   await fs.mkdir(path.dirname(target), { recursive: true });
   try {
     // Shared by every project, and named by its content: never replaced once it is there.
@@ -82,13 +91,34 @@ export async function prepareOfflinePkgs(env = process.env): Promise<string> {
           await fs.mkdir(path.dirname(path.join(temp, rel)), { recursive: true });
           await fs.writeFile(path.join(temp, rel), file.bytes, { mode: file.mode });
         }
+        await fs.writeFile(path.join(temp, FILES_LIST), JSON.stringify(hashes));
         await fs.writeFile(path.join(temp, IMMUTABLE_MARKER), digest);
       },
       { replace: false, mode: 0o755 },
     );
   } catch (error) {
     // Another nixkit prepared the same set at the same time: theirs is identical.
-    if (!existsSync(path.join(target, "flake.nix"))) throw error;
+    if (offlineSetProblem(target)) throw error;
   }
   return `path:${target}`;
+}
+
+/** Why a prepared set cannot be used (a file missing, changed or added), or undefined when it is whole. */
+export function offlineSetProblem(dir: string): string | undefined {
+  let hashes: Record<string, string>;
+  try {
+    hashes = JSON.parse(readFileSync(path.join(dir, FILES_LIST), "utf8")) as Record<string, string>;
+  } catch {
+    return `${FILES_LIST} is missing or unreadable`;
+  }
+  for (const [rel, hash] of Object.entries(hashes)) {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(path.join(dir, rel));
+    } catch {
+      return `${rel} is missing`;
+    }
+    if (sha256(bytes) !== hash) return `${rel} was changed`;
+  }
+  return undefined;
 }

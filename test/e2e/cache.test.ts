@@ -7,7 +7,7 @@ import { nixkit, tempDir } from "../helpers.js";
 import { editFile, exampleProject } from "./project.js";
 import { freePort, startNginx, type Server } from "./servers.js";
 
-// A fresh cache for every test: paths already in a cache are not re-signed by a later push.
+// A fresh cache for every test, so each starts without the paths it pushes.
 let server: Server;
 beforeEach(async () => {
   server = await startNginx();
