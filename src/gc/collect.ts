@@ -1,7 +1,7 @@
 // nixkit gc: which generations of the project's roots the policy drops, dropping them, and the
 // Nix store GC afterwards. The newest generation of every root is never dropped.
 import type { NixDriver } from "../nix/driver.js";
-import { allRoots, dropGeneration, type Generation } from "../roots/registry.js";
+import { allRoots, dropGeneration, sweepTemporaryRoots, type Generation } from "../roots/registry.js";
 import { estimateFreed } from "./estimate.js";
 import { generationsToDrop } from "./policy.js";
 
@@ -30,5 +30,6 @@ export async function planGc(
 /** Drops the planned generations; with `store`, then runs Nix's GC and returns its summary. */
 export async function applyGc(driver: NixDriver, plan: GcPlan, store: boolean): Promise<string | undefined> {
   for (const generation of plan.drop) await dropGeneration(generation);
+  sweepTemporaryRoots();
   return store ? driver.collectGarbage() : undefined;
 }

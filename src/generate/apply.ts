@@ -16,10 +16,10 @@ export async function applyPlan(projectDir: string, plan: GeneratedFile[], force
   }
   const byPath = new Map(plan.map((f) => [f.path, f]));
   const writes = drifts
-    .filter((d) => d.kind !== "extra")
+    .filter((d) => d.kind !== "extra" && d.kind !== "leftover")
     .map((d) => ({ path: path.join(projectDir, d.path), content: byPath.get(d.path)!.content }));
   await writeFilesAtomic(writes);
-  for (const extra of drifts.filter((d) => d.kind === "extra")) {
+  for (const extra of drifts.filter((d) => d.kind === "extra" || d.kind === "leftover")) {
     await fs.rm(path.join(projectDir, extra.path), { force: true });
   }
   return drifts;

@@ -3,7 +3,7 @@
 // warm shell path, which must not load the YAML parser or the schema). Light imports only.
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { readFileIfExists } from "../state/atomic.js";
+import { deadLeftovers, readFileIfExists } from "../state/atomic.js";
 import { FLAKE_FILE, LIB_DIR, projectPaths } from "../state/layout.js";
 import { assetPath, nixkitVersion } from "../util/assets.js";
 import { sha256 } from "../util/hash.js";
@@ -15,7 +15,7 @@ export interface GeneratedFile {
   content: string;
 }
 
-export type DriftKind = "missing" | "stale" | "edited" | "extra";
+export type DriftKind = "missing" | "stale" | "edited" | "extra" | "leftover";
 
 export interface Drift {
   path: string;
@@ -39,6 +39,11 @@ export async function findDrift(projectDir: string, plan: GeneratedFile[], libra
   for (const extra of libraryExtras ? extraLibraryFiles(projectDir, plan) : []) {
     drifts.push({ path: extra, kind: "extra", added: 0, removed: 0 });
   }
+  // Temp files a killed nixkit left beside the generated ones (`git add .nixkit` would commit them).
+  for (const dir of libraryExtras ? ["", LIB_DIR] : [""]) {
+    for (const name of deadLeftovers(path.join(projectDir, dir)))
+      drifts.push({ path: dir ? `${dir}/${name}` : name, kind: "leftover", added: 0, removed: 0 });
+  }
   return drifts;
 }
 
@@ -55,12 +60,13 @@ export function extraLibraryFiles(projectDir: string, plan: GeneratedFile[]): st
 }
 
 export function describeDrift(drift: Drift): string {
-  const counts = drift.kind === "extra" ? "" : ` (+${drift.added} -${drift.removed} lines)`;
+  const counts = drift.kind === "extra" || drift.kind === "leftover" ? "" : ` (+${drift.added} -${drift.removed} lines)`;
   const why = {
     missing: "missing",
     stale: "out of date",
     edited: "edited by hand",
     extra: "no longer generated",
+    leftover: "a temp file an interrupted nixkit left",
   }[drift.kind];
   return `${drift.path}: ${why}${counts}`;
 }

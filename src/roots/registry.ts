@@ -3,10 +3,10 @@
 // generation a directory of out-links made by one nix call, and made only when the rooted
 // paths change (an unchanged run touches nothing in the project). The shell: the generations
 // of the Nix profile `nix print-dev-env --profile` keeps (profile -> profile-N-link -> env).
-import { lstatSync, mkdirSync, mkdtempSync, promises as fs, readdirSync, rmSync, statSync } from "node:fs";
+import { lstatSync, mkdtempSync, promises as fs, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import type { NixDriver } from "../nix/driver.js";
-import { makeDirs, readLinkIfExists } from "../state/atomic.js";
+import { makeDirs, pidAlive, readLinkIfExists } from "../state/atomic.js";
 import { projectPaths, userCachePaths } from "../state/layout.js";
 
 export type RootKind = "builds" | "tests" | "images";
@@ -150,11 +150,27 @@ export async function dropGeneration(generation: Generation): Promise<void> {
  */
 export async function withTemporaryRoots<T>(build: (outLink: string) => Promise<T>): Promise<T> {
   const base = userCachePaths().tmpRoots;
-  mkdirSync(base, { recursive: true });
+  makeDirs(base);
+  sweepTemporaryRoots();
   const dir = mkdtempSync(path.join(base, `${process.pid}-`));
   try {
     return await build(path.join(dir, "r"));
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Removes the temporary roots of nixkit processes that were killed (their pid no longer runs). */
+export function sweepTemporaryRoots(): void {
+  const base = userCachePaths().tmpRoots;
+  let names: string[];
+  try {
+    names = readdirSync(base);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(name.match(/^(\d+)-/)?.[1]);
+    if (pid && !pidAlive(pid)) rmSync(path.join(base, name), { recursive: true, force: true });
   }
 }

@@ -2,7 +2,7 @@
 // renamed over it; a failed fill removes the temp. Temps carry the writer's pid, so whatever a
 // killed writer left is recognised and swept by the next write to the same directory. The one
 // home of temp-then-rename.
-import { accessSync, constants, existsSync, mkdirSync, promises as fs, readlinkSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, promises as fs, readdirSync, readlinkSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -29,6 +29,20 @@ export function pidAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
   }
+}
+
+/** Names in `dir` that a killed writer left (their pid no longer runs). */
+export function deadLeftovers(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names.filter((name) => {
+    const match = name.match(LEFTOVER);
+    return match !== null && !pidAlive(Number(match[2]));
+  });
 }
 
 /**
