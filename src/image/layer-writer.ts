@@ -43,7 +43,14 @@ interface IndexEntry {
   digest: string;
   size: number;
   stamp?: FileStamp;
+  /** Ties the entry to its key: an edited entry cannot name another layer's blob. */
+  check: string;
 }
+
+const entryCheck = (key: string, e: Pick<IndexEntry, "diffId" | "digest" | "size">) =>
+  createHash("sha256")
+    .update(JSON.stringify([key, e.diffId, e.digest, e.size]))
+    .digest("hex");
 
 const blobFile = (cache: LayerCache, digest: string) => path.join(cache.dir, "blobs", "sha256", digest.replace(/^sha256:/, ""));
 const indexFile = (cache: LayerCache, key: string) => path.join(cache.dir, "layers", `${key}.json`);
@@ -60,14 +67,21 @@ export function layerKey(parts: unknown): string {
  * a warning, and the layer is written again.
  */
 export async function cachedLayer(cache: LayerCache, key: string): Promise<LayerBlob | undefined> {
+  let text: string;
+  try {
+    text = await fs.readFile(indexFile(cache, key), "utf8");
+  } catch {
+    return undefined; // not cached
+  }
   let entry: IndexEntry;
   try {
-    entry = JSON.parse(await fs.readFile(indexFile(cache, key), "utf8")) as IndexEntry;
+    entry = JSON.parse(text) as IndexEntry;
   } catch {
-    return undefined;
+    entry = { diffId: "", digest: "", size: -1, check: "unreadable" };
   }
   const file = blobFile(cache, String(entry.digest));
   try {
+    if (entry.check !== entryCheck(key, entry)) throw new Error("the index entry does not match its key");
     const stamp = await stampOf(file);
     if (sameStamp(entry.stamp, stamp) && stamp.size === entry.size) return { ...entry, file };
     if (stamp.size === entry.size && (await sha256Of(file, cache.signal)) === entry.digest) {
@@ -78,8 +92,8 @@ export async function cachedLayer(cache: LayerCache, key: string): Promise<Layer
     if (cache.signal?.aborted) throw error;
     // a missing blob: written again below
   }
-  cache.warn?.(`the image layer cache had a damaged blob (${file}); the layer is written again`);
-  await fs.rm(file, { force: true });
+  cache.warn?.(`the image layer cache had a damaged entry (${file}); the layer is written again`);
+  if (entry.check === entryCheck(key, entry)) await fs.rm(file, { force: true });
   await fs.rm(indexFile(cache, key), { force: true });
   return undefined;
 }
@@ -116,7 +130,8 @@ export async function writeLayer(
     // Replaces a blob of the same name too: these bytes are known good, the old file may not be.
     await fs.mkdir(path.dirname(blob.file), { recursive: true });
     await fs.rename(temp, blob.file);
-    const entry: IndexEntry = { diffId: blob.diffId, digest: blob.digest, size: blob.size, stamp: await stampOf(blob.file) };
+    const identity = { diffId: blob.diffId, digest: blob.digest, size: blob.size };
+    const entry: IndexEntry = { ...identity, stamp: await stampOf(blob.file), check: entryCheck(key, identity) };
     await writeFileAtomic(indexFile(cache, key), JSON.stringify(entry));
     return blob;
   });

@@ -1,5 +1,6 @@
 // `nix --version`, remembered per nix binary (its real path, size and mtime): every command
 // needs the version for its feature gates, and a process per command for it is waste.
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { writeFileIfChanged } from "../state/atomic.js";
 import { userCachePaths } from "../state/layout.js";
@@ -7,20 +8,28 @@ import { binaryFingerprint } from "./binary.js";
 import { EnvError } from "../util/errors.js";
 import { featuresOf, isSupported, MIN_NIX, parseNixVersion, type NixFeatures, type NixVersion } from "./version.js";
 
+// Each entry is the version text with a hash tying it to the binary: an edited entry is asked again.
+const entryFor = (key: string, output: string) => ({ output, check: createHash("sha256").update(`${key}\0${output}`).digest("hex") });
+type Entry = ReturnType<typeof entryFor>;
+
 export async function cachedNixVersion(binary: string, ask: () => Promise<string>): Promise<NixVersion | undefined> {
   const file = userCachePaths().nixVersions;
   const key = binaryFingerprint(binary);
-  let known: Record<string, string> = {};
+  let known: Record<string, Entry> = {};
   try {
-    known = JSON.parse(readFileSync(file, "utf8")) as Record<string, string>;
+    const parsed = JSON.parse(readFileSync(file, "utf8")) as unknown;
+    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) known = parsed as Record<string, Entry>;
   } catch {
-    // no cache yet
+    // no cache yet, or an unreadable one: asked again and rewritten
   }
-  if (key && known[key]) return parseNixVersion(known[key]!);
-  const output = await ask();
+  const entry = key ? known[key] : undefined;
+  if (key && entry && typeof entry === "object" && entry.check === entryFor(key, String(entry.output)).check)
+    return parseNixVersion(entry.output);
+  const output = (await ask()).trim();
   const version = parseNixVersion(output);
   // Only a speed-up: a read-only or full cache directory must not fail the command.
-  if (key && version) await writeFileIfChanged(file, JSON.stringify({ ...known, [key]: output.trim() }) + "\n").catch(() => undefined);
+  if (key && version)
+    await writeFileIfChanged(file, JSON.stringify({ ...known, [key]: entryFor(key, output) }) + "\n").catch(() => undefined);
   return version;
 }
 

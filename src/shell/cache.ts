@@ -2,10 +2,10 @@
 //   <key>.rc   the environment as a bash script (see rc.ts)
 //   latest     the key of the last environment that was built successfully
 //   profile    a Nix profile: a GC root (with generations) for the environment's store paths
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { writeFileAtomic } from "../state/atomic.js";
 import { projectPaths } from "../state/layout.js";
-import { RC_END_PREFIX, RC_ROOT_PREFIX } from "./rc.js";
+import { RC_END_PREFIX, RC_ROOT_PREFIX, rcTrailer } from "./rc.js";
 
 export type RcState = { file: string; state: "ok" } | { state: "missing" | "collected" } | { state: "damaged"; file: string };
 
@@ -35,35 +35,21 @@ export async function storeEnv(projectDir: string, key: string, rc: string): Pro
 }
 
 /**
- * Cheap checks, run on every warm entry: the script ends with the trailer that counts the bytes
- * before it (so it is whole), and the env's store path (first line) still exists: nobody deleted
- * its GC root and collected it.
+ * Checks run on every warm entry: the script ends with the trailer that gives the length and
+ * hash of what comes before it (so it is whole and unchanged), and the env's store path (first
+ * line) still exists: nobody deleted its GC root and collected it.
  */
 function rcState(file: string): "ok" | "missing" | "collected" | "damaged" {
-  let head: string;
-  let tail: string;
-  let size: number;
+  let bytes: Buffer;
   try {
-    const fd = openSync(file, "r");
-    try {
-      size = fstatSync(fd).size;
-      head = readAt(fd, 0, Math.min(size, 256));
-      tail = readAt(fd, Math.max(0, size - 64), Math.min(size, 64));
-    } finally {
-      closeSync(fd);
-    }
+    bytes = readFileSync(file);
   } catch {
     return "missing";
   }
-  const trailer = tail.slice(tail.lastIndexOf("\n", tail.length - 2) + 1);
-  const counted = trailer.startsWith(RC_END_PREFIX) && trailer.endsWith("\n") ? Number(trailer.slice(RC_END_PREFIX.length, -1)) : NaN;
-  if (counted !== size - Buffer.byteLength(trailer) || !head.startsWith(RC_ROOT_PREFIX)) return "damaged";
+  const end = bytes.lastIndexOf(RC_END_PREFIX);
+  if (end < 0 || !bytes.subarray(end).equals(Buffer.from(rcTrailer(bytes.subarray(0, end))))) return "damaged";
+  const head = bytes.toString("utf8", 0, Math.min(end, 512));
+  if (!head.startsWith(RC_ROOT_PREFIX)) return "damaged";
   const root = head.slice(RC_ROOT_PREFIX.length, head.indexOf("\n"));
   return root === "" || existsSync(root) ? "ok" : "collected";
-}
-
-function readAt(fd: number, position: number, length: number): string {
-  const buffer = Buffer.alloc(length);
-  const read = readSync(fd, buffer, 0, length, position);
-  return buffer.toString("utf8", 0, read);
 }

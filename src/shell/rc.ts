@@ -1,6 +1,7 @@
 // Turns `nix print-dev-env --json` into the bash script that gives what `nix develop` gives:
 // the derivation's variables and functions, the caller's PATH appended, outputs redirected to
 // ./outputs, and the shellHook run once at the end. Mirrors Nix's makeRcScript (src/nix/develop.cc).
+import { FastHash } from "./fast-hash.js";
 
 export interface DevEnvJson {
   bashFunctions?: Record<string, string>;
@@ -97,10 +98,12 @@ export function renderRc(env: DevEnvJson, gcRoot?: string): string {
   if (gcRoot) lines.push(`export NIX_GCROOT=${shellQuote(gcRoot)}`);
   lines.push(`unset ${OUTPUTS_DIR}`, 'eval "${shellHook:-}"', "");
   const body = lines.join("\n");
-  return `${body}${RC_END_PREFIX}${Buffer.byteLength(body)}\n`;
+  return `${body}${rcTrailer(Buffer.from(body))}`;
 }
 
-/** The last line: how many bytes come before it, so a truncated or empty script is recognised. */
+/** The last line: the length and hash of what comes before it, so a damaged script is recognised. */
+export const rcTrailer = (body: Uint8Array): string => `${RC_END_PREFIX}${body.length} ${new FastHash().update(body).digest()}\n`;
+
 export const RC_END_PREFIX = "# nixkit-env-end: ";
 
 /** Output name -> store path, for the outputs listed in `$outputs`. */

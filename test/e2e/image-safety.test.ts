@@ -145,7 +145,7 @@ describe("the layer cache is verified, never trusted blindly", () => {
     damage(path.join(cache, "nixkit/image-cache/blobs/sha256", largest));
     const again = await build(dir, ["--out", `oci:${parent}/second`], env);
     expect(again.exitCode, again.stderr).toBe(0);
-    expect(again.stderr).toContain("the image layer cache had a damaged blob");
+    expect(again.stderr).toContain("the image layer cache had a damaged entry");
     expect(again.built!.digest).toBe(first.built!.digest);
     for (const layout of ["first", "second"]) {
       // skopeo checks every blob against its digest.

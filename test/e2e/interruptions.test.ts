@@ -100,7 +100,7 @@ const linkTargetExists = (link: string) => !existsSync(link) || existsSync(readl
 /** A shell script is whole when its trailer counts the bytes before it. */
 function rcWhole(file: string): boolean {
   const text = readFileSync(file);
-  const trailer = text.toString("latin1").match(/# nixkit-env-end: (\d+)\n$/);
+  const trailer = text.toString("latin1").match(/# nixkit-env-end: (\d+) [0-9a-f]+\n$/);
   return trailer !== null && Number(trailer[1]) === text.length - Buffer.byteLength(trailer[0]);
 }
 
