@@ -1,36 +1,80 @@
-// Substitutes the project's outputs from a binary cache, building nothing here, and turns
-// Nix's refusals (a signature by no trusted key, a corrupt NAR) into clear errors.
+// Fetches the project's outputs from a binary cache, building nothing here: builds and test
+// reports are substituted; image roots (buildEnvs, which Nix never substitutes) are copied by
+// store path; the dev shell's environment is made by print-dev-env from substitutes alone, so
+// `nixkit run` then enters warm. Nix's refusals become clear errors.
 import type { Manifest } from "../manifest/schema.js";
-import type { NixDriver } from "../nix/driver.js";
+import type { NixDriver, NixFailed } from "../nix/driver.js";
 import { flakeAttrs } from "../nix/flake-attrs.js";
 import type { BinaryCache } from "../nix/substituters.js";
 import type { ClosureKind } from "../roots/registry.js";
+import { makeEnv } from "../shell/dev-env.js";
+import { stripAnsi } from "../nix/internal-json.js";
 import { WorkFailed } from "../util/errors.js";
 
-/** The flake attributes whose outputs make up the closures of `kinds`. */
-export function pullAttrs(manifest: Manifest, system: string, kinds: ClosureKind[]): string[] {
-  return [
-    ...(kinds.includes("shell") ? [flakeAttrs.devShell(system)] : []),
-    ...(kinds.includes("builds") ? Object.keys(manifest.builds).map((n) => flakeAttrs.build(system, n)) : []),
-    ...(kinds.includes("tests") ? Object.keys(manifest.tests).map((n) => flakeAttrs.testReport(system, n)) : []),
-    ...(kinds.includes("images") ? Object.keys(manifest.images).map((n) => flakeAttrs.imageRoot(system, n)) : []),
-  ];
+export interface PullRequest {
+  manifest: Manifest;
+  projectDir: string;
+  nixpkgsOverride?: string;
+  system: string;
+  kinds: ClosureKind[];
+  cache: BinaryCache;
+  /** Another store to fill (a directory); the dev shell is then left out. */
+  store?: string;
 }
 
-export async function pullFromCache(driver: NixDriver, attrs: string[], cache: BinaryCache, store?: string): Promise<void> {
-  const outcome = await driver.substitute(attrs, cache, store);
-  if (!outcome.error) return;
-  const nixText = [...outcome.warnings, outcome.error.nixMessage].join("\n");
-  if (/is not signed by any of the keys/.test(nixText)) {
+/** What was pulled, one line per kind. */
+export async function pullFromCache(driver: NixDriver, request: PullRequest): Promise<string[]> {
+  const { manifest, system, kinds, cache } = request;
+  const pulled: string[] = [];
+  const substituted = [
+    ...(kinds.includes("builds") ? Object.keys(manifest.builds).map((n) => flakeAttrs.build(system, n)) : []),
+    ...(kinds.includes("tests") ? Object.keys(manifest.tests).map((n) => flakeAttrs.testReport(system, n)) : []),
+  ];
+  if (substituted.length) {
+    const outcome = await driver.substitute(substituted, cache, request.store);
+    if (outcome.error) throw refusal(cache, [...outcome.warnings, outcome.error.nixMessage].join("\n"), outcome.error);
+    pulled.push(`${substituted.length} build and test output(s)`);
+  }
+  const images = kinds.includes("images") ? Object.keys(manifest.images) : [];
+  if (images.length) {
+    const roots = await driver.outPaths(flakeAttrs.imageRoots(system), images);
+    const failure = await driver.copyFrom(cache, roots, request.store);
+    if (failure) throw refusal(cache, failure);
+    pulled.push(`${images.length} image root(s)`);
+  }
+  if (kinds.includes("shell") && !request.store) {
+    const made = await makeEnv(request, (profile) => driver.printDevEnv(profile, cache));
+    if (!made.rcFile) throw refusal(cache, stripAnsi(made.failure!.stderr));
+    pulled.push("the dev environment");
+  }
+  return pulled;
+}
+
+function refusal(cache: BinaryCache, nixText: string, error?: NixFailed): Error {
+  if (/not signed by any of the keys|lacks a (valid )?signature/.test(nixText)) {
     const keys = cache.publicKeys.join(", ") || "none listed";
-    throw new WorkFailed(
+    return new WorkFailed(
       `refused: the cache ${cache.url} has paths signed by none of cache.publicKeys (${keys}); nothing was substituted from it`,
     );
   }
   if (/hash mismatch|bad archive|NAR/i.test(nixText)) {
-    throw new WorkFailed(
-      `refused: the cache ${cache.url} served a corrupt NAR (${outcome.error.message.replace(/^nix build failed: /, "")})`,
+    const first = nixText.split("\n").find((l) => l.startsWith("error:")) ?? nixText.trim().split("\n")[0];
+    return new WorkFailed(`refused: the cache ${cache.url} served a corrupt NAR (${String(first).replace(/^error: /, "")})`);
+  }
+  if (/unable to start any build|required to be built|--max-jobs 0/i.test(nixText)) {
+    return new WorkFailed(
+      `the cache ${cache.url} lacks some of what is needed and nothing may be built by a pull (push first: nixkit cache push)`,
     );
   }
-  throw outcome.error;
+  return (
+    error ??
+    new WorkFailed(
+      `pulling from ${cache.url} failed: ${
+        nixText
+          .trim()
+          .split("\n")
+          .find((l) => l.startsWith("error:")) ?? nixText.trim()
+      }`,
+    )
+  );
 }

@@ -221,6 +221,10 @@ async function pushStage(names: string[], o: PipelineOptions): Promise<JobResult
           const problem = await probeCache(manifest.cache!.url!);
           if (problem) throw new Error(`the cache ${manifest.cache!.url} ${problem}`);
           const roots = [...knownRoots(o.projectDir, ["builds", "tests", "images"]).values()].flat();
+          if (roots.length === 0)
+            throw new Error(
+              "nothing to push: the build, test and image stages have not run here (run nixkit ci --stages build,test,image first)",
+            );
           const { signed } = await pushToCache(o.driver, o.logger, {
             url: manifest.cache!.url!,
             roots,

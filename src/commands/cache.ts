@@ -1,13 +1,13 @@
 // nixkit cache keygen|push|status|pull: a signed binary cache for what this project builds.
 import { generateKey } from "../cache/keys.js";
-import { pullAttrs, pullFromCache } from "../cache/pull.js";
+import { pullFromCache } from "../cache/pull.js";
 import { pushToCache } from "../cache/push.js";
 import { cacheStatus } from "../cache/status.js";
 import type { Compression } from "../cache/store-url.js";
 import { loadManifest, type LoadedManifest } from "../manifest/load.js";
 import { probeCache } from "../nix/substituters.js";
 import { prepareProject, withManifestErrors } from "../project.js";
-import { knownRoots, parseKinds, type ClosureKind } from "../roots/registry.js";
+import { knownRoots, parseKinds } from "../roots/registry.js";
 import type { Session } from "../session.js";
 import { EnvError, UserError } from "../util/errors.js";
 import { currentSystem } from "../util/system.js";
@@ -28,23 +28,22 @@ export interface CacheTarget {
   url?: string;
 }
 
-/** The cache URL and closure kinds, once the cache answers; undefined when it does not (with a warning). */
+/** The cache URL and closure kinds, once the cache answers (exit 3 when it does not). */
 async function reachableCache(session: Session, loaded: LoadedManifest, target: CacheTarget) {
   const url = target.url ?? loaded.manifest.cache?.url;
   if (!url) throw new UserError("no cache URL: set cache.url in nixkit.yaml or pass --to/--from URL");
   const kinds = parseKinds(target.kinds);
   if (!kinds) throw new UserError(`choose from shell, builds, tests, images or all, not "${target.kinds.join(" ")}"`);
   const unreachable = await probeCache(url);
-  if (unreachable) session.logger.warn(`skipping the binary cache ${url}: ${unreachable}`);
-  else await session.nix().detect();
-  return { url, kinds, unreachable };
+  if (unreachable) throw new EnvError(`the binary cache ${url} cannot be used: ${unreachable}`);
+  await session.nix().detect();
+  return { url, kinds };
 }
 
 export async function push(session: Session, options: CacheTarget & { keyFile?: string; compression: Compression }): Promise<void> {
   const { logger } = session;
   const loaded = await loadManifest(session.projectDir);
-  const { url, kinds, unreachable } = await reachableCache(session, loaded, options);
-  if (unreachable) throw new EnvError(`cannot push to ${url}: ${unreachable}`);
+  const { url, kinds } = await reachableCache(session, loaded, options);
   const roots = [...knownRoots(session.projectDir, kinds).values()].flat();
   if (roots.length === 0) return logger.result("nothing to push yet: run nixkit build, test, shell or image build first");
   const signatureRequired = (loaded.manifest.cache?.publicKeys.length ?? 0) > 0;
@@ -64,8 +63,7 @@ export async function push(session: Session, options: CacheTarget & { keyFile?: 
 export async function status(session: Session, options: CacheTarget): Promise<void> {
   const { logger } = session;
   const loaded = await loadManifest(session.projectDir);
-  const { url, kinds, unreachable } = await reachableCache(session, loaded, options);
-  if (unreachable) return;
+  const { url, kinds } = await reachableCache(session, loaded, options);
   const report = await cacheStatus(session.nix(), session.projectDir, url, kinds);
   if (logger.json) return logger.data({ cache: url, closures: report });
   for (const r of report) {
@@ -76,10 +74,10 @@ export async function status(session: Session, options: CacheTarget): Promise<vo
 
 export async function pull(session: Session, options: CacheTarget & { store?: string }): Promise<void> {
   const loaded = await prepareProject(session);
-  const { url, kinds, unreachable } = await reachableCache(session, loaded, options);
-  if (unreachable) return;
-  const attrs = pullAttrs(loaded.manifest, currentSystem(), kinds as ClosureKind[]);
+  const { url, kinds } = await reachableCache(session, loaded, options);
   const cache = { url, publicKeys: loaded.manifest.cache?.publicKeys ?? [] };
-  await withManifestErrors(loaded, () => pullFromCache(session.nix(), attrs, cache, options.store));
-  session.logger.result(`pulled ${attrs.length} output(s) from ${url}`);
+  const request = { ...session, manifest: loaded.manifest, system: currentSystem(), kinds, cache, store: options.store };
+  const pulled = await withManifestErrors(loaded, () => pullFromCache(session.nix(), request));
+  if (session.logger.json) return session.logger.data({ pulled, from: url });
+  session.logger.result(`pulled ${pulled.join(", ") || "nothing"} from ${url}`);
 }

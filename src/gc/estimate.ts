@@ -1,5 +1,7 @@
 // What a store GC would free if some roots were dropped: the paths that are dead already plus
 // the closure of the dropped roots, less everything still reachable from the other roots.
+import { lstatSync, readdirSync } from "node:fs";
+import path from "node:path";
 import type { NixStoreQueries } from "../nix/store.js";
 
 export async function estimateFreed(
@@ -14,7 +16,21 @@ export async function estimateFreed(
   const live = new Set(await requisites([...keptRoots]));
   const deadNow = await store.deadPaths();
   const candidates = [...new Set([...deadNow, ...(await requisites(droppedPaths))])].filter((p) => !live.has(p));
-  if (candidates.length === 0) return { paths: 0, bytes: 0 };
-  const sizes = await store.narSizes(candidates);
-  return { paths: candidates.length, bytes: [...sizes.values()].reduce((a, b) => a + b, 0) };
+  return { paths: candidates.length, bytes: candidates.reduce((sum, p) => sum + bytesFreedByDeleting(p), 0) };
+}
+
+// Counted the way Nix counts what its GC frees (deletePath in libutil): the size of every file and
+// symlink with one link, or two (a file the store optimiser shares with .links); not directories.
+// NAR sizes would count NAR framing too, which is most of a small file's NAR.
+function bytesFreedByDeleting(file: string): number {
+  let stat;
+  try {
+    stat = lstatSync(file);
+  } catch {
+    return 0;
+  }
+  if (!stat.isDirectory()) return stat.nlink <= 2 ? stat.size : 0;
+  let total = 0;
+  for (const name of readdirSync(file)) total += bytesFreedByDeleting(path.join(file, name));
+  return total;
 }

@@ -112,6 +112,12 @@ export const signArgs = (store: string, keyFile: string, storePaths: string[]): 
   ...storePaths,
 ];
 
+/** Copies paths (and their closures) from a binary cache, trusting `publicKeys`' signatures. */
+export function copyFromArgs(from: string, storePaths: string[], publicKeys: string[], store?: string): string[] {
+  const trust = publicKeys.length ? ["--option", "extra-trusted-public-keys", publicKeys.join(" ")] : [];
+  return [...COMMON_ARGS, "copy", "--from", from, ...trust, ...(store ? ["--to", store] : []), ...storePaths];
+}
+
 export const storeGcArgs = (): string[] => [...COMMON_ARGS, "store", "gc"];
 
 export const keyGenerateArgs = (name: string): string[] => [...COMMON_ARGS, "key", "generate-secret", "--key-name", name];

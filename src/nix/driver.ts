@@ -6,6 +6,7 @@ import {
   addRootArgs,
   buildArgs,
   buildersArgs,
+  copyFromArgs,
   copyToArgs,
   flakeMetadataArgs,
   flakesProbeArgs,
@@ -163,18 +164,29 @@ export class NixDriver {
     await this.process.output(addRootArgs(storePaths, link), "build (gc root)");
   }
 
+  /** The output paths of attributes of one attribute set, by evaluation only (nothing is built). */
+  async outPaths(setAttr: string, names: string[]): Promise<string[]> {
+    await this.detect();
+    return JSON.parse(await this.process.output(outPathArgs(this.ctx, setAttr, names), "eval")) as string[];
+  }
+
   /** After a failed build (which prints no JSON): each attribute's output path, if it exists now. */
   async existingOutPaths(setAttr: string, names: string[]): Promise<(string | undefined)[]> {
-    await this.detect();
-    const expected = JSON.parse(await this.process.output(outPathArgs(this.ctx, setAttr, names), "eval")) as string[];
+    const expected = await this.outPaths(setAttr, names);
     const valid = await this.store.validPaths(expected);
     return expected.map((p) => (valid.has(p) ? p : undefined));
   }
 
-  /** The dev shell's environment as JSON, its profile made a GC root; never throws for a Nix error. */
-  async printDevEnv(profile: string): Promise<DevEnvResult> {
+  /**
+   * The dev shell's environment as JSON, its profile made a GC root; never throws for a Nix error.
+   * `substituteFrom`: only substitute, from that cache (nothing is built).
+   */
+  async printDevEnv(profile: string, substituteFrom?: BinaryCache): Promise<DevEnvResult> {
     await this.detect();
-    const args = printDevEnvArgs(this.ctx, profile, await this.substituterOptions());
+    const extra = substituteFrom
+      ? [...substituteOnlyArgs(), ...substituterArgs(substituteFrom.url, substituteFrom.publicKeys)]
+      : await this.substituterOptions();
+    const args = printDevEnvArgs(this.ctx, profile, extra);
     this.options.logger.debug(`$ nix ${args.join(" ")}`);
     return printDevEnv(this.process.binary, args, this.ctx.projectDir, this.options.signal);
   }
@@ -189,6 +201,12 @@ export class NixDriver {
   async lockProblem(): Promise<string | undefined> {
     const result = await this.process.capture(flakeMetadataArgs());
     return result.exitCode === 0 ? undefined : (stripAnsi(result.stderr).trim().split("\n").at(-1) ?? "");
+  }
+
+  /** Copies store paths and their closures from a binary cache, checking signatures; Nix's error text when it fails. */
+  async copyFrom(cache: BinaryCache, storePaths: string[], store?: string): Promise<string | undefined> {
+    const result = await this.process.capture(copyFromArgs(cache.url, storePaths, cache.publicKeys, store));
+    return result.exitCode === 0 ? undefined : stripAnsi(result.stderr);
   }
 
   /** Copies store paths and their closures to a binary cache store URL. */

@@ -8,6 +8,7 @@ export const flakeAttrs = {
   /** Test reports record a failing test instead of failing (nixkit test reads them). */
   testReports: (system: string) => `legacyPackages.${system}.nixkit.testReports`,
   testReport: (system: string, name: string) => `legacyPackages.${system}.nixkit.testReports.${name}`,
+  imageRoots: (system: string) => `legacyPackages.${system}.nixkit.images`,
   imageRoot: (system: string, name: string) => `legacyPackages.${system}.nixkit.images.${name}`,
 };
 

@@ -29,8 +29,11 @@ export async function probeCache(url: string, timeoutMs = PROBE_TIMEOUT_MS): Pro
     // A new cache has no nix-cache-info yet (nix copy writes it): any HTTP answer means it is up.
     return response.status >= 500 ? `it answered HTTP ${response.status}` : undefined;
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
-    return cause === "TimeoutError" ? `no answer within ${timeoutMs / 1000} s` : `it cannot be reached (${cause})`;
+    if ((error as Error).name === "TimeoutError") return `no answer within ${timeoutMs / 1000} s`;
+    // fetch wraps the socket error; several addresses give an AggregateError of them.
+    const cause = (error as { cause?: { code?: string; message?: string; errors?: { code?: string }[] } }).cause;
+    const reason = cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? (error as Error).message;
+    return `it cannot be reached (${reason})`;
   }
 }
 
