@@ -4,6 +4,7 @@ import path from "node:path";
 import { writeFilesAtomic } from "../state/atomic.js";
 import { UserError } from "../util/errors.js";
 import { findDrift, type Drift, type GeneratedFile } from "./freshness.js";
+import { ignoreGeneratedState } from "./gitignore.js";
 
 export async function applyPlan(projectDir: string, plan: GeneratedFile[], force: boolean): Promise<Drift[]> {
   const drifts = await findDrift(projectDir, plan);
@@ -19,6 +20,7 @@ export async function applyPlan(projectDir: string, plan: GeneratedFile[], force
     .filter((d) => d.kind !== "extra" && d.kind !== "leftover")
     .map((d) => ({ path: path.join(projectDir, d.path), content: byPath.get(d.path)!.content }));
   await writeFilesAtomic(writes);
+  if (writes.length > 0) await ignoreGeneratedState(projectDir);
   for (const extra of drifts.filter((d) => d.kind === "extra" || d.kind === "leftover")) {
     await fs.rm(path.join(projectDir, extra.path), { force: true });
   }

@@ -1,12 +1,11 @@
 // `nixkit init`: a starter nixkit.yaml from a template, and nixkit's state kept out of git.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { readFileIfExists, writeFileAtomic } from "../state/atomic.js";
-import { MANIFEST_FILE, STATE_DIR } from "../state/layout.js";
+import { ignoreGeneratedState } from "../generate/gitignore.js";
+import { writeFileAtomic } from "../state/atomic.js";
+import { MANIFEST_FILE } from "../state/layout.js";
 import { assetPath } from "../util/assets.js";
 import { UserError } from "../util/errors.js";
-
-const IGNORED = [`${STATE_DIR}/`, "result*"];
 
 export function templateNames(): string[] {
   return readdirSync(assetPath("templates")).filter((t) => existsSync(assetPath("templates", t, MANIFEST_FILE)));
@@ -34,14 +33,4 @@ export function projectName(dir: string): string {
     .replace(/^[^a-z]+/, "")
     .replace(/-+$/, "");
   return name || "project";
-}
-
-async function ignoreGeneratedState(projectDir: string): Promise<void> {
-  const file = path.join(projectDir, ".gitignore");
-  const current = (await readFileIfExists(file)) ?? "";
-  const present = new Set(current.split("\n").map((l) => l.trim()));
-  const missing = IGNORED.filter((entry) => !present.has(entry));
-  if (missing.length === 0) return;
-  const separator = current === "" || current.endsWith("\n") ? "" : "\n";
-  await writeFileAtomic(file, `${current}${separator}${missing.join("\n")}\n`);
 }

@@ -37,8 +37,10 @@ export function bashPath(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** Runs `command` after the environment (and its hook); resolves to the exit status a shell would report. */
+// Like `nix develop -c`, the command runs whatever the hook's last step returned. Unlike it, the
+// hook's output goes to stderr, so `nixkit run -- cmd | jq` reads only the command's own output.
 export function runInEnv(options: LaunchOptions, command: string[]): Promise<number> {
-  return supervise(["--norc", "--noprofile", "-c", 'source "$0" && exec "$@"', options.rcFile, ...command], options);
+  return supervise(["--norc", "--noprofile", "-c", 'source "$0" >&2; exec "$@"', options.rcFile, ...command], options);
 }
 
 /** The user's interactive shell (bash, zsh or fish from $SHELL; bash otherwise) in the environment. */

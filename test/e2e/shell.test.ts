@@ -30,9 +30,20 @@ describe("nixkit run", () => {
     expect(ours.exitCode, ours.stderr).toBe(0);
     const theirs = await nix(["develop", "--option", "sandbox", "true", "-c", "env", "-0"], dir);
     expect(theirs.exitCode, theirs.stderr).toBe(0);
-    const strip = (out: string) => out.slice(out.indexOf("\n") + 1); // the hook's line comes first
-    expect(parseEnv(strip(ours.stdout))).toEqual(parseEnv(strip(theirs.stdout)));
-    expect(parseEnv(strip(ours.stdout)).PATH).toMatch(/-hello-2\.12\.1\/bin:.*:\/usr\/bin/);
+    // nix develop -c prints the hook's line first; nixkit run sends it to stderr.
+    const strip = (out: string) => out.slice(out.indexOf("\n") + 1);
+    expect(ours.stderr).toContain("hello dev shell");
+    expect(parseEnv(ours.stdout)).toEqual(parseEnv(strip(theirs.stdout)));
+    expect(parseEnv(ours.stdout).PATH).toMatch(/-hello-2\.12\.1\/bin:.*:\/usr\/bin/);
+  });
+
+  test("runs the command when the hook's last step fails, as nix develop -c does; the hook's output goes to stderr", async () => {
+    const dir = exampleProject();
+    editFile(path.join(dir, "nixkit.yaml"), (t) => t.replace(/^ {2}hook: .*$/m, "  hook: 'echo from-hook; [ -f .env ] && . .env'"));
+    const result = await run(dir, ["--", "echo", "CMD"]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toBe("CMD");
+    expect(result.stderr).toContain("from-hook");
   });
 
   test("runs the hook exactly once, passes stdin, and exits with the command's code", async () => {
@@ -117,7 +128,7 @@ describe("nixkit run", () => {
     const dir = exampleProject();
     const result = await nixkit(["run", "--pure", "--", "env", "-0"], { env: { MY_SECRET: "x", LANG: "C.UTF-8" }, cwd: dir });
     expect(result.exitCode, result.stderr).toBe(0);
-    const env = parseEnv(result.stdout.slice(result.stdout.indexOf("\n") + 1));
+    const env = parseEnv(result.stdout);
     expect(env.MY_SECRET).toBeUndefined();
     expect(env.LANG).toBe("C.UTF-8");
     expect(env.GREETING).toBe("Hello");
@@ -210,7 +221,7 @@ describe("env, direnv and the interactive shell", () => {
       cwd: dir,
     });
     const viaRun = await run(dir, ["--", "env", "-0"]);
-    expect(parseEnv(sourced.stdout)).toEqual(parseEnv(viaRun.stdout.slice(viaRun.stdout.indexOf("\n") + 1)));
+    expect(parseEnv(sourced.stdout)).toEqual(parseEnv(viaRun.stdout));
   });
 
   test("`env --json` and `direnv` write what direnv needs", async () => {
@@ -220,8 +231,35 @@ describe("env, direnv and the interactive shell", () => {
     expect((await nixkit(["-C", dir, "direnv"])).exitCode).toBe(0);
     const envrc = readFileSync(path.join(dir, ".envrc"), "utf8");
     expect(envrc).toContain("watch_file nixkit.yaml flake.nix flake.lock .nixkit/lib/*.nix");
-    expect(envrc).toMatch(/eval "\$\(node '.*nixkit\.cjs' env --direnv\)"/);
+    expect(envrc).toContain('eval "$(nixkit env --direnv)"');
+    expect(envrc).not.toContain(dir);
     expect((await nixkit(["-C", dir, "direnv"])).exitCode).toBe(2);
+  });
+
+  test("the .envrc is committable: it loads with nixkit from PATH, and says so when nixkit is missing", async () => {
+    const dir = exampleProject();
+    expect((await nixkit(["-C", dir, "--nixpkgs", offlinePkgs(), "direnv"])).exitCode).toBe(0);
+    expect(readFileSync(path.join(dir, ".envrc"), "utf8")).not.toMatch(/nixkit\.cjs|--nixpkgs|\/tmp\//);
+    const bin = tempDir();
+    writeFileSync(path.join(bin, "nixkit"), `#!/bin/sh\nexec node ${JSON.stringify(cliPath)} "$@"\n`);
+    chmodSync(path.join(bin, "nixkit"), 0o755);
+    // direnv's stdlib, as far as the .envrc uses it.
+    const stdlib = 'watch_file() { :; }; has() { command -v "$1" >/dev/null; }; log_error() { echo "direnv: $*" >&2; };';
+    const load = (PATH: string) =>
+      execa("bash", ["--norc", "--noprofile", "-c", `${stdlib} source ./.envrc >/dev/null 2>&1 || exit 7; printf %s "$GREETING"`], {
+        cwd: dir,
+        env: { ...nixEnv, PATH },
+        reject: false,
+      });
+    const loaded = await load(`${bin}:${process.env.PATH}`);
+    expect(loaded.stdout).toBe("Hello");
+    const missing = await execa("bash", ["--norc", "--noprofile", "-c", `${stdlib} source ./.envrc`], {
+      cwd: dir,
+      env: { PATH: "/usr/bin:/bin" },
+      reject: false,
+    });
+    expect(missing.exitCode).toBe(1);
+    expect(missing.stderr).toContain("direnv: nixkit is not on PATH: install it");
   });
 
   test("`nixkit shell` opens bash with the environment, the hook and a prompt marker", async () => {
