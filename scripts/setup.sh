@@ -38,9 +38,5 @@ fi
 stamp="$root/node_modules/.package-lock.json"
 if [ ! -f "$stamp" ] || [ "$root/package-lock.json" -nt "$stamp" ]; then
     echo "setup: installing npm dependencies" >&2
-    # `npm ci` refuses a lockfile whose optional platform packages (rollup's, for vitest) the
-    # registry did not list; `npm install --no-save` then installs the same locked versions
-    # without rewriting package-lock.json.
-    (cd "$root" && { npm ci --no-audit --no-fund --loglevel=silent 2>/dev/null ||
-        npm install --no-save --no-audit --no-fund --loglevel=error; })
+    (cd "$root" && npm ci --no-audit --no-fund --loglevel=error)
 fi

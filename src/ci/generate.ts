@@ -107,7 +107,7 @@ function gitlab(manifest: Manifest): Record<string, unknown> {
     default: {
       image: GITLAB_IMAGE,
       interruptible: true,
-      before_script: ['command -v nixkit || nix profile install nixpkgs#nodejs_20 && npm install --global "nixkit@${NIXKIT_VERSION}"'],
+      before_script: ['command -v nixkit || { nix profile install nixpkgs#nodejs_20 && npm install --global "nixkit@${NIXKIT_VERSION}"; }'],
     },
   };
   // Jobs are named nixkit-<stage>: "image" (and other stage names) are GitLab keywords.
