@@ -10,15 +10,13 @@ import { NixFailed } from "./nix/driver.js";
 import { binaryCacheOf } from "./nix/substituters.js";
 import type { Session } from "./session.js";
 import { UserError } from "./util/errors.js";
-import { GIT_ADD_HINT, insideGitRepo } from "./util/git.js";
 
 /** Loads the manifest and regenerates stale files (never a hand-edited flake.nix). */
 export async function prepareProject(session: Session): Promise<LoadedManifest> {
   const loaded = await loadManifest(session.projectDir);
-  const drifts = await applyPlan(session.projectDir, generatePlan(loaded.manifest, loaded.text), false);
+  const drifts = await applyPlan(session.projectDir, generatePlan(loaded.manifest, loaded.text), false, session.logger.warn);
   if (drifts.length > 0) session.logger.info(`generated ${drifts.length} file(s) from nixkit.yaml (flake.nix, .nixkit/lib)`);
   for (const drift of drifts) session.logger.debug(`  ${describeDrift(drift)}`);
-  if (drifts.some((d) => d.kind === "missing") && insideGitRepo(session.projectDir)) session.logger.warn(GIT_ADD_HINT);
   // Probed only by the first nix call that can substitute from it.
   session.nix().useBinaryCache(binaryCacheOf(loaded.manifest.cache));
   return loaded;

@@ -164,7 +164,12 @@ async function checkStage(o: PipelineOptions): Promise<JobResult[]> {
     if (!existsSync(projectPaths(o.projectDir).lock))
       return { status: "failed", cached: false, storePaths: [], detail: "flake.lock is missing (run nixkit lock and commit it)" };
     if (o.nixpkgsOverridden)
-      return { status: "skipped", cached: false, storePaths: [], detail: "--nixpkgs overrides the locked input, so whether the lock is current is not checked" };
+      return {
+        status: "skipped",
+        cached: false,
+        storePaths: [],
+        detail: "--nixpkgs overrides the locked input, so whether the lock is current is not checked",
+      };
     const problem = await o.driver.lockProblem();
     return problem === undefined
       ? { status: "passed", cached: false, storePaths: [] }

@@ -1,6 +1,7 @@
 // nixkit build and nixkit test: the manifest's builds and tests, in the Nix sandbox.
 import path from "node:path";
 import { buildAndRoot } from "../builds/run.js";
+import { untrackedSources, untrackedWarnings } from "../builds/untracked.js";
 import { prepareProject, selectNames, withManifestErrors } from "../project.js";
 import type { Session } from "../session.js";
 import { writeFileAtomic } from "../state/atomic.js";
@@ -20,6 +21,7 @@ export async function build(session: Session, options: BuildOptions): Promise<vo
   const loaded = await prepareProject(session);
   const names = selectNames("builds", Object.keys(loaded.manifest.builds), options.names);
   if (names.length === 0) return logger.result("nothing to build: nixkit.yaml declares no builds");
+  for (const warning of untrackedWarnings(untrackedSources(session.projectDir, loaded.manifest, "builds", names))) logger.warn(warning);
   const results = await withManifestErrors(loaded, () =>
     buildAndRoot(session.nix(), session.projectDir, currentSystem(), names, { maxJobs: options.jobs }),
   );
@@ -39,6 +41,7 @@ export async function test(session: Session, options: TestOptions): Promise<void
   const loaded = await prepareProject(session);
   const names = selectNames("tests", Object.keys(loaded.manifest.tests), options.names);
   if (names.length === 0) return logger.result("no tests: nixkit.yaml declares none");
+  for (const warning of untrackedWarnings(untrackedSources(session.projectDir, loaded.manifest, "tests", names))) logger.warn(warning);
 
   const results = await withManifestErrors(loaded, () =>
     runTests(session.nix(), {

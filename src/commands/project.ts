@@ -7,7 +7,6 @@ import { writeStarterManifest } from "../scaffold/init.js";
 import type { Session } from "../session.js";
 import { MANIFEST_FILE } from "../state/layout.js";
 import { WorkFailed } from "../util/errors.js";
-import { GIT_ADD_HINT, insideGitRepo } from "../util/git.js";
 
 export interface InitOptions {
   template: string;
@@ -36,10 +35,9 @@ export async function generate(session: Session, options: GenerateOptions): Prom
     for (const drift of drifts) logger.info(`  ${describeDrift(drift)}`);
     throw new WorkFailed(`${drifts.length} generated file(s) are stale; run \`nixkit generate\``);
   }
-  const drifts = await applyPlan(projectDir, plan, options.force);
+  const drifts = await applyPlan(projectDir, plan, options.force, logger.warn);
   if (logger.json) logger.data({ written: drifts.map((d) => d.path) });
   if (drifts.length === 0) return logger.result("generated files are up to date");
   for (const drift of drifts) logger.info(`  ${describeDrift(drift)}`);
-  if (drifts.some((d) => d.kind === "missing") && insideGitRepo(projectDir)) logger.warn(GIT_ADD_HINT);
   logger.result(`wrote ${drifts.length} file(s)`);
 }

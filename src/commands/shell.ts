@@ -42,6 +42,7 @@ export async function env(session: Session, options: { direnv: boolean; staleOk:
 
 export async function direnv(session: Session, options: { force: boolean }): Promise<void> {
   await writeEnvrc(session.projectDir, options.force);
-  if (session.nixpkgsOverride) session.logger.info("the .envrc reads NIXKIT_NIXPKGS when direnv loads it; export it there for --nixpkgs to apply");
+  if (session.nixpkgsOverride)
+    session.logger.info("the .envrc reads NIXKIT_NIXPKGS when direnv loads it; export it there for --nixpkgs to apply");
   session.logger.result(`wrote .envrc; run \`direnv allow\` to use it`);
 }

@@ -10,6 +10,8 @@ import { probeCache } from "../nix/substituters.js";
 import { offlineSetProblem } from "../offline/prepare.js";
 import { IMMUTABLE_MARKER } from "../state/layout.js";
 import { NixkitError } from "../util/errors.js";
+import { insideGitRepo, knownToGit } from "../util/git.js";
+import { untrackedSources } from "../builds/untracked.js";
 
 export type Status = "PASS" | "WARN" | "FAIL";
 export interface Check {
@@ -58,6 +60,7 @@ export async function doctorChecks(driver: NixDriver, projectDir: string, nixpkg
     loaded = error instanceof Error ? error : new Error(String(error));
   }
   checks.push(await freshnessCheck(projectDir, loaded));
+  if (!(loaded instanceof Error) && insideGitRepo(projectDir)) checks.push(gitCheck(projectDir, loaded));
   const url = loaded instanceof Error ? undefined : loaded.manifest.cache?.url;
   if (url) checks.push(await cacheCheck(url));
   return checks;
@@ -150,4 +153,35 @@ function offlineSetCheck(nixpkgsOverride: string | undefined): Check | undefined
     detail: `the offline package set ${dir} is damaged: ${problem}`,
     fix: "run `nixkit offline-pkgs`, which prepares it again",
   };
+}
+
+/** In a git repository Nix sees only what git knows: the generated files, and every file a src matches. */
+function gitCheck(projectDir: string, loaded: LoadedManifest): Check {
+  const generated = generatePlan(loaded.manifest, loaded.text).map((f) => f.path);
+  const known = knownToGit(projectDir, generated);
+  const unknown = generated.filter((f) => !known.has(f));
+  if (unknown.length) {
+    return {
+      name: "git",
+      status: "FAIL",
+      detail: `git does not know ${unknown.join(", ")}, so Nix does not see them`,
+      fix: "run `nixkit generate` (it registers them) or `git add flake.nix .nixkit`",
+    };
+  }
+  const { manifest } = loaded;
+  const missed = new Map([
+    ...untrackedSources(projectDir, manifest, "builds", Object.keys(manifest.builds)),
+    ...untrackedSources(projectDir, manifest, "tests", Object.keys(manifest.tests)),
+  ]);
+  if (missed.size) {
+    const files = [...missed.keys()];
+    const shown = files.slice(0, 5).join(", ") + (files.length > 5 ? ` and ${files.length - 5} more` : "");
+    return {
+      name: "git",
+      status: "WARN",
+      detail: `builds or tests match files git does not track, which Nix leaves out: ${shown}`,
+      fix: `git add ${files.slice(0, 5).join(" ")}`,
+    };
+  }
+  return { name: "git", status: "PASS", detail: "the generated files and every source file are known to git" };
 }

@@ -3,10 +3,20 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { writeFilesAtomic } from "../state/atomic.js";
 import { UserError } from "../util/errors.js";
+import { GIT_ADD_HINT, registerWithGit } from "../util/git.js";
 import { findDrift, type Drift, type GeneratedFile } from "./freshness.js";
 import { ignoreGeneratedState } from "./gitignore.js";
 
-export async function applyPlan(projectDir: string, plan: GeneratedFile[], force: boolean): Promise<Drift[]> {
+/**
+ * Writes what drifted and returns it. New files are registered with git (intent to add), since
+ * Nix sees only files git knows; `warn` hears when that could not be done.
+ */
+export async function applyPlan(
+  projectDir: string,
+  plan: GeneratedFile[],
+  force: boolean,
+  warn: (message: string) => void = () => {},
+): Promise<Drift[]> {
   const drifts = await findDrift(projectDir, plan);
   const edited = drifts.find((d) => d.kind === "edited");
   if (edited && !force) {
@@ -21,6 +31,8 @@ export async function applyPlan(projectDir: string, plan: GeneratedFile[], force
     .map((d) => ({ path: path.join(projectDir, d.path), content: byPath.get(d.path)!.content }));
   await writeFilesAtomic(writes);
   if (writes.length > 0) await ignoreGeneratedState(projectDir);
+  const added = drifts.filter((d) => d.kind === "missing").map((d) => d.path);
+  if (!registerWithGit(projectDir, added)) warn(GIT_ADD_HINT);
   for (const extra of drifts.filter((d) => d.kind === "extra" || d.kind === "leftover")) {
     await fs.rm(path.join(projectDir, extra.path), { force: true });
   }

@@ -32,7 +32,9 @@ import { BuildMonitor, type FinishedBuild } from "./progress.js";
 import { NixStoreQueries } from "./store.js";
 import { usableCacheArgs, type BinaryCache } from "./substituters.js";
 import { detectVersion } from "./version-cache.js";
-import type { NixFeatures, NixVersion } from "./version.js";
+import { gitPathProblem, type NixFeatures, type NixVersion } from "./version.js";
+import { EnvError } from "../util/errors.js";
+import { gitRootOf } from "../util/git.js";
 
 export { NixFailed } from "./process.js";
 
@@ -97,7 +99,11 @@ export class NixDriver {
 
   /** Detects the Nix version once per run; fails with exit 3 when Nix is missing or too old. */
   detect(): Promise<{ version: NixVersion; features: NixFeatures }> {
-    return (this.detected ??= detectVersion(this.process.binary, () => this.process.capture(versionArgs())));
+    return (this.detected ??= detectVersion(this.process.binary, () => this.process.capture(versionArgs())).then((detected) => {
+      const problem = gitPathProblem(detected.version, gitRootOf(this.ctx.projectDir));
+      if (problem) throw new EnvError(problem);
+      return detected;
+    }));
   }
 
   /** Builds and throws on any failure, showing the failing derivations' logs. */

@@ -35,3 +35,18 @@ export function featuresOf(v: NixVersion): NixFeatures {
 }
 
 export const isSupported = (v: NixVersion): boolean => atLeast(v, MIN_NIX.major, MIN_NIX.minor);
+
+// Nix turns a local git checkout into a git+file URL without percent-encoding its path until 2.34
+// (flakeref.cc pathToUrlPath), so a space or a non-ASCII character there breaks every flake command
+// ("'file:///x/sp ace' is not a valid URL"). Plain directories (path: flakes) are not affected.
+const URL_SAFE_PATH = /^[A-Za-z0-9._~/@+,=:-]*$/;
+
+/** Why this Nix cannot use a flake in the git checkout at `gitRoot`, or undefined. */
+export function gitPathProblem(v: NixVersion, gitRoot: string | undefined): string | undefined {
+  if (!gitRoot || URL_SAFE_PATH.test(gitRoot)) return undefined;
+  if (!v.lix && atLeast(v, 2, 34)) return undefined;
+  return (
+    `${v.lix ? "Lix" : "Nix"} ${v.major}.${v.minor} cannot use a flake in a git checkout whose path has a space, a non-ASCII ` +
+    `character or URL syntax (${gitRoot}); Nix fixed this in 2.34. Move or rename the checkout (e.g. to ~/src/my-project), or use Nix 2.34 or newer`
+  );
+}

@@ -12,7 +12,8 @@ import { shellQuote } from "./rc.js";
  */
 export async function writeEnvrc(projectDir: string, force: boolean): Promise<string> {
   const target = projectPaths(projectDir).envrc;
-  if (existsSync(target) && !force) throw new UserError(`${target} already exists; nixkit will not overwrite it (pass --force to replace it)`);
+  if (existsSync(target) && !force)
+    throw new UserError(`${target} already exists; nixkit will not overwrite it (pass --force to replace it)`);
   await writeFileAtomic(
     target,
     [

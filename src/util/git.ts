@@ -4,13 +4,16 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 
-/** Whether a directory is inside a git work tree (found by its .git, without running git). */
-export function insideGitRepo(dir: string): boolean {
+/** The work tree above `dir` (found by its .git, without running git), if there is one. */
+export function gitRootOf(dir: string): string | undefined {
   for (let current = path.resolve(dir); ; current = path.dirname(current)) {
-    if (existsSync(path.join(current, ".git"))) return true;
-    if (path.dirname(current) === current) return false;
+    if (existsSync(path.join(current, ".git"))) return current;
+    if (path.dirname(current) === current) return undefined;
   }
 }
+
+/** Whether a directory is inside a git work tree. */
+export const insideGitRepo = (dir: string): boolean => gitRootOf(dir) !== undefined;
 
 export const GIT_ADD_HINT = "this project is in a git repository: run `git add flake.nix .nixkit` so Nix sees the generated files";
 
@@ -71,4 +74,32 @@ export function publicRepositoryUrl(remote: string): string {
     .replace(/\/+$/, "")
     .replace(/(\.git)?$/, ".git");
   return cleanPath === ".git" ? "" : `https://${host.toLowerCase()}/${cleanPath}`;
+}
+
+const gitOutput = (projectDir: string, args: string[]): string | undefined => {
+  try {
+    return execFileSync("git", ["-C", projectDir, ...args], { stdio: ["ignore", "pipe", "ignore"] }).toString();
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * Registers files with git (`git add --intent-to-add`, as `nix flake init` does): Nix only sees
+ * the files git knows in a git repository. Their content is staged by the user, as usual.
+ */
+export function registerWithGit(projectDir: string, files: string[]): boolean {
+  if (files.length === 0 || !insideGitRepo(projectDir)) return true;
+  return gitOutput(projectDir, ["add", "--intent-to-add", "--", ...files]) !== undefined;
+}
+
+/** Files below `projectDir` that git neither tracks nor ignores (relative paths). */
+export function untrackedFiles(projectDir: string): string[] {
+  if (!insideGitRepo(projectDir)) return [];
+  return (gitOutput(projectDir, ["ls-files", "--others", "--exclude-standard", "-z"]) ?? "").split("\0").filter(Boolean);
+}
+
+/** Which of `files` (relative to `projectDir`) git knows, tracked or intended. */
+export function knownToGit(projectDir: string, files: string[]): Set<string> {
+  return new Set((gitOutput(projectDir, ["ls-files", "-z", "--", ...files]) ?? "").split("\0").filter(Boolean));
 }

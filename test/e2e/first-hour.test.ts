@@ -1,0 +1,81 @@
+// A new user's first steps, as they would take them: a git repository (with and without commits)
+// just works, files git does not track are named, a checkout path old Nix cannot handle stops
+// early with the fix, and the generic template's quick start passes in an empty directory.
+import { execa } from "execa";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, test } from "vitest";
+import { nixkit, tempDir } from "../helpers.js";
+import { offlinePkgs } from "./project.js";
+
+const git = (dir: string, ...args: string[]) => execa("git", ["-C", dir, "-c", "user.email=t@example.org", "-c", "user.name=t", ...args]);
+const withOffline = () => ({ NIXKIT_NIXPKGS: offlinePkgs() });
+
+describe("git repositories", () => {
+  test.each([
+    ["without commits", false],
+    ["with a commit", true],
+  ])("%s: init, then run works at once (the generated files are registered with git)", async (_what, commit) => {
+    const dir = tempDir();
+    await git(dir, "init", "-q");
+    if (commit) {
+      writeFileSync(path.join(dir, "README"), "hi\n");
+      await git(dir, "add", "README");
+      await git(dir, "commit", "-qm", "first");
+    }
+    expect((await nixkit(["init"], { cwd: dir })).exitCode).toBe(0);
+    const run = await nixkit(["run", "--", "echo", "CMD"], { cwd: dir, env: withOffline() });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).toBe("CMD");
+    const status = (await git(dir, "status", "--porcelain")).stdout;
+    expect(status).toMatch(/^ A flake\.nix$/m);
+    expect(status).toMatch(/^ A \.nixkit\/lib\/default\.nix$/m);
+    expect(status).not.toContain(".nixkit/cache");
+  });
+
+  test("a file a build's src matches but git does not track is named, by build and by doctor", async () => {
+    const dir = tempDir();
+    await git(dir, "init", "-q");
+    expect((await nixkit(["init"], { cwd: dir })).exitCode).toBe(0);
+    mkdirSync(path.join(dir, "src"));
+    writeFileSync(path.join(dir, "src/main.sh"), "echo hi\n");
+    const build = await nixkit(["build"], { cwd: dir, env: withOffline() });
+    expect(build.stderr).toContain(
+      "src/main.sh is matched by builds.app but git does not track it, so Nix leaves it out of the sandbox (git add src/main.sh)",
+    );
+    const doctor = await nixkit(["doctor"], { cwd: dir, env: withOffline() });
+    expect(doctor.stdout).toMatch(/WARN\s+git\s+builds or tests match files git does not track, which Nix leaves out: src\/main\.sh/);
+    await git(dir, "add", "src/main.sh");
+    const again = await nixkit(["build"], { cwd: dir, env: withOffline() });
+    expect(again.stderr).not.toContain("git does not track");
+  });
+
+  test("a checkout path with a space stops early on a Nix that cannot use it, with the cause and the fix", async () => {
+    const dir = path.join(tempDir(), "my project");
+    mkdirSync(dir);
+    await git(dir, "init", "-q");
+    expect((await nixkit(["init"], { cwd: dir })).exitCode).toBe(0);
+    const version = (await execa("nix", ["--version"])).stdout;
+    const [, major, minor] = version.match(/(\d+)\.(\d+)/)!.map(Number);
+    const result = await nixkit(["build"], { cwd: dir, env: withOffline() });
+    if (major! === 2 && minor! < 34) {
+      expect(result.exitCode).toBe(3);
+      expect(result.stderr).toContain(`cannot use a flake in a git checkout whose path has a space`);
+      expect(result.stderr).toContain("Move or rename the checkout");
+    } else {
+      expect(result.exitCode, result.stderr).toBe(0);
+    }
+  });
+});
+
+test("the generic template's quick start passes as written, in an empty directory; generate alone keeps .gitignore right", async () => {
+  const dir = tempDir();
+  for (const args of [["init"], ["generate"], ["build"], ["test"]]) {
+    const result = await nixkit(args, { cwd: dir, env: withOffline() });
+    expect(result.exitCode, `nixkit ${args.join(" ")}: ${result.stderr}`).toBe(0);
+  }
+  const other = tempDir();
+  writeFileSync(path.join(other, "nixkit.yaml"), readFileSync(path.join(dir, "nixkit.yaml")));
+  expect((await nixkit(["generate"], { cwd: other })).exitCode).toBe(0);
+  expect(readFileSync(path.join(other, ".gitignore"), "utf8")).toBe(".nixkit/cache/\nresult*\n");
+});
