@@ -30,7 +30,7 @@ import { printDevEnv, type DevEnvResult } from "./print-dev-env.js";
 import { nixFailure, NixProcess, type NixFailed } from "./process.js";
 import { BuildMonitor, type FinishedBuild } from "./progress.js";
 import { NixStoreQueries } from "./store.js";
-import { usableCacheArgs, type BinaryCache } from "./substituters.js";
+import { reachableSubstituters, substitutersArgs, usableCacheArgs, type BinaryCache } from "./substituters.js";
 import { detectVersion } from "./version-cache.js";
 import { gitPathProblem, type NixFeatures, type NixVersion } from "./version.js";
 import { EnvError } from "../util/errors.js";
@@ -93,8 +93,23 @@ export class NixDriver {
     this.builderArgs = spec ? buildersArgs(spec) : [];
   }
 
+  /** The project's cache when it answers, and the configured substituters less those that do not. */
   private substituterOptions(): Promise<string[]> {
-    return (this.cacheArgs ??= usableCacheArgs(this.binaryCache, this.options.logger));
+    return (this.cacheArgs ??= (async () => {
+      const configured = await this.configuredSubstituters();
+      const reachable = configured.length ? await reachableSubstituters(configured, this.options.logger) : undefined;
+      return [...(reachable ? substitutersArgs(reachable) : []), ...(await usableCacheArgs(this.binaryCache, this.options.logger))];
+    })());
+  }
+
+  private async configuredSubstituters(): Promise<string[]> {
+    const result = await this.process.capture(showConfigArgs());
+    try {
+      const value = (JSON.parse(result.stdout) as Record<string, { value: unknown }>).substituters?.value;
+      return Array.isArray(value) ? value.map(String) : [];
+    } catch {
+      return [];
+    }
   }
 
   /** Detects the Nix version once per run; fails with exit 3 when Nix is missing or too old. */

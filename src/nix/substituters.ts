@@ -2,8 +2,10 @@
 // a nix call can substitute from it, so a dead cache is skipped within 5 s and never waited on.
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { saveVerdict } from "./substituter-verdict.js";
 import type { Logger } from "../util/logger.js";
 import { substituterArgs } from "./args.js";
+export { substitutersArgs } from "./substituter-verdict.js";
 
 export interface BinaryCache {
   url: string;
@@ -46,4 +48,25 @@ export async function usableCacheArgs(cache: BinaryCache | undefined, logger: Lo
     return [];
   }
   return substituterArgs(cache.url, cache.publicKeys);
+}
+
+// Nix retries an unreachable substituter on every call (about 5 s each here, offline). nixkit
+// probes the configured ones once per run and leaves the dead ones out of its own calls.
+const HTTP_PROBE_TIMEOUT_MS = 2000;
+
+/** The configured substituters that answer, or undefined when all do (nothing to change). */
+export async function reachableSubstituters(configured: string[], logger: Logger): Promise<string[] | undefined> {
+  const verdicts = await Promise.all(
+    configured.map(async (url) => ({ url, problem: /^https?:\/\//.test(url) ? await probeCache(url, HTTP_PROBE_TIMEOUT_MS) : undefined })),
+  );
+  const unreachable = verdicts.filter((v) => v.problem);
+  await saveVerdict({ configured, unreachable: unreachable.map((v) => v.url), at: Date.now() });
+  if (unreachable.length === 0) return undefined;
+  for (const { url, problem } of unreachable) {
+    logger.warn(
+      `the binary cache ${url} cannot be reached (${problem!.replace(/^it /, "")}); nixkit leaves it out of its Nix calls. ` +
+        "To stop plain Nix waiting for it too, set `substituters =` in nix.conf (or NIX_CONFIG) while offline",
+    );
+  }
+  return configured.filter((url) => !unreachable.some((u) => u.url === url));
 }

@@ -5,6 +5,7 @@ import { mkdirSync, realpathSync } from "node:fs";
 import { printDevEnvArgs } from "../nix/args.js";
 import { canSetSandbox, nixBinary } from "../nix/binary.js";
 import { printDevEnv, type DevEnvResult } from "../nix/print-dev-env.js";
+import { recentSubstituterArgs } from "../nix/substituter-verdict.js";
 import { projectPaths } from "../state/layout.js";
 import { nixkitVersion } from "../util/assets.js";
 import { currentSystem } from "../util/system.js";
@@ -43,7 +44,7 @@ export const directPrintDevEnv =
   (request: DevEnvRequest): PrintDevEnv =>
   (profile) => {
     const ctx = { projectDir: request.projectDir, nixpkgsOverride: request.nixpkgsOverride, canSetSandbox: canSetSandbox() };
-    return printDevEnv(nixBinary(), printDevEnvArgs(ctx, profile), request.projectDir);
+    return printDevEnv(nixBinary(), printDevEnvArgs(ctx, profile, recentSubstituterArgs()), request.projectDir);
   };
 
 /**

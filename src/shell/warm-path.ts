@@ -72,6 +72,7 @@ export async function runWarm(argv: string[], env: NodeJS.ProcessEnv): Promise<n
     // Loaded only here: checking freshness hashes files with node:crypto.
     const { generatedFilesFresh } = await import("../generate/freshness.js");
     if (!generatedFilesFresh(invocation.projectDir)) return undefined;
+    process.stderr.write("nixkit: preparing the dev environment (nix print-dev-env)…\n");
     rcFile = (await makeEnv(invocation, directPrintDevEnv(invocation))).rcFile;
     if (!rcFile) return undefined; // the full CLI reruns it and explains the failure
   }

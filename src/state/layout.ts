@@ -63,6 +63,8 @@ export function userCachePaths(env: NodeJS.ProcessEnv = process.env) {
     /** Normalised manifests keyed by the sha256 of nixkit.yaml's bytes. */
     manifest: (sha256: string) => path.join(root, "manifests", `${sha256}.json`),
     nixVersions: path.join(root, "nix-versions.json"),
+    /** Which configured substituters answered, recently. */
+    substituters: path.join(root, "substituters.json"),
     layerCache: path.join(root, "image-cache"),
     image: (project: string, image: string) => path.join(root, "images", `${project}-${image}`),
     offlinePkgs: path.join(root, "offline-pkgs"),

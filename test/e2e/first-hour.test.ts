@@ -6,7 +6,8 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { nixkit, tempDir } from "../helpers.js";
-import { offlinePkgs } from "./project.js";
+import { editFile, exampleProject, offlinePkgs } from "./project.js";
+import { freePort } from "./servers.js";
 
 const git = (dir: string, ...args: string[]) => execa("git", ["-C", dir, "-c", "user.email=t@example.org", "-c", "user.name=t", ...args]);
 const withOffline = () => ({ NIXKIT_NIXPKGS: offlinePkgs() });
@@ -78,4 +79,23 @@ test("the generic template's quick start passes as written, in an empty director
   writeFileSync(path.join(other, "nixkit.yaml"), readFileSync(path.join(dir, "nixkit.yaml")));
   expect((await nixkit(["generate"], { cwd: other })).exitCode).toBe(0);
   expect(readFileSync(path.join(other, ".gitignore"), "utf8")).toBe(".nixkit/cache/\nresult*\n");
+});
+
+describe("offline and slow networks", () => {
+  test("an unreachable substituter is named once, with the setting that avoids the wait, and left out of nixkit's calls", async () => {
+    const dir = exampleProject();
+    const dead = `http://127.0.0.1:${await freePort()}`;
+    const env = { NIX_CONFIG: `substituters = ${dead}\nexperimental-features = nix-command flakes`, XDG_CACHE_HOME: tempDir() };
+    editFile(path.join(dir, "nixkit.yaml"), (t) => t.replace("GREETING: Hello", `GREETING: offline-${process.pid}-${Date.now()}`));
+    const started = Date.now();
+    const build = await nixkit(["-C", dir, "build"], { env });
+    expect(build.exitCode, build.stderr).toBe(0);
+    expect(build.stderr.split(`the binary cache ${dead}`).length - 1).toBe(1);
+    expect(build.stderr).toContain("set `substituters =` in nix.conf (or NIX_CONFIG) while offline");
+    // A cold entry says what it is doing at once, and (with the verdict) does not wait either.
+    const run = await nixkit(["run", "--", "true"], { cwd: dir, env });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/preparing the dev environment/);
+    expect(Date.now() - started).toBeLessThan(8000);
+  });
 });
