@@ -7,7 +7,7 @@ import type { Dispatch } from "./cli/declare.js";
 import { declareGroupCommands } from "./cli/group-commands.js";
 import { declareProjectCommands } from "./cli/project-commands.js";
 import { nixkitVersion } from "./util/assets.js";
-import { environmentError, NixkitError } from "./util/errors.js";
+import { environmentError, NixkitError, UserError } from "./util/errors.js";
 
 export type { Call, Dispatch } from "./cli/declare.js";
 
@@ -25,6 +25,11 @@ export function buildProgram(dispatch: Dispatch, version: string): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   declareProjectCommands(program, dispatch);
   declareGroupCommands(program, dispatch);
+  // `nixkit` alone is a usage error: the help goes to stderr, exit 2.
+  program.allowExcessArguments().action((_options: unknown, self: Command) => {
+    if (self.args.length) program.error(`error: unknown command '${self.args[0]}'`, { code: "commander.unknownCommand", exitCode: 2 });
+    throw new UserError(`name a command\n${program.helpInformation()}`);
+  });
   return program;
 }
 

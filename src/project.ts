@@ -11,23 +11,28 @@ import { binaryCacheOf } from "./nix/substituters.js";
 import type { Session } from "./session.js";
 import { UserError } from "./util/errors.js";
 
+/** The manifest of a prepared project, and the package set that replaces nixpkgs (--nixpkgs), if any. */
+export interface ProjectManifest extends LoadedManifest {
+  nixpkgsOverride?: string;
+}
+
 /** Loads the manifest and regenerates stale files (never a hand-edited flake.nix). */
-export async function prepareProject(session: Session): Promise<LoadedManifest> {
+export async function prepareProject(session: Session): Promise<ProjectManifest> {
   const loaded = await loadManifest(session.projectDir);
   const drifts = await applyPlan(session.projectDir, generatePlan(loaded.manifest, loaded.text), false, session.logger.warn);
   if (drifts.length > 0) session.logger.info(`generated ${drifts.length} file(s) from nixkit.yaml (flake.nix, .nixkit/lib)`);
   for (const drift of drifts) session.logger.debug(`  ${describeDrift(drift)}`);
   // Probed only by the first nix call that can substitute from it.
   session.nix().useBinaryCache(binaryCacheOf(loaded.manifest.cache));
-  return loaded;
+  return { ...loaded, nixpkgsOverride: session.nixpkgsOverride };
 }
 
 /** Runs a Nix step; a failure that names a manifest field becomes a manifest error (exit 2). */
-export async function withManifestErrors<T>(loaded: LoadedManifest, step: () => Promise<T>): Promise<T> {
+export async function withManifestErrors<T>(loaded: ProjectManifest, step: () => Promise<T>): Promise<T> {
   try {
     return await step();
   } catch (error) {
-    if (error instanceof NixFailed) throw (await manifestErrorFromNix(error.nixMessage, loaded.text)) ?? error;
+    if (error instanceof NixFailed) throw (await manifestErrorFromNix(error.nixMessage, loaded.text, loaded.nixpkgsOverride)) ?? error;
     throw error;
   }
 }

@@ -1,5 +1,7 @@
 // What every command receives: the project directory, the logger, the Nix driver, Ctrl-C.
+import { statSync } from "node:fs";
 import { NixDriver } from "./nix/driver.js";
+import { UserError } from "./util/errors.js";
 import { createLogger, type Logger } from "./util/logger.js";
 import { findProjectDir } from "./util/project-dir.js";
 
@@ -24,6 +26,9 @@ export interface Session {
 }
 
 export function createSession(options: GlobalOptions, signal: AbortSignal, env = process.env): Session {
+  if (options.directory !== undefined && !statSync(options.directory, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UserError(`-C ${options.directory}: no such directory`);
+  }
   const projectDir = findProjectDir(options.directory);
   const logger = createLogger({ level: options.quiet ? "quiet" : options.verbose ? "verbose" : "normal", json: options.json });
   const nixpkgsOverride = options.nixpkgs ?? (env.NIXKIT_NIXPKGS || undefined);

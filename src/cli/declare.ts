@@ -2,6 +2,7 @@
 // typed options of the function that runs it, and where that function lives (loaded on demand).
 import type { Command } from "commander";
 import type { GlobalOptions, Session } from "../session.js";
+import { UserError } from "../util/errors.js";
 
 /** One parsed command line: the command, its typed options, and how to run it. */
 export interface Call {
@@ -27,6 +28,13 @@ export class Values {
   bool = (name: string): boolean => this.values[name] !== false;
   /** An option declared with `.choices(choices)`: commander has checked the value. */
   choice = <T extends string>(name: string, choices: readonly T[]): T | undefined => choices.find((c) => c === this.values[name]);
+  /** -j: a whole number of builds at once, or "auto"; 0 (nothing here) only where remote builders can take them. */
+  jobs = (allowZero: boolean): string => {
+    const value = this.required("jobs");
+    if (value === "auto" || (/^\d+$/.test(value) && (Number(value) > 0 || allowZero))) return value;
+    const accepted = allowZero ? "a whole number (0: build nothing here, only on remote builders)" : "a whole number of at least 1";
+    throw new UserError(`-j takes ${accepted} or "auto" (one per core), not "${value}"`);
+  };
   /** An option with an optional value: true when given alone. */
   textOrFlag = (name: string): string | true | undefined => (this.values[name] === true ? true : this.text(name));
 }
@@ -44,9 +52,9 @@ export interface CommandSpec<T extends object> {
 
 export function declareCommand<T extends object>(program: Command, parent: Command, s: CommandSpec<T>, dispatch: Dispatch): void {
   const command = parent.command(s.name, { isDefault: s.isDefault ?? false }).description(s.description);
-  (s.configure ?? ((c) => c))(command).exitOverride();
   const name = s.name.split(" ")[0]!;
   const fullName = parent === program ? name : `${parent.name()} ${name}`;
+  (s.configure ?? ((c) => c))(command).exitOverride().showHelpAfterError(`(run \`nixkit ${fullName} --help\` for usage)`);
   command.action(async (...received: unknown[]) => {
     const self = received.at(-1) as Command;
     const options = s.parse(new Values(self.opts(), self.args));

@@ -1,5 +1,6 @@
 // The command groups: `nixkit image|cache|ci VERB`, each verb a function of its module.
 import { Option, type Command } from "commander";
+import { UserError } from "../util/errors.js";
 import { declareCommand, jobsOption, tlsVerifyOption, type CommandSpec, type Dispatch } from "./declare.js";
 
 const PROVIDERS = ["github", "gitlab"] as const;
@@ -7,7 +8,15 @@ const COMPRESSIONS = ["zstd", "xz", "none"] as const;
 
 export function declareGroupCommands(program: Command, dispatch: Dispatch): void {
   const group = (name: string, description: string) => {
-    const parent = program.command(name).description(description);
+    const parent = program
+      .command(name)
+      .description(description)
+      .exitOverride()
+      .showHelpAfterError(`(run \`nixkit ${name} --help\` for usage)`);
+    // `nixkit GROUP` alone is a usage error (ci runs its default verb instead).
+    parent.action(() => {
+      throw new UserError(`name what to do: nixkit ${name} ${parent.commands.map((c) => c.name()).join("|")}\n${parent.helpInformation()}`);
+    });
     return <T extends object>(s: CommandSpec<T>) => declareCommand(program, parent, s, dispatch);
   };
 
@@ -85,7 +94,10 @@ export function declareGroupCommands(program: Command, dispatch: Dispatch): void
     load: async () => (await caches()).pull,
   });
 
-  const ci = group("ci", "the CI pipeline: run it here, or generate GitHub Actions / GitLab CI files");
+  const ci = group(
+    "ci",
+    "the CI pipeline: run it here (the default; `nixkit ci run --help` lists its options), or generate GitHub Actions / GitLab CI files",
+  );
   const pipelines = () => import("../commands/ci.js");
   ci({
     name: "run",
@@ -107,7 +119,7 @@ export function declareGroupCommands(program: Command, dispatch: Dispatch): void
       junit: v.text("junit"),
       keepGoing: v.flag("keepGoing"),
       builders: v.text("builders"),
-      jobs: v.required("jobs"),
+      jobs: v.jobs(true),
       tlsVerify: v.bool("tlsVerify"),
     }),
     load: async () => (await pipelines()).run,

@@ -37,7 +37,7 @@ export function declareProjectCommands(program: Command, dispatch: Dispatch): vo
     name: "build [names...]",
     description: "build the manifest's builds (all by default) and print their store paths",
     configure: jobsOption,
-    parse: (v) => ({ names: v.args, jobs: v.required("jobs") }),
+    parse: (v) => ({ names: v.args, jobs: v.jobs(false) }),
     load: async () => (await builds()).build,
   });
   add({
@@ -47,7 +47,7 @@ export function declareProjectCommands(program: Command, dispatch: Dispatch): vo
       jobsOption(c)
         .option("--junit <file>", "merge the tests' JUnit reports into FILE")
         .option("--rerun", "run cached tests again (keeps the old result until the new one is in)"),
-    parse: (v) => ({ names: v.args, jobs: v.required("jobs"), junit: v.text("junit"), rerun: v.flag("rerun") }),
+    parse: (v) => ({ names: v.args, jobs: v.jobs(false), junit: v.text("junit"), rerun: v.flag("rerun") }),
     load: async () => (await builds()).test,
   });
   add({

@@ -16,11 +16,19 @@ export function parseFieldPath(text: string): FieldPath {
 }
 
 /** A UserError for the manifest field named in a Nix error message, or undefined when none is named. */
-export async function manifestErrorFromNix(nixMessage: string, manifestText: string, file = "nixkit.yaml"): Promise<UserError | undefined> {
+export async function manifestErrorFromNix(
+  nixMessage: string,
+  manifestText: string,
+  nixpkgsOverride?: string,
+  file = "nixkit.yaml",
+): Promise<UserError | undefined> {
   const match = nixMessage.match(fieldError);
   if (!match) return undefined;
   // Loaded only when an error names a field: the YAML parser stays off the happy path.
   const { fieldPosition } = await import("./field-position.js");
   const { line, col } = fieldPosition(manifestText, parseFieldPath(match[1]!));
-  return new UserError(`${file}:${line}:${col} ${match[1]}: ${match[2]}`);
+  // The package set Nix looked in is not the manifest's when --nixpkgs replaced it: say so.
+  const replaced =
+    nixpkgsOverride && /input "nixpkgs"/.test(match[2]!) ? ` (nixpkgs is replaced by --nixpkgs/NIXKIT_NIXPKGS: ${nixpkgsOverride})` : "";
+  return new UserError(`${file}:${line}:${col} ${match[1]}: ${match[2]}${replaced}`);
 }

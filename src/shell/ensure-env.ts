@@ -27,7 +27,7 @@ export async function ensureRc(options: EnsureEnvOptions): Promise<string> {
   if (made.rcFile) return made.rcFile;
 
   const nixMessage = stripAnsi(made.failure!.stderr);
-  const error = (await manifestErrorFromNix(nixMessage, options.loaded.text)) ?? failure(nixMessage);
+  const error = (await manifestErrorFromNix(nixMessage, options.loaded.text, options.nixpkgsOverride)) ?? failure(nixMessage);
   const stale = options.staleOk ? latestRcFile(options.projectDir) : undefined;
   if (!stale) throw error;
   options.logger.warn(`THE DEV ENVIRONMENT IS STALE: it could not be rebuilt, so the last working one is used.\n  ${error.message}`);
