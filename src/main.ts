@@ -15,6 +15,8 @@ async function main(): Promise<number> {
   // A first Ctrl-C stops the running nix and lets commands clean up; a second one exits at once.
   // The handlers stay registered: execa's exit hook re-raises a signal nobody else listens to.
   const controller = new AbortController();
+  // Every layer written in parallel listens to the one Ctrl-C signal: that is not a leak.
+  (require("node:events") as typeof import("node:events")).setMaxListeners(0, controller.signal);
   const onSignal = () => {
     if (controller.signal.aborted) process.exit(130);
     controller.abort();

@@ -1,21 +1,29 @@
 // Signing keys: made by `nix key`, the secret kept outside the project (never in the flake, an
 // image or a log) with mode 0600; only the public key is printed.
-import { existsSync, promises as fs } from "node:fs";
+import { existsSync, promises as fs, readFileSync } from "node:fs";
 import type { NixDriver } from "../nix/driver.js";
 import { writeFileAtomic } from "../state/atomic.js";
 import { userConfigPaths } from "../state/layout.js";
 import { UserError } from "../util/errors.js";
 
-export async function generateKey(driver: NixDriver, name: string, force: boolean): Promise<{ publicKey: string; secretFile: string }> {
+/** A new key pair, or (without `force`) the one there already: `existing` says which. */
+export async function generateKey(
+  driver: NixDriver,
+  name: string,
+  force: boolean,
+): Promise<{ publicKey: string; secretFile: string; existing: boolean }> {
   if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new UserError(`key name "${name}" may use letters, digits, ".", "_" and "-" only`);
   const paths = userConfigPaths();
   const secretFile = paths.secretKey(name);
   if (existsSync(secretFile) && !force) {
-    throw new UserError(`${secretFile} exists; nixkit will not replace a signing key (pass --force to make a new one)`);
+    const publicKey = existsSync(paths.publicKey(name))
+      ? readFileSync(paths.publicKey(name), "utf8").trim()
+      : await driver.publicKeyOf(secretFile);
+    return { publicKey, secretFile, existing: true };
   }
   const { secretKey, publicKey } = await driver.generateKey(name);
   await fs.mkdir(paths.keys, { recursive: true, mode: 0o700 });
   await writeFileAtomic(secretFile, secretKey, 0o600);
   await writeFileAtomic(paths.publicKey(name), publicKey + "\n", 0o644);
-  return { publicKey, secretFile };
+  return { publicKey, secretFile, existing: false };
 }

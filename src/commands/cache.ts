@@ -9,15 +9,19 @@ import { probeCache } from "../nix/substituters.js";
 import { prepareProject, withManifestErrors } from "../project.js";
 import { knownRoots, parseKinds } from "../roots/registry.js";
 import type { Session } from "../session.js";
+import { fileURLToPath } from "node:url";
+import { makeDirs } from "../state/atomic.js";
 import { EnvError, UserError } from "../util/errors.js";
 import { currentSystem } from "../util/system.js";
 
 export async function keygen(session: Session, options: { name?: string; force: boolean }): Promise<void> {
   const { logger } = session;
   const name = options.name ?? (await loadManifest(session.projectDir)).manifest.name;
-  const { publicKey, secretFile } = await generateKey(session.nix(), name, options.force);
-  if (logger.json) return logger.data({ publicKey, secretKeyFile: secretFile });
-  logger.info(`secret key: ${secretFile} (mode 0600; keep it out of the repository)`);
+  const { publicKey, secretFile, existing } = await generateKey(session.nix(), name, options.force);
+  if (logger.json) return logger.data({ publicKey, secretKeyFile: secretFile, existing });
+  if (existing)
+    logger.info(`a key named ${name} exists already (${secretFile}); its public key is below. To replace it: nixkit cache keygen --force`);
+  else logger.info(`secret key: ${secretFile} (mode 0600; keep it out of the repository)`);
   logger.info("add the public key to nixkit.yaml under cache.publicKeys:");
   logger.result(publicKey);
 }
@@ -43,6 +47,9 @@ async function reachableCache(session: Session, loaded: LoadedManifest, target: 
 export async function push(session: Session, options: CacheTarget & { keyFile?: string; compression: Compression }): Promise<void> {
   const { logger } = session;
   const loaded = await loadManifest(session.projectDir);
+  // Like `nix copy --to file://…`, a push makes a new local cache directory.
+  const target = options.url ?? loaded.manifest.cache?.url;
+  if (target?.startsWith("file://")) makeDirs(fileURLToPath(target.replace(/\?.*$/, "")));
   const { url, kinds } = await reachableCache(session, loaded, options);
   const roots = [...knownRoots(session.projectDir, kinds).values()].flat();
   if (roots.length === 0) return logger.result("nothing to push yet: run nixkit build, test, shell or image build first");

@@ -5,6 +5,7 @@ import { direnvScript, writeEnvrc } from "../shell/direnv.js";
 import { ensureRc } from "../shell/ensure-env.js";
 import { environmentAfter, interactiveShell, runInEnv } from "../shell/launch.js";
 import { UserError } from "../util/errors.js";
+import { shellQuote } from "../shell/rc.js";
 
 export interface EnvOptions {
   pure: boolean;
@@ -37,7 +38,8 @@ export async function env(session: Session, options: { direnv: boolean; staleOk:
   if (options.direnv) return void process.stdout.write(direnvScript(session.projectDir, rcFile));
   const variables = environmentAfter({ rcFile, projectDir: session.projectDir, workDir: session.workDir, pure: false });
   if (logger.json) return logger.data(variables);
-  for (const [name, value] of Object.entries(variables)) if (process.env[name] !== value) logger.result(`${name}=${value}`);
+  // Quoted where the value needs it, so `eval "$(nixkit env)"` or a .env reader gets it back as it is.
+  for (const [name, value] of Object.entries(variables)) if (process.env[name] !== value) logger.result(`${name}=${envValue(value)}`);
 }
 
 export async function direnv(session: Session, options: { force: boolean }): Promise<void> {
@@ -46,3 +48,5 @@ export async function direnv(session: Session, options: { force: boolean }): Pro
     session.logger.info("the .envrc reads NIXKIT_NIXPKGS when direnv loads it; export it there for --nixpkgs to apply");
   session.logger.result(`wrote .envrc; run \`direnv allow\` to use it`);
 }
+
+const envValue = (value: string) => (/^[A-Za-z0-9_./:,@%+=-]*$/.test(value) ? value : shellQuote(value));

@@ -258,6 +258,14 @@ export class NixDriver {
     return { secretKey, publicKey };
   }
 
+  /** The public key of the secret key in `secretFile`. */
+  async publicKeyOf(secretFile: string): Promise<string> {
+    const { readFile } = await import("node:fs/promises");
+    return (
+      await this.process.output(keyToPublicArgs(), "key convert-secret-to-public", (await readFile(secretFile, "utf8")).trim())
+    ).trim();
+  }
+
   /** Whether nix-command and flakes work; Nix's message when they do not. */
   async flakesProblem(): Promise<string | undefined> {
     const result = await this.process.capture(flakesProbeArgs());

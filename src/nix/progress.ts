@@ -47,8 +47,10 @@ export class BuildMonitor {
       case "msg":
         if (event.level === 0) this.errors.push(stripAnsi(event.msg));
         else if (event.level === 1 && !isExpectedWarning(event.msg)) {
-          this.warnings.push(stripAnsi(event.msg));
-          this.logger.warn(stripAnsi(event.msg).replace(/^warning: /, ""));
+          const text = stripAnsi(event.msg);
+          this.warnings.push(text);
+          if (shownOnce(text, this.logger.level)) this.logger.warn(text.replace(/^warning: /, ""));
+          else this.logger.debug(text);
         } else this.logger.debug(stripAnsi(event.msg));
         return;
       case "start":
@@ -121,6 +123,16 @@ export class BuildMonitor {
     if (this.timer) clearInterval(this.timer);
     this.logger.progress([]);
   }
+}
+
+// Nix says a git tree is dirty on every evaluation (several times per command): say it once per
+// run, and not at all with -q.
+const said = new Set<string>();
+function shownOnce(text: string, level: string): boolean {
+  if (!/^warning: Git tree '.*' is dirty/.test(text)) return true;
+  if (level === "quiet" || said.has(text)) return false;
+  said.add(text);
+  return true;
 }
 
 // With --nixpkgs, nixkit passes --no-write-lock-file on purpose; and it passes the manifest's
