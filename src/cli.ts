@@ -8,6 +8,7 @@ import { declareGroupCommands } from "./cli/group-commands.js";
 import { declareProjectCommands } from "./cli/project-commands.js";
 import { nixkitVersion } from "./util/assets.js";
 import { environmentError, NixkitError, UserError } from "./util/errors.js";
+import { machineOutput } from "./util/logger.js";
 
 export type { Call, Dispatch } from "./cli/declare.js";
 
@@ -50,6 +51,8 @@ export async function runCli(argv: string[], signal: AbortSignal): Promise<numbe
       return ["commander.helpDisplayed", "commander.version", "commander.help"].includes(error.code) ? 0 : 2;
     }
     const verbose = argv.includes("-v") || argv.includes("--verbose");
+    // With --json the error is machine output too: one JSON object on stdout.
+    if (argv.includes("--json") && !machineOutput.written) process.stdout.write(JSON.stringify(jsonError(error)) + "\n");
     if (error instanceof NixkitError) {
       if (error.exitCode !== 130) process.stderr.write(`${prefix()}${error.message}\n`);
       if (verbose && error.cause) process.stderr.write(`${String((error.cause as Error).stack ?? error.cause)}\n`);
@@ -63,3 +66,11 @@ export async function runCli(argv: string[], signal: AbortSignal): Promise<numbe
 }
 
 const prefix = () => (process.stderr.isTTY && process.env.NO_COLOR == null ? "\x1b[31merror:\x1b[0m " : "error: ");
+
+/** An error as `{code, message, file, line, column}`, the position where a manifest problem names one. */
+function jsonError(error: unknown) {
+  const code = error instanceof NixkitError ? error.exitCode : 1;
+  const message = error instanceof Error ? error.message : String(error);
+  const at = message.match(/^([^\s:]+):(\d+):(\d+) /);
+  return { code, message, ...(at ? { file: at[1], line: Number(at[2]), column: Number(at[3]) } : {}) };
+}

@@ -36,9 +36,12 @@ let
       nixkitScript = spec.script;
       passAsFile = [ "nixkitScript" ];
       dontConfigure = true;
+      # The last phase message marks when the script ended: Nix may report a build's end only
+      # when its whole batch is done, and nixkit shows how long each one ran.
       buildPhase = ''
         runHook preBuild
         ${run}
+        if [ -n "''${NIX_LOG_FD-}" ]; then echo '@nix {"action":"setPhase","phase":"nixkit-script-done"}' >&"$NIX_LOG_FD"; fi
         runHook postBuild
       '';
       dontInstall = true;

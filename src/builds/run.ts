@@ -9,8 +9,10 @@ import { projectPaths } from "../state/layout.js";
 
 export interface BuildResult {
   name: string;
-  /** Undefined when this build failed (reported only with keepGoing; otherwise the call throws). */
+  /** Undefined when this build failed or was skipped (reported only with keepGoing; otherwise the call throws). */
   outPath?: string;
+  /** Without an output: "failed" (its own builder failed) or "skipped" (a build it needs failed). */
+  problem?: { kind: "failed" | "skipped"; detail: string };
   outLink: string;
   /** False when Nix had the output already. */
   ran: boolean;
@@ -19,6 +21,8 @@ export interface BuildResult {
 
 export interface BuildAndRootOptions {
   maxJobs: string;
+  /** Each build's `needs`, to tell a build that failed from one skipped because of it. */
+  needs?: Record<string, string[]>;
   /** Build what can be built and report the failures per build instead of throwing. */
   keepGoing?: boolean;
 }
@@ -39,6 +43,7 @@ export function buildAndRoot(
       driver.showFailedLogs(outcome);
       if (!options.keepGoing) throw outcome.error;
     }
+    const failed = new Set(outcome.failed.map(drvName));
     // `nix build --json` does not keep the installables' order: match by derivation name.
     const byName = new Map(outcome.built.map((b) => [drvName(b.drvPath), b.outputs.out!]));
     const ranMs = new Map(outcome.ran.map((b) => [drvName(b.drvPath), b.ms]));
@@ -56,8 +61,26 @@ export function buildAndRoot(
           // result-NAME: the latest build, for people; also a GC root.
           if (readLinkIfExists(link) !== outPath) await driver.addRoots([outPath], link);
         }
-        return { name, outPath, outLink: path.basename(link), ran: ranMs.has(drv), durationMs: ranMs.get(drv) };
+        const problem = outPath ? undefined : whyMissing(name, failed, options.needs ?? {});
+        return { name, outPath, outLink: path.basename(link), ran: ranMs.has(drv), durationMs: ranMs.get(drv), problem };
       }),
     );
   });
+}
+
+/** A build without an output failed itself, or was skipped because a build it needs failed. */
+function whyMissing(name: string, failed: Set<string>, needs: Record<string, string[]>): BuildResult["problem"] {
+  if (failed.has(derivationNames.build(name))) return { kind: "failed", detail: "the build failed (its log is above)" };
+  const culprits = new Set<string>();
+  const visit = (build: string, seen: Set<string>) => {
+    for (const need of needs[build] ?? []) {
+      if (seen.has(need)) continue;
+      seen.add(need);
+      if (failed.has(derivationNames.build(need))) culprits.add(need);
+      visit(need, seen);
+    }
+  };
+  visit(name, new Set());
+  if (culprits.size) return { kind: "skipped", detail: `needs ${[...culprits].join(", ")}, which failed` };
+  return { kind: "failed", detail: "Nix could not build it (see the errors above)" };
 }

@@ -46,7 +46,7 @@ export async function runCi(
   if (options.reportFile) await writeFileAtomic(path.resolve(options.reportFile), JSON.stringify(report, null, 2) + "\n");
   if (options.junitFile) {
     const { junitSource, mergeJUnit } = await import("../test-runner/junit.js");
-    await writeFileAtomic(path.resolve(options.junitFile), mergeJUnit(result.tests.map(junitSource)));
+    await writeFileAtomic(path.resolve(options.junitFile), mergeJUnit(result.tests.map((t) => junitSource(t, logger.warn))));
   }
   options.emit({ event: "pipeline", status: result.status, durationMs: report.durationMs });
   return { report, result };

@@ -181,20 +181,23 @@ async function checkStage(o: PipelineOptions): Promise<JobResult[]> {
 async function buildStage(names: string[], o: PipelineOptions): Promise<JobResult[]> {
   if (names.length === 0) return [];
   const started = Date.now();
-  const results = await buildAndRoot(o.driver, o.projectDir, o.system, names, { maxJobs: o.maxJobs, keepGoing: true });
-  return results.map(({ name, outPath, ran, durationMs }): JobResult =>
-    outPath
-      ? { stage: "build", name, status: "passed", cached: !ran, durationMs: Math.round(durationMs ?? 0), storePaths: [outPath] }
-      : {
-          stage: "build",
-          name,
-          status: "failed",
-          cached: false,
-          durationMs: Date.now() - started,
-          storePaths: [],
-          detail: "the build failed (its log is above)",
-        },
-  );
+  const needs = Object.fromEntries(Object.entries(o.loaded.manifest.builds).map(([n, b]) => [n, b.needs]));
+  const results = await buildAndRoot(o.driver, o.projectDir, o.system, names, { maxJobs: o.maxJobs, keepGoing: true, needs });
+  return results.map(({ name, outPath, ran, durationMs, problem }): JobResult => {
+    if (outPath)
+      return { stage: "build", name, status: "passed", cached: !ran, durationMs: Math.round(durationMs ?? 0), storePaths: [outPath] };
+    // A build skipped because one it needs failed did not run: no time, no log of its own.
+    const skipped = problem?.kind === "skipped";
+    return {
+      stage: "build",
+      name,
+      status: skipped ? "skipped" : "failed",
+      cached: false,
+      durationMs: skipped ? 0 : Date.now() - started,
+      storePaths: [],
+      detail: problem?.detail,
+    };
+  });
 }
 
 /** Builds the image and writes its OCI layout where `nixkit image build` puts it; returns that directory. */

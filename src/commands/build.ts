@@ -22,11 +22,29 @@ export async function build(session: Session, options: BuildOptions): Promise<vo
   const names = selectNames("builds", Object.keys(loaded.manifest.builds), options.names);
   if (names.length === 0) return logger.result("nothing to build: nixkit.yaml declares no builds");
   for (const warning of untrackedWarnings(untrackedSources(session.projectDir, loaded.manifest, "builds", names))) logger.warn(warning);
+  const needs = Object.fromEntries(Object.entries(loaded.manifest.builds).map(([n, b]) => [n, b.needs]));
   const results = await withManifestErrors(loaded, () =>
-    buildAndRoot(session.nix(), session.projectDir, currentSystem(), names, { maxJobs: options.jobs }),
+    buildAndRoot(session.nix(), session.projectDir, currentSystem(), names, { maxJobs: options.jobs, keepGoing: true, needs }),
   );
-  if (logger.json) return logger.data({ builds: results.map(({ name, outPath, outLink }) => ({ name, outPath, outLink })) });
-  for (const r of results) logger.result(`${r.name}\t${r.outPath}`);
+  if (logger.json) {
+    logger.data({
+      builds: results.map(({ name, outPath, outLink, problem }) => ({
+        name,
+        status: problem?.kind ?? "built",
+        outPath: outPath ?? null,
+        outLink,
+        detail: problem?.detail ?? null,
+      })),
+    });
+  } else {
+    for (const r of results)
+      logger.result(r.outPath ? `${r.name}\t${r.outPath}` : `${r.name}\t${r.problem!.kind.toUpperCase()}: ${r.problem!.detail}`);
+  }
+  const bad = results.filter((r) => r.problem);
+  if (bad.length)
+    throw new WorkFailed(
+      `${bad.length} of ${results.length} build(s) did not succeed: ${bad.map((r) => `${r.name} (${r.problem!.kind})`).join(", ")}`,
+    );
 }
 
 export interface TestOptions {
@@ -59,7 +77,7 @@ export async function test(session: Session, options: TestOptions): Promise<void
   if (options.junit) {
     const file = path.resolve(options.junit);
     const { junitSource, mergeJUnit } = await import("../test-runner/junit.js");
-    await writeFileAtomic(file, mergeJUnit(results.map(junitSource)));
+    await writeFileAtomic(file, mergeJUnit(results.map((r) => junitSource(r, logger.warn))));
     logger.info(`merged JUnit report: ${file}`);
   }
   if (logger.json) logger.data({ tests: results.map(jsonResult), summary: tally(results) });

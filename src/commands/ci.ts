@@ -57,6 +57,7 @@ export async function generate(session: Session, options: { provider?: "github" 
   const files = ciFiles(manifest, true, options.provider ? [options.provider] : undefined);
   if (files.length === 0) throw new UserError("no provider: pass --provider github|gitlab, or set ci.providers in nixkit.yaml");
   const drifts = await findDrift(projectDir, files, false);
+  if (logger.json) logger.data({ fresh: drifts.length === 0, [options.check ? "stale" : "written"]: drifts.map((d) => d.path) });
   if (options.check) {
     if (drifts.length === 0) return logger.result("CI files are up to date");
     for (const d of drifts) logger.info(`  ${describeDrift(d)}`);

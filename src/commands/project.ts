@@ -1,4 +1,5 @@
 // nixkit init and generate: the project's manifest and the files generated from it.
+import path from "node:path";
 import { applyPlan } from "../generate/apply.js";
 import { describeDrift, findDrift } from "../generate/freshness.js";
 import { generatePlan } from "../generate/plan.js";
@@ -15,7 +16,12 @@ export interface InitOptions {
 
 export async function init(session: Session, options: InitOptions): Promise<void> {
   // init makes a new project here, never in a parent that already has one.
-  await writeStarterManifest(session.workDir, options.template, options.force);
+  const name = await writeStarterManifest(session.workDir, options.template, options.force);
+  const directory = path.basename(session.workDir);
+  if (name !== directory)
+    session.logger.info(
+      `named the project "${name}" after the directory "${directory}" (names use a-z, 0-9, - and _; change name: in ${MANIFEST_FILE})`,
+    );
   session.logger.result(`wrote ${MANIFEST_FILE} from the ${options.template} template; next: nixkit generate`);
 }
 

@@ -141,8 +141,17 @@ function issueMessage(issue: z.core.$ZodIssue): string {
     const expected = issue.values.map((v) => JSON.stringify(v)).join(" or ");
     return issue.input === undefined ? `required; expected ${expected}` : `expected ${expected}, got ${describe(issue.input)}`;
   }
+  // zod's own wording ("Too big: expected number to be <=125", "Invalid input") says less than this.
+  if (issue.code === "too_big")
+    return `${issue.origin === "number" ? "" : `${issue.origin} `}at most ${String(issue.maximum)}${sizeUnit(issue.origin)}`;
+  if (issue.code === "too_small")
+    return `${issue.origin === "number" ? "" : `${issue.origin} `}at least ${String(issue.minimum)}${sizeUnit(issue.origin)}`.trim();
+  if (issue.code === "invalid_union")
+    return `expected a string, a number or true/false${issue.input === undefined ? "" : `, got ${describe(issue.input)}`}`;
   return issue.message;
 }
+
+const sizeUnit = (origin: string) => (origin === "string" ? " characters" : origin === "array" ? " items" : "");
 
 const typeNames: Record<string, string> = {
   object: "a mapping",
@@ -160,6 +169,10 @@ function issueHint(issue: z.core.$ZodIssue, path: FieldPath): string | undefined
     return `write a list: [${JSON.stringify(issue.input)}]`;
   if ((issue.code === "invalid_type" || issue.code === "invalid_value") && issue.input === undefined) return `add \`${String(field)}:\``;
   if (issue.code === "invalid_type" && issue.input === null) return "give it a value or remove the key";
+  if (issue.code === "invalid_value" && typeof issue.input === "string") {
+    const guess = closest(issue.input, issue.values.map(String));
+    if (guess) return `did you mean "${guess}"?`;
+  }
   return undefined;
 }
 

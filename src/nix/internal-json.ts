@@ -1,6 +1,8 @@
 // Parses `--log-format internal-json` lines ("@nix {...}") into events.
 // Activity and result type numbers are Nix's ActivityType / ResultType enums (src/libutil/logging.hh).
+export const ACT_BUILDS = 104;
 export const ACT_BUILD = 105;
+export const RES_PROGRESS = 105;
 export const RES_BUILD_LOG_LINE = 101;
 export const RES_SET_PHASE = 104;
 export const RES_POST_BUILD_LOG_LINE = 107;

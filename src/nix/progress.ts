@@ -1,14 +1,29 @@
 // Follows Nix's internal-json log: one live line on a TTY, prefixed log lines otherwise, and
 // the full log of every build kept in memory so a failure can show it.
 import type { Logger } from "../util/logger.js";
-import { ACT_BUILD, RES_BUILD_LOG_LINE, RES_POST_BUILD_LOG_LINE, RES_SET_PHASE, parseLogLine, stripAnsi } from "./internal-json.js";
+import {
+  ACT_BUILD,
+  ACT_BUILDS,
+  RES_BUILD_LOG_LINE,
+  RES_POST_BUILD_LOG_LINE,
+  RES_PROGRESS,
+  RES_SET_PHASE,
+  parseLogLine,
+  stripAnsi,
+} from "./internal-json.js";
 import { displayName } from "./flake-attrs.js";
 
 interface ActiveBuild {
   name: string;
   drvPath: string;
   phase?: string;
+  /** When Nix started the build's activity; it may then wait for a build slot. */
   started: number;
+  /** When its builder first said something (a phase, a log line): when it began to run. */
+  running?: number;
+  /** When nixkit's script in it ended (nix/lib marks it with a phase message). */
+  done?: number;
+  lastLine?: string;
 }
 
 /** A derivation built during the run, and how long its builder ran. */
@@ -18,6 +33,8 @@ export interface FinishedBuild {
 }
 
 const MAX_LOG_LINES = 2000;
+/** The phase nix/lib reports when a build's or test's script has ended. */
+const SCRIPT_DONE = "nixkit-script-done";
 
 export class BuildMonitor {
   private readonly active = new Map<number, ActiveBuild>();
@@ -27,6 +44,9 @@ export class BuildMonitor {
   readonly errors: string[] = [];
   readonly warnings: string[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private buildsActivity: number | undefined;
+  /** Nix's own count of the builds of this invocation: done and expected. */
+  private counts = { done: 0, expected: 0 };
 
   constructor(
     private readonly logger: Logger,
@@ -54,6 +74,7 @@ export class BuildMonitor {
         } else this.logger.debug(stripAnsi(event.msg));
         return;
       case "start":
+        if (event.type === ACT_BUILDS) this.buildsActivity = event.id;
         if (event.type === ACT_BUILD) {
           const drvPath = String(event.fields?.[0] ?? "");
           this.active.set(event.id, { name: displayName(drvPath), drvPath, started: this.now() });
@@ -63,7 +84,8 @@ export class BuildMonitor {
         return;
       case "stop": {
         const build = this.active.get(event.id);
-        if (build) this.finished.push({ drvPath: build.drvPath, ms: this.now() - build.started });
+        // Time in the queue is not the build's: count from when its builder began to run.
+        if (build) this.finished.push({ drvPath: build.drvPath, ms: (build.done ?? this.now()) - (build.running ?? build.started) });
         this.active.delete(event.id);
         return;
       }
@@ -74,12 +96,21 @@ export class BuildMonitor {
   }
 
   private onResult(id: number, type: number, fields: unknown[]): void {
+    if (id === this.buildsActivity && type === RES_PROGRESS) {
+      this.counts = { done: Number(fields[0] ?? 0), expected: Number(fields[1] ?? 0) };
+      return;
+    }
     const build = this.active.get(id);
     if (!build) return;
-    if (type === RES_SET_PHASE) {
+    if (type === RES_SET_PHASE && fields[0] === SCRIPT_DONE) {
+      build.done = this.now();
+    } else if (type === RES_SET_PHASE) {
+      build.running ??= this.now();
       build.phase = String(fields[0]);
     } else if (type === RES_BUILD_LOG_LINE || type === RES_POST_BUILD_LOG_LINE) {
+      build.running ??= this.now();
       const text = stripAnsi(String(fields[0]));
+      build.lastLine = text.trim() || build.lastLine;
       const log = this.logs.get(build.drvPath)!;
       log.push(text);
       if (log.length > MAX_LOG_LINES) log.shift();
@@ -87,11 +118,13 @@ export class BuildMonitor {
     }
   }
 
-  /** One line per running build: name, phase, elapsed. */
+  /** A count of the invocation's builds, then one line per running build: name, phase, elapsed, its last log line. */
   render(): void {
-    const lines = [...this.active.values()].map((b) => {
-      const seconds = Math.floor((this.now() - b.started) / 1000);
-      return `  building ${b.name}${b.phase ? ` (${b.phase})` : ""} ${seconds}s`;
+    const count = this.counts.expected > 0 ? `[${this.counts.done}/${this.counts.expected}] ` : "";
+    const lines = [...this.active.values()].map((b, i) => {
+      const seconds = Math.floor((this.now() - (b.running ?? b.started)) / 1000);
+      const state = b.running === undefined ? "waiting" : `${b.phase ? `${b.phase} ` : ""}${seconds}s`;
+      return `${i === 0 ? count : " ".repeat(count.length)}building ${b.name} (${state})${b.lastLine ? `: ${b.lastLine}` : ""}`;
     });
     this.logger.progress(lines);
   }

@@ -11,18 +11,20 @@ export function templateNames(): string[] {
   return readdirSync(assetPath("templates")).filter((t) => existsSync(assetPath("templates", t, MANIFEST_FILE)));
 }
 
-/** Writes `projectDir`/nixkit.yaml from `template`; never over an existing one without `force`. */
-export async function writeStarterManifest(projectDir: string, template: string, force: boolean): Promise<void> {
+/** Writes `projectDir`/nixkit.yaml from `template`, never over an existing one without `force`; returns the project name. */
+export async function writeStarterManifest(projectDir: string, template: string, force: boolean): Promise<string> {
   const templates = templateNames();
   if (!templates.includes(template)) throw new UserError(`no template named "${template}" (templates: ${templates.join(", ")})`);
   const target = path.join(projectDir, MANIFEST_FILE);
   if (existsSync(target) && !force)
     throw new UserError(`${target} already exists; nixkit will not overwrite it (pass --force to replace it)`);
-  const text = readFileSync(assetPath("templates", template, MANIFEST_FILE), "utf8").replaceAll("{{name}}", projectName(projectDir));
+  const name = projectName(projectDir);
+  const text = readFileSync(assetPath("templates", template, MANIFEST_FILE), "utf8").replaceAll("{{name}}", name);
   // A template that does not validate is a bug in nixkit, not the user's problem.
   (await import("../manifest/parse.js")).parseManifest(text);
   await writeFileAtomic(target, text);
   await ignoreGeneratedState(projectDir);
+  return name;
 }
 
 export function projectName(dir: string): string {

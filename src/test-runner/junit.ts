@@ -1,7 +1,7 @@
 // Merges the JUnit reports of several tests into one document that validates against the
 // Ant JUnit schema (the strictest common one): every testsuite gets the attributes and
 // sections it requires, with deterministic values where the original had none.
-import { XMLParser } from "fast-xml-parser";
+import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { junitFiles, logOf, type TestResult } from "./results.js";
 
 const LOG_TAIL_FOR_JUNIT = 100;
@@ -180,12 +180,23 @@ function attrs(values: Record<string, string>): string {
     .join("");
 }
 
-/** What the merge needs from one test result. */
-export function junitSource(r: TestResult): JUnitSource {
+/**
+ * What the merge needs from one test result. A report that is not well-formed XML is left out,
+ * with a warning naming it; the test's own pass or fail then stands for it.
+ */
+export function junitSource(r: TestResult, warn: (message: string) => void = () => {}): JUnitSource {
+  const reports = (r.status === "error" ? [] : junitFiles(r)).filter(({ file, xml }) => {
+    const verdict = XMLValidator.validate(xml);
+    if (verdict === true) return true;
+    warn(
+      `test ${r.name}: ${file} is not well-formed XML (${verdict.err.msg}, line ${verdict.err.line}); it is left out of the merged JUnit report`,
+    );
+    return false;
+  });
   return {
     test: r.name,
     status: r.status,
-    reports: r.status === "error" ? [] : junitFiles(r),
+    reports: reports.map((report) => report.xml),
     logTail: r.status === "error" ? (r.error ?? "") : logOf(r).split("\n").slice(-LOG_TAIL_FOR_JUNIT).join("\n"),
     seconds: (r.durationMs ?? 0) / 1000,
   };

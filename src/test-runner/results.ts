@@ -40,11 +40,12 @@ export function readReport(name: string, outPath: string): Omit<TestResult, "cac
 export const logOf = (result: TestResult): string =>
   result.outPath && existsSync(path.join(result.outPath, "log")) ? readFileSync(path.join(result.outPath, "log"), "utf8") : "";
 
-export function junitFiles(result: TestResult): string[] {
+/** The XML reports a test wrote that look like JUnit (they mention a testsuite). */
+export function junitFiles(result: TestResult): { file: string; xml: string }[] {
   return result.reports
     .filter((r) => r.endsWith(".xml"))
-    .map((r) => readFileSync(path.join(result.reportsDir!, r), "utf8"))
-    .filter((xml) => /<testsuites?[\s>]/.test(xml));
+    .map((r) => ({ file: path.join(result.reportsDir!, r), xml: readFileSync(path.join(result.reportsDir!, r), "utf8") }))
+    .filter(({ xml }) => /<testsuites?[\s>]/.test(xml));
 }
 
 function listFiles(dir: string, prefix = ""): string[] {

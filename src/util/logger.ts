@@ -26,6 +26,9 @@ export interface LoggerOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** Whether this process has written machine output (--json) on stdout: an error then adds none. */
+export const machineOutput = { written: false };
+
 const paint = (code: number) => (s: string) => `\x1b[${code}m${s}\x1b[0m`;
 
 export function createLogger(options: LoggerOptions = {}): Logger {
@@ -67,6 +70,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       (json ? stderr : stdout).write(m + "\n");
     },
     data: (value) => {
+      machineOutput.written = true;
       clearProgress();
       stdout.write(JSON.stringify(value, null, 2) + "\n");
     },

@@ -249,7 +249,7 @@ describe("bad input", () => {
       "more than 125 layers",
       (t: string) => t.replace("    ports: [8080]\n", "    ports: [8080]\n    maxLayers: 126\n"),
       2,
-      "images.greeter.maxLayers: Too big: expected number to be <=125",
+      "images.greeter.maxLayers: at most 125",
     ],
   ])("%s: exit 2, nothing written", async (_name, edit, code, message) => {
     const dir = exampleProject();

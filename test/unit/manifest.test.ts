@@ -108,7 +108,7 @@ describe("schema rejects, with position, field and hint", () => {
     [
       "too many layers",
       base + "images:\n  web:\n    contents: [busybox]\n    maxLayers: 200\n",
-      "nixkit.yaml:8:16 images.web.maxLayers: Too big: expected number to be <=125",
+      "nixkit.yaml:8:16 images.web.maxLayers: at most 125",
     ],
     ["an image with no contents", base + "images:\n  web:\n    entrypoint: [/bin/sh]\n", "images.web.contents: the image has no contents"],
     ["a bad duration", base + "gc: { keepSince: forever }\n", 'gc.keepSince: durations look like "14d"'],
@@ -179,5 +179,24 @@ describe("normalisation", () => {
       base + "builds:\n  app:\n    src: { exclude: ['*.md'] }\n    env: { N: 3, B: false }\n    script: x\n",
     );
     expect(manifest.builds.app).toMatchObject({ env: { N: "3", B: "false" }, src: { include: ["**"], exclude: ["*.md"] } });
+  });
+});
+
+describe("messages in the manifest's own words", () => {
+  const base = "version: 1\nname: x\ninputs: { nixpkgs: github:NixOS/nixpkgs/nixos-24.11 }\n";
+  test.each([
+    [
+      "an env value that is a list",
+      base + "shell:\n  env:\n    LIST: [a, b]\n",
+      "shell.env.LIST: expected a string, a number or true/false, got a list",
+    ],
+    [
+      "a stage typo",
+      base + "ci:\n  stages: [check, biuld]\n",
+      'ci.stages[1]: expected "check" or "build" or "test" or "image" or "push", got the string "biuld" (did you mean "build"?)',
+    ],
+    ["too many layers", base + "images:\n  web:\n    contents: [hello]\n    maxLayers: 200\n", "images.web.maxLayers: at most 125"],
+  ])("%s", (_what, yaml, message) => {
+    expect(() => parseManifest(yaml)).toThrow(message);
   });
 });

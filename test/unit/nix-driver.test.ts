@@ -117,7 +117,7 @@ describe("internal-json log", () => {
   });
 });
 
-test("on a TTY, one live line per running build: name, phase, elapsed", () => {
+test("on a TTY: a count, then one live line per build: name, phase, time it has run, last log line; queue time is not run time", () => {
   const chunks: string[] = [];
   const sink = Object.assign(new Writable({ write: (c, _e, done) => (chunks.push(String(c)), done()) }), { isTTY: true, columns: 100 });
   let now = 1_000;
@@ -126,14 +126,20 @@ test("on a TTY, one live line per running build: name, phase, elapsed", () => {
     monitor.feed(
       `@nix ${JSON.stringify({ action: "start", id, type: 105, text: "", fields: [`/nix/store/0123456789abcdfghijklmnpqrsvwxyz-${name}.drv`] })}`,
     );
+  monitor.feed(`@nix ${JSON.stringify({ action: "start", id: 9, type: 104, text: "", fields: [] })}`);
+  monitor.feed(`@nix ${JSON.stringify({ action: "result", id: 9, type: 105, fields: [1, 3, 2, 0] })}`);
   start(1, "nixkit-test-unit");
   start(2, "app");
+  now = 2_000; // test unit waited a second for a build slot
   monitor.feed(`@nix ${JSON.stringify({ action: "result", id: 1, type: 104, fields: ["buildPhase"] })}`);
-  now = 4_500;
+  monitor.feed(`@nix ${JSON.stringify({ action: "result", id: 1, type: 101, fields: ["running 4 cases"] })}`);
+  now = 5_500;
   monitor.render();
-  monitor.close();
-  expect(chunks.join("")).toContain("  building test unit (buildPhase) 3s\n  building app 3s");
+  expect(chunks.join("")).toContain("[1/3] building test unit (buildPhase 3s): running 4 cases\n      building app (waiting)");
   expect(monitor.finished).toEqual([]);
+  monitor.feed(`@nix ${JSON.stringify({ action: "stop", id: 1 })}`);
+  monitor.close();
+  expect(monitor.finished).toEqual([{ drvPath: expect.stringContaining("nixkit-test-unit"), ms: 3_500 }]);
 });
 
 describe("manifest fields in Nix errors", () => {
