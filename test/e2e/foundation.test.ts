@@ -53,7 +53,13 @@ describe("examples/hello", () => {
     expect(built.exitCode, built.stderr).toBe(0);
     const { builds } = JSON.parse(built.stdout) as { builds: { name: string; outPath: string }[] };
     expect(builds).toEqual([
-      { name: "greet", outPath: expect.stringMatching(/^\/nix\/store\/[0-9a-z]{32}-greet$/), outLink: "result-greet" },
+      {
+        name: "greet",
+        status: "built",
+        outPath: expect.stringMatching(/^\/nix\/store\/[0-9a-z]{32}-greet$/),
+        outLink: "result-greet",
+        detail: null,
+      },
     ]);
     expect(readlinkSync(path.join(dir, "result-greet"))).toBe(builds[0]!.outPath);
     const run = await execa(path.join(dir, "result-greet/bin/greet"), ["ada", "ALAN"], { env: { GREETING: "Hi" } });
