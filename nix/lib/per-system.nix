@@ -2,9 +2,17 @@
 # Every derivation name comes with the data (src/nix/flake-attrs.ts names them).
 { pkgs, inputs, root, manifest, system }:
 let
-  inherit (builtins) listToAttrs mapAttrs replaceStrings;
+  inherit (builtins) attrValues concatLists concatStringsSep filter listToAttrs mapAttrs replaceStrings;
   inherit (pkgs) lib;
-  resolve = import ./packages.nix { inherit pkgs inputs system; };
+  packages = import ./packages.nix { inherit pkgs inputs system; };
+
+  # Every package the manifest names is checked at once, so one evaluation reports every
+  # unknown package, each at its field, not the first only.
+  packageRefs = manifest.shell.packages
+    ++ concatLists (map (spec: spec.packages) (attrValues manifest.builds ++ attrValues manifest.tests))
+    ++ concatLists (map (image: map (item: item.package) (filter (item: item.package != null) image.contents)) (attrValues manifest.images));
+  packageProblems = filter (p: p != null) (map packages.problem packageRefs);
+  resolve = ref: if packageProblems == [ ] then packages.resolve ref else throw (concatStringsSep "\n" packageProblems);
   source = import ./source.nix { inherit lib root; };
 
   buildVariable = name: "NIXKIT_BUILD_${replaceStrings [ "-" ] [ "_" ] name}";

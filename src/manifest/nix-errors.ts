@@ -3,7 +3,7 @@
 import { UserError } from "../util/errors.js";
 import type { FieldPath } from "./problems.js";
 
-const fieldError = /nixkit\.yaml ((?:[A-Za-z_][\w-]*|\[\d+\]|\["(?:[^"\\]|\\.)*"\]|\.[A-Za-z_][\w-]*)+): ([^\n]*)/;
+const fieldError = /nixkit\.yaml ((?:[A-Za-z_][\w-]*|\[\d+\]|\["(?:[^"\\]|\\.)*"\]|\.[A-Za-z_][\w-]*)+): ([^\n]*)/g;
 
 export function parseFieldPath(text: string): FieldPath {
   const path: (string | number)[] = [];
@@ -15,20 +15,29 @@ export function parseFieldPath(text: string): FieldPath {
   return path;
 }
 
-/** A UserError for the manifest field named in a Nix error message, or undefined when none is named. */
+/** A UserError for the manifest fields named in a Nix error message (one line each), or undefined when none is named. */
 export async function manifestErrorFromNix(
   nixMessage: string,
   manifestText: string,
   nixpkgsOverride?: string,
   file = "nixkit.yaml",
 ): Promise<UserError | undefined> {
-  const match = nixMessage.match(fieldError);
-  if (!match) return undefined;
+  // Nix may repeat the message (in a trace): each field once, in the order named.
+  const matches = [...new Map([...nixMessage.matchAll(fieldError)].map((m) => [m[1]!, m[2]!.trimEnd()])).entries()];
+  if (matches.length === 0) return undefined;
   // Loaded only when an error names a field: the YAML parser stays off the happy path.
   const { fieldPosition } = await import("./field-position.js");
-  const { line, col } = fieldPosition(manifestText, parseFieldPath(match[1]!));
-  // The package set Nix looked in is not the manifest's when --nixpkgs replaced it: say so.
-  const replaced =
-    nixpkgsOverride && /input "nixpkgs"/.test(match[2]!) ? ` (nixpkgs is replaced by --nixpkgs/NIXKIT_NIXPKGS: ${nixpkgsOverride})` : "";
-  return new UserError(`${file}:${line}:${col} ${match[1]}: ${match[2]}${replaced}`);
+  const lines = matches.map(([field, message]) => {
+    const { line, col } = fieldPosition(manifestText, parseFieldPath(field));
+    // The package set Nix looked in is not the manifest's when --nixpkgs replaced it: say so.
+    const replaced =
+      nixpkgsOverride && /input "nixpkgs"/.test(message) ? ` (nixpkgs is replaced by --nixpkgs/NIXKIT_NIXPKGS: ${nixpkgsOverride})` : "";
+    return { line, col, text: `${file}:${line}:${col} ${field}: ${message}${replaced}` };
+  });
+  return new UserError(
+    lines
+      .sort((a, b) => a.line - b.line || a.col - b.col)
+      .map((l) => l.text)
+      .join("\n"),
+  );
 }

@@ -106,3 +106,14 @@ test("init says which name it chose when the directory's name is not one", async
   expect(result.exitCode).toBe(0);
   expect(result.stderr).toMatch(/named the project "[a-z][a-z0-9_-]*" after the directory "Ünïcødé Prøject"/);
 });
+
+test("every unknown package is reported at once, each at its line:col", async () => {
+  const dir = project({
+    shell: { packages: ["hello", "nosuchshelltool"] },
+    builds: { app: { packages: ["nosuchbuildtool"], script: "mkdir $out" } },
+  });
+  const result = await nixkit(["-C", dir, "build"]);
+  expect(result.exitCode).toBe(2);
+  expect(result.stderr).toMatch(/nixkit\.yaml:\d+:\d+ shell\.packages\[1\]: package "nosuchshelltool" is not in input "nixpkgs"/);
+  expect(result.stderr).toMatch(/nixkit\.yaml:\d+:\d+ builds\.app\.packages\[0\]: package "nosuchbuildtool" is not in input "nixpkgs"/);
+});
