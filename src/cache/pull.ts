@@ -9,6 +9,7 @@ import type { BinaryCache } from "../nix/substituters.js";
 import type { ClosureKind } from "../roots/registry.js";
 import { makeEnv } from "../shell/dev-env.js";
 import { stripAnsi } from "../nix/internal-json.js";
+import { nixReason } from "../nix/process.js";
 import { WorkFailed } from "../util/errors.js";
 
 export interface PullRequest {
@@ -58,23 +59,12 @@ function refusal(cache: BinaryCache, nixText: string, error?: NixFailed): Error 
     );
   }
   if (/hash mismatch|bad archive|NAR/i.test(nixText)) {
-    const first = nixText.split("\n").find((l) => l.startsWith("error:")) ?? nixText.trim().split("\n")[0];
-    return new WorkFailed(`refused: the cache ${cache.url} served a corrupt NAR (${String(first).replace(/^error: /, "")})`);
+    return new WorkFailed(`refused: the cache ${cache.url} served a corrupt NAR (${nixReason(nixText)})`);
   }
-  if (/unable to start any build|required to be built|--max-jobs 0/i.test(nixText)) {
+  if (/unable to start any build|required to be built|--max-jobs 0|local builds are disabled/i.test(nixText)) {
     return new WorkFailed(
       `the cache ${cache.url} lacks some of what is needed and nothing may be built by a pull (push first: nixkit cache push)`,
     );
   }
-  return (
-    error ??
-    new WorkFailed(
-      `pulling from ${cache.url} failed: ${
-        nixText
-          .trim()
-          .split("\n")
-          .find((l) => l.startsWith("error:")) ?? nixText.trim()
-      }`,
-    )
-  );
+  return error ?? new WorkFailed(`pulling from ${cache.url} failed: ${nixReason(nixText)}`);
 }

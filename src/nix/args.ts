@@ -1,4 +1,5 @@
 // Pure argv builders for every nix and nix-store invocation nixkit makes. Never shell strings.
+import type { NixFeatures } from "./version.js";
 export interface NixContext {
   /** The project directory; the flake lives there. */
   projectDir: string;
@@ -69,7 +70,8 @@ export function printDevEnvArgs(ctx: NixContext, profile: string, extraArgs: str
   ];
 }
 
-export function lockArgs(updateInputs: string[]): string[] {
+export function lockArgs(updateInputs: string[], features: Pick<NixFeatures, "flakeUpdateInputs">): string[] {
+  if (updateInputs.length && features.flakeUpdateInputs) return [...COMMON_ARGS, "flake", "update", ...updateInputs, "--flake", flakeRef()];
   return [...COMMON_ARGS, "flake", "lock", flakeRef(), ...updateInputs.flatMap((i) => ["--update-input", i])];
 }
 
@@ -87,13 +89,23 @@ export function outPathArgs(ctx: NixContext, setAttr: string, names: string[]): 
   return [...COMMON_ARGS, "eval", "--json", flakeRef(setAttr), "--apply", `set: [ ${list} ]`, ...overrideArgs(ctx)];
 }
 
+const jsonFormatArgs = (features: Pick<NixFeatures, "pathInfoJsonFormat">) => (features.pathInfoJsonFormat ? ["--json-format", "1"] : []);
+
 /** Validity in the local store, or in `store` (a binary cache URL); --offline keeps substituters out of it. */
-export function pathInfoArgs(storePaths: string[], store?: string): string[] {
-  return [...COMMON_ARGS, "path-info", "--json", "--offline", ...(store ? ["--store", store] : []), ...storePaths];
+export function pathInfoArgs(storePaths: string[], features: Pick<NixFeatures, "pathInfoJsonFormat">, store?: string): string[] {
+  return [
+    ...COMMON_ARGS,
+    "path-info",
+    "--json",
+    ...jsonFormatArgs(features),
+    "--offline",
+    ...(store ? ["--store", store] : []),
+    ...storePaths,
+  ];
 }
 
-export function closureArgs(storePath: string): string[] {
-  return [...COMMON_ARGS, "path-info", "--json", "--recursive", storePath];
+export function closureArgs(storePath: string, features: Pick<NixFeatures, "pathInfoJsonFormat">): string[] {
+  return [...COMMON_ARGS, "path-info", "--json", ...jsonFormatArgs(features), "--recursive", storePath];
 }
 
 /** Copies paths and their closures to a binary cache (settings such as the signing key ride in the URL). */
@@ -125,7 +137,11 @@ export const keyGenerateArgs = (name: string): string[] => [...COMMON_ARGS, "key
 export const keyToPublicArgs = (): string[] => [...COMMON_ARGS, "key", "convert-secret-to-public"];
 
 export const versionArgs = (): string[] => ["--version"];
-export const showConfigArgs = (): string[] => [...COMMON_ARGS, "show-config", "--json"];
+export const showConfigArgs = (features: Pick<NixFeatures, "configShow">): string[] => [
+  ...COMMON_ARGS,
+  ...(features.configShow ? ["config", "show"] : ["show-config"]),
+  "--json",
+];
 /** Prints `true` when flakes are usable. */
 export const flakesProbeArgs = (): string[] => [...COMMON_ARGS, "eval", "--json", "--expr", "builtins ? getFlake"];
 

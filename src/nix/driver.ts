@@ -103,13 +103,23 @@ export class NixDriver {
   }
 
   private async configuredSubstituters(): Promise<string[]> {
-    const result = await this.process.capture(showConfigArgs());
-    try {
-      const value = (JSON.parse(result.stdout) as Record<string, { value: unknown }>).substituters?.value;
-      return Array.isArray(value) ? value.map(String) : [];
-    } catch {
-      return [];
-    }
+    const value = await this.setting("substituters");
+    return Array.isArray(value) ? value.map(String) : [];
+  }
+
+  private configuration: Promise<Record<string, { value: unknown }>> | undefined;
+
+  /** A setting of Nix's configuration as this Nix reports it (read once per run). */
+  async setting(name: string): Promise<unknown> {
+    this.configuration ??= (async () => {
+      const result = await this.process.capture(showConfigArgs((await this.detect()).features));
+      try {
+        return JSON.parse(result.stdout) as Record<string, { value: unknown }>;
+      } catch {
+        return {};
+      }
+    })();
+    return (await this.configuration)[name]?.value;
   }
 
   /** Detects the Nix version once per run; fails with exit 3 when Nix is missing or too old. */
@@ -213,9 +223,9 @@ export class NixDriver {
   }
 
   async lock(updateInputs: string[]): Promise<void> {
-    await this.detect();
+    const { features } = await this.detect();
     // Locking fetches inputs, which Nix may substitute from the binary cache.
-    await this.process.interactive([...lockArgs(updateInputs), ...(await this.substituterOptions())], "flake lock");
+    await this.process.interactive([...lockArgs(updateInputs, features), ...(await this.substituterOptions())], "flake lock");
   }
 
   /** Undefined when flake.lock is complete and current; otherwise Nix's reason. */
@@ -274,12 +284,7 @@ export class NixDriver {
 
   /** The effective `sandbox` setting of nix.conf, as Nix reports it. */
   async sandboxSetting(): Promise<string | undefined> {
-    const result = await this.process.capture(showConfigArgs());
-    try {
-      const value = (JSON.parse(result.stdout) as Record<string, { value: unknown }>).sandbox?.value;
-      return value === undefined ? undefined : String(value);
-    } catch {
-      return undefined;
-    }
+    const value = await this.setting("sandbox");
+    return value === undefined ? undefined : String(value);
   }
 }

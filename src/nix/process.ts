@@ -141,16 +141,29 @@ async function settle(child: ResultPromise) {
   return result;
 }
 
-/** NixFailed with Nix's first `error:` line as the message. */
+/** NixFailed with Nix's own reason as the message. */
 export function nixFailure(what: string, nixMessage: string): NixFailed {
-  const firstError =
-    nixMessage
-      .split("\n")
-      .find((l) => l.trim().startsWith("error:"))
-      ?.trim() ??
-    nixMessage.trim().split("\n")[0] ??
-    "";
-  return new NixFailed(`nix ${what} failed: ${firstError.replace(/^error: /, "")}`, nixMessage);
+  return new NixFailed(`nix ${what} failed: ${nixReason(nixMessage)}`, nixMessage);
+}
+
+/**
+ * The line that says why Nix failed. Up to 2.8 it is the first `error: …` line. Newer Nix opens an
+ * evaluation error with a bare `error:`, then `… while …` frames, then `error: <reason>`; and a
+ * failed build says `Cannot build '…'.` with the reason on the next line.
+ */
+export function nixReason(nixMessage: string): string {
+  const lines = stripAnsi(nixMessage)
+    .split("\n")
+    .map((l) => l.trim());
+  const errors = lines.map((l, i) => ({ l, i })).filter(({ l }) => /^error:/.test(l));
+  const first = errors[0];
+  if (!first) return lines.find((l) => l !== "") ?? "";
+  const chosen =
+    first.l === "error:"
+      ? (errors.filter(({ l }) => l !== "error:").at(-1) ?? { l: lines.slice(first.i + 1).find((l) => l) ?? "", i: first.i })
+      : first;
+  const reason = lines[chosen.i + 1]?.startsWith("Reason:") ? ` ${lines[chosen.i + 1]}` : "";
+  return `${chosen.l.replace(/^error:\s*/, "")}${reason}`;
 }
 
 export const nixMissing = (): EnvError =>

@@ -136,11 +136,7 @@ export class BuildMonitor {
 
   /** Derivations whose builds failed, taken from Nix's error messages. */
   failedDerivations(): string[] {
-    const found = new Set<string>();
-    for (const error of this.errors) {
-      for (const match of error.matchAll(/builder for '([^']+\.drv)' failed/g)) found.add(match[1]!);
-    }
-    return [...found];
+    return failedDerivations(this.errors.join("\n"));
   }
 
   /** Derivations that `--rebuild` found to give a different output than before. */
@@ -174,3 +170,16 @@ const isExpectedWarning = (msg: string) =>
   /not writing modified lock file|ignoring untrusted flake configuration setting 'extra-(substituters|trusted-public-keys)'/.test(
     stripAnsi(msg),
   );
+
+/**
+ * Derivations whose builders failed, from Nix's error text: `builder for '….drv' failed` up to
+ * Nix 2.28, `Cannot build '….drv'.` with `Reason: builder failed…` from 2.29 (other reasons, such
+ * as local builds being disabled, are not a builder's failure).
+ */
+export function failedDerivations(errorText: string): string[] {
+  const found = new Set<string>();
+  const text = stripAnsi(errorText);
+  for (const match of text.matchAll(/builder for '([^']+\.drv)' failed/g)) found.add(match[1]!);
+  for (const match of text.matchAll(/Cannot build '([^']+\.drv)'\.\s*\n\s*Reason: builder failed/g)) found.add(match[1]!);
+  return [...found];
+}

@@ -22,7 +22,7 @@ export class NixStoreQueries {
   /** Every path in the closure of `storePath`, with its narHash, narSize and references. */
   async closure(storePath: string): Promise<PathInfo[]> {
     const { features } = await this.detect();
-    const json = JSON.parse(await this.process.output(closureArgs(storePath), "path-info")) as unknown;
+    const json = JSON.parse(await this.process.output(closureArgs(storePath, features), "path-info")) as unknown;
     return pathInfos(json, features.pathInfoJsonMap).map(({ path, narHash, narSize, references }) => ({
       path,
       narHash,
@@ -36,7 +36,7 @@ export class NixStoreQueries {
     const { features } = await this.detect();
     const sizes = new Map<string, number>();
     for (let i = 0; i < storePaths.length; i += CHUNK) {
-      const json = JSON.parse(await this.process.output(pathInfoArgs(storePaths.slice(i, i + CHUNK)), "path-info")) as unknown;
+      const json = JSON.parse(await this.process.output(pathInfoArgs(storePaths.slice(i, i + CHUNK), features), "path-info")) as unknown;
       for (const info of pathInfos(json, features.pathInfoJsonMap)) if (info.narSize !== undefined) sizes.set(info.path, info.narSize);
     }
     return sizes;
@@ -46,7 +46,7 @@ export class NixStoreQueries {
   async validPaths(storePaths: string[], store?: string): Promise<Set<string>> {
     if (storePaths.length === 0) return new Set();
     const { features } = await this.detect();
-    const json = JSON.parse(await this.process.output(pathInfoArgs(storePaths, store), "path-info")) as unknown;
+    const json = JSON.parse(await this.process.output(pathInfoArgs(storePaths, features, store), "path-info")) as unknown;
     return validFromPathInfo(json, features.pathInfoJsonMap);
   }
 
@@ -58,10 +58,7 @@ export class NixStoreQueries {
 
   /** Every GC root: the link (or process) that holds it -> the store path it keeps. */
   async gcRoots(): Promise<{ link: string; storePath: string }[]> {
-    return lines(await this.process.nixStore(nixStoreArgs.printRoots()))
-      .map((line) => line.match(/^(.*) -> (\/nix\/store\/\S+)$/))
-      .filter((m): m is RegExpMatchArray => m !== null)
-      .map((m) => ({ link: m[1]!, storePath: m[2]! }));
+    return parseGcRoots(await this.process.nixStore(nixStoreArgs.printRoots()));
   }
 
   /** Paths no root reaches: what a store GC would delete now. */
@@ -87,4 +84,12 @@ export function pathInfos(json: unknown, isMap: boolean): RawInfo[] {
 
 export function validFromPathInfo(json: unknown, isMap: boolean): Set<string> {
   return new Set(pathInfos(json, isMap).map((i) => i.path));
+}
+
+// `nix-store --gc --print-roots`: "LINK -> STORE PATH" lines; Nix 2.34+ quotes the link.
+export function parseGcRoots(output: string): { link: string; storePath: string }[] {
+  return lines(output)
+    .map((line) => line.match(/^(?:"(.*)"|(.*)) -> (\/nix\/store\/\S+)$/))
+    .filter((m): m is RegExpMatchArray => m !== null)
+    .map((m) => ({ link: m[1] ?? m[2]!, storePath: m[3]! }));
 }

@@ -22,16 +22,24 @@ export function parseNixVersion(output: string): NixVersion | undefined {
 }
 
 const atLeast = (v: NixVersion, major: number, minor: number) =>
-  // Lix forked at Nix 2.18 and numbers its releases 2.90+; it has every gate below.
+  // Lix forked at Nix 2.18 and numbers its releases 2.90+: for it, the gates below say themselves.
   v.lix || v.major > major || (v.major === major && v.minor >= minor);
 
 export interface NixFeatures {
   /** `nix path-info --json` returns a map keyed by path (2.19+) instead of a list. */
   pathInfoJsonMap: boolean;
+  /** `nix path-info --json` wants `--json-format 1` (2.33+ warns without it; older ones refuse it). */
+  pathInfoJsonFormat: boolean;
+  /** `nix flake update INPUT...` (2.19+) rather than `nix flake lock --update-input INPUT`. */
+  flakeUpdateInputs: boolean;
+  /** `nix config show` (2.20+) rather than the deprecated `nix show-config`. */
+  configShow: boolean;
 }
 
+// Lix forked at 2.18: it keeps the older forms.
 export function featuresOf(v: NixVersion): NixFeatures {
-  return { pathInfoJsonMap: !v.lix && atLeast(v, 2, 19) };
+  const nix = (major: number, minor: number) => !v.lix && atLeast(v, major, minor);
+  return { pathInfoJsonMap: nix(2, 19), pathInfoJsonFormat: nix(2, 33), flakeUpdateInputs: nix(2, 19), configShow: nix(2, 20) };
 }
 
 export const isSupported = (v: NixVersion): boolean => atLeast(v, MIN_NIX.major, MIN_NIX.minor);

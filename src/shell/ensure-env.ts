@@ -4,6 +4,7 @@
 import type { LoadedManifest } from "../manifest/load.js";
 import { manifestErrorFromNix } from "../manifest/nix-errors.js";
 import { NixFailed, type NixDriver } from "../nix/driver.js";
+import { nixReason } from "../nix/process.js";
 import { stripAnsi } from "../nix/internal-json.js";
 import type { Logger } from "../util/logger.js";
 import { latestRcFile } from "./cache.js";
@@ -34,7 +35,4 @@ export async function ensureRc(options: EnsureEnvOptions): Promise<string> {
   return stale;
 }
 
-function failure(nixMessage: string): NixFailed {
-  const firstError = nixMessage.split("\n").find((l) => l.startsWith("error:")) ?? nixMessage.trim().split("\n").at(-1) ?? "";
-  return new NixFailed(`nix print-dev-env failed: ${firstError.replace(/^error: /, "")}`, nixMessage);
-}
+const failure = (nixMessage: string): NixFailed => new NixFailed(`nix print-dev-env failed: ${nixReason(nixMessage)}`, nixMessage);

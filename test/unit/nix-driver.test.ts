@@ -31,10 +31,31 @@ import { Writable } from "node:stream";
 
 describe("version detection", () => {
   test.each([
-    ["nix (Nix) 2.8.0", { major: 2, minor: 8, lix: false }, { pathInfoJsonMap: false }],
-    ["nix (Nix) 2.18.1", { major: 2, minor: 18 }, { pathInfoJsonMap: false }],
-    ["nix (Nix) 2.31.2", { major: 2, minor: 31 }, { pathInfoJsonMap: true }],
-    ["nix (Lix, like Nix) 2.93.0", { major: 2, minor: 93, lix: true }, { pathInfoJsonMap: false }],
+    [
+      "nix (Nix) 2.8.0",
+      { major: 2, minor: 8, lix: false },
+      { pathInfoJsonMap: false, pathInfoJsonFormat: false, flakeUpdateInputs: false, configShow: false },
+    ],
+    [
+      "nix (Nix) 2.18.1",
+      { major: 2, minor: 18 },
+      { pathInfoJsonMap: false, pathInfoJsonFormat: false, flakeUpdateInputs: false, configShow: false },
+    ],
+    [
+      "nix (Nix) 2.31.2",
+      { major: 2, minor: 31 },
+      { pathInfoJsonMap: true, pathInfoJsonFormat: false, flakeUpdateInputs: true, configShow: true },
+    ],
+    [
+      "nix (Nix) 2.35.2",
+      { major: 2, minor: 35 },
+      { pathInfoJsonMap: true, pathInfoJsonFormat: true, flakeUpdateInputs: true, configShow: true },
+    ],
+    [
+      "nix (Lix, like Nix) 2.93.0",
+      { major: 2, minor: 93, lix: true },
+      { pathInfoJsonMap: false, pathInfoJsonFormat: false, flakeUpdateInputs: false, configShow: false },
+    ],
   ])("%s", (text, version, features) => {
     const parsed = parseNixVersion(text)!;
     expect(parsed).toMatchObject(version);
@@ -157,7 +178,9 @@ describe("manifest fields in Nix errors", () => {
 
 describe("every nix argv, as arrays", () => {
   const ctx: NixContext = { projectDir: "/p", nixpkgsOverride: "path:/o", canSetSandbox: true };
-  test("builders in src/nix/args.ts", () => {
+  const nix28 = featuresOf(parseNixVersion("nix (Nix) 2.8.0")!);
+  const nix235 = featuresOf(parseNixVersion("nix (Nix) 2.35.2")!);
+  test("builders in src/nix/args.ts, for Nix 2.8 and the newest", () => {
     expect({
       build: buildArgs(ctx, ["packages.x86_64-linux.app", "/nix/store/x-y"], {
         outLink: "/r",
@@ -167,18 +190,23 @@ describe("every nix argv, as arrays", () => {
         extraArgs: ["--x"],
       }),
       printDevEnv: printDevEnvArgs(ctx, "/p/prof", substituterArgs("https://c", ["k:1", "k:2"])),
-      lock: lockArgs(["nixpkgs"]),
+      lock: lockArgs(["nixpkgs"], nix28),
+      lockModern: lockArgs(["nixpkgs"], nix235),
+      lockAll: lockArgs([], nix235),
       flakeMetadata: flakeMetadataArgs(),
       addRoot: addRootArgs(["/nix/store/a"], "/p/root"),
       outPaths: outPathArgs(ctx, "packages.x86_64-linux", ["app", 'we"ird']),
-      pathInfo: pathInfoArgs(["/nix/store/a"], "file:///c"),
-      closure: closureArgs("/nix/store/a"),
+      pathInfo: pathInfoArgs(["/nix/store/a"], nix28, "file:///c"),
+      pathInfoModern: pathInfoArgs(["/nix/store/a"], nix235, "file:///c"),
+      closure: closureArgs("/nix/store/a", nix28),
+      closureModern: closureArgs("/nix/store/a", nix235),
       copyTo: copyToArgs("file:///c?compression=zstd", ["/nix/store/a"]),
       storeGc: storeGcArgs(),
       keyGenerate: keyGenerateArgs("proj"),
       keyToPublic: keyToPublicArgs(),
       version: versionArgs(),
-      showConfig: showConfigArgs(),
+      showConfig: showConfigArgs(nix28),
+      showConfigModern: showConfigArgs(nix235),
       flakesProbe: flakesProbeArgs(),
       builders: buildersArgs("@/p/.nixkit/cache/machines"),
       substituteOnly: substituteOnlyArgs("/s"),
