@@ -9,7 +9,8 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 # merged JUnit report against its XSD; skopeo, umoci, runc, docker-registry: images are pushed
 # with skopeo, and the tests run them, serve them from a local registry and `podman load` them;
 # nginx-light (WebDAV PUT) serves the binary cache in the cache tests.
-debian_packages=(nix-bin busybox-static bash-static ca-certificates zsh fish libxml2-utils skopeo umoci runc docker-registry podman nginx-light git)
+# patchelf: the modern Nix (Debian 13's nix-bin, see scripts/modern-nix.sh) runs from a private prefix.
+debian_packages=(nix-bin busybox-static bash-static ca-certificates zsh fish libxml2-utils skopeo umoci runc docker-registry podman nginx-light git patchelf)
 missing=()
 for pkg in "${debian_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -40,3 +41,6 @@ if [ ! -f "$stamp" ] || [ "$root/package-lock.json" -nt "$stamp" ]; then
     echo "setup: installing npm dependencies" >&2
     (cd "$root" && npm ci --no-audit --no-fund --loglevel=error)
 fi
+
+# The suite also runs on a modern Nix (Debian 13's 2.26.3), unpacked privately.
+bash "$root/scripts/modern-nix.sh" install

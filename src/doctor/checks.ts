@@ -29,7 +29,19 @@ export async function doctorChecks(driver: NixDriver, projectDir: string, nixpkg
   let nixOk = false;
   try {
     const { version } = await driver.detect();
-    checks.push({ name: "nix", status: "PASS", detail: version.text });
+    // nixpkgs' lib/minver.nix: 2.18 since nixos-25.11. An older Nix still runs nixkit (and the
+    // offline package set, or an older nixpkgs), but cannot evaluate current nixpkgs.
+    const current = version.lix || version.major > 2 || version.minor >= 18;
+    checks.push(
+      current
+        ? { name: "nix", status: "PASS", detail: version.text }
+        : {
+            name: "nix",
+            status: "WARN",
+            detail: `${version.text}: current nixpkgs (nixos-25.11 and newer) needs Nix 2.18 or newer; this one can use only older nixpkgs or the offline package set`,
+            fix: "upgrade Nix (Debian 13's nix-bin is 2.26), or pin nixpkgs to nixos-25.05 in nixkit.yaml",
+          },
+    );
     nixOk = true;
   } catch (error) {
     checks.push({

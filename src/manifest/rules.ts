@@ -19,7 +19,7 @@ type Rule = (manifest: Manifest) => RuleProblem[];
 const nixpkgsRequired: Rule = (m) =>
   m.inputs.nixpkgs
     ? []
-    : [{ path: ["inputs"], message: "the nixpkgs input is missing", hint: "add `nixpkgs: github:NixOS/nixpkgs/nixos-24.11`" }];
+    : [{ path: ["inputs"], message: "the nixpkgs input is missing", hint: "add `nixpkgs: github:NixOS/nixpkgs/nixos-26.05`" }];
 
 const packagesResolve: Rule = (m) => {
   const problems: RuleProblem[] = [];

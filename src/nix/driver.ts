@@ -27,7 +27,7 @@ import {
 import { canSetSandbox } from "./binary.js";
 import { stripAnsi } from "./internal-json.js";
 import { printDevEnv, type DevEnvResult } from "./print-dev-env.js";
-import { nixFailure, NixProcess, type NixFailed } from "./process.js";
+import { nixFailure, nixReason, NixProcess, type NixFailed } from "./process.js";
 import { BuildMonitor, type FinishedBuild } from "./progress.js";
 import { NixStoreQueries } from "./store.js";
 import { reachableSubstituters, substitutersArgs, usableCacheArgs, type BinaryCache } from "./substituters.js";
@@ -178,8 +178,11 @@ export class NixDriver {
    */
   showFailedLogs(outcome: BuildOutcome): void {
     const logger = this.options.logger;
-    if (outcome.failed.length === 0 && outcome.error) {
-      logger.error(`nix could not build: ${outcome.error.nixMessage.trim() || outcome.error.message}`);
+    // Nix's reason in one line (its whole trace with -v); one that names a manifest field is
+    // reported as a manifest error instead.
+    if (outcome.failed.length === 0 && outcome.error && !/^nixkit\.yaml /.test(nixReason(outcome.error.nixMessage))) {
+      const text = logger.level === "verbose" ? outcome.error.nixMessage.trim() : nixReason(outcome.error.nixMessage);
+      logger.error(`nix could not build: ${text || outcome.error.message}`);
     }
     for (const drvPath of outcome.failed) {
       const log = outcome.logOf(drvPath);
