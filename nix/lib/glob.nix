@@ -14,9 +14,14 @@ let
     else if token == "?" then "[^/]"
     else if substring 0 2 token == "[!" then "[^" + substring 2 (stringLength token) token
     else if substring 0 1 token == "[" then token
-    else if substring 0 1 token == "{" then
-      "(" + concatStringsSep "|" (map toRegex (lib.splitString "," (substring 1 (stringLength token - 2) token))) + ")"
+    else if substring 0 1 token == "{" then alternatives (lib.splitString "," (substring 1 (stringLength token - 2) token))
     else "\\" + token;
+
+  # macOS's regex engine rejects an empty alternative ("(a|)"): an empty choice makes the group optional.
+  alternatives = choices:
+    let nonEmpty = filter (c: c != "") choices;
+    in if nonEmpty == [ ] then ""
+       else "(" + concatStringsSep "|" (map toRegex nonEmpty) + ")" + (if length nonEmpty < length choices then "?" else "");
 
   toRegex = pattern:
     let pieces = split tokens (lib.removePrefix "./" pattern);

@@ -16,7 +16,6 @@ let
   source = import ./source.nix { inherit lib root; };
 
   buildVariable = name: "NIXKIT_BUILD_${replaceStrings [ "-" ] [ "_" ] name}";
-  neededBuilds = spec: map (need: builds.${need}) spec.needs;
   neededVariables = spec: listToAttrs (map (need: {
     name = buildVariable need;
     value = "${builds.${need}}";
@@ -39,7 +38,10 @@ let
     pkgs.stdenv.mkDerivation ({
       name = spec.drvName;
       src = source.filter spec.src;
-      nativeBuildInputs = [ pkgs.bash ] ++ map resolve spec.packages ++ neededBuilds spec;
+      # Needed builds are not inputs: nixpkgs' setup.sh sources an input that is a file, which
+      # would run a build's JSON or binary as shell. They come as NIXKIT_BUILD_<name> (which
+      # keeps the dependency), their bin/ directories on PATH.
+      nativeBuildInputs = [ pkgs.bash ] ++ map resolve spec.packages;
       env = plainEnv "${field}.env" spec.env // neededVariables spec;
       nixkitScript = spec.script;
       passAsFile = [ "nixkitScript" ];
@@ -48,6 +50,7 @@ let
       # when its whole batch is done, and nixkit shows how long each one ran.
       buildPhase = ''
         runHook preBuild
+        ${concatStringsSep "\n" (map (need: ''if [ -d "''$${buildVariable need}/bin" ]; then PATH="''$${buildVariable need}/bin:$PATH"; fi'') spec.needs)}
         ${run}
         if [ -n "''${NIX_LOG_FD-}" ]; then echo '@nix {"action":"setPhase","phase":"nixkit-script-done"}' >&"$NIX_LOG_FD"; fi
         runHook postBuild

@@ -1,9 +1,9 @@
 # nixpkgs' GNU tool packages, each as the matching busybox applets.
-{ lib, bootstrap, stdenv }:
+{ lib, bootstrap, system }:
 let
   appletPackage = pname: applets: derivation {
     name = "${pname}-busybox";
-    inherit (stdenv) system;
+    inherit system;
     builder = "${bootstrap.bash}/bin/bash";
     args = [ "-e" (builtins.toFile "applet-package.sh" ''
       $busybox/bin/mkdir -p $out/bin
@@ -29,5 +29,8 @@ in {
   gawk = appletPackage "gawk" [ "awk" ];
   gnutar = appletPackage "gnutar" [ "tar" ];
   gzip = appletPackage "gzip" [ "gzip" "gunzip" "zcat" ];
+  bzip2 = appletPackage "bzip2" [ "bzip2" "bunzip2" "bzcat" ];
+  xz = appletPackage "xz" [ "xz" "unxz" "xzcat" "lzma" "unlzma" "lzcat" ];
+  patch = appletPackage "patch" [ "patch" ];
   which = appletPackage "which" [ "which" ];
 }

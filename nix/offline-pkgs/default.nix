@@ -1,14 +1,15 @@
 # The package set. Package attribute names follow nixpkgs; each tool is a busybox applet
 # or static bash, so behaviour is POSIX/busybox, not GNU, where the two differ.
-{ system }:
+# Called as nixpkgs is: `import nixpkgs { system; config; }` (config: allowUnfree, allowUnfreePredicate).
+{ system, config ? { }, ... }:
 let
   lib = import ./lib.nix;
   bootstrap = import ./bootstrap.nix { inherit system; };
-  stdenv = import ./stdenv { inherit lib system bootstrap; };
+  applets = import ./applets.nix { inherit lib bootstrap system; };
+  stdenv = import ./stdenv { inherit lib system bootstrap applets config; };
   support = import ./build-support { inherit lib stdenv bootstrap; };
-  applets = import ./applets.nix { inherit lib bootstrap stdenv; };
   pkgs = applets // support // {
-    inherit lib stdenv system;
+    inherit lib stdenv system config;
     stdenvNoCC = stdenv;
     bash = bootstrap.bash;
     bashInteractive = bootstrap.bash;

@@ -11,6 +11,7 @@ import { makeEnv } from "../shell/dev-env.js";
 import { stripAnsi } from "../nix/internal-json.js";
 import { nixReason } from "../nix/process.js";
 import { WorkFailed } from "../util/errors.js";
+import { imageSystem } from "../util/system.js";
 
 export interface PullRequest {
   manifest: Manifest;
@@ -38,7 +39,7 @@ export async function pullFromCache(driver: NixDriver, request: PullRequest): Pr
   }
   const images = kinds.includes("images") ? Object.keys(manifest.images) : [];
   if (images.length) {
-    const roots = await driver.outPaths(flakeAttrs.imageRoots(system), images);
+    const roots = await driver.outPaths(flakeAttrs.imageRoots(imageSystem(system)), images);
     const failure = await driver.copyFrom(cache, roots, request.store);
     if (failure) throw refusal(cache, failure);
     pulled.push(`${images.length} image root(s)`);

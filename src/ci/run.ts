@@ -205,7 +205,7 @@ async function writeImage(name: string, o: PipelineOptions) {
   const { manifest } = o.loaded;
   const image = await imageFromFlake(
     o.driver,
-    { projectDir: o.projectDir, name, spec: manifest.images[name]!, system: o.system },
+    { projectDir: o.projectDir, name, spec: manifest.images[name]!, hostSystem: o.system, systems: manifest.systems },
     { warn: o.logger.warn },
   );
   const output = defaultImageOutput(manifest.name, name);

@@ -23,7 +23,7 @@ async function writtenImage(session: Session, image: string, out?: string) {
   const spec = loaded.manifest.images[name!]!;
   const output: ImageOutput = out ? parseImageOutput(out) : defaultImageOutput(loaded.manifest.name, name!);
   await checkImageOutput(output);
-  const request = { projectDir: session.projectDir, name: name!, spec, system: currentSystem() };
+  const request = { projectDir: session.projectDir, name: name!, spec, hostSystem: currentSystem(), systems: loaded.manifest.systems };
   const written = await imageFromFlake(session.nix(), request, {
     wrapNix: (step) => withManifestErrors(loaded, step),
     warn: session.logger.warn,

@@ -78,8 +78,17 @@ export async function doctorChecks(driver: NixDriver, projectDir: string, nixpkg
   return checks;
 }
 
-function sandboxCheck(value: string | undefined, canSet: boolean): Check {
+export function sandboxCheck(value: string | undefined, canSet: boolean, platform: NodeJS.Platform = process.platform): Check {
   if (value === "true") return { name: "sandbox", status: "PASS", detail: "sandbox = true" };
+  // Nix on macOS ships with the sandbox off, and much of nixpkgs does not build in it.
+  if (platform === "darwin") {
+    return {
+      name: "sandbox",
+      status: "WARN",
+      detail: `sandbox = ${value ?? "unknown"} (macOS's default); builds see the host's files and network, so results may differ from Linux CI`,
+      fix: "set `sandbox = relaxed` (or true) in /etc/nix/nix.conf and restart nix-daemon, or build on Linux for hermetic results",
+    };
+  }
   const fix = "set `sandbox = true` in /etc/nix/nix.conf (and restart nix-daemon if one runs)";
   if (canSet) {
     return {

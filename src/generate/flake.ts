@@ -24,7 +24,7 @@ export function renderFlake(manifest: Manifest, hashes: { manifest: string; sour
     "",
     "  outputs = inputs: import ./" + LIB_DIR + " {",
     "    inherit inputs;",
-    "    pkgsFor = system: inputs.nixpkgs.legacyPackages.${system};",
+    `    pkgsFor = ${pkgsFor(manifest.nixpkgs.allowUnfree)};`,
     "    root = ./.;",
     `    manifest = ${toNix(flakeData(manifest), "    ")};`,
     "  };",
@@ -32,4 +32,13 @@ export function renderFlake(manifest: Manifest, hashes: { manifest: string; sour
     "",
   ].join("\n");
   return renderHeader({ nixkit: nixkitVersion(), ...hashes }, body);
+}
+
+// nixpkgs' own package set unless its configuration must change: legacyPackages cannot take a
+// config, and importing nixpkgs again costs an evaluation.
+function pkgsFor(allowUnfree: string[]): string {
+  if (allowUnfree.length === 0) return "system: inputs.nixpkgs.legacyPackages.${system}";
+  // The predicate as nixpkgs' manual writes it: lib.getName of the package.
+  const names = toNix(allowUnfree, "    ");
+  return `system: import inputs.nixpkgs { inherit system; config.allowUnfreePredicate = pkg: builtins.elem (pkg.pname or (builtins.parseDrvName pkg.name).name) ${names}; }`;
 }

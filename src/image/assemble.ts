@@ -24,8 +24,8 @@ export interface ImageInput {
   /** The image root (a buildEnv of the contents) and its closure, root included. */
   root: string;
   closure: ClosurePath[];
-  /** OCI architecture name ("amd64", "arm64"). */
-  architecture: string;
+  /** The config's OCI architecture ("amd64", "arm64") and os, from the system the root was built for. */
+  platform: { architecture: string; os: string };
   reference: string;
   mtime: number;
   annotations: Record<string, string>;
@@ -72,8 +72,8 @@ export async function assembleImage(input: ImageInput, cache: LayerCache): Promi
   env.PATH ??= "/bin";
   if (hasCaBundle(input.root)) env.SSL_CERT_FILE ??= `/${CA_BUNDLE}`;
   const config = {
-    architecture: input.architecture,
-    os: "linux",
+    architecture: input.platform.architecture,
+    os: input.platform.os,
     created,
     config: {
       Entrypoint: input.spec.entrypoint,
@@ -107,5 +107,3 @@ async function inParallel<T>(jobs: (() => Promise<T>)[], limit: number): Promise
   return results;
 }
 
-export const ociArchitecture = (system: string): string =>
-  ({ x86_64: "amd64", aarch64: "arm64", i686: "386" })[system.split("-")[0]!] ?? system.split("-")[0]!;

@@ -1,19 +1,25 @@
 // An image from the project's flake: Nix builds the image root, nixkit roots it and assembles
 // the image from its closure. Shared by `nixkit image` and the CI pipeline.
 import type { Manifest } from "../manifest/schema.js";
-import type { NixDriver } from "../nix/driver.js";
-import { flakeAttrs } from "../nix/flake-attrs.js";
+import type { BuildOutcome, NixDriver } from "../nix/driver.js";
+import { drvName, flakeAttrs } from "../nix/flake-attrs.js";
+import { nixFailure } from "../nix/process.js";
 import { rootGeneration, withTemporaryRoots } from "../roots/registry.js";
 import { userCachePaths } from "../state/layout.js";
 import { gitAnnotations } from "../util/git.js";
-import { assembleImage, ociArchitecture, type AssembledImage } from "./assemble.js";
+import { imageSystem } from "../util/system.js";
+import { assembleImage, type AssembledImage } from "./assemble.js";
+import { checkImageSystem, missingBuilder, ociPlatform } from "./platform.js";
 import { parseUser } from "./users.js";
 
 export interface ImageRequest {
   projectDir: string;
   name: string;
   spec: Manifest["images"][string];
-  system: string;
+  /** The machine's system; the image is built for its Linux counterpart (image/platform.ts). */
+  hostSystem: string;
+  /** The manifest's systems. */
+  systems: string[];
 }
 
 export interface ImageOptions {
@@ -26,10 +32,21 @@ export interface ImageOptions {
 
 export async function imageFromFlake(driver: NixDriver, request: ImageRequest, options: ImageOptions = {}): Promise<AssembledImage> {
   const wrapNix = options.wrapNix ?? ((step) => step());
+  const system = imageSystem(request.hostSystem);
+  checkImageSystem(system, request.hostSystem, request.systems);
   const root = await withTemporaryRoots(async (outLink) => {
-    const [built] = await wrapNix(() => driver.build([flakeAttrs.imageRoot(request.system, request.name)], { outLink }));
-    await rootGeneration(driver, request.projectDir, "images", request.name, [built!.outputs.out!]);
-    return built!.outputs.out!;
+    const built = await wrapNix(async () => {
+      const outcome = await driver.buildAll([flakeAttrs.imageRoot(system, request.name)], { outLink });
+      if (!outcome.error) return outcome.built[0]!.outputs.out!;
+      const file = singleFileContent(outcome);
+      if (file) throw nixFailure("build", singleFileProblem(request, file));
+      const noBuilder = missingBuilder(outcome.error.nixMessage, system);
+      if (noBuilder) throw noBuilder;
+      driver.showFailedLogs(outcome);
+      throw outcome.error;
+    });
+    await rootGeneration(driver, request.projectDir, "images", request.name, [built]);
+    return built;
   });
   return assembleImage(
     {
@@ -37,11 +54,29 @@ export async function imageFromFlake(driver: NixDriver, request: ImageRequest, o
       user: parseUser(request.spec.user)!,
       root,
       closure: await driver.store.closure(root),
-      architecture: ociArchitecture(request.system),
+      platform: ociPlatform(system),
       reference: `${request.name}:${request.spec.tag}`,
       mtime: process.env.SOURCE_DATE_EPOCH ? Number(process.env.SOURCE_DATE_EPOCH) : 1,
       annotations: gitAnnotations(request.projectDir),
     },
     { dir: userCachePaths().layerCache, warn: options.warn, signal: options.signal },
   );
+}
+
+// nixpkgs' buildEnv merges directories only: a content whose output is a single file stops it.
+function singleFileContent(outcome: BuildOutcome): string | undefined {
+  for (const drv of outcome.failed) {
+    for (const line of outcome.logOf(drv)) {
+      const match = /The store path (\S+) is a file and can't be merged into an environment/.exec(line);
+      if (match) return match[1];
+    }
+  }
+  return undefined;
+}
+
+/** The problem in the manifest's words, naming the content item (a build is named after itself). */
+function singleFileProblem(request: ImageRequest, file: string): string {
+  const index = request.spec.contents.indexOf(drvName(file));
+  const field = `images.${request.name}.contents${index >= 0 ? `[${index}]` : ""}`;
+  return `nixkit.yaml ${field}: ${file} is a single file, and an image's contents are merged as directories (nixpkgs' buildEnv refuses files); have the build write a directory, e.g. $out/bin/${drvName(file)}`;
 }

@@ -28,7 +28,7 @@ const scriptSection = (scriptDoes: string) =>
   z.strictObject({
     src: source.optional(),
     packages: packageList,
-    needs: z.array(z.string()).default([]).describe("Builds whose outputs are on PATH and in $NIXKIT_BUILD_<name>."),
+    needs: z.array(z.string()).default([]).describe("Builds whose outputs are in $NIXKIT_BUILD_<name>, their bin/ on PATH."),
     env: envMap,
     script: script.describe(`Bash script run in a writable copy of the source; ${scriptDoes}.`),
   });
@@ -77,6 +77,15 @@ export const manifestSchema = z
     builds: z.record(nameOf("build"), build).default({}),
     tests: z.record(nameOf("test"), test).default({}),
     images: z.record(nameOf("image"), image).default({}),
+    nixpkgs: z
+      .strictObject({
+        allowUnfree: z
+          .array(z.string().min(1))
+          .default([])
+          .describe('Unfree packages nixpkgs may evaluate, by package name (nixpkgs\' lib.getName: "terraform", "cudatoolkit").'),
+      })
+      .default({ allowUnfree: [] })
+      .describe("nixpkgs' configuration (nixpkgs refuses unfree packages unless allowed here)."),
     cache: z
       .strictObject({
         url: z.string().optional().describe("Binary cache URL."),

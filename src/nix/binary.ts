@@ -33,5 +33,8 @@ export function binaryFingerprint(binary: string, env: NodeJS.ProcessEnv = proce
   return undefined;
 }
 
-/** Whether this process may set `sandbox` itself: root talks to its own store, without a daemon's say. */
-export const canSetSandbox = (): boolean => process.getuid?.() === 0;
+/**
+ * Whether this process may set `sandbox` itself: root talks to its own store, without a daemon's
+ * say. Not on macOS, where the sandbox is off by default and forcing it breaks nixpkgs builds.
+ */
+export const canSetSandbox = (platform: NodeJS.Platform = process.platform): boolean => platform === "linux" && process.getuid?.() === 0;

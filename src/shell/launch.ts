@@ -3,6 +3,7 @@
 // runs bash (or the user's zsh or fish) for the dev environment.
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { constants } from "node:os";
 import path from "node:path";
 import { projectPaths } from "../state/layout.js";
 import { shellQuote } from "./rc.js";
@@ -113,19 +114,5 @@ function supervise(args: string[], options: LaunchOptions): Promise<number> {
   });
 }
 
-// Linux numbers of the signals that usually end a command; node:os (which has them all) is
-// left out of the fast path.
-const SIGNAL_NUMBERS: Record<string, number> = {
-  SIGHUP: 1,
-  SIGINT: 2,
-  SIGQUIT: 3,
-  SIGABRT: 6,
-  SIGKILL: 9,
-  SIGUSR1: 10,
-  SIGSEGV: 11,
-  SIGUSR2: 12,
-  SIGPIPE: 13,
-  SIGALRM: 14,
-  SIGTERM: 15,
-};
-const signalNumber = (signal: string): number => SIGNAL_NUMBERS[signal] ?? 0;
+// The platform's numbers (SIGUSR1 is 10 on Linux, 30 on macOS).
+const signalNumber = (signal: string): number => (constants.signals as Record<string, number>)[signal] ?? 0;

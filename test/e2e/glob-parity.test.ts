@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { stringify } from "yaml";
 import { expect, test } from "vitest";
-import { nixkit, tempDir, writeTree } from "../helpers.js";
+import { nix, nixkit, repoRoot, tempDir, writeTree } from "../helpers.js";
 import { offlinePkgs } from "./project.js";
 
 const tree: Record<string, string> = {
@@ -34,6 +34,7 @@ const patternSets: { include?: string[]; exclude?: string[] }[] = [
   { include: ["**/.*", "src/?[!x]*"] },
   { include: ["link-*", "broken-link", "src/*.txt"] },
   { include: ["**"], exclude: ["**/*space*", "src/ü*", "node_modules"] },
+  { include: ["src/main{,.js}", "docs/readme{.md,}", "src/util/helper{.test,}.js"] },
   {}, // no src: the whole project less nixkit's own files
 ];
 
@@ -85,4 +86,14 @@ test("source filtering matches fast-glob exactly", async () => {
     expect(inSandbox, `pattern set ${i}: ${JSON.stringify(set)}`).toEqual(listed);
     expect(listed.length, `pattern set ${i} lists something`).toBeGreaterThan(0);
   }
+});
+
+test("no compiled pattern has an empty alternative, which macOS's regex engine rejects", async () => {
+  const patterns = ["a{,b}", "a{b,}", "{,}x", "a{}b", "{x,,y}/**/*.{js,}"];
+  const expr = `let g = import ${path.join(repoRoot, "nix/lib/glob.nix")} { lib = import ${path.join(repoRoot, "nix/offline-pkgs/lib.nix")}; }; in map g.toRegex [ ${patterns.map((p) => JSON.stringify(p)).join(" ")} ]`;
+  const evaluated = await nix(["eval", "--json", "--impure", "--expr", expr], repoRoot);
+  expect(evaluated.exitCode, evaluated.stderr).toBe(0);
+  const regexes = JSON.parse(evaluated.stdout) as string[];
+  for (const regex of regexes) expect(regex).not.toMatch(/\(\||\|\)|\|\||\(\)/);
+  expect(regexes[0]).toBe("a(b)?");
 });

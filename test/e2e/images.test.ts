@@ -251,6 +251,15 @@ describe("bad input", () => {
       2,
       "images.greeter.maxLayers: at most 125",
     ],
+    [
+      "a build whose output is a single file (nixpkgs' buildEnv merges directories only)",
+      (t: string) =>
+        t
+          .replace("contents: [greet, busybox, cacert]", "contents: [greet, note]")
+          .replace("builds:\n", "builds:\n  note:\n    script: echo hi > $out\n"),
+      2,
+      /nixkit\.yaml:\d+:\d+ images\.greeter\.contents\[1\]: \/nix\/store\/\w{32}-note is a single file, and an image's contents are merged as directories/,
+    ],
   ])("%s: exit 2, nothing written", async (_name, edit, code, message) => {
     const dir = exampleProject();
     editFile(path.join(dir, "nixkit.yaml"), edit);
@@ -259,7 +268,8 @@ describe("bad input", () => {
     const before = snapshotTree(path.dirname(out));
     const result = await nixkit(["-C", dir, "image", "build", "greeter", "--out", `oci:${out}`]);
     expect(result.exitCode).toBe(code);
-    expect(result.stderr).toContain(message);
+    if (typeof message === "string") expect(result.stderr).toContain(message);
+    else expect(result.stderr).toMatch(message);
     expect(snapshotTree(path.dirname(out))).toEqual(before);
   });
 });

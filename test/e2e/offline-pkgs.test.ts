@@ -120,6 +120,73 @@ describe("builders", () => {
     expect(built.stderr).toContain("buildEnv: collision");
   });
 
+  test("buildEnv refuses an input that is a single file, with nixpkgs' words", async () => {
+    const dir = tempDir();
+    writeTree(dir, {
+      "flake.nix": `{ inputs.nixpkgs.url = ${JSON.stringify(offlinePkgs())}; outputs = { self, nixpkgs }: let pkgs = nixpkgs.legacyPackages.x86_64-linux; in { packages.x86_64-linux.default = pkgs.buildEnv { name = "f"; paths = [ (pkgs.writeText "data.json" "{}") ]; }; }; }`,
+    });
+    const built = await nix(["build", "--no-link", ...sandbox], dir);
+    expect(built.exitCode).not.toBe(0);
+    expect(built.stderr).toMatch(/The store path \/nix\/store\/\w{32}-data\.json is a file and can't be merged into an environment using pkgs\.buildEnv!/);
+  });
+
+  test("buildEnv installs meta.outputsToInstall (bin before out) plus extraOutputsToInstall", async () => {
+    const twoOutputs = `pkgs.stdenv.mkDerivation { name = "two"; outputs = [ "out" "bin" ]; dontUnpack = true; installPhase = "mkdir -p $out/lib $bin/bin; echo l > $out/lib/l; printf '#!/bin/sh\\n' > $bin/bin/t; chmod +x $bin/bin/t"; }`;
+    const plain = await buildWith(`pkgs.buildEnv { name = "e"; paths = [ (${twoOutputs}) ]; }`);
+    expect(readdirSync(plain).sort()).toEqual(["bin"]);
+    const extra = await buildWith(`pkgs.buildEnv { name = "e"; paths = [ (${twoOutputs}) ]; extraOutputsToInstall = [ "out" ]; }`);
+    expect(readdirSync(extra).sort()).toEqual(["bin", "lib"]);
+  });
+
+  test("stdenv sources an input that is a file, as nixpkgs' setup.sh does", async () => {
+    const out = await buildWith(
+      `pkgs.stdenv.mkDerivation { name = "sourced"; dontUnpack = true; nativeBuildInputs = [ (pkgs.writeText "hook.sh" "SOURCED_BY_STDENV=yes") ]; installPhase = "echo $SOURCED_BY_STDENV > $out"; }`,
+    );
+    expect(readFileSync(out, "utf8")).toBe("yes\n");
+  });
+
+  test("a builder's PATH is nixpkgs' common path: no other busybox applet unless asked", async () => {
+    const out = await buildWith(
+      `pkgs.runCommand "path" { } "for t in sed grep awk tar gzip bzip2 xz patch find diff which wget unzip bc; do if command -v $t > /dev/null; then echo $t; fi; done > $out"`,
+    );
+    expect(readFileSync(out, "utf8").trim().split("\n")).toEqual(["sed", "grep", "awk", "tar", "gzip", "bzip2", "xz", "patch", "find", "diff"]);
+  });
+
+  test("unpack keeps the store's timestamps, as nixpkgs' cp -pr does", async () => {
+    const dir = tempDir();
+    writeTree(dir, {
+      "src/a.txt": "a",
+      "flake.nix": `{ inputs.nixpkgs.url = ${JSON.stringify(offlinePkgs())}; outputs = { self, nixpkgs }: let pkgs = nixpkgs.legacyPackages.x86_64-linux; in { packages.x86_64-linux.default = pkgs.stdenv.mkDerivation { name = "t"; src = ./src; installPhase = "stat -c %Y a.txt > $out"; }; }; }`,
+    });
+    const built = await nix(["build", "--json", "--no-link", ...sandbox], dir);
+    expect(built.exitCode, built.stderr).toBe(0);
+    expect(readFileSync((JSON.parse(built.stdout) as { outputs: { out: string } }[])[0]!.outputs.out, "utf8")).toBe("1\n");
+  });
+
+  test("fixup fails on a dangling or reflexive symlink (nixpkgs 25.05+) unless dontCheckForBrokenSymlinks", async () => {
+    const dir = tempDir();
+    const drv = (extra: string) =>
+      `pkgs.stdenv.mkDerivation { name = "links"; dontUnpack = true; installPhase = "mkdir -p $out; ln -s /nowhere $out/dangling; ln -s self $out/self"; ${extra} }`;
+    writeTree(dir, {
+      "flake.nix": `{ inputs.nixpkgs.url = ${JSON.stringify(offlinePkgs())}; outputs = { self, nixpkgs }: let pkgs = nixpkgs.legacyPackages.x86_64-linux; in { packages.x86_64-linux = { checked = ${drv("")}; unchecked = ${drv("dontCheckForBrokenSymlinks = true;")}; }; }; }`,
+    });
+    const checked = await nix(["build", "--no-link", ".#checked", ...sandbox], dir);
+    expect(checked.exitCode).not.toBe(0);
+    expect(checked.stderr).toContain("found 1 dangling symlinks and 1 reflexive symlinks");
+    const unchecked = await nix(["build", "--no-link", ".#unchecked", ...sandbox], dir);
+    expect(unchecked.exitCode, unchecked.stderr).toBe(0);
+  });
+
+  test("runCommand may be substituted; runCommandLocal, writers and buildEnv build locally", async () => {
+    const dir = tempDir();
+    writeTree(dir, {
+      "flake.nix": `{ inputs.nixpkgs.url = ${JSON.stringify(offlinePkgs())}; outputs = { self, nixpkgs }: let pkgs = nixpkgs.legacyPackages.x86_64-linux; local = d: d.drvAttrs.allowSubstitutes or true == false; in { lib = { runCommand = local (pkgs.runCommand "a" { } "touch $out"); runCommandLocal = local (pkgs.runCommandLocal "b" { } "touch $out"); writeText = local (pkgs.writeText "c" "c"); buildEnv = local (pkgs.buildEnv { name = "d"; paths = [ ]; }); }; }; }`,
+    });
+    const evaluated = await nix(["eval", "--json", ".#lib"], dir);
+    expect(evaluated.exitCode, evaluated.stderr).toBe(0);
+    expect(JSON.parse(evaluated.stdout)).toEqual({ runCommand: false, runCommandLocal: true, writeText: true, buildEnv: true });
+  });
+
   test("runCommand, writeText and writeShellScriptBin", async () => {
     const out =
       await buildWith(`pkgs.runCommand "rc" { greeting = pkgs.writeText "g" "hi \${"''"} there"; tool = pkgs.writeShellScriptBin "t" "echo \\"$@\\""; } ''

@@ -165,6 +165,19 @@ describe("nixkit test", () => {
     }
   });
 
+  test("a needed build whose output is one file is handed over as data, never run as shell", async () => {
+    // nixpkgs' setup.sh sources every input that is a file; a needed build is not an input.
+    const payload = 'echo SOURCED-AS-SHELL >&2; exit 7';
+    const dir = project({
+      builds: { data: { script: `printf '%s' ${JSON.stringify(payload)} > $out` } },
+      tests: { reads: { needs: ["data"], env: { RUN_ID }, script: `test "$(cat $NIXKIT_BUILD_data)" = ${JSON.stringify(payload)}` } },
+    });
+    const result = await runTests(dir);
+    expect(result.stderr).not.toContain("SOURCED-AS-SHELL");
+    expect(result.tests.map((t) => [t.name, t.status])).toEqual([["reads", "pass"]]);
+    expect(result.exitCode, result.stderr).toBe(0);
+  });
+
   test("bad input: an unknown test name is exit 2 and names the tests", async () => {
     const dir = project(suite, suiteFiles);
     const result = await nixkit(["-C", dir, "test", "nosuch"]);

@@ -169,6 +169,7 @@ describe("normalisation", () => {
       builds: { app: { packages: [], needs: [], env: {}, script: "make" } },
       tests: {},
       images: {},
+      nixpkgs: { allowUnfree: [] },
       gc: { keep: 3, keepSince: "14d" },
       ci: { stages: ["check", "build", "test", "image"], providers: [], branch: "main", builders: [] },
     });

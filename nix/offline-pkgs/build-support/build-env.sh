@@ -36,6 +36,10 @@ linkTree() {
 
 mkdir -p "$out"
 for pkg in $paths; do
+    if [ -f "$pkg" ]; then
+        echo "The store path $pkg is a file and can't be merged into an environment using pkgs.buildEnv!" >&2
+        exit 1
+    fi
     for linkPath in $pathsToLink; do
         linkPath="${linkPath%/}"
         [ -d "$pkg$linkPath" ] || continue

@@ -3,20 +3,25 @@
 let
   runtimeShell = "${bootstrap.bash}/bin/bash";
 
-  runCommandWith = { name, derivationArgs ? { } }: buildCommand:
+  # As nixpkgs: runCommand may be substituted; runCommandLocal (runLocal) builds here.
+  runCommandWith = { name, runLocal ? false, derivationArgs ? { } }: buildCommand:
     stdenv.mkDerivation ({
       inherit name buildCommand;
       passAsFile = [ "buildCommand" ] ++ (derivationArgs.passAsFile or [ ]);
+    } // lib.optionalAttrs runLocal {
       preferLocalBuild = true;
       allowSubstitutes = false;
     } // removeAttrs derivationArgs [ "passAsFile" ]);
 
   runCommand = name: env: runCommandWith { inherit name; derivationArgs = env; };
+  runCommandLocal = name: env: runCommandWith { inherit name; runLocal = true; derivationArgs = env; };
 
   writeTextFile = { name, text, executable ? false, destination ? "", checkPhase ? "" }:
     runCommand name {
       inherit text executable checkPhase destination;
       passAsFile = [ "text" ];
+      preferLocalBuild = true;
+      allowSubstitutes = false;
     } ''
       target="$out$destination"
       if [ -n "$destination" ]; then mkdir -p "''${target%/*}"; fi
@@ -48,11 +53,22 @@ let
 
   # nixpkgs' buildEnv merges the trees of `paths` into one tree of symlinks, linking whole
   # directories where only one package provides them; collisions are errors unless ignored.
+  # Each path contributes its meta.outputsToInstall (else itself) and the extraOutputsToInstall
+  # it has, as nixpkgs' chosenOutputs.
   buildEnv = { name, paths, pathsToLink ? [ "/" ], ignoreCollisions ? false, postBuild ? ""
              , extraOutputsToInstall ? [ ], meta ? { }, passthru ? { }, ... }:
+    let
+      chosenOutputs = drv:
+        (if (!drv ? outputSpecified || !drv.outputSpecified) && drv.meta.outputsToInstall or null != null
+         then map (outName: drv.${outName}) drv.meta.outputsToInstall
+         else [ drv ])
+        ++ lib.concatMap (outName: if drv ? ${outName} then [ drv.${outName} ] else [ ]) extraOutputsToInstall;
+    in
     runCommand name {
       inherit postBuild meta passthru;
-      paths = builtins.concatStringsSep " " (map toString paths);
+      preferLocalBuild = true;
+      allowSubstitutes = false;
+      paths = builtins.concatStringsSep " " (map toString (lib.concatMap chosenOutputs paths));
       pathsToLink = builtins.concatStringsSep " " pathsToLink;
       ignoreCollisions = if ignoreCollisions then "1" else "";
     } ''
@@ -90,9 +106,8 @@ let
       preferLocalBuild = true;
     } // rest);
 in {
-  inherit runCommand runCommandWith writeTextFile writeShellScriptBin writeShellScript buildEnv mkShell;
+  inherit runCommand runCommandWith runCommandLocal writeTextFile writeShellScriptBin writeShellScript buildEnv mkShell;
   runCommandNoCC = runCommand;
-  runCommandLocal = runCommand;
   writeText = name: text: writeTextFile { inherit name text; };
   writeScript = name: text: writeTextFile { inherit name text; executable = true; };
   writeScriptBin = name: text: writeTextFile { inherit name text; executable = true; destination = "/bin/${name}"; };

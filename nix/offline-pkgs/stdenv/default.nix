@@ -1,6 +1,6 @@
 # stdenv.mkDerivation with nixpkgs' calling convention: phases, hooks, nativeBuildInputs,
 # buildInputs, env, passthru. The builder is bash so `nix develop` accepts the derivation.
-{ lib, system, bootstrap }:
+{ lib, system, bootstrap, applets, config }:
 let
   setup = derivation {
     name = "stdenv-offline";
@@ -13,7 +13,9 @@ let
     '') ];
     busybox = bootstrap.busybox;
     shellPath = "${bootstrap.bash}/bin/bash";
-    initialPath = "${bootstrap.busybox} ${bootstrap.bash}";
+    # nixpkgs' stdenv/common-path.nix, less gnumake (busybox has none): a builder sees these
+    # tools and no other busybox applet (which, wget, unzip, bc) unless it asks for them.
+    initialPath = with applets; "${coreutils} ${findutils} ${diffutils} ${gnused} ${gnugrep} ${gawk} ${gnutar} ${gzip} ${bzip2} ${bootstrap.bash} ${patch} ${xz}";
   };
 
   # nixpkgs checks `env` for collisions with derivation arguments; so do we.
@@ -22,6 +24,14 @@ let
     in if clashes != [ ]
        then throw "mkDerivation ${name}: env.${builtins.head clashes} is also a derivation argument"
        else env;
+
+  # nixpkgs' check-meta for licenses: an unfree package evaluates only when config allows it;
+  # meta.unfree and meta.available say so without throwing.
+  licenses = attrs: let l = attrs.meta.license or [ ]; in if builtins.isList l then l else [ l ];
+  unfree = attrs: builtins.any (l: !(l.free or true)) (licenses attrs);
+  allowed = attrs: config.allowUnfree or false || (config.allowUnfreePredicate or (_: false)) attrs;
+  refusal = name: attrs:
+    "Package ‘${name}’ has an unfree license (‘${builtins.concatStringsSep ", " (map (l: l.shortName or "unknown") (licenses attrs))}’), refusing to evaluate.";
 
   mkDerivation = attrs:
     let
@@ -40,8 +50,16 @@ let
       });
       outputs = attrs.outputs or [ "out" ];
       withOutputs = drv // lib.genAttrs outputs (o: drv.${o} // passthru);
-    in withOutputs // passthru // {
-      meta = attrs.meta or { };
+      hasOutput = o: builtins.elem o outputs;
+      available = !(unfree attrs) || allowed attrs;
+      checked = if available then withOutputs else
+        builtins.mapAttrs (n: v: if builtins.elem n [ "outPath" "drvPath" ] then throw (refusal name attrs) else v) withOutputs;
+    in checked // passthru // {
+      # nixpkgs' check-meta default: what buildEnv (and nix profile) install of a package.
+      meta = {
+        outputsToInstall = [ (if hasOutput "bin" then "bin" else if hasOutput "out" then "out" else builtins.head outputs) ]
+          ++ lib.optional (hasOutput "man") "man";
+      } // attrs.meta or { } // { unfree = unfree attrs; inherit available; };
       inherit passthru;
       overrideAttrs = f:
         # Accepts both `prev: { }` and nixpkgs' `final: prev: { }` forms.

@@ -62,6 +62,10 @@ _findInputs() {
         [ "$seen" = "$pkg" ] && return 0
     done
     _allInputs+=("$pkg")
+    if ! [ -e "$pkg" ]; then
+        echo "build input $pkg does not exist" >&2
+        exit 1
+    fi
     for file in propagated-build-inputs propagated-native-build-inputs; do
         if [ -f "$pkg/nix-support/$file" ]; then
             for propagated in $(< "$pkg/nix-support/$file"); do
@@ -77,6 +81,11 @@ _activateInputs() {
         _findInputs "$pkg"
     done
     for pkg in ${_allInputs[@]+"${_allInputs[@]}"}; do
+        # As nixpkgs' activatePackage: an input that is a file is a setup hook, sourced.
+        if [ -f "$pkg" ]; then
+            echo "sourcing setup hook '$pkg'"
+            source "$pkg"
+        fi
         addToSearchPath _inputsPath "$pkg/bin"
         if [ -f "$pkg/nix-support/setup-hook" ]; then
             source "$pkg/nix-support/setup-hook"
@@ -106,7 +115,8 @@ unpackPhase() {
         if [ -d "$source" ]; then
             local name="${source#"${NIX_STORE:-/nix/store}"/}"
             name="${name#*-}"
-            cp -r "$source" "$name"
+            # -p as nixpkgs: sources keep the store's timestamps (1970), which make-style tools see.
+            cp -pr "$source" "$name"
             chmod -R u+w -- "$name"
             sourceRoot="${sourceRoot:-$name}"
         else
@@ -165,6 +175,31 @@ fixupPhase() {
         fi
     done
     runHook postFixup
+    if [ -z "${dontCheckForBrokenSymlinks:-}" ]; then
+        for output in $outputs; do
+            _noBrokenSymlinks "${!output}"
+        done
+    fi
+}
+
+# As nixpkgs' no-broken-symlinks hook (25.05+), after postFixup: a symlink in an output that
+# points to nothing, or to itself, fails the build.
+_noBrokenSymlinks() {
+    local output="$1" path dangling=0 reflexive=0
+    [ -e "$output" ] || return 0
+    while IFS= read -r -d '' path; do
+        if [ "$(readlink "$path")" = "$path" ] || [ "$(readlink "$path")" = "${path##*/}" ]; then
+            echo "noBrokenSymlinks: the symlink $path is reflexive" >&2
+            reflexive=$((reflexive + 1))
+        elif [ ! -e "$path" ]; then
+            echo "noBrokenSymlinks: the symlink $path points to a missing target $(readlink "$path")" >&2
+            dangling=$((dangling + 1))
+        fi
+    done < <(find "$output" -type l -print0)
+    if [ "$dangling" -gt 0 ] || [ "$reflexive" -gt 0 ]; then
+        echo "noBrokenSymlinks: found $dangling dangling symlinks and $reflexive reflexive symlinks" >&2
+        exit 1
+    fi
 }
 
 # Rewrites `#!/usr/bin/env prog` and `#!/bin/prog` in executable files to the prog found on
