@@ -106,4 +106,3 @@ async function inParallel<T>(jobs: (() => Promise<T>)[], limit: number): Promise
   await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
   return results;
 }
-

@@ -10,7 +10,13 @@ import { offlinePkgs } from "./project.js";
 
 function packageSetWithUnfree(): string {
   const dir = tempDir();
-  cpSync(offlinePkgs().replace(/^path:/, "").replace(/\?.*$/, ""), path.join(dir, "offline"), { recursive: true });
+  cpSync(
+    offlinePkgs()
+      .replace(/^path:/, "")
+      .replace(/\?.*$/, ""),
+    path.join(dir, "offline"),
+    { recursive: true },
+  );
   writeTree(dir, {
     "flake.nix": `{ outputs = { self }: { legacyPackages.x86_64-linux = import ./default.nix { system = "x86_64-linux"; }; }; }`,
     "default.nix": `{ system, config ? { }, ... }:

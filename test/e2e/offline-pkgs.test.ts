@@ -127,7 +127,9 @@ describe("builders", () => {
     });
     const built = await nix(["build", "--no-link", ...sandbox], dir);
     expect(built.exitCode).not.toBe(0);
-    expect(built.stderr).toMatch(/The store path \/nix\/store\/\w{32}-data\.json is a file and can't be merged into an environment using pkgs\.buildEnv!/);
+    expect(built.stderr).toMatch(
+      /The store path \/nix\/store\/\w{32}-data\.json is a file and can't be merged into an environment using pkgs\.buildEnv!/,
+    );
   });
 
   test("buildEnv installs meta.outputsToInstall (bin before out) plus extraOutputsToInstall", async () => {
@@ -149,7 +151,18 @@ describe("builders", () => {
     const out = await buildWith(
       `pkgs.runCommand "path" { } "for t in sed grep awk tar gzip bzip2 xz patch find diff which wget unzip bc; do if command -v $t > /dev/null; then echo $t; fi; done > $out"`,
     );
-    expect(readFileSync(out, "utf8").trim().split("\n")).toEqual(["sed", "grep", "awk", "tar", "gzip", "bzip2", "xz", "patch", "find", "diff"]);
+    expect(readFileSync(out, "utf8").trim().split("\n")).toEqual([
+      "sed",
+      "grep",
+      "awk",
+      "tar",
+      "gzip",
+      "bzip2",
+      "xz",
+      "patch",
+      "find",
+      "diff",
+    ]);
   });
 
   test("unpack keeps the store's timestamps, as nixpkgs' cp -pr does", async () => {

@@ -167,7 +167,7 @@ describe("nixkit test", () => {
 
   test("a needed build whose output is one file is handed over as data, never run as shell", async () => {
     // nixpkgs' setup.sh sources every input that is a file; a needed build is not an input.
-    const payload = 'echo SOURCED-AS-SHELL >&2; exit 7';
+    const payload = "echo SOURCED-AS-SHELL >&2; exit 7";
     const dir = project({
       builds: { data: { script: `printf '%s' ${JSON.stringify(payload)} > $out` } },
       tests: { reads: { needs: ["data"], env: { RUN_ID }, script: `test "$(cat $NIXKIT_BUILD_data)" = ${JSON.stringify(payload)}` } },
