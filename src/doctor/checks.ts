@@ -5,8 +5,8 @@ import path from "node:path";
 import { describeDrift, findDrift } from "../generate/freshness.js";
 import { generatePlan } from "../generate/plan.js";
 import { loadManifest, type LoadedManifest } from "../manifest/load.js";
-import type { NixDriver } from "../nix/driver.js";
-import { probeCache } from "../nix/substituters.js";
+import type { NixDriver, StoreInfo } from "../nix/driver.js";
+import { probeCache, untrustedExplanation, type BinaryCache } from "../nix/substituters.js";
 import { offlineSetProblem } from "../offline/prepare.js";
 import { IMMUTABLE_MARKER } from "../state/layout.js";
 import { NixkitError } from "../util/errors.js";
@@ -73,9 +73,23 @@ export async function doctorChecks(driver: NixDriver, projectDir: string, nixpkg
   }
   checks.push(await freshnessCheck(projectDir, loaded));
   if (!(loaded instanceof Error) && insideGitRepo(projectDir)) checks.push(gitCheck(projectDir, loaded));
-  const url = loaded instanceof Error ? undefined : loaded.manifest.cache?.url;
-  if (url) checks.push(await cacheCheck(url));
+  const cache = loaded instanceof Error ? undefined : loaded.manifest.cache;
+  if (nixOk) {
+    const trust = trustCheck(await driver.storeInfo(), cache?.url ? { url: cache.url, publicKeys: cache.publicKeys } : undefined);
+    if (trust) checks.push(trust);
+  }
+  if (cache?.url) checks.push(await cacheCheck(cache.url));
   return checks;
+}
+
+/** Whether the store (a nix-daemon, for most users) trusts this user: if not, it drops the project's cache. */
+export function trustCheck(info: StoreInfo | undefined, cache: BinaryCache | undefined): Check | undefined {
+  if (!info || info.trusted === undefined) return undefined;
+  const store = `${info.url === "daemon" ? "nix-daemon" : (info.url ?? "the store")}${info.version ? ` (Nix ${info.version})` : ""}`;
+  if (info.trusted) return { name: "trust", status: "PASS", detail: `${store} trusts this user` };
+  const detail = `${store} does not trust this user: it ignores the substituters and keys nixkit passes`;
+  if (!cache) return { name: "trust", status: "PASS", detail: `${detail} (the project has no cache)` };
+  return { name: "trust", status: "WARN", detail, fix: untrustedExplanation([], cache)[0]!.replace(/^.*?; to use it, /, "") };
 }
 
 export function sandboxCheck(value: string | undefined, canSet: boolean, platform: NodeJS.Platform = process.platform): Check {

@@ -137,6 +137,7 @@ export const keyGenerateArgs = (name: string): string[] => [...COMMON_ARGS, "key
 export const keyToPublicArgs = (): string[] => [...COMMON_ARGS, "key", "convert-secret-to-public"];
 
 export const versionArgs = (): string[] => ["--version"];
+export const storeInfoArgs = (): string[] => [...COMMON_ARGS, "store", "info", "--json"];
 export const showConfigArgs = (features: Pick<NixFeatures, "configShow">): string[] => [
   ...COMMON_ARGS,
   ...(features.configShow ? ["config", "show"] : ["show-config"]),

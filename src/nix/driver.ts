@@ -16,6 +16,7 @@ import {
   outPathArgs,
   printDevEnvArgs,
   showConfigArgs,
+  storeInfoArgs,
   signArgs,
   storeGcArgs,
   substituteOnlyArgs,
@@ -30,7 +31,7 @@ import { printDevEnv, type DevEnvResult } from "./print-dev-env.js";
 import { nixFailure, nixReason, NixProcess, type NixFailed } from "./process.js";
 import { BuildMonitor, type FinishedBuild } from "./progress.js";
 import { NixStoreQueries } from "./store.js";
-import { reachableSubstituters, substitutersArgs, usableCacheArgs, type BinaryCache } from "./substituters.js";
+import { reachableSubstituters, substitutersArgs, untrustedExplanation, usableCacheArgs, type BinaryCache } from "./substituters.js";
 import { detectVersion } from "./version-cache.js";
 import { gitPathProblem, type NixFeatures, type NixVersion } from "./version.js";
 import { EnvError } from "../util/errors.js";
@@ -67,6 +68,13 @@ export interface DriverOptions {
   nixBinary?: string;
 }
 
+/** `nix store info --json`: {"trusted":true,"url":"daemon","version":"2.26.3"}. */
+export interface StoreInfo {
+  url?: string;
+  version?: string;
+  trusted?: boolean;
+}
+
 export class NixDriver {
   readonly ctx: NixContext;
   readonly store: NixStoreQueries;
@@ -86,6 +94,15 @@ export class NixDriver {
   useBinaryCache(cache: BinaryCache | undefined): void {
     this.binaryCache = cache;
     this.cacheArgs = undefined;
+  }
+
+  private untrustedExplained = false;
+
+  /** Said once per run: the project's cache is silently unused when the daemon does not trust this user. */
+  private explainUntrusted(said: string[]): void {
+    if (this.untrustedExplained) return;
+    this.untrustedExplained = true;
+    for (const message of untrustedExplanation(said, this.binaryCache)) this.options.logger.warn(message);
   }
 
   /** Remote builders for every build: a builders string or "@machines-file". */
@@ -120,6 +137,18 @@ export class NixDriver {
       }
     })();
     return (await this.configuration)[name]?.value;
+  }
+
+  /** The store Nix talks to (a daemon's version and trust in this user), where Nix can say (2.19+). */
+  async storeInfo(): Promise<StoreInfo | undefined> {
+    if (!(await this.detect()).features.storeInfo) return undefined;
+    const result = await this.process.capture(storeInfoArgs());
+    if (result.exitCode !== 0) return undefined;
+    try {
+      return JSON.parse(result.stdout) as StoreInfo;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Detects the Nix version once per run; fails with exit 3 when Nix is missing or too old. */
@@ -158,13 +187,14 @@ export class NixDriver {
     const result = await this.process
       .followed(buildArgs(this.ctx, attrs, { ...options, extraArgs }), (line) => monitor.feed(line))
       .finally(() => monitor.close());
+    if (monitor.untrusted.length) this.explainUntrusted(monitor.untrusted);
     const failed = monitor.failedDerivations();
     const outcome: BuildOutcome = {
       built: [],
       ran: monitor.finished.filter((b) => !failed.includes(b.drvPath)),
       failed,
       differing: monitor.differingDerivations(),
-      warnings: monitor.warnings,
+      warnings: [...monitor.warnings, ...monitor.untrusted],
       logOf: (drv) => monitor.logOf(drv),
     };
     if (result.exitCode === 0) outcome.built = JSON.parse(result.stdout) as BuiltPath[];

@@ -43,6 +43,8 @@ export class BuildMonitor {
   readonly finished: FinishedBuild[] = [];
   readonly errors: string[] = [];
   readonly warnings: string[] = [];
+  /** What a nix-daemon that does not trust this user said it ignored (the driver explains it once). */
+  readonly untrusted: string[] = [];
   private timer: NodeJS.Timeout | undefined;
   private buildsActivity: number | undefined;
   /** Nix's own count of the builds of this invocation: done and expected. */
@@ -65,8 +67,12 @@ export class BuildMonitor {
         if (event.text.trim()) this.logger.debug(event.text);
         return;
       case "msg":
-        if (event.level === 0) this.errors.push(stripAnsi(event.msg));
-        else if (event.level === 1 && !isExpectedWarning(event.msg)) {
+        // A daemon's warning reaches the client as plain text it logs at error level.
+        if (event.level <= 1 && untrustedUser.test(event.msg)) {
+          this.untrusted.push(stripAnsi(event.msg));
+          this.logger.debug(stripAnsi(event.msg));
+        } else if (event.level === 0 && !daemonWarning.test(stripAnsi(event.msg))) this.errors.push(stripAnsi(event.msg));
+        else if (event.level <= 1 && !isExpectedWarning(event.msg)) {
           const text = stripAnsi(event.msg);
           this.warnings.push(text);
           if (shownOnce(text, this.logger.level)) this.logger.warn(text.replace(/^warning: /, ""));
@@ -163,6 +169,13 @@ function shownOnce(text: string, level: string): boolean {
   said.add(text);
   return true;
 }
+
+// The daemon's words when it drops a setting or substituter from a user it does not trust:
+// "ignoring untrusted substituter '…', you are not a trusted user", "ignoring the client-specified
+// setting '…', because it is a restricted setting and you are not a trusted user".
+const untrustedUser = /you are not a trusted user/;
+// The daemon's other warnings arrive the same way; they are warnings, shown when the build succeeds too.
+const daemonWarning = /^warning: /;
 
 // With --nixpkgs, nixkit passes --no-write-lock-file on purpose; and it passes the manifest's
 // cache settings itself, so Nix ignoring the flake's nixConfig copy of them is noise too.

@@ -34,12 +34,20 @@ export interface NixFeatures {
   flakeUpdateInputs: boolean;
   /** `nix config show` (2.20+) rather than the deprecated `nix show-config`. */
   configShow: boolean;
+  /** `nix store info --json` (2.19+): the store's URL, its Nix version and whether it trusts this user. */
+  storeInfo: boolean;
 }
 
 // Lix forked at 2.18: it keeps the older forms.
 export function featuresOf(v: NixVersion): NixFeatures {
   const nix = (major: number, minor: number) => !v.lix && atLeast(v, major, minor);
-  return { pathInfoJsonMap: nix(2, 19), pathInfoJsonFormat: nix(2, 33), flakeUpdateInputs: nix(2, 19), configShow: nix(2, 20) };
+  return {
+    pathInfoJsonMap: nix(2, 19),
+    pathInfoJsonFormat: nix(2, 33),
+    flakeUpdateInputs: nix(2, 19),
+    configShow: nix(2, 20),
+    storeInfo: nix(2, 19),
+  };
 }
 
 export const isSupported = (v: NixVersion): boolean => atLeast(v, MIN_NIX.major, MIN_NIX.minor);

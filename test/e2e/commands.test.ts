@@ -40,7 +40,10 @@ test("doctor: every check with a status, stale files as a warning, exit 0 withou
     store: "PASS",
     disk: expect.stringMatching(/PASS|WARN/),
     generated: "WARN",
+    // Nix 2.19+ says whether the store trusts the user (root, on its own store: yes).
+    ...(minor >= 19 ? { trust: "PASS" } : {}),
   });
+  if (minor >= 19) expect(checks.find((c) => c.name === "trust")!.detail).toMatch(/^local \(Nix 2\.\d+\.\d+\) trusts this user$/);
   expect(nixCheck.detail).toMatch(/^nix \(Nix\) 2\.\d+/);
   if (minor < 18) expect(nixCheck.detail).toContain("current nixpkgs (nixos-25.11 and newer) needs Nix 2.18 or newer");
   await nixkit(["-C", dir, "generate"]);

@@ -25,6 +25,7 @@ import { drvName } from "../../src/nix/flake-attrs.js";
 import { parseLogLine } from "../../src/nix/internal-json.js";
 import { manifestErrorFromNix, parseFieldPath } from "../../src/manifest/nix-errors.js";
 import { BuildMonitor } from "../../src/nix/progress.js";
+import { untrustedExplanation } from "../../src/nix/substituters.js";
 import { featuresOf, isSupported, parseNixVersion } from "../../src/nix/version.js";
 import { createLogger } from "../../src/util/logger.js";
 import { Writable } from "node:stream";
@@ -34,27 +35,27 @@ describe("version detection", () => {
     [
       "nix (Nix) 2.8.0",
       { major: 2, minor: 8, lix: false },
-      { pathInfoJsonMap: false, pathInfoJsonFormat: false, flakeUpdateInputs: false, configShow: false },
+      { pathInfoJsonMap: false, pathInfoJsonFormat: false, flakeUpdateInputs: false, configShow: false, storeInfo: false },
     ],
     [
       "nix (Nix) 2.18.1",
       { major: 2, minor: 18 },
-      { pathInfoJsonMap: false, pathInfoJsonFormat: false, flakeUpdateInputs: false, configShow: false },
+      { pathInfoJsonMap: false, pathInfoJsonFormat: false, flakeUpdateInputs: false, configShow: false, storeInfo: false },
     ],
     [
       "nix (Nix) 2.31.2",
       { major: 2, minor: 31 },
-      { pathInfoJsonMap: true, pathInfoJsonFormat: false, flakeUpdateInputs: true, configShow: true },
+      { pathInfoJsonMap: true, pathInfoJsonFormat: false, flakeUpdateInputs: true, configShow: true, storeInfo: true },
     ],
     [
       "nix (Nix) 2.35.2",
       { major: 2, minor: 35 },
-      { pathInfoJsonMap: true, pathInfoJsonFormat: true, flakeUpdateInputs: true, configShow: true },
+      { pathInfoJsonMap: true, pathInfoJsonFormat: true, flakeUpdateInputs: true, configShow: true, storeInfo: true },
     ],
     [
       "nix (Lix, like Nix) 2.93.0",
       { major: 2, minor: 93, lix: true },
-      { pathInfoJsonMap: false, pathInfoJsonFormat: false, flakeUpdateInputs: false, configShow: false },
+      { pathInfoJsonMap: false, pathInfoJsonFormat: false, flakeUpdateInputs: false, configShow: false, storeInfo: false },
     ],
   ])("%s", (text, version, features) => {
     const parsed = parseNixVersion(text)!;
@@ -111,6 +112,41 @@ describe("argv", () => {
       "--profile",
       "/p/.nixkit/cache/shell/profile",
     ]);
+  });
+});
+
+describe("a nix-daemon that does not trust the user", () => {
+  // The daemon's words (Nix src/libstore/daemon.cc and globals), as it sends them to the client.
+  const said = [
+    "warning: ignoring untrusted substituter 'https://cache.example.org', you are not a trusted user.",
+    "warning: ignoring the client-specified setting 'trusted-public-keys', because it is a restricted setting and you are not a trusted user",
+  ];
+
+  test("its trust warnings are kept aside, not shown raw; its other warnings are shown as warnings", () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk, _e, done) => (lines.push(String(chunk)), done()) });
+    const monitor = new BuildMonitor(createLogger({ stderr: sink, stdout: sink }));
+    // The client logs what the daemon sends as plain text at error level (remote-store.cc).
+    for (const msg of said) monitor.feed(`@nix ${JSON.stringify({ action: "msg", level: 0, msg })}`);
+    monitor.feed(`@nix ${JSON.stringify({ action: "msg", level: 0, msg: "warning: something else" })}`);
+    monitor.close();
+    expect(monitor.untrusted).toEqual(said);
+    expect(monitor.warnings).toEqual(["warning: something else"]);
+    expect(monitor.errors).toEqual([]);
+    expect(lines.join("")).not.toContain("trusted user");
+    expect(lines.join("")).toContain("something else");
+  });
+
+  test("with a project cache: one message that the cache is unused, with the daemon-side fix", () => {
+    const [message, ...rest] = untrustedExplanation(said, { url: "https://cache.example.org", publicKeys: ["cache:AAAA"] });
+    expect(rest).toEqual([]);
+    expect(message).toContain("ignores the project's cache https://cache.example.org");
+    expect(message).toContain("`trusted-substituters = https://cache.example.org` and `trusted-public-keys = cache:AAAA`");
+    expect(message).toContain("`trusted-users`");
+  });
+
+  test("without one: the daemon's own words, each once", () => {
+    expect(untrustedExplanation([said[1]!, said[1]!], undefined)).toEqual([said[1]!.replace(/^warning: /, "")]);
   });
 });
 

@@ -2,6 +2,8 @@
 // file with the command that made it): Nix 2.8 (Debian 12), 2.24 (NixOS 24.11) and 2.35.
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
+import { trustCheck } from "../../src/doctor/checks.js";
+import type { StoreInfo } from "../../src/nix/driver.js";
 import { BuildMonitor, failedDerivations } from "../../src/nix/progress.js";
 import { nixReason } from "../../src/nix/process.js";
 import { parseGcRoots, pathInfos } from "../../src/nix/store.js";
@@ -117,4 +119,20 @@ test.each([
     expect(info.narSize).toBeGreaterThan(0);
     expect(info.narHash).toMatch(/^sha256[-:]/);
   }
+});
+
+test("Nix 2.35: nix store info --json says whether the store trusts the user; doctor reports it", () => {
+  const text = output("2.35.2", "store-info-json.out");
+  if (!text) return;
+  const info = JSON.parse(text) as StoreInfo;
+  expect(info).toEqual({ trusted: true, url: "local", version: "2.35.2" });
+  expect(trustCheck(info, undefined)).toEqual({ name: "trust", status: "PASS", detail: "local (Nix 2.35.2) trusts this user" });
+  // The same answer from a daemon that does not trust the user, for a project with a cache.
+  const untrusted = trustCheck({ ...info, url: "daemon", trusted: false }, { url: "https://cache.example.org", publicKeys: ["c:K"] })!;
+  expect(untrusted.status).toBe("WARN");
+  expect(untrusted.detail).toBe("nix-daemon (Nix 2.35.2) does not trust this user: it ignores the substituters and keys nixkit passes");
+  expect(untrusted.fix).toBe(
+    "add `trusted-substituters = https://cache.example.org` and `trusted-public-keys = c:K` to the daemon's nix.conf (or this user to `trusted-users`) and restart nix-daemon",
+  );
+  expect(trustCheck({ ...info, trusted: false }, undefined)!.status).toBe("PASS");
 });
