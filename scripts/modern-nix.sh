@@ -9,7 +9,8 @@
 #   scripts/modern-nix.sh run CMD...  CMD with that Nix first on PATH, in its own /nix
 set -euo pipefail
 version=2.26.3
-dir="${NIXKIT_MODERN_NIX_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/nixkit-dev/nix-$version}"
+# Outside root's HOME: the daemon tier runs this Nix as an unprivileged user too.
+dir="${NIXKIT_MODERN_NIX_DIR:-/var/cache/nixkit-dev/nix-$version}"
 prefix="$dir/prefix"
 
 install() {

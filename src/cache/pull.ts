@@ -53,7 +53,7 @@ export async function pullFromCache(driver: NixDriver, request: PullRequest): Pr
 }
 
 function refusal(cache: BinaryCache, nixText: string, error?: NixFailed): Error {
-  if (/you are not a trusted user/.test(nixText)) return new WorkFailed(untrustedExplanation([], cache)[0]!);
+  if (/ignoring untrusted substituter|you are not a trusted user/.test(nixText)) return new WorkFailed(untrustedExplanation([], cache)[0]!);
   if (/not signed by any of the keys|lacks a (valid )?signature/.test(nixText)) {
     const keys = cache.publicKeys.join(", ") || "none listed";
     return new WorkFailed(

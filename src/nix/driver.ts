@@ -181,8 +181,9 @@ export class NixDriver {
   }
 
   private async runBuild(attrs: string[], options: BuildOptions, substituters: string[]): Promise<BuildOutcome> {
-    await this.detect();
-    const extraArgs = [...substituters, ...this.builderArgs, ...(options.extraArgs ?? [])];
+    const { features } = await this.detect();
+    const evalCache = features.concurrentEvalCache ? [] : ["--option", "eval-cache", "false"];
+    const extraArgs = [...substituters, ...this.builderArgs, ...evalCache, ...(options.extraArgs ?? [])];
     const monitor = new BuildMonitor(this.options.logger);
     const result = await this.process
       .followed(buildArgs(this.ctx, attrs, { ...options, extraArgs }), (line) => monitor.feed(line))

@@ -171,9 +171,9 @@ function shownOnce(text: string, level: string): boolean {
 }
 
 // The daemon's words when it drops a setting or substituter from a user it does not trust:
-// "ignoring untrusted substituter '…', you are not a trusted user", "ignoring the client-specified
-// setting '…', because it is a restricted setting and you are not a trusted user".
-const untrustedUser = /you are not a trusted user/;
+// "ignoring untrusted substituter '…'" (2.8; ", you are not a trusted user." added later),
+// "ignoring the client-specified setting '…', because it is a restricted setting and you are not a trusted user".
+const untrustedUser = /ignoring untrusted substituter|you are not a trusted user/;
 // The daemon's other warnings arrive the same way; they are warnings, shown when the build succeeds too.
 const daemonWarning = /^warning: /;
 

@@ -36,6 +36,11 @@ export interface NixFeatures {
   configShow: boolean;
   /** `nix store info --json` (2.19+): the store's URL, its Nix version and whether it trusts this user. */
   storeInfo: boolean;
+  /**
+   * The flake evaluation cache holds up under concurrent nix processes (2.11+; before, one may
+   * read another's half-written cache: "attribute '…' is unexpectedly missing").
+   */
+  concurrentEvalCache: boolean;
 }
 
 // Lix forked at 2.18: it keeps the older forms.
@@ -47,6 +52,7 @@ export function featuresOf(v: NixVersion): NixFeatures {
     flakeUpdateInputs: nix(2, 19),
     configShow: nix(2, 20),
     storeInfo: nix(2, 19),
+    concurrentEvalCache: v.lix || atLeast(v, 2, 11),
   };
 }
 

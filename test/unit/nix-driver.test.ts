@@ -35,27 +35,62 @@ describe("version detection", () => {
     [
       "nix (Nix) 2.8.0",
       { major: 2, minor: 8, lix: false },
-      { pathInfoJsonMap: false, pathInfoJsonFormat: false, flakeUpdateInputs: false, configShow: false, storeInfo: false },
+      {
+        pathInfoJsonMap: false,
+        pathInfoJsonFormat: false,
+        flakeUpdateInputs: false,
+        configShow: false,
+        storeInfo: false,
+        concurrentEvalCache: false,
+      },
     ],
     [
       "nix (Nix) 2.18.1",
       { major: 2, minor: 18 },
-      { pathInfoJsonMap: false, pathInfoJsonFormat: false, flakeUpdateInputs: false, configShow: false, storeInfo: false },
+      {
+        pathInfoJsonMap: false,
+        pathInfoJsonFormat: false,
+        flakeUpdateInputs: false,
+        configShow: false,
+        storeInfo: false,
+        concurrentEvalCache: true,
+      },
     ],
     [
       "nix (Nix) 2.31.2",
       { major: 2, minor: 31 },
-      { pathInfoJsonMap: true, pathInfoJsonFormat: false, flakeUpdateInputs: true, configShow: true, storeInfo: true },
+      {
+        pathInfoJsonMap: true,
+        pathInfoJsonFormat: false,
+        flakeUpdateInputs: true,
+        configShow: true,
+        storeInfo: true,
+        concurrentEvalCache: true,
+      },
     ],
     [
       "nix (Nix) 2.35.2",
       { major: 2, minor: 35 },
-      { pathInfoJsonMap: true, pathInfoJsonFormat: true, flakeUpdateInputs: true, configShow: true, storeInfo: true },
+      {
+        pathInfoJsonMap: true,
+        pathInfoJsonFormat: true,
+        flakeUpdateInputs: true,
+        configShow: true,
+        storeInfo: true,
+        concurrentEvalCache: true,
+      },
     ],
     [
       "nix (Lix, like Nix) 2.93.0",
       { major: 2, minor: 93, lix: true },
-      { pathInfoJsonMap: false, pathInfoJsonFormat: false, flakeUpdateInputs: false, configShow: false, storeInfo: false },
+      {
+        pathInfoJsonMap: false,
+        pathInfoJsonFormat: false,
+        flakeUpdateInputs: false,
+        configShow: false,
+        storeInfo: false,
+        concurrentEvalCache: true,
+      },
     ],
   ])("%s", (text, version, features) => {
     const parsed = parseNixVersion(text)!;

@@ -1,0 +1,112 @@
+// Multi-user Nix for real: a nix-daemon on a store of its own (scripts/daemon-nix.sh) and nixkit
+// run through it as the unprivileged user `nobody`, trusted by the daemon and not. The daemon and
+// the client are the `nix` on PATH (Debian 12's 2.8 in `npm test`'s first pass, 2.26.3 in its
+// second). nixkit runs from a copy that `nobody` can read.
+import { execa } from "execa";
+import { chownSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { stringify } from "yaml";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { repoRoot } from "../helpers.js";
+
+const NOBODY = 65534;
+let dir: string;
+let cli: string;
+
+function asNobody(trust: "trusted" | "untrusted", args: string[]) {
+  return execa("bash", [path.join(repoRoot, "scripts/daemon-nix.sh"), dir, trust, "node", cli, ...args], {
+    reject: false,
+    stdin: "ignore",
+  });
+}
+
+function ownedByNobody(target: string): void {
+  chownSync(target, NOBODY, NOBODY);
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), "nixkit-daemon-"));
+  const copy = path.join(dir, "nixkit");
+  for (const part of ["bin", "dist", "nix", "package.json"]) cpSync(path.join(repoRoot, part), path.join(copy, part), { recursive: true });
+  cli = path.join(copy, "bin/nixkit.cjs");
+  // A binary cache the project names (file://, so nothing leaves the machine).
+  mkdirSync(path.join(dir, "cache"));
+  writeFileSync(path.join(dir, "cache/nix-cache-info"), "StoreDir: /nix/store\nWantMassQuery: 1\nPriority: 30\n");
+}, 60_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function projectFor(trust: "trusted" | "untrusted"): Promise<string> {
+  const offline = await asNobody(trust, ["offline-pkgs"]);
+  expect(offline.exitCode, offline.stderr).toBe(0);
+  const project = path.join(dir, `project-${trust}`);
+  mkdirSync(project);
+  writeFileSync(
+    path.join(project, "nixkit.yaml"),
+    stringify({
+      version: 1,
+      name: "multi-user",
+      systems: ["x86_64-linux"],
+      inputs: { nixpkgs: offline.stdout.trim() },
+      cache: { url: `file://${dir}/cache`, publicKeys: ["test-cache-1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="] },
+      shell: { packages: ["hello"], env: { GREETING: "hi" } },
+      builds: { app: { script: "mkdir -p $out/bin; printf '#!/bin/sh\\necho app\\n' > $out/bin/app; chmod +x $out/bin/app" } },
+      tests: { unit: { needs: ["app"], script: 'test "$(app)" = app' } },
+      images: { web: { contents: ["app"], entrypoint: ["/bin/app"] } },
+    }),
+  );
+  ownedByNobody(project);
+  return project;
+}
+
+const trustWarning = (cache: string) => `the nix-daemon does not trust this user, so it ignores the project's cache ${cache}`;
+
+describe("through a nix-daemon, as an unprivileged user", () => {
+  test("not trusted: build, test, shell (cold and warm), image and gc work; the unused cache is said once, with the fix", async () => {
+    const project = await projectFor("untrusted");
+    const cache = `file://${dir}/cache`;
+    const built = await asNobody("untrusted", ["-C", project, "build"]);
+    expect(built.exitCode, built.stderr).toBe(0);
+    expect(built.stderr.split(trustWarning(cache)).length - 1).toBe(1);
+    expect(built.stderr).toContain(`\`trusted-substituters = ${cache}\``);
+    expect(built.stderr).not.toContain("ignoring untrusted substituter");
+
+    const tested = await asNobody("untrusted", ["-C", project, "test"]);
+    expect(tested.exitCode, tested.stderr).toBe(0);
+    for (const round of ["cold", "warm"]) {
+      const ran = await asNobody("untrusted", ["-C", project, "run", "--", "sh", "-c", 'echo "$GREETING $(hello)"']);
+      expect(ran.exitCode, `${round}: ${ran.stderr}`).toBe(0);
+      expect(ran.stdout).toBe("hi Hello, world!");
+    }
+    const image = await asNobody("untrusted", ["-C", project, "--json", "image", "build", "web", "--out", `oci:${project}/web-oci`]);
+    expect(image.exitCode, image.stderr).toBe(0);
+    expect(JSON.parse(image.stdout).digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const gc = await asNobody("untrusted", ["-C", project, "gc", "--dry-run"]);
+    expect(gc.exitCode, gc.stderr).toBe(0);
+
+    const doctor = JSON.parse((await asNobody("untrusted", ["-C", project, "--json", "doctor"])).stdout) as {
+      checks: { name: string; status: string; detail: string; fix?: string }[];
+    };
+    const trust = doctor.checks.find((c) => c.name === "trust");
+    // Nix 2.19+ says whether the store trusts the user; 2.8 cannot.
+    if (trust) {
+      expect(trust.status).toBe("WARN");
+      expect(trust.detail).toMatch(/^nix-daemon \(Nix 2\.\d+\.\d+\) does not trust this user/);
+      expect(trust.fix).toContain(`trusted-substituters = ${cache}`);
+    }
+  }, 240_000);
+
+  test("trusted: the same build uses the cache settings without a word about trust", async () => {
+    const project = await projectFor("trusted");
+    const built = await asNobody("trusted", ["-C", project, "build"]);
+    expect(built.exitCode, built.stderr).toBe(0);
+    expect(built.stderr).not.toContain("does not trust this user");
+    expect(built.stderr).not.toContain("ignoring untrusted substituter");
+    const doctor = JSON.parse((await asNobody("trusted", ["-C", project, "--json", "doctor"])).stdout) as {
+      checks: { name: string; status: string }[];
+    };
+    const trust = doctor.checks.find((c) => c.name === "trust");
+    if (trust) expect(trust.status).toBe("PASS");
+  }, 120_000);
+});
