@@ -177,10 +177,16 @@ export class NixDriver {
 
   /** Substitutes the outputs of `attrs` from `cache` alone (or fails), building nothing here. */
   substitute(attrs: string[], cache: BinaryCache, store?: string): Promise<BuildOutcome> {
-    return this.runBuild(attrs, { keepGoing: true, extraArgs: substituteOnlyArgs(store) }, substituterArgs(cache.url, cache.publicKeys));
+    // A refused cache is the caller's error to report (cache pull says why): no warning first.
+    return this.runBuild(
+      attrs,
+      { keepGoing: true, extraArgs: substituteOnlyArgs(store) },
+      substituterArgs(cache.url, cache.publicKeys),
+      false,
+    );
   }
 
-  private async runBuild(attrs: string[], options: BuildOptions, substituters: string[]): Promise<BuildOutcome> {
+  private async runBuild(attrs: string[], options: BuildOptions, substituters: string[], explainTrust = true): Promise<BuildOutcome> {
     const { features } = await this.detect();
     const evalCache = features.concurrentEvalCache ? [] : ["--option", "eval-cache", "false"];
     const extraArgs = [...substituters, ...this.builderArgs, ...evalCache, ...(options.extraArgs ?? [])];
@@ -188,7 +194,7 @@ export class NixDriver {
     const result = await this.process
       .followed(buildArgs(this.ctx, attrs, { ...options, extraArgs }), (line) => monitor.feed(line))
       .finally(() => monitor.close());
-    if (monitor.untrusted.length) this.explainUntrusted(monitor.untrusted);
+    if (monitor.untrusted.length && explainTrust) this.explainUntrusted(monitor.untrusted);
     const failed = monitor.failedDerivations();
     const outcome: BuildOutcome = {
       built: [],

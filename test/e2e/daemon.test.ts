@@ -33,15 +33,18 @@ beforeAll(async () => {
   // A binary cache the project names (file://, so nothing leaves the machine).
   mkdirSync(path.join(dir, "cache"));
   writeFileSync(path.join(dir, "cache/nix-cache-info"), "StoreDir: /nix/store\nWantMassQuery: 1\nPriority: 30\n");
+  ownedByNobody(path.join(dir, "cache"));
 }, 60_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let publicKey = "test-cache-1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
 
 async function projectFor(trust: "trusted" | "untrusted"): Promise<string> {
   const offline = await asNobody(trust, ["offline-pkgs"]);
   expect(offline.exitCode, offline.stderr).toBe(0);
   const project = path.join(dir, `project-${trust}`);
-  mkdirSync(project);
+  mkdirSync(project, { recursive: true });
   writeFileSync(
     path.join(project, "nixkit.yaml"),
     stringify({
@@ -49,7 +52,7 @@ async function projectFor(trust: "trusted" | "untrusted"): Promise<string> {
       name: "multi-user",
       systems: ["x86_64-linux"],
       inputs: { nixpkgs: offline.stdout.trim() },
-      cache: { url: `file://${dir}/cache`, publicKeys: ["test-cache-1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="] },
+      cache: { url: `file://${dir}/cache`, publicKeys: [publicKey] },
       shell: { packages: ["hello"], env: { GREETING: "hi" } },
       builds: { app: { script: "mkdir -p $out/bin; printf '#!/bin/sh\\necho app\\n' > $out/bin/app; chmod +x $out/bin/app" } },
       tests: { unit: { needs: ["app"], script: 'test "$(app)" = app' } },
@@ -63,8 +66,14 @@ async function projectFor(trust: "trusted" | "untrusted"): Promise<string> {
 const trustWarning = (cache: string) => `the nix-daemon does not trust this user, so it ignores the project's cache ${cache}`;
 
 describe("through a nix-daemon, as an unprivileged user", () => {
-  test("not trusted: build, test, shell (cold and warm), image and gc work; the unused cache is said once, with the fix", async () => {
-    const project = await projectFor("untrusted");
+  test("not trusted: build, test, shell (cold and warm), image, gc and cache push work; the unused cache is said once, with the fix, and pull refuses with it", async () => {
+    // The project's signing key, made by the user (the manifest names its public half).
+    let project = await projectFor("untrusted");
+    const keygen = await asNobody("untrusted", ["-C", project, "cache", "keygen"]);
+    expect(keygen.exitCode, keygen.stderr).toBe(0);
+    publicKey = keygen.stdout.trim().split("\n").pop()!.trim();
+    expect(publicKey).toMatch(/^multi-user:[A-Za-z0-9+/=]{44}$/);
+    project = await projectFor("untrusted");
     const cache = `file://${dir}/cache`;
     const built = await asNobody("untrusted", ["-C", project, "build"]);
     expect(built.exitCode, built.stderr).toBe(0);
@@ -84,6 +93,12 @@ describe("through a nix-daemon, as an unprivileged user", () => {
     expect(JSON.parse(image.stdout).digest).toMatch(/^sha256:[0-9a-f]{64}$/);
     const gc = await asNobody("untrusted", ["-C", project, "gc", "--dry-run"]);
     expect(gc.exitCode, gc.stderr).toBe(0);
+    const pushed = await asNobody("untrusted", ["-C", project, "cache", "push"]);
+    expect(pushed.exitCode, pushed.stderr).toBe(0);
+    expect(pushed.stderr + pushed.stdout).toContain(`to ${cache}, signed`);
+    const pulled = await asNobody("untrusted", ["-C", project, "cache", "pull"]);
+    expect(pulled.exitCode).toBe(1);
+    expect(pulled.stderr.split(trustWarning(cache)).length - 1).toBe(1);
 
     const doctor = JSON.parse((await asNobody("untrusted", ["-C", project, "--json", "doctor"])).stdout) as {
       checks: { name: string; status: string; detail: string; fix?: string }[];
@@ -97,12 +112,15 @@ describe("through a nix-daemon, as an unprivileged user", () => {
     }
   }, 240_000);
 
-  test("trusted: the same build uses the cache settings without a word about trust", async () => {
+  test("trusted: the same build and a pull from the cache work without a word about trust", async () => {
     const project = await projectFor("trusted");
     const built = await asNobody("trusted", ["-C", project, "build"]);
     expect(built.exitCode, built.stderr).toBe(0);
     expect(built.stderr).not.toContain("does not trust this user");
     expect(built.stderr).not.toContain("ignoring untrusted substituter");
+    const pulled = await asNobody("trusted", ["-C", project, "cache", "pull", "builds", "tests"]);
+    expect(pulled.exitCode, pulled.stderr).toBe(0);
+    expect(pulled.stderr).not.toContain("trust");
     const doctor = JSON.parse((await asNobody("trusted", ["-C", project, "--json", "doctor"])).stdout) as {
       checks: { name: string; status: string }[];
     };
