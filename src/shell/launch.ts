@@ -2,11 +2,11 @@
 // signals through and reporting the child's exit the way a shell would: the one place that
 // runs bash (or the user's zsh or fish) for the dev environment.
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { constants } from "node:os";
 import path from "node:path";
 import { projectPaths } from "../state/layout.js";
-import { shellQuote } from "./rc.js";
+import { RC_BASH_PREFIX, shellQuote } from "./rc.js";
 
 /** Variables a --pure environment keeps from the caller (documented in the README). */
 export const PURE_KEEP = ["HOME", "USER", "LOGNAME", "TERM", "COLORTERM", "LANG", "LC_ALL", "TZ", "DISPLAY", "SSH_AUTH_SOCK", "NO_COLOR"];
@@ -31,10 +31,22 @@ export function baseEnv(options: LaunchOptions): NodeJS.ProcessEnv {
   return env;
 }
 
-/** bash from the caller's PATH, resolved here because a --pure environment has no PATH to search. */
-export function bashPath(env: NodeJS.ProcessEnv = process.env): string {
+/**
+ * bash from the caller's PATH, resolved here because a --pure environment has no PATH to search;
+ * on macOS the environment's own bash (recorded in the rc file), not the system's 3.2.
+ */
+export function bashPath(env: NodeJS.ProcessEnv = process.env, rcFile?: string, platform: NodeJS.Platform = process.platform): string {
+  const own = platform === "darwin" && rcFile ? recordedBash(rcFile) : undefined;
+  if (own) return own;
   for (const dir of (env.PATH ?? "").split(":")) if (dir && existsSync(path.join(dir, "bash"))) return path.join(dir, "bash");
   return "/bin/bash";
+}
+
+function recordedBash(rcFile: string): string | undefined {
+  const head = readFileSync(rcFile, "utf8").slice(0, 2048);
+  const line = head.split("\n").find((l) => l.startsWith(RC_BASH_PREFIX));
+  const bash = line?.slice(RC_BASH_PREFIX.length);
+  return bash && existsSync(bash) ? bash : undefined;
 }
 
 /** Runs `command` after the environment (and its hook); resolves to the exit status a shell would report. */
@@ -74,11 +86,15 @@ export function interactiveShell(options: LaunchOptions, projectName: string): P
 
 /** The exported environment a command started by `nixkit run` sees (the hook's output goes to stderr). */
 export function environmentAfter(options: LaunchOptions): Record<string, string> {
-  const dump = execFileSync(bashPath(options.env), ["--norc", "--noprofile", "-c", 'source "$0" >&2 && env -0', options.rcFile], {
-    cwd: options.workDir,
-    env: baseEnv(options),
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const dump = execFileSync(
+    bashPath(options.env, options.rcFile),
+    ["--norc", "--noprofile", "-c", 'source "$0" >&2 && env -0', options.rcFile],
+    {
+      cwd: options.workDir,
+      env: baseEnv(options),
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   const env: Record<string, string> = {};
   for (const entry of dump.toString("utf8").split("\0")) {
     const eq = entry.indexOf("=");
@@ -91,7 +107,7 @@ export function environmentAfter(options: LaunchOptions): Record<string, string>
 /** Runs bash with `args` in the launch environment and directory. */
 function supervise(args: string[], options: LaunchOptions): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(bashPath(), args, { stdio: "inherit", env: baseEnv(options), cwd: options.workDir });
+    const child = spawn(bashPath(process.env, options.rcFile), args, { stdio: "inherit", env: baseEnv(options), cwd: options.workDir });
     // Ctrl-C and Ctrl-\ reach the child from the terminal directly; other signals are forwarded.
     const ignore = () => {};
     const forward = (signal: NodeJS.Signals) => child.kill(signal);

@@ -1,6 +1,7 @@
 // Turns `nix print-dev-env --json` into the bash script that gives what `nix develop` gives:
 // the derivation's variables and functions, the caller's PATH appended, outputs redirected to
 // ./outputs, and the shellHook run once at the end. Mirrors Nix's makeRcScript (src/nix/develop.cc).
+import { existsSync } from "node:fs";
 import { FastHash } from "./fast-hash.js";
 
 export interface DevEnvJson {
@@ -64,10 +65,20 @@ export const shellQuote = (value: string): string => `'${value.replace(/'/g, `'\
 const validName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export const RC_ROOT_PREFIX = "# nixkit-env-root: ";
+/** The second line: the environment's own bash (macOS's /bin/bash is 3.2, older than the environment expects). */
+export const RC_BASH_PREFIX = "# nixkit-bash: ";
+
+function environmentBash(env: DevEnvJson): string {
+  for (const dir of String(env.variables.PATH?.value ?? "").split(":")) {
+    if (dir && existsSync(`${dir}/bash`)) return `${dir}/bash`;
+  }
+  return "";
+}
 
 export function renderRc(env: DevEnvJson, gcRoot?: string): string {
   const lines: string[] = [
     `${RC_ROOT_PREFIX}${gcRoot ?? ""}`,
+    `${RC_BASH_PREFIX}${environmentBash(env)}`,
     "# Written by nixkit from `nix print-dev-env --json`; sourced by nixkit run/shell/env.",
   ];
   for (const name of SAVED_VARIABLES) lines.push(`__nixkit_saved_${name}="\${${name}-}"`);

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { expect, test } from "vitest";
 import { bashPath } from "../../src/shell/launch.js";
@@ -51,4 +51,22 @@ test("functions and the hook run; exact values survive quoting; the caller's PAT
 test("an empty caller PATH (--pure) adds nothing", () => {
   const out = runRc('printf "%s" "$PATH"', { PATH: "" });
   expect(out.split("\n").at(-1)).toBe("/nix/store/aaa-tool/bin");
+});
+
+test("on macOS the environment's own bash runs the rc (not /bin/bash 3.2); elsewhere the caller's", () => {
+  const dir = tempDir();
+  const bin = path.join(dir, "bash-5.2", "bin");
+  mkdirSync(bin, { recursive: true });
+  writeFileSync(path.join(bin, "bash"), "");
+  const rc = path.join(dir, "env.rc");
+  writeFileSync(
+    rc,
+    renderRc({ ...env, variables: { ...env.variables, PATH: { type: "exported", value: `/nix/store/aaa-tool/bin:${bin}` } } }),
+  );
+  expect(readFileSync(rc, "utf8").split("\n")[1]).toBe(`# nixkit-bash: ${bin}/bash`);
+  expect(bashPath({ PATH: "/usr/bin:/bin" }, rc, "darwin")).toBe(`${bin}/bash`);
+  expect(bashPath({ PATH: "/usr/bin:/bin" }, rc, "linux")).not.toBe(`${bin}/bash`);
+  // An rc written before nixkit recorded the bash: the caller's.
+  writeFileSync(rc, renderRc(env));
+  expect(bashPath({ PATH: "/usr/bin:/bin" }, rc, "darwin")).not.toContain("bash-5.2");
 });
