@@ -20,6 +20,8 @@ let
     name = buildVariable need;
     value = "${builds.${need}}";
   }) spec.needs);
+  neededOnPath = spec: concatStringsSep "\n" (map (need:
+    let dir = "\"\$${buildVariable need}/bin\""; in "if [ -d ${dir} ]; then PATH=${dir}:$PATH; fi") spec.needs);
 
   # `env` entries become derivation attributes (mkDerivation's `env`), so a name Nix interprets
   # would change how the derivation is built (outputHash* lifts the network sandbox, __noChroot
@@ -50,7 +52,7 @@ let
       # when its whole batch is done, and nixkit shows how long each one ran.
       buildPhase = ''
         runHook preBuild
-        ${concatStringsSep "\n" (map (need: ''if [ -d "''$${buildVariable need}/bin" ]; then PATH="''$${buildVariable need}/bin:$PATH"; fi'') spec.needs)}
+        ${neededOnPath spec}
         ${run}
         if [ -n "''${NIX_LOG_FD-}" ]; then echo '@nix {"action":"setPhase","phase":"nixkit-script-done"}' >&"$NIX_LOG_FD"; fi
         runHook postBuild
