@@ -4,7 +4,7 @@ import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node, typ
 import type { z } from "zod";
 import { positionOf } from "./positions.js";
 import { ManifestError, type FieldPath, type Problem } from "./problems.js";
-import { checkRules } from "./rules.js";
+import { checkRules, checkRulesLoosely, type RuleProblem } from "./rules.js";
 import { knownKeysAt, manifestSchema, type Manifest } from "./schema.js";
 import { closest } from "./suggest.js";
 import { MANIFEST_FILE } from "../state/layout.js";
@@ -53,16 +53,27 @@ export function parseManifest(bytes: Uint8Array | string, file = MANIFEST_FILE):
     fail([{ line: 1, col: 1, path: [], message: (error as Error).message, hint: "remove the YAML aliases that expand too much" }]);
   }
 
+  const placed = (problems: RuleProblem[]): Problem[] =>
+    problems.map((p) => ({ ...positionOf(doc, lines, p.path, p.atKey), path: p.path, message: p.message, hint: p.hint }));
   const parsed = manifestSchema.safeParse(data, { reportInput: true });
-  if (!parsed.success) fail(byPosition(parsed.error.issues.flatMap((issue) => schemaProblems(issue, doc, lines))));
+  if (!parsed.success) {
+    const schema = parsed.error.issues.flatMap((issue) => schemaProblems(issue, doc, lines));
+    fail(
+      byPosition([
+        ...schema,
+        ...placed(
+          checkRulesLoosely(
+            data,
+            schema.map((p) => p.path),
+          ),
+        ),
+      ]),
+    );
+  }
   const manifest = parsed.data!;
 
   const ruleProblems = checkRules(manifest);
-  if (ruleProblems.length > 0) {
-    fail(
-      byPosition(ruleProblems.map((p) => ({ ...positionOf(doc, lines, p.path, p.atKey), path: p.path, message: p.message, hint: p.hint }))),
-    );
-  }
+  if (ruleProblems.length > 0) fail(byPosition(placed(ruleProblems)));
   return { manifest, text };
 }
 

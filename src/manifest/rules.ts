@@ -275,3 +275,19 @@ export const rules: Rule[] = [
 ];
 
 export const checkRules = (manifest: Manifest): RuleProblem[] => rules.flatMap((rule) => rule(manifest));
+
+/**
+ * The rules on data the schema refused, so that every problem is reported at once: each rule
+ * that can read the data runs (one that cannot is skipped), and a problem at or under a field the
+ * schema already named is left to the schema's message.
+ */
+export function checkRulesLoosely(data: unknown, schemaPaths: FieldPath[]): RuleProblem[] {
+  const overlaps = (a: FieldPath, b: FieldPath) => a.slice(0, Math.min(a.length, b.length)).every((key, i) => key === b[i]);
+  return rules.flatMap((rule) => {
+    try {
+      return rule(data as Manifest).filter((problem) => !schemaPaths.some((path) => overlaps(path, problem.path)));
+    } catch {
+      return [];
+    }
+  });
+}

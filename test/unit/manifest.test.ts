@@ -131,6 +131,22 @@ describe("schema rejects, with position, field and hint", () => {
     );
   });
 
+  test("rule problems (a needs cycle) come with schema problems, in one report", () => {
+    const found = problems(
+      base.replace("name: demo", "name: Demo") + "builds:\n  a: { needs: [b], script: x }\n  b: { needs: [a], script: y }\n",
+    );
+    expect(found).toHaveLength(2);
+    expect(found[0]).toMatch(/^nixkit\.yaml:2:7 name: /);
+    expect(found[1]).toMatch(/builds\.\w\.needs: builds depend on each other in a cycle/);
+  });
+
+  test("a rule is not repeated where the schema already named the field", () => {
+    const found = problems(base + "builds:\n  a: { needs: b, script: x }\n");
+    expect(found).toHaveLength(1);
+    expect(found[0]).toContain("builds.a.needs: ");
+    expect(found[0]).not.toContain("cycle");
+  });
+
   test("an empty file", () => {
     expect(problems("")[0]).toBe(
       "nixkit.yaml:1:1 (root): the manifest is empty (start with `version: 1` and `name: my-project`, or run `nixkit init`)",
