@@ -5,18 +5,17 @@
 #
 #   scripts/daemon-nix.sh DIR trusted|untrusted CMD...
 #
-# DIR keeps the store (DIR/nix), the daemon's and the client's nix.conf and nobody's HOME
-# (DIR/home) between runs.
+# DIR keeps the store (DIR/nix), the system nix.conf (DIR/conf, read by the daemon and the
+# client alike, as /etc/nix is) and nobody's HOME (DIR/home) between runs.
 set -euo pipefail
 dir="$1" trust="$2"
 shift 2
-mkdir -p "$dir/nix" "$dir/daemon-conf" "$dir/client-conf" "$dir/home"
+mkdir -p "$dir/nix" "$dir/conf" "$dir/home"
 chown nobody:nogroup "$dir/home"
 chmod 755 "$dir"
 trusted=root
 [ "$trust" = trusted ] && trusted="root nobody"
-printf 'build-users-group =\nsandbox = true\nexperimental-features = nix-command flakes\nsubstituters =\ntrusted-users = %s\n' "$trusted" > "$dir/daemon-conf/nix.conf"
-printf 'experimental-features = nix-command flakes\n' > "$dir/client-conf/nix.conf"
+printf 'build-users-group =\nsandbox = true\nexperimental-features = nix-command flakes\nsubstituters =\ntrusted-users = %s\n' "$trusted" > "$dir/conf/nix.conf"
 nix_bin="$(dirname "$(readlink -f "$(command -v nix)")")"
 # nix-daemon is `nix` under another name: the same version as the client.
 daemon="$nix_bin/nix-daemon"
@@ -27,10 +26,10 @@ exec unshare --mount -- bash -c '
     mount --make-rprivate /
     mount --bind "$dir/nix" /nix
     mkdir -p /nix/var/nix/daemon-socket
-    NIX_CONF_DIR="$dir/daemon-conf" "$daemon" > "$dir/daemon.log" 2>&1 &
+    NIX_CONF_DIR="$dir/conf" "$daemon" > "$dir/daemon.log" 2>&1 &
     daemon_pid=$!
     trap "kill $daemon_pid 2>/dev/null || true" EXIT
     for _ in $(seq 100); do [ -S /nix/var/nix/daemon-socket/socket ] && break; sleep 0.05; done
     setpriv --reuid=65534 --regid=65534 --clear-groups \
-        env HOME="$dir/home" NIX_REMOTE=daemon NIX_CONF_DIR="$dir/client-conf" XDG_CACHE_HOME="$dir/home/.cache" "$@"
+        env HOME="$dir/home" NIX_REMOTE=daemon NIX_CONF_DIR="$dir/conf" XDG_CACHE_HOME="$dir/home/.cache" "$@"
 ' daemon-nix "$dir" "$daemon" "$@"

@@ -58,7 +58,13 @@ export async function doctorChecks(driver: NixDriver, projectDir: string, nixpkg
         ? { name: "flakes", status: "PASS", detail: "nix-command and flakes are usable" }
         : { name: "flakes", status: "FAIL", detail: flakesProblem, fix: "upgrade Nix to 2.8 or newer" },
     );
-    checks.push(sandboxCheck(await driver.sandboxSetting(), driver.ctx.canSetSandbox));
+    // Through a daemon, its settings decide: those of the system's nix.conf, not the user's.
+    const info = await driver.storeInfo();
+    const daemon = info ? info.url === "daemon" : existsSync(DAEMON_SOCKET) && process.getuid?.() !== 0;
+    const system = daemon ? await driver.systemSettings() : undefined;
+    const sandbox = system ? (system.sandbox === undefined ? undefined : String(system.sandbox)) : await driver.sandboxSetting();
+    checks.push(sandboxCheck(sandbox, driver.ctx.canSetSandbox, process.platform, daemon));
+    if (system) checks.push(daemonSubstitutersCheck(system));
   }
 
   const offline = offlineSetCheck(nixpkgsOverride);
@@ -92,8 +98,14 @@ export function trustCheck(info: StoreInfo | undefined, cache: BinaryCache | und
   return { name: "trust", status: "WARN", detail, fix: untrustedExplanation([], cache)[0]!.replace(/^.*?; to use it, /, "") };
 }
 
-export function sandboxCheck(value: string | undefined, canSet: boolean, platform: NodeJS.Platform = process.platform): Check {
-  if (value === "true") return { name: "sandbox", status: "PASS", detail: "sandbox = true" };
+export function sandboxCheck(
+  value: string | undefined,
+  canSet: boolean,
+  platform: NodeJS.Platform = process.platform,
+  daemon = false,
+): Check {
+  const source = daemon ? " in the nix-daemon's nix.conf" : "";
+  if (value === "true") return { name: "sandbox", status: "PASS", detail: `sandbox = true${source}` };
   // Nix on macOS ships with the sandbox off, and much of nixpkgs does not build in it.
   if (platform === "darwin") {
     return {
@@ -112,7 +124,22 @@ export function sandboxCheck(value: string | undefined, canSet: boolean, platfor
       fix,
     };
   }
-  return { name: "sandbox", status: "FAIL", detail: `sandbox = ${value ?? "unknown"}; builds and tests would not be hermetic`, fix };
+  return {
+    name: "sandbox",
+    status: "FAIL",
+    detail: `sandbox = ${value ?? "unknown"}${source}; builds and tests would not be hermetic`,
+    fix,
+  };
+}
+
+/** The substituters a nix-daemon uses for everyone, and those it lets untrusted users add. */
+export function daemonSubstitutersCheck(system: Record<string, unknown>): Check {
+  const list = (v: unknown) => (Array.isArray(v) ? v.map(String).join(" ") : String(v ?? "")) || "none";
+  return {
+    name: "substituters",
+    status: "PASS",
+    detail: `the nix-daemon's: ${list(system.substituters)}; trusted-substituters: ${list(system["trusted-substituters"])}`,
+  };
 }
 
 async function storeCheck(): Promise<Check> {

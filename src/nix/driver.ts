@@ -140,16 +140,19 @@ export class NixDriver {
   }
 
   /** The store Nix talks to (a daemon's version and trust in this user), where Nix can say (2.19+). */
-  async storeInfo(): Promise<StoreInfo | undefined> {
-    if (!(await this.detect()).features.storeInfo) return undefined;
-    const result = await this.process.capture(storeInfoArgs());
-    if (result.exitCode !== 0) return undefined;
-    try {
-      return JSON.parse(result.stdout) as StoreInfo;
-    } catch {
-      return undefined;
-    }
+  storeInfo(): Promise<StoreInfo | undefined> {
+    return (this.info ??= (async () => {
+      if (!(await this.detect()).features.storeInfo) return undefined;
+      const result = await this.process.capture(storeInfoArgs());
+      if (result.exitCode !== 0) return undefined;
+      try {
+        return JSON.parse(result.stdout) as StoreInfo;
+      } catch {
+        return undefined;
+      }
+    })());
   }
+  private info: Promise<StoreInfo | undefined> | undefined;
 
   /** Detects the Nix version once per run; fails with exit 3 when Nix is missing or too old. */
   detect(): Promise<{ version: NixVersion; features: NixFeatures }> {
@@ -320,6 +323,23 @@ export class NixDriver {
   async flakesProblem(): Promise<string | undefined> {
     const result = await this.process.capture(flakesProbeArgs());
     return result.stdout.trim() === "true" ? undefined : (result.stderr.trim().split("\n")[0] ?? "flakes unavailable");
+  }
+
+  /**
+   * Settings from the system's nix.conf alone (no user file, no NIX_CONFIG): what a nix-daemon
+   * started from it uses, which `nix config show` with the user's own files would not say.
+   */
+  async systemSettings(): Promise<Record<string, unknown>> {
+    const result = await this.process.capture(showConfigArgs((await this.detect()).features), undefined, {
+      NIX_USER_CONF_FILES: "",
+      NIX_CONFIG: "",
+    });
+    try {
+      const parsed = JSON.parse(result.stdout) as Record<string, { value: unknown }>;
+      return Object.fromEntries(Object.entries(parsed).map(([name, entry]) => [name, entry.value]));
+    } catch {
+      return {};
+    }
   }
 
   /** The effective `sandbox` setting of nix.conf, as Nix reports it. */

@@ -45,7 +45,7 @@ export class NixProcess {
   }
 
   /** Runs nix and returns its output; never throws for a non-zero exit. */
-  async capture(args: string[], input?: string): Promise<Captured> {
+  async capture(args: string[], input?: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<Captured> {
     this.options.logger.debug(`$ nix ${args.join(" ")}`);
     const child = execa(this.binary, args, {
       cwd: this.options.cwd,
@@ -53,7 +53,7 @@ export class NixProcess {
       ...(input === undefined ? { stdin: "ignore" as const } : { input }),
       cancelSignal: this.options.signal,
       maxBuffer: 256 * 1024 * 1024,
-      env: nixEnv(),
+      env: { ...nixEnv(), ...extraEnv },
       extendEnv: false,
     });
     const result = await settle(child);

@@ -100,9 +100,19 @@ describe("through a nix-daemon, as an unprivileged user", () => {
     expect(pulled.exitCode).toBe(1);
     expect(pulled.stderr.split(trustWarning(cache)).length - 1).toBe(1);
 
+    // The user's own nix.conf turns the sandbox off; the daemon's (the system's) decides.
+    const userConf = path.join(dir, "home/.config/nix/nix.conf");
+    mkdirSync(path.dirname(userConf), { recursive: true });
+    writeFileSync(userConf, "sandbox = false\n");
     const doctor = JSON.parse((await asNobody("untrusted", ["-C", project, "--json", "doctor"])).stdout) as {
       checks: { name: string; status: string; detail: string; fix?: string }[];
     };
+    rmSync(userConf);
+    expect(doctor.checks.find((c) => c.name === "sandbox")).toMatchObject({
+      status: "PASS",
+      detail: "sandbox = true in the nix-daemon's nix.conf",
+    });
+    expect(doctor.checks.find((c) => c.name === "substituters")!.detail).toBe("the nix-daemon's: none; trusted-substituters: none");
     const trust = doctor.checks.find((c) => c.name === "trust");
     // Nix 2.19+ says whether the store trusts the user; 2.8 cannot.
     if (trust) {
