@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import { constants, createReadStream, promises as fs } from "node:fs";
 import path from "node:path";
-import { writeDirAtomic, writeStreamAtomic } from "../state/atomic.js";
+import { sweepLeftovers, writeDirAtomic, writeStreamAtomic } from "../state/atomic.js";
 import { sameStamp, stampOf, type FileStamp } from "../state/file-stamp.js";
 import { canonicalJson } from "./json.js";
 import type { LayerBlob } from "./layer-writer.js";
@@ -131,7 +131,8 @@ async function readMarker(dir: string): Promise<LayoutMarker | undefined> {
 }
 
 export async function writeOciDirectory(doc: ImageDocuments, target: string, signal?: AbortSignal): Promise<void> {
-  if (await layoutHolds(doc, target)) return; // an unchanged image: nothing to write
+  // An unchanged image: nothing to write, only what a killed writer left beside it to remove.
+  if (await layoutHolds(doc, target)) return sweepLeftovers(path.dirname(target));
   await writeDirAtomic(
     target,
     async (temp) => {

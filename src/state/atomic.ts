@@ -57,6 +57,10 @@ export async function sweepLeftovers(dir: string): Promise<void> {
     return;
   }
   for (const name of names) {
+    if (/^\..+\.lock$/.test(name)) {
+      if (await lockAbandoned(path.join(dir, name))) await fs.rm(path.join(dir, name), { force: true });
+      continue;
+    }
     const match = name.match(LEFTOVER);
     if (!match || pidAlive(Number(match[2]))) continue;
     const leftover = path.join(dir, name);
@@ -190,6 +194,13 @@ export function writeDirAtomic(
   );
 }
 
+/** A lock whose holder no longer runs. */
+async function lockAbandoned(lock: string): Promise<boolean> {
+  const holder = Number(await fs.readFile(lock, "utf8").catch(() => ""));
+  // An empty lock is one being written, or one whose writer died before it could say who it was.
+  return holder ? !pidAlive(holder) : Date.now() - (await fs.stat(lock).catch(() => ({ mtimeMs: 0 }))).mtimeMs > 5000;
+}
+
 /** Runs `work` holding `.<target>.lock` beside `target`; a lock whose holder died is taken over. */
 export async function withLock<T>(target: string, work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
   const lock = path.join(path.dirname(target), `.${path.basename(target)}.lock`);
@@ -201,10 +212,7 @@ export async function withLock<T>(target: string, work: () => Promise<T>, signal
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      const holder = Number(await fs.readFile(lock, "utf8").catch(() => ""));
-      // An empty lock is one being written, or one whose writer died before it could say who it was.
-      const abandoned = holder ? !pidAlive(holder) : Date.now() - (await fs.stat(lock).catch(() => ({ mtimeMs: 0 }))).mtimeMs > 5000;
-      if (abandoned) await fs.rm(lock, { force: true });
+      if (await lockAbandoned(lock)) await fs.rm(lock, { force: true });
       else await sleep(100, undefined, { signal });
     }
   }

@@ -1,8 +1,9 @@
+import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Writable } from "node:stream";
 import { describe, expect, test } from "vitest";
-import { writeFilesAtomic } from "../../src/state/atomic.js";
+import { sweepLeftovers, writeFilesAtomic } from "../../src/state/atomic.js";
 import { createLogger } from "../../src/util/logger.js";
 import { tempDir } from "../helpers.js";
 
@@ -77,5 +78,17 @@ describe("writeFilesAtomic", () => {
     await writeFilesAtomic([{ path: path.join(dir, "sub", "x"), content: "x", mode: 0o600 }]);
     expect(readFileSync(path.join(dir, "sub", "x"), "utf8")).toBe("x");
     expect(statSync(path.join(dir, "sub", "x")).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe("sweepLeftovers", () => {
+  test("removes a lock whose holder died (a killed writer's), keeps a live holder's and a fresh empty one", async () => {
+    const dir = tempDir();
+    const dead = spawnSync("true").pid!;
+    writeFileSync(path.join(dir, ".oci.lock"), String(dead));
+    writeFileSync(path.join(dir, ".archive.tar.lock"), String(process.pid));
+    writeFileSync(path.join(dir, ".being-written.lock"), "");
+    await sweepLeftovers(dir);
+    expect(readdirSync(dir).sort()).toEqual([".archive.tar.lock", ".being-written.lock"]);
   });
 });
