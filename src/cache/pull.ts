@@ -5,7 +5,7 @@
 import type { Manifest } from "../manifest/schema.js";
 import type { NixDriver, NixFailed } from "../nix/driver.js";
 import { flakeAttrs } from "../nix/flake-attrs.js";
-import { untrustedExplanation, type BinaryCache } from "../nix/substituters.js";
+import { UNTRUSTED_USER, untrustedExplanation, type BinaryCache } from "../nix/substituters.js";
 import type { ClosureKind } from "../roots/registry.js";
 import { makeEnv } from "../shell/dev-env.js";
 import { stripAnsi } from "../nix/internal-json.js";
@@ -53,7 +53,7 @@ export async function pullFromCache(driver: NixDriver, request: PullRequest): Pr
 }
 
 function refusal(cache: BinaryCache, nixText: string, error?: NixFailed): Error {
-  if (/ignoring untrusted substituter|you are not a trusted user/.test(nixText)) return new WorkFailed(untrustedExplanation([], cache)[0]!);
+  if (UNTRUSTED_USER.test(nixText)) return new WorkFailed(untrustedExplanation([], cache)[0]!);
   if (/not signed by any of the keys|lacks a (valid )?signature/.test(nixText)) {
     const keys = cache.publicKeys.join(", ") || "none listed";
     return new WorkFailed(

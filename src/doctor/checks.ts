@@ -6,7 +6,7 @@ import { describeDrift, findDrift } from "../generate/freshness.js";
 import { generatePlan } from "../generate/plan.js";
 import { loadManifest, type LoadedManifest } from "../manifest/load.js";
 import type { NixDriver, StoreInfo } from "../nix/driver.js";
-import { probeCache, untrustedExplanation, type BinaryCache } from "../nix/substituters.js";
+import { probeCache, untrustedFix, type BinaryCache } from "../nix/substituters.js";
 import { offlineSetProblem } from "../offline/prepare.js";
 import { IMMUTABLE_MARKER } from "../state/layout.js";
 import { NixkitError } from "../util/errors.js";
@@ -95,7 +95,7 @@ export function trustCheck(info: StoreInfo | undefined, cache: BinaryCache | und
   if (info.trusted) return { name: "trust", status: "PASS", detail: `${store} trusts this user` };
   const detail = `${store} does not trust this user: it ignores the substituters and keys nixkit passes`;
   if (!cache) return { name: "trust", status: "PASS", detail: `${detail} (the project has no cache)` };
-  return { name: "trust", status: "WARN", detail, fix: untrustedExplanation([], cache)[0]!.replace(/^.*?; to use it, /, "") };
+  return { name: "trust", status: "WARN", detail, fix: untrustedFix(cache) };
 }
 
 export function sandboxCheck(

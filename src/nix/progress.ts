@@ -12,6 +12,7 @@ import {
   stripAnsi,
 } from "./internal-json.js";
 import { displayName } from "./flake-attrs.js";
+import { UNTRUSTED_USER } from "./substituters.js";
 
 interface ActiveBuild {
   name: string;
@@ -68,7 +69,7 @@ export class BuildMonitor {
         return;
       case "msg":
         // A daemon's warning reaches the client as plain text it logs at error level.
-        if (event.level <= 1 && untrustedUser.test(event.msg)) {
+        if (event.level <= 1 && UNTRUSTED_USER.test(event.msg)) {
           this.untrusted.push(stripAnsi(event.msg));
           this.logger.debug(stripAnsi(event.msg));
         } else if (event.level === 0 && !daemonWarning.test(stripAnsi(event.msg))) this.errors.push(stripAnsi(event.msg));
@@ -170,10 +171,6 @@ function shownOnce(text: string, level: string): boolean {
   return true;
 }
 
-// The daemon's words when it drops a setting or substituter from a user it does not trust:
-// "ignoring untrusted substituter '…'" (2.8; ", you are not a trusted user." added later),
-// "ignoring the client-specified setting '…', because it is a restricted setting and you are not a trusted user".
-const untrustedUser = /ignoring untrusted substituter|you are not a trusted user/;
 // The daemon's other warnings arrive the same way; they are warnings, shown when the build succeeds too.
 const daemonWarning = /^warning: /;
 

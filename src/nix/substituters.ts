@@ -71,15 +71,24 @@ export async function reachableSubstituters(configured: string[], logger: Logger
   return configured.filter((url) => !unreachable.some((u) => u.url === url));
 }
 
+// The daemon's words when it drops a setting or substituter from a user it does not trust:
+// "ignoring untrusted substituter '…'" (2.8; ", you are not a trusted user." added later),
+// "ignoring the client-specified setting '…', because it is a restricted setting and you are not a trusted user".
+export const UNTRUSTED_USER = /ignoring untrusted substituter|you are not a trusted user/;
+
+/** The daemon-side lines that let an untrusted user use the project's cache. */
+export function untrustedFix(cache: BinaryCache): string {
+  const keys = cache.publicKeys.length ? ` and \`trusted-public-keys = ${cache.publicKeys.join(" ")}\`` : "";
+  return `add \`trusted-substituters = ${cache.url}\`${keys} to the daemon's nix.conf (or this user to \`trusted-users\`) and restart nix-daemon`;
+}
+
 /**
  * What to tell a user whose nix-daemon does not trust them, from what the daemon said it ignored:
  * with a project cache, that the cache is unused and the daemon-side fix; otherwise its words.
  */
 export function untrustedExplanation(said: string[], cache: BinaryCache | undefined): string[] {
   if (!cache?.url) return [...new Set(said)].map((text) => text.replace(/^warning: /, ""));
-  const keys = cache.publicKeys.length ? ` and \`trusted-public-keys = ${cache.publicKeys.join(" ")}\`` : "";
   return [
-    `the nix-daemon does not trust this user, so it ignores the project's cache ${cache.url} and builds what it would have fetched; ` +
-      `to use it, add \`trusted-substituters = ${cache.url}\`${keys} to the daemon's nix.conf (or this user to \`trusted-users\`) and restart nix-daemon`,
+    `the nix-daemon does not trust this user, so it ignores the project's cache ${cache.url} and builds what it would have fetched; to use it, ${untrustedFix(cache)}`,
   ];
 }

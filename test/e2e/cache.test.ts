@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { nixkit, tempDir } from "../helpers.js";
-import { editFile, exampleProject } from "./project.js";
+import { exampleWithCache } from "./project.js";
 import { freePort, startNginx, type Server } from "./servers.js";
 
 // A fresh cache for every test, so each starts without the paths it pushes.
@@ -18,17 +18,7 @@ const RUN_ID = `${process.pid}-${Date.now()}`;
 
 /** The example with a unique build (so the cache and stores start without it) and this cache. */
 async function cachedProject(keys: string[], url = server.url) {
-  const dir = exampleProject();
-  const config = tempDir();
-  editFile(
-    path.join(dir, "nixkit.yaml"),
-    (t) =>
-      t.replace(
-        'chmod +x "$out/bin/greet"',
-        `chmod +x "$out/bin/greet"\n      echo ${RUN_ID}-${Math.random()} > "$out/share/greet/stamp"`,
-      ) + `cache:\n  url: ${url}\n  publicKeys: ${JSON.stringify(keys)}\n`,
-  );
-  return { dir, env: { XDG_CONFIG_HOME: config } };
+  return { dir: exampleWithCache(RUN_ID, url, keys), env: { XDG_CONFIG_HOME: tempDir() } };
 }
 
 async function keygen(env: Record<string, string>, name: string) {

@@ -24,3 +24,18 @@ export function exampleProject(name = "hello", subdir = ""): string {
 export function editFile(file: string, edit: (text: string) => string): void {
   writeFileSync(file, edit(readFileSync(file, "utf8")));
 }
+
+/**
+ * The example whose greet build is its own (a stamp of `runId` and a random number), so stores
+ * and caches start without it, and whose manifest names `cache`.
+ */
+export function exampleWithCache(runId: string, url: string, publicKeys: string[]): string {
+  const dir = exampleProject();
+  editFile(
+    path.join(dir, "nixkit.yaml"),
+    (t) =>
+      t.replace('chmod +x "$out/bin/greet"', `chmod +x "$out/bin/greet"\n      echo ${runId}-${Math.random()} > "$out/share/greet/stamp"`) +
+      `cache:\n  url: ${url}\n  publicKeys: ${JSON.stringify(publicKeys)}\n`,
+  );
+  return dir;
+}

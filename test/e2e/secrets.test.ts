@@ -9,7 +9,7 @@ import path from "node:path";
 import { parse } from "yaml";
 import { describe, expect, test } from "vitest";
 import { nixkit, tempDir } from "../helpers.js";
-import { editFile, exampleProject } from "./project.js";
+import { editFile, exampleWithCache } from "./project.js";
 
 const RUN_ID = `${process.pid}-${Date.now()}`;
 
@@ -26,16 +26,8 @@ async function newKey(name: string): Promise<{ secret: string; publicKey: string
 
 /** The example with a build of its own, a file:// cache, and `publicKeys`. */
 function project(publicKeys: string[]) {
-  const dir = exampleProject();
   const cache = tempDir();
-  editFile(
-    path.join(dir, "nixkit.yaml"),
-    (t) =>
-      t.replace(
-        'chmod +x "$out/bin/greet"',
-        `chmod +x "$out/bin/greet"\n      echo ${RUN_ID}-${Math.random()} > "$out/share/greet/stamp"`,
-      ) + `cache:\n  url: file://${cache}\n  publicKeys: ${JSON.stringify(publicKeys)}\n`,
-  );
+  const dir = exampleWithCache(RUN_ID, `file://${cache}`, publicKeys);
   return { dir, cache, env: { XDG_CONFIG_HOME: tempDir(), XDG_CACHE_HOME: tempDir() } };
 }
 
