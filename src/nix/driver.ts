@@ -124,19 +124,23 @@ export class NixDriver {
     return Array.isArray(value) ? value.map(String) : [];
   }
 
-  private configuration: Promise<Record<string, { value: unknown }>> | undefined;
+  private configuration: Promise<Record<string, unknown>> | undefined;
 
   /** A setting of Nix's configuration as this Nix reports it (read once per run). */
   async setting(name: string): Promise<unknown> {
-    this.configuration ??= (async () => {
-      const result = await this.process.capture(showConfigArgs((await this.detect()).features));
-      try {
-        return JSON.parse(result.stdout) as Record<string, { value: unknown }>;
-      } catch {
-        return {};
-      }
-    })();
-    return (await this.configuration)[name]?.value;
+    this.configuration ??= this.readConfiguration();
+    return (await this.configuration)[name];
+  }
+
+  /** Every setting's value, as `nix config show --json` reports it (with `env` added to Nix's). */
+  private async readConfiguration(env: NodeJS.ProcessEnv = {}): Promise<Record<string, unknown>> {
+    const result = await this.process.capture(showConfigArgs((await this.detect()).features), undefined, env);
+    try {
+      const parsed = JSON.parse(result.stdout) as Record<string, { value: unknown }>;
+      return Object.fromEntries(Object.entries(parsed).map(([name, entry]) => [name, entry.value]));
+    } catch {
+      return {};
+    }
   }
 
   /** The store Nix talks to (a daemon's version and trust in this user), where Nix can say (2.19+). */
@@ -329,17 +333,8 @@ export class NixDriver {
    * Settings from the system's nix.conf alone (no user file, no NIX_CONFIG): what a nix-daemon
    * started from it uses, which `nix config show` with the user's own files would not say.
    */
-  async systemSettings(): Promise<Record<string, unknown>> {
-    const result = await this.process.capture(showConfigArgs((await this.detect()).features), undefined, {
-      NIX_USER_CONF_FILES: "",
-      NIX_CONFIG: "",
-    });
-    try {
-      const parsed = JSON.parse(result.stdout) as Record<string, { value: unknown }>;
-      return Object.fromEntries(Object.entries(parsed).map(([name, entry]) => [name, entry.value]));
-    } catch {
-      return {};
-    }
+  systemSettings(): Promise<Record<string, unknown>> {
+    return this.readConfiguration({ NIX_USER_CONF_FILES: "", NIX_CONFIG: "" });
   }
 
   /** The effective `sandbox` setting of nix.conf, as Nix reports it. */
