@@ -8,7 +8,12 @@ let
   applets = import ./applets.nix { inherit lib bootstrap system; };
   stdenv = import ./stdenv { inherit lib system bootstrap applets config; };
   support = import ./build-support { inherit lib stdenv bootstrap; };
-  pkgs = applets // support // {
+  hostImports = import ./host-imports.nix {
+    inherit lib stdenv bootstrap system;
+    inherit (support) runCommand;
+    imports = (import ./host.nix).imports or { };
+  };
+  pkgs = applets // support // hostImports // {
     inherit lib stdenv system config;
     stdenvNoCC = stdenv;
     bash = bootstrap.bash;

@@ -61,7 +61,17 @@ export async function doctor(session: Session): Promise<void> {
 }
 
 export async function offlinePkgs(session: Session): Promise<void> {
-  const ref = await prepareOfflinePkgs(process.env, session.logger.warn);
+  const nix = session.nix();
+  const store = {
+    addFixed: async (dir: string) => {
+      const added = await nix.store.addFixed(dir);
+      // Rooted, so a garbage collection keeps what the set refers to by hash.
+      await nix.addRoots([added.storePath], `${dir}.root`);
+      return added;
+    },
+    isValid: async (storePath: string) => (await nix.store.validPaths([storePath])).has(storePath),
+  };
+  const ref = await prepareOfflinePkgs(store, process.env, session.logger.warn);
   if (session.logger.json) session.logger.data({ flakeRef: ref });
   else process.stdout.write(ref + "\n");
 }

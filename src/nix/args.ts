@@ -167,4 +167,7 @@ export const nixStoreArgs = {
   printRoots: (): string[] => ["--gc", "--print-roots"],
   printDead: (): string[] => ["--gc", "--print-dead"],
   requisites: (storePaths: string[]): string[] => ["--query", "--requisites", ...storePaths],
+  /** Adds a directory by content (its NAR's sha256), as a fixed-output derivation would have made it. */
+  addFixed: (dir: string): string[] => ["--add-fixed", "--recursive", "sha256", dir],
+  narHash: (storePath: string): string[] => ["--query", "--hash", storePath],
 };

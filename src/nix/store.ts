@@ -42,6 +42,13 @@ export class NixStoreQueries {
     return sizes;
   }
 
+  /** Adds `dir` to the store by content: its store path and NAR sha256 (base32, as fixed outputs take it). */
+  async addFixed(dir: string): Promise<{ storePath: string; hash: string }> {
+    const storePath = (await this.process.nixStore(nixStoreArgs.addFixed(dir))).trim();
+    const hash = (await this.process.nixStore(nixStoreArgs.narHash(storePath))).trim().replace(/^sha256:/, "");
+    return { storePath, hash };
+  }
+
   /** Which of the store paths are valid (complete) in the local store, or in `store` (a cache URL). */
   async validPaths(storePaths: string[], store?: string): Promise<Set<string>> {
     if (storePaths.length === 0) return new Set();

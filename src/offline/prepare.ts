@@ -10,6 +10,8 @@ import { currentSystem } from "../util/system.js";
 import { writeDirAtomic } from "../state/atomic.js";
 import { IMMUTABLE_MARKER, userCachePaths } from "../state/layout.js";
 import { isStaticElf } from "./elf.js";
+import { importHostTrees, type ContentStore, type ImportedTree } from "./host-import.js";
+import { nodeTree, patchelfTree, pythonPackageTrees, pythonTree, type HostTree } from "./host-trees.js";
 
 export interface HostFiles {
   busybox: string;
@@ -46,7 +48,7 @@ export function findHostFiles(env = process.env): HostFiles {
 }
 
 /** Files of the set as (relative path -> bytes, mode). */
-function setFiles(host: HostFiles, system: string): Map<string, { bytes: Buffer; mode: number }> {
+function setFiles(host: HostFiles, system: string, imported: ImportedTree[]): Map<string, { bytes: Buffer; mode: number }> {
   const files = new Map<string, { bytes: Buffer; mode: number }>();
   const walk = (dir: string, rel: string) => {
     for (const name of readdirSync(dir).sort()) {
@@ -57,7 +59,7 @@ function setFiles(host: HostFiles, system: string): Map<string, { bytes: Buffer;
   };
   walk(assetPath("nix", "offline-pkgs"), "");
   files.set("host.nix", {
-    bytes: Buffer.from(`# Written by \`nixkit offline-pkgs\`.\n{ system = ${JSON.stringify(system)}; }\n`),
+    bytes: Buffer.from(`# Written by \`nixkit offline-pkgs\`.\n${hostNix(system, imported)}`),
     mode: 0o644,
   });
   files.set("bootstrap/bin/busybox", { bytes: readFileSync(host.busybox), mode: 0o755 });
@@ -66,12 +68,33 @@ function setFiles(host: HostFiles, system: string): Map<string, { bytes: Buffer;
   return files;
 }
 
+/** host.nix: the system, and each imported host tree by name and content hash. */
+function hostNix(system: string, imported: ImportedTree[]): string {
+  const tree = (t: ImportedTree) =>
+    `{ pname = ${JSON.stringify(t.pname)}; version = ${JSON.stringify(t.version)}; name = ${JSON.stringify(t.name)}; hash = ${JSON.stringify(t.hash)};` +
+    (t.pythonDeps ? ` pythonDeps = [ ${t.pythonDeps.map((d) => JSON.stringify(d)).join(" ")} ];` : "") +
+    " }";
+  const lines = imported.map((t) => `    ${t.attr.map((a) => JSON.stringify(a)).join(".")} = ${tree(t)};`);
+  return `{\n  system = ${JSON.stringify(system)};\n  imports = {\n${lines.join("\n")}\n  };\n}\n`;
+}
+
+/** The host trees this machine has (Node.js, Python and its packages), with patchelf to fix them. */
+function hostTrees(): HostTree[] {
+  const python = pythonTree();
+  const libVersion = python?.copies[0]?.to.replace(/^bin\/python/, "");
+  const patchelf = patchelfTree();
+  if (!patchelf) return [];
+  return [patchelf, nodeTree(), ...(python ? [python, ...pythonPackageTrees(libVersion!)] : [])];
+}
+
 // Beside the set's files: each file's sha256, so a damaged set is noticed before Nix uses it.
 const FILES_LIST = ".nixkit-files.json";
 
 /** Returns the flake ref of the prepared set, preparing it when needed (or when it was damaged). */
-export async function prepareOfflinePkgs(env = process.env, warn: (message: string) => void = () => {}): Promise<string> {
-  const files = setFiles(findHostFiles(env), currentSystem());
+export async function prepareOfflinePkgs(store: ContentStore, env = process.env, warn: (message: string) => void = () => {}): Promise<string> {
+  const host = findHostFiles(env);
+  const imported = await importHostTrees(hostTrees(), store, warn);
+  const files = setFiles(host, currentSystem(), imported);
   const hashes = Object.fromEntries([...files].map(([rel, f]) => [rel, sha256(f.bytes)]));
   const digest = sha256(JSON.stringify([...files].map(([rel, f]) => [rel, f.mode, hashes[rel]])));
   const target = path.join(userCachePaths(env).offlinePkgs, digest.slice(0, 16));

@@ -224,3 +224,58 @@ describe("builders", () => {
     expect(vars.PATH!.value).toMatch(/-hello-2\.12\.1\/bin:.*-gnugrep-busybox\/bin/);
   });
 });
+
+// Node.js and Python come from the host (src/offline/host-trees.ts) and must run from the store
+// in the sandbox, where there is no /usr or /lib: only the store's glibc and their own lib/.
+describe("language toolchains from the host", () => {
+  test("nodejs (with npm) runs in the sandbox, under nixpkgs' names", async () => {
+    const out = await buildWith(`pkgs.runCommand "node-check" { nativeBuildInputs = [ pkgs.nodejs ]; } ''
+      mkdir $out
+      node -e 'console.log(process.version)' > $out/version
+      npm --version > $out/npm
+      node -e 'require("node:crypto").createHash("sha256"); require("node:https"); console.log(process.execPath)' > $out/exec
+      echo \${pkgs.nodejs.version} \${pkgs."nodejs_\${builtins.head (builtins.split "\\\\." pkgs.nodejs.version)}".version} > $out/attrs
+    ''`);
+    expect(readFileSync(path.join(out, "version"), "utf8").trim()).toBe(process.version);
+    expect(readFileSync(path.join(out, "npm"), "utf8").trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(readFileSync(path.join(out, "exec"), "utf8")).toMatch(/^\/nix\/store\/[a-z0-9]{32}-nodejs-/);
+    const version = process.versions.node;
+    expect(readFileSync(path.join(out, "attrs"), "utf8").trim()).toBe(`${version} ${version}`);
+  });
+
+  test("the store's node loads nothing from the host: interpreter and search path are in the store", async () => {
+    const out = await buildWith("pkgs.nodejs");
+    const refs = await execa("nix-store", ["--query", "--references", out]);
+    expect(refs.stdout).toMatch(/-glibc-[\d.]+-host$/m);
+    const node = path.join(out, "bin/node");
+    const interpreter = await execa("patchelf", ["--print-interpreter", node]);
+    expect(interpreter.stdout).toMatch(/^\/nix\/store\/[a-z0-9]{32}-glibc-[^/]*\/lib\/ld-linux/);
+    const searchPath = (await execa("patchelf", ["--print-rpath", node])).stdout.split(":");
+    expect(searchPath.every((dir) => dir.startsWith("/nix/store/")), searchPath.join(":")).toBe(true);
+  });
+
+  test("python3.withPackages gives numpy and pytest (JUnit) in the sandbox, as nixpkgs' does", async () => {
+    const out = await buildWith(`let env = pkgs.python3.withPackages (ps: [ ps.numpy ps.pytest ]); in
+      pkgs.runCommand "python-check" { nativeBuildInputs = [ env ]; } ''
+        mkdir $out
+        python3 -c 'import numpy, ssl, sqlite3, sys; print(numpy.linalg.det(numpy.eye(3)), sys.prefix)' > $out/numpy
+        printf 'def test_sum():\\n    assert sum([1, 2]) == 3\\n' > test_sum.py
+        pytest -q --junitxml=$out/junit.xml test_sum.py
+        echo \${pkgs.python3.sitePackages} \${pkgs.python3.pythonVersion} \${pkgs.python3.pkgs.numpy.pname} > $out/attrs
+        python3 -c 'import numpy' 2>/dev/null && echo env >> $out/alone
+        \${pkgs.python3}/bin/python3 -c 'import numpy' 2>/dev/null || echo bare >> $out/alone
+      ''`);
+    expect(readFileSync(path.join(out, "numpy"), "utf8")).toMatch(/^1\.0 \/nix\/store\/[a-z0-9]{32}-python3\.\d+-[\d.]+-env\n$/);
+    expect(readFileSync(path.join(out, "junit.xml"), "utf8")).toContain('tests="1"');
+    expect(readFileSync(path.join(out, "attrs"), "utf8").trim()).toMatch(/^lib\/python3\.\d+\/site-packages 3\.\d+ python3\.\d+-numpy$/);
+    // The environment sees its packages; the bare interpreter does not.
+    expect(readFileSync(path.join(out, "alone"), "utf8")).toBe("env\nbare\n");
+  });
+
+  test("a python package's own program works without an environment", async () => {
+    const out = await buildWith(`pkgs.runCommand "pytest-alone" { nativeBuildInputs = [ pkgs.python3Packages.pytest ]; } ''
+      pytest --version > $out 2>&1
+    ''`);
+    expect(readFileSync(out, "utf8")).toMatch(/pytest \d+\.\d+/);
+  });
+});

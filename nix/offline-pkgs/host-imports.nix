@@ -1,0 +1,76 @@
+# The host's Node.js and Python (imported by `nixkit offline-pkgs`: src/offline/host-trees.ts),
+# made to run from the store as nixpkgs' autoPatchelfHook makes prebuilt binaries run: every ELF
+# file gets the imported glibc's loader and a search path of its package's lib/ and glibc's.
+# Attribute names and meaning follow nixpkgs for what they cover; what the host lacks is absent.
+{ lib, stdenv, bootstrap, system, imports, runCommand }:
+let
+  inherit (builtins) head match;
+
+  # A host tree, by its content hash. `nixkit offline-pkgs` added it to the store; like nixpkgs'
+  # requireFile, building it only says how to get it.
+  imported = t: derivation {
+    inherit (t) name;
+    inherit system;
+    builder = "${bootstrap.seed}/bin/bash";
+    args = [ "-c" "echo '${t.name} is not in this Nix store: run `nixkit offline-pkgs` on this machine to import it' >&2; exit 1" ];
+    outputHashMode = "recursive";
+    outputHashAlgo = "sha256";
+    outputHash = t.hash;
+  };
+
+  glibc = imported imports.glibc // { inherit (imports.glibc) pname version; };
+  patchelfFiles = imported imports.patchelf;
+
+  # Copies a host tree and points its ELF files at the store (the list comes with the tree).
+  # patchelf itself runs through the loader, which needs no search path of its own.
+  patchedTree = t: extra: stdenv.mkDerivation ({
+    inherit (t) pname version;
+    files = imported t;
+    dontUnpack = true;
+    installPhase = ''
+      runHook preInstall
+      cp -r "$files" "$out"
+      chmod -R u+w "$out"
+      loader=$(echo ${glibc}/lib/ld-linux*)
+      patchelf() { "$loader" --library-path ${patchelfFiles}/lib:${glibc}/lib ${patchelfFiles}/bin/patchelf "$@"; }
+      while read -r kind file; do
+        [ -n "$file" ] || continue
+        patchelf --set-rpath "$out/lib:${glibc}/lib" "$out/$file"
+        if [ "$kind" = program ]; then patchelf --set-interpreter "$loader" "$out/$file"; fi
+      done < "$files/nix-support/elf-files"
+      rm "$out/nix-support/elf-files"
+      rmdir "$out/nix-support"
+      runHook postInstall
+    '';
+  } // extra);
+
+  nodejs = patchedTree imports.nodejs {
+    postInstall = ''
+      if [ -d "$out/lib/node_modules/npm" ]; then
+        ln -s ../lib/node_modules/npm/bin/npm-cli.js "$out/bin/npm"
+        ln -s ../lib/node_modules/npm/bin/npx-cli.js "$out/bin/npx"
+      fi
+    '';
+    # npm's scripts say `#!/usr/bin/env node`: patchShebangs finds this node.
+    preFixup = ''PATH="$out/bin:$PATH"'';
+    meta.mainProgram = "node";
+  };
+  nodeMajor = head (match "([0-9]+)\\..*" nodejs.version);
+
+  pythonVersion = head (match "([0-9]+\\.[0-9]+).*" imports.python3.version);
+  pythonAttr = "python${builtins.replaceStrings [ "." ] [ "" ] pythonVersion}";
+  python3 = import ./python.nix { inherit lib runCommand imports patchedTree pythonVersion; };
+in
+lib.optionalAttrs (imports ? glibc && imports ? patchelf) (
+  { inherit glibc; }
+  // lib.optionalAttrs (imports ? nodejs) {
+    inherit nodejs;
+    "nodejs_${nodeMajor}" = nodejs;
+  }
+  // lib.optionalAttrs (imports ? python3) {
+    inherit python3;
+    python3Packages = python3.pkgs;
+    ${pythonAttr} = python3;
+    "${pythonAttr}Packages" = python3.pkgs;
+  }
+)

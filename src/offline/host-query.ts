@@ -1,0 +1,61 @@
+// Asks the host about its own programs: the shared libraries an ELF file loads (`ldd`) and, on
+// Debian, which files and dependencies a package has (`dpkg-query`). Used only while the offline
+// package set is prepared, never at build time.
+import { execFileSync } from "node:child_process";
+
+export interface SharedLibrary {
+  /** The name the file asks for (DT_NEEDED), e.g. libstdc++.so.6. */
+  soname: string;
+  /** Where the host's loader finds it. */
+  file: string;
+}
+
+/** The libraries `file` loads, transitively, as the host's loader resolves them, and those it cannot find. */
+export function sharedLibraries(file: string): { found: SharedLibrary[]; missing: string[] } {
+  let output: string;
+  try {
+    output = execFileSync("ldd", [file], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+  } catch {
+    return { found: [], missing: [] };
+  }
+  const found: SharedLibrary[] = [];
+  const missing: string[] = [];
+  for (const line of output.split("\n")) {
+    const resolved = /^\s*(\S+) => (\/\S+) \(0x/.exec(line);
+    if (resolved) found.push({ soname: resolved[1]!, file: resolved[2]! });
+    const loader = /^\s*(\/\S*ld-linux\S*) \(0x/.exec(line);
+    if (loader) found.push({ soname: loader[1]!.split("/").at(-1)!, file: loader[1]! });
+    const notFound = /^\s*(\S+) => not found/.exec(line);
+    if (notFound) missing.push(notFound[1]!);
+  }
+  return { found, missing };
+}
+
+export interface DebianPackage {
+  name: string;
+  version: string;
+  /** Dependencies, each a list of alternatives (`a | b`), names only. */
+  depends: string[][];
+  files: string[];
+}
+
+/** An installed Debian package, or undefined (not installed, or not a Debian system). */
+export function debianPackage(name: string): DebianPackage | undefined {
+  try {
+    const fields = execFileSync("dpkg-query", ["-W", "-f", "${Status}\\t${Version}\\t${Depends}", name], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).split("\t");
+    if (!fields[0]?.endsWith(" installed")) return undefined;
+    const depends = (fields[2] ?? "")
+      .split(",")
+      .map((dep) => dep.split("|").map((alt) => alt.trim().split(/[\s:(]/)[0]!))
+      .filter((alts) => alts[0]);
+    const files = execFileSync("dpkg-query", ["-L", name], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })
+      .split("\n")
+      .filter(Boolean);
+    return { name, version: fields[1]!, depends, files };
+  } catch {
+    return undefined;
+  }
+}
