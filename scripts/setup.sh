@@ -9,8 +9,10 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 # merged JUnit report against its XSD; skopeo, umoci, runc, docker-registry: images are pushed
 # with skopeo, and the tests run them, serve them from a local registry and `podman load` them;
 # nginx-light (WebDAV PUT) serves the binary cache in the cache tests.
-# patchelf: the modern Nix (Debian 13's nix-bin, see scripts/modern-nix.sh) runs from a private prefix.
-debian_packages=(nix-bin busybox-static bash-static ca-certificates zsh fish libxml2-utils skopeo umoci runc docker-registry podman nginx-light git patchelf)
+# patchelf: the modern Nix (Debian 13's nix-bin, see scripts/modern-nix.sh) runs from a private prefix, and the
+# offline package set makes the host's Node.js and Python run from the store. python3-pytest and
+# python3-numpy: the offline set's python3Packages.
+debian_packages=(nix-bin busybox-static bash-static ca-certificates python3 python3-pytest python3-numpy zsh fish libxml2-utils skopeo umoci runc docker-registry podman nginx-light git patchelf)
 missing=()
 for pkg in "${debian_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -19,7 +19,12 @@ export interface ProjectManifest extends LoadedManifest {
 /** Loads the manifest and regenerates stale files (never a hand-edited flake.nix). */
 export async function prepareProject(session: Session): Promise<ProjectManifest> {
   const loaded = await loadManifest(session.projectDir);
-  const drifts = await applyPlan(session.projectDir, generatePlan(loaded.manifest, loaded.text), false, session.logger.warn);
+  const drifts = await applyPlan(
+    session.projectDir,
+    generatePlan(loaded.manifest, loaded.text, session.projectDir),
+    false,
+    session.logger.warn,
+  );
   if (drifts.length > 0) session.logger.info(`generated ${drifts.length} file(s) from nixkit.yaml (flake.nix, .nixkit/lib)`);
   for (const drift of drifts) session.logger.debug(`  ${describeDrift(drift)}`);
   // Probed only by the first nix call that can substitute from it.

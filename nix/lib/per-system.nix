@@ -11,9 +11,26 @@ let
   packageRefs = manifest.shell.packages
     ++ concatLists (map (spec: spec.packages) (attrValues manifest.builds ++ attrValues manifest.tests))
     ++ concatLists (map (image: map (item: item.package) (filter (item: item.package != null) image.contents)) (attrValues manifest.images));
-  packageProblems = filter (p: p != null) (map packages.problem packageRefs);
+  sections = [ manifest.shell ] ++ attrValues manifest.builds ++ attrValues manifest.tests;
+  pythonProblems = concatLists (map (spec: if spec.python == null then [ ] else python.problems spec.python) sections);
+  packageProblems = filter (p: p != null) (map packages.problem packageRefs) ++ pythonProblems;
   resolve = ref: if packageProblems == [ ] then packages.resolve ref else throw (concatStringsSep "\n" packageProblems);
   source = import ./source.nix { inherit lib root; };
+  node = import ./node.nix { inherit pkgs lib root system; registry = manifest.npmRegistry or null; };
+  python = import ./python.nix { inherit pkgs; };
+
+  # What a `node` or `python` field adds to a build, test or the shell: the interpreter (and
+  # python's packages) on PATH, and for node the lockfile's node_modules linked into `projectDir`
+  # with its .bin on PATH. A user's node_modules never enters a source: the locked one replaces it.
+  languageInputs = spec: lib.optionals (spec.node != null) [ pkgs.nodejs ]
+    ++ lib.optionals (spec.python != null) [ (resolveLanguage python.environment spec.python) ];
+  resolveLanguage = f: x: if packageProblems == [ ] then f x else throw (concatStringsSep "\n" packageProblems);
+  nodeModules = spec: node.install spec.node;
+  linkNodeModules = spec: projectDir: lib.optionalString (spec.node != null) ''
+    ${node.link (nodeModules spec) projectDir}
+    PATH="${projectDir}/${(nodeModules spec).dir}/node_modules/.bin:$PATH"
+  '';
+  sourceOf = spec: source.filter spec.src (lib.optionals (spec.node != null) [ "**/node_modules" ]);
 
   buildVariable = name: "NIXKIT_BUILD_${replaceStrings [ "-" ] [ "_" ] name}";
   neededVariables = spec: listToAttrs (map (need: {
@@ -39,11 +56,11 @@ let
   scriptDerivation = { field, spec, run, extraAttrs ? { } }:
     pkgs.stdenv.mkDerivation ({
       name = spec.drvName;
-      src = source.filter spec.src;
+      src = sourceOf spec;
       # Needed builds are not inputs: nixpkgs' setup.sh sources an input that is a file, which
       # would run a build's JSON or binary as shell. They come as NIXKIT_BUILD_<name> (which
       # keeps the dependency), their bin/ directories on PATH.
-      nativeBuildInputs = [ pkgs.bash ] ++ map resolve spec.packages;
+      nativeBuildInputs = [ pkgs.bash ] ++ map resolve spec.packages ++ languageInputs spec;
       env = plainEnv "${field}.env" spec.env // neededVariables spec;
       nixkitScript = spec.script;
       passAsFile = [ "nixkitScript" ];
@@ -53,6 +70,7 @@ let
       buildPhase = ''
         runHook preBuild
         ${neededOnPath spec}
+        ${linkNodeModules spec "$PWD"}
         ${run}
         if [ -n "''${NIX_LOG_FD-}" ]; then echo '@nix {"action":"setPhase","phase":"nixkit-script-done"}' >&"$NIX_LOG_FD"; fi
         runHook postBuild
@@ -111,8 +129,9 @@ let
 
   shell = pkgs.mkShell {
     name = "${manifest.name}-shell";
-    packages = map resolve manifest.shell.packages;
+    packages = map resolve manifest.shell.packages ++ languageInputs manifest.shell;
     env = plainEnv "shell.env" manifest.shell.env;
-    shellHook = manifest.shell.hook;
+    # nixkit sets NIXKIT_PROJECT; plain `nix develop` runs in the project.
+    shellHook = linkNodeModules manifest.shell "\${NIXKIT_PROJECT:-$PWD}" + manifest.shell.hook;
   };
 in { inherit builds tests testReports images shell; }

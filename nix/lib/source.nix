@@ -14,24 +14,25 @@ let
   # Also left out when `src` is absent, so editing the manifest does not rebuild everything.
   generatedFiles = map glob.toRegex [ "flake.nix" "flake.lock" "nixkit.yaml" ];
 
-  filterWith = src:
+  filterWith = src: extraExcludes:
     let
       isNegated = p: substring 0 1 p == "!";
       positive = filter (p: !isNegated p) src.include;
       negated = map (p: substring 1 (stringLength p) p) (filter isNegated src.include);
       includes = map glob.toRegex positive;
-      excludes = alwaysExcluded ++ map glob.toRegex (src.exclude ++ negated);
+      excludes = alwaysExcluded ++ map glob.toRegex (src.exclude ++ negated ++ extraExcludes);
       reachable = map glob.mayContain positive;
     in path: type:
       let rel = relative path; in
       !(matchesAny excludes rel)
       && (if type == "directory" then any (mayContain: mayContain rel) reachable else matchesAny includes rel);
 
-  withoutDefaults = path: _type: !(matchesAny (alwaysExcluded ++ generatedFiles) (relative path));
+  withoutDefaults = extraExcludes: path: _type: !(matchesAny (alwaysExcluded ++ generatedFiles ++ map glob.toRegex extraExcludes) (relative path));
 in {
-  filter = src: builtins.path {
+  # `extraExcludes`: patterns left out whatever `src` says (a Node project's node_modules).
+  filter = src: extraExcludes: builtins.path {
     path = root;
     name = "source";
-    filter = if src == null then withoutDefaults else filterWith src;
+    filter = if src == null then withoutDefaults extraExcludes else filterWith src extraExcludes;
   };
 }

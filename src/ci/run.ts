@@ -147,7 +147,7 @@ async function checkStage(o: PipelineOptions): Promise<JobResult[]> {
     // The CI generator (and its YAML writer) loads only for the check stage.
     const { ciFiles } = await import("./generate.js");
     const drifts = [
-      ...(await findDrift(o.projectDir, generatePlan(manifest, text))),
+      ...(await findDrift(o.projectDir, generatePlan(manifest, text, o.projectDir))),
       ...(await findDrift(o.projectDir, ciFiles(manifest, false), false)),
     ];
     return drifts.length

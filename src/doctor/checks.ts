@@ -194,7 +194,7 @@ async function cacheCheck(url: string): Promise<Check> {
 async function freshnessCheck(projectDir: string, loaded: LoadedManifest | Error): Promise<Check> {
   try {
     if (loaded instanceof Error) throw loaded;
-    const drifts = await findDrift(projectDir, generatePlan(loaded.manifest, loaded.text));
+    const drifts = await findDrift(projectDir, generatePlan(loaded.manifest, loaded.text, projectDir));
     if (drifts.length === 0) return { name: "generated", status: "PASS", detail: "flake.nix and .nixkit/lib match nixkit.yaml" };
     return { name: "generated", status: "WARN", detail: drifts.map(describeDrift).join("; "), fix: "run `nixkit generate`" };
   } catch (error) {
@@ -219,7 +219,7 @@ function offlineSetCheck(nixpkgsOverride: string | undefined): Check | undefined
 
 /** In a git repository Nix sees only what git knows: the generated files, and every file a src matches. */
 function gitCheck(projectDir: string, loaded: LoadedManifest): Check {
-  const generated = generatePlan(loaded.manifest, loaded.text).map((f) => f.path);
+  const generated = generatePlan(loaded.manifest, loaded.text, projectDir).map((f) => f.path);
   const known = knownToGit(projectDir, generated);
   const unknown = generated.filter((f) => !known.has(f));
   if (unknown.length) {

@@ -4,9 +4,12 @@ import { parsePackageRef } from "../manifest/package-ref.js";
 import { formatPath } from "../manifest/problems.js";
 import type { Manifest } from "../manifest/schema.js";
 import { derivationNames } from "../nix/flake-attrs.js";
+import type { NodeContext } from "../node/registry-for.js";
 import type { NixValue } from "./to-nix.js";
 
-type Section = {
+type Languages = Pick<Manifest["shell"], "node" | "python">;
+
+type Section = Languages & {
   packages: string[];
   needs: string[];
   env: Record<string, string>;
@@ -25,8 +28,25 @@ const packageRefs = (packages: string[], field: (string | number)[]): NixValue[]
 
 const stripDotSlash = (glob: string) => glob.replace(/^(!?)\.\//, "$1");
 
+// Node: the lockfile's directory is the npm project. Python: package names are checked in Nix,
+// each at its field, like package references.
+function languages(spec: Languages, field: (string | number)[]): Record<string, NixValue> {
+  const node = spec.node && {
+    lockfile: spec.node.lockfile.replace(/^\.\//, ""),
+    scripts: spec.node.scripts,
+    omit: spec.node.omit,
+  };
+  const python = spec.python && {
+    version: spec.python.version ?? null,
+    packages: spec.python.packages.map((name, i) => ({ name, field: formatPath([...field, "python", "packages", i]) })),
+    field: formatPath([...field, "python"]),
+  };
+  return { node: node ?? null, python: python ?? null };
+}
+
 function scriptSection(kind: "builds" | "tests", name: string, spec: Section): NixValue {
   return {
+    ...languages(spec, [kind, name]),
     drvName: kind === "builds" ? derivationNames.build(name) : derivationNames.testReport(name),
     packages: packageRefs(spec.packages, [kind, name, "packages"]),
     needs: spec.needs,
@@ -36,13 +56,15 @@ function scriptSection(kind: "builds" | "tests", name: string, spec: Section): N
   };
 }
 
-export function flakeData(manifest: Manifest): NixValue {
+export function flakeData(manifest: Manifest, node: NodeContext): NixValue {
   const section = (kind: "builds" | "tests") =>
     Object.fromEntries(Object.entries(manifest[kind]).map(([name, spec]) => [name, scriptSection(kind, name, spec)]));
   return {
     name: manifest.name,
     systems: manifest.systems,
+    npmRegistry: node.npmRegistry,
     shell: {
+      ...languages(manifest.shell, ["shell"]),
       packages: packageRefs(manifest.shell.packages, ["shell", "packages"]),
       env: manifest.shell.env,
       hook: manifest.shell.hook,

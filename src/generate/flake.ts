@@ -3,11 +3,12 @@
 import type { Manifest } from "../manifest/schema.js";
 import { LIB_DIR } from "../state/layout.js";
 import { nixkitVersion } from "../util/assets.js";
+import type { NodeContext } from "../node/registry-for.js";
 import { flakeData } from "./flake-data.js";
 import { renderHeader } from "./header.js";
 import { nixString, toNix, type NixValue } from "./to-nix.js";
 
-export function renderFlake(manifest: Manifest, hashes: { manifest: string; source: string }): string {
+export function renderFlake(manifest: Manifest, hashes: { manifest: string; source: string }, node: NodeContext): string {
   const inputs: NixValue = Object.fromEntries(Object.entries(manifest.inputs).map(([name, url]) => [name, { url }]));
   const body = [
     "{",
@@ -26,7 +27,7 @@ export function renderFlake(manifest: Manifest, hashes: { manifest: string; sour
     "    inherit inputs;",
     `    pkgsFor = ${pkgsFor(manifest.nixpkgs.allowUnfree)};`,
     "    root = ./.;",
-    `    manifest = ${toNix(flakeData(manifest), "    ")};`,
+    `    manifest = ${toNix(flakeData(manifest, node), "    ")};`,
     "  };",
     "}",
     "",

@@ -1,9 +1,11 @@
-// What `nixkit generate` writes: a pure function of the manifest and nixkit's own nix/lib.
+// What `nixkit generate` writes: a function of the manifest, nixkit's own nix/lib and, for Node
+// projects, the lockfiles' checks and npm's registry setting (src/node/registry-for.ts).
 import { readFileSync } from "node:fs";
 import type { Manifest } from "../manifest/schema.js";
 import { FLAKE_FILE, LIB_DIR } from "../state/layout.js";
 import { assetPath, nixkitVersion } from "../util/assets.js";
 import { sha256 } from "../util/hash.js";
+import { nodeContext } from "../node/registry-for.js";
 import { renderFlake } from "./flake.js";
 import { shippedLibrary, type GeneratedFile } from "./freshness.js";
 
@@ -19,8 +21,8 @@ export function sourceHash(manifest: Manifest, library: GeneratedFile[]): string
 }
 
 /** `manifestText` is nixkit.yaml as read: its hash lets the shell's fast path trust flake.nix without parsing YAML. */
-export function generatePlan(manifest: Manifest, manifestText: string): GeneratedFile[] {
+export function generatePlan(manifest: Manifest, manifestText: string, projectDir: string): GeneratedFile[] {
   const library = libraryFiles();
   const hashes = { manifest: sha256(manifestText), source: sourceHash(manifest, library) };
-  return [{ path: FLAKE_FILE, content: renderFlake(manifest, hashes) }, ...library];
+  return [{ path: FLAKE_FILE, content: renderFlake(manifest, hashes, nodeContext(manifest, projectDir)) }, ...library];
 }

@@ -23,6 +23,39 @@ const source = z
   })
   .describe("Files copied into the sandbox. Absent: the whole project, less .git, .nixkit and result links.");
 
+const node = z
+  .strictObject({
+    lockfile: z
+      .string()
+      .min(1)
+      .default("package-lock.json")
+      .describe("package-lock.json (lockfileVersion 2 or 3), relative to the project; its directory is the npm project."),
+    scripts: z.boolean().default(true).describe("Run the dependencies' lifecycle scripts as `npm ci` does (false: --ignore-scripts)."),
+    omit: z
+      .array(z.enum(["dev", "optional", "peer"]))
+      .default([])
+      .describe("Dependency types npm leaves out (npm ci --omit)."),
+  })
+  .describe(
+    "Node dependencies from the lockfile: each package fetched by Nix, installed once by `npm ci --offline` in the sandbox, linked as node_modules.",
+  );
+
+const python = z
+  .strictObject({
+    packages: z
+      .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_'-]*$/, { message: "a python3Packages attribute name, e.g. numpy" }))
+      .default([])
+      .describe("nixpkgs' python3Packages names."),
+    version: z
+      .string()
+      .regex(/^3\.\d+$/, { message: 'a Python version like "3.12"' })
+      .optional()
+      .describe('A Python version ("3.12": nixpkgs\' python312); absent: python3.'),
+  })
+  .describe("Python with these packages (python3.withPackages) on PATH.");
+
+const languages = { node: node.optional(), python: python.optional() };
+
 // Builds and tests share one shape; only what their script must do differs.
 const scriptSection = (scriptDoes: string) =>
   z.strictObject({
@@ -30,6 +63,7 @@ const scriptSection = (scriptDoes: string) =>
     packages: packageList,
     needs: z.array(z.string()).default([]).describe("Builds whose outputs are in $NIXKIT_BUILD_<name>, their bin/ on PATH."),
     env: envMap,
+    ...languages,
     script: script.describe(`Bash script run in a writable copy of the source; ${scriptDoes}.`),
   });
 
@@ -71,6 +105,7 @@ export const manifestSchema = z
       .strictObject({
         packages: packageList,
         env: envMap,
+        ...languages,
         hook: z.string().default("").describe("Bash run once when the shell starts."),
       })
       .default({ packages: [], env: {}, hook: "" }),

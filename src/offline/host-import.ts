@@ -94,7 +94,12 @@ function glibcTree(): HostTree {
   const libc = sharedLibraries(process.execPath).found.find((l) => l.soname === "libc.so.6");
   const dir = path.dirname(realpathSync(libc?.file ?? "/lib/x86_64-linux-gnu/libc.so.6"));
   const names = readdirSync(dir).filter(isGlibcLibrary).sort();
-  return { attr: ["glibc"], pname: "glibc", version: glibcVersion(), copies: names.map((n) => ({ from: path.join(dir, n), to: `lib/${n}` })) };
+  return {
+    attr: ["glibc"],
+    pname: "glibc",
+    version: glibcVersion(),
+    copies: names.map((n) => ({ from: path.join(dir, n), to: `lib/${n}` })),
+  };
 }
 
 export async function importHostTrees(trees: HostTree[], store: ContentStore, warn: (message: string) => void): Promise<ImportedTree[]> {
@@ -119,7 +124,14 @@ export async function importHostTrees(trees: HostTree[], store: ContentStore, wa
         record = await store.addFixed(dir);
         await fs.writeFile(recordFile, JSON.stringify(record));
       }
-      imported.push({ attr: tree.attr, pname: tree.pname, version: tree.version, name, hash: record.hash, ...(tree.pythonDeps ? { pythonDeps: tree.pythonDeps } : {}) });
+      imported.push({
+        attr: tree.attr,
+        pname: tree.pname,
+        version: tree.version,
+        name,
+        hash: record.hash,
+        ...(tree.pythonDeps ? { pythonDeps: tree.pythonDeps } : {}),
+      });
     } catch (error) {
       warn(`the offline package set leaves out ${tree.attr.join(".")}: ${(error as Error).message}`);
       // Without the loader or patchelf, nothing dynamically linked can run from the store.

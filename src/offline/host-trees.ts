@@ -81,7 +81,12 @@ export function pythonPackageTrees(libVersion: string): HostTree[] {
     if (trees.has(attr)) return attr;
     const pkg = debianPackage(debianName);
     if (!pkg) return undefined;
-    const tree: HostTree = { attr: ["python3Packages", attr], pname: `python${libVersion}-${attr}`, version: upstreamVersion(pkg.version), copies: [] };
+    const tree: HostTree = {
+      attr: ["python3Packages", attr],
+      pname: `python${libVersion}-${attr}`,
+      version: upstreamVersion(pkg.version),
+      copies: [],
+    };
     trees.set(attr, tree);
     tree.copies = packageCopies(pkg, libVersion);
     tree.pythonDeps = pkg.depends
@@ -95,7 +100,8 @@ export function pythonPackageTrees(libVersion: string): HostTree[] {
   return [...trees.values()];
 }
 
-const isPythonLibrary = (debianName: string) => /^python3-/.test(debianName) && !/^python3-(minimal|distutils|lib2to3|dev|venv)$/.test(debianName);
+const isPythonLibrary = (debianName: string) =>
+  /^python3-/.test(debianName) && !/^python3-(minimal|distutils|lib2to3|dev|venv)$/.test(debianName);
 
 function packageCopies(pkg: DebianPackage, libVersion: string): TreeCopy[] {
   const copies: TreeCopy[] = [];
@@ -118,7 +124,14 @@ const isPythonScript = (file: string) => /^#!\S*python/.test(readFileSync(file, 
 export function patchelfTree(): HostTree | undefined {
   const pkg = debianPackage("patchelf");
   const binary = ["/usr/bin/patchelf"].find(existsSync);
-  return binary ? { attr: ["patchelf"], pname: "patchelf", version: pkg ? upstreamVersion(pkg.version) : "host", copies: [{ from: binary, to: "bin/patchelf" }] } : undefined;
+  return binary
+    ? {
+        attr: ["patchelf"],
+        pname: "patchelf",
+        version: pkg ? upstreamVersion(pkg.version) : "host",
+        copies: [{ from: binary, to: "bin/patchelf" }],
+      }
+    : undefined;
 }
 
 export const glibcVersion = (): string => {
@@ -128,4 +141,6 @@ export const glibcVersion = (): string => {
 
 /** The loader and the libraries of glibc itself: one shared tree, as in nixpkgs. */
 export const isGlibcLibrary = (soname: string): boolean =>
-  /^(ld-linux[^/]*|lib(c|m|dl|pthread|rt|resolv|util|anl|nsl|mvec|BrokenLocale|thread_db|c_malloc_debug|nss_[a-z]+))\.so(\.\d+)*$/.test(soname);
+  /^(ld-linux[^/]*|lib(c|m|dl|pthread|rt|resolv|util|anl|nsl|mvec|BrokenLocale|thread_db|c_malloc_debug|nss_[a-z]+))\.so(\.\d+)*$/.test(
+    soname,
+  );

@@ -91,7 +91,11 @@ function hostTrees(): HostTree[] {
 const FILES_LIST = ".nixkit-files.json";
 
 /** Returns the flake ref of the prepared set, preparing it when needed (or when it was damaged). */
-export async function prepareOfflinePkgs(store: ContentStore, env = process.env, warn: (message: string) => void = () => {}): Promise<string> {
+export async function prepareOfflinePkgs(
+  store: ContentStore,
+  env = process.env,
+  warn: (message: string) => void = () => {},
+): Promise<string> {
   const host = findHostFiles(env);
   const imported = await importHostTrees(hostTrees(), store, warn);
   const files = setFiles(host, currentSystem(), imported);

@@ -103,7 +103,7 @@ test(`env names: the dangerous ones are refused, the accepted ones are plain var
 
   const dir = tempDir();
   const { manifest } = parseManifest(manifestWith(accepted, offlinePkgs()));
-  for (const file of generatePlan(manifest, "")) {
+  for (const file of generatePlan(manifest, "", dir)) {
     mkdirSync(path.dirname(path.join(dir, file.path)), { recursive: true });
     writeFileSync(path.join(dir, file.path), file.content);
   }

@@ -59,7 +59,7 @@ type EnvHolder = { env: Record<string, string> };
 type ManifestData = { builds: Record<string, EnvHolder>; tests: Record<string, EnvHolder>; shell: EnvHolder };
 
 function libraryCall(root: string, manifestYaml: string, edit: (data: ManifestData) => void = () => {}): string {
-  const value = flakeData(parseManifest(manifestYaml).manifest);
+  const value = flakeData(parseManifest(manifestYaml).manifest, { npmRegistry: null });
   edit(value as unknown as ManifestData);
   const data = toNix(value, "  ");
   return `import ${JSON.stringify(path.join(repoRoot, "nix/lib"))} {

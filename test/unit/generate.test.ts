@@ -11,7 +11,7 @@ import { sha256 } from "../../src/util/hash.js";
 import { repoRoot, snapshotTree, tempDir } from "../helpers.js";
 
 const example = readFileSync(path.join(repoRoot, "examples/hello/nixkit.yaml"), "utf8");
-const planFor = (text: string) => generatePlan(parseManifest(text).manifest, text);
+const planFor = (text: string) => generatePlan(parseManifest(text).manifest, text, repoRoot);
 const withoutHeader = (files: { path: string; content: string }[]) =>
   files.map((f) => ({ ...f, content: f.content.replace(/^# nixkit-generated:.*$/m, "") }));
 

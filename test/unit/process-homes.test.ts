@@ -12,6 +12,8 @@ const PROCESS_HOMES: Record<string, string> = {
   "src/shell/launch.ts": "bash (and zsh or fish) for the dev environment",
   "src/util/git.ts": "git",
   "src/image/registry.ts": "skopeo",
+  "src/node/npm-config.ts": "npm config get registry",
+  "src/offline/host-query.ts": "ldd and dpkg-query, while the offline package set is prepared",
 };
 
 function sourceFiles(dir: string): string[] {

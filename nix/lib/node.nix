@@ -1,0 +1,99 @@
+# Node dependencies from package-lock.json (lockfileVersion 2 or 3), fetched and installed the
+# way nixpkgs' importNpmLock does: every package is its own fixed-output fetch keyed by the
+# lockfile's integrity (so a changed dependency refetches only itself), and `npm ci --offline`
+# installs them in the sandbox from a copy of the lockfile whose `resolved` fields name the
+# fetched tarballs. One install per lockfile and options, shared by builds, tests and the shell.
+# `registry` (from npm's configuration, written by nixkit generate) serves packages whose
+# lockfile entry has no `resolved` URL (npm's omit-lockfile-registry-resolved).
+{ pkgs, lib, root, system, registry }:
+let
+  inherit (builtins) any attrNames concatStringsSep dirOf elem filter fromJSON head mapAttrs match readFile replaceStrings toJSON;
+  npmPlatform = {
+    x86_64-linux = { os = "linux"; cpu = "x64"; };
+    aarch64-linux = { os = "linux"; cpu = "arm64"; };
+    x86_64-darwin = { os = "darwin"; cpu = "x64"; };
+    aarch64-darwin = { os = "darwin"; cpu = "arm64"; };
+  }.${system} or { os = system; cpu = system; };
+  # npm's os and cpu lists: names that may install it, or "!name" for those that may not.
+  allows = list: value:
+    let positive = filter (x: !(lib.hasPrefix "!" x)) list; in
+    !(elem "!${value}" list) && (positive == [ ] || elem value positive);
+  installsHere = entry: allows (entry.os or [ ]) npmPlatform.os && allows (entry.cpu or [ ]) npmPlatform.cpu;
+  isDependency = where: match "(.*/)?node_modules/.*" where != null;
+  nameOf = where: entry: entry.name or (lib.last (lib.splitString "node_modules/" where));
+  storeName = name: version: "${replaceStrings [ "@" "/" ] [ "" "-" ] name}-${version}.tgz";
+
+  fetchPackage = lockfile: where: entry:
+    let
+      name = nameOf where entry;
+      url = entry.resolved or (
+        if registry == null then throw "${lockfile}: ${name} has no \"resolved\" URL; run `nixkit generate` to read npm's registry setting"
+        else "${registry}/${name}/-/${lib.last (lib.splitString "/" name)}-${entry.version}.tgz");
+    in import <nix/fetchurl.nix> {
+      inherit url;
+      # npm may list several hashes; any one of them identifies the tarball.
+      hash = head (lib.splitString " " entry.integrity);
+      name = storeName name entry.version;
+    };
+
+  install = { lockfile, scripts, omit }:
+    let
+      dir = dirOf lockfile;
+      npmRoot = if dir == "." then root else root + "/${dir}";
+      lock = fromJSON (readFile (root + "/${lockfile}"));
+      omitted = entry: any (kind: entry.${kind} or false) omit;
+      resolvedFile = entry: lib.removePrefix "file:" (entry.resolved or "");
+      rewrite = where: entry:
+        if where == "" || !(isDependency where) || entry.link or false || entry.inBundle or false || omitted entry || !(installsHere entry) then entry
+        else if lib.hasPrefix "file:" (entry.resolved or "") then entry // { resolved = "file:${npmRoot + "/${resolvedFile entry}"}"; }
+        else entry // { resolved = "file:${fetchPackage lockfile where entry}"; };
+      installable = lock // { packages = mapAttrs rewrite lock.packages; };
+      # Workspace members and file: packages: their package.json is all npm ci needs of them here.
+      members = filter (where: where != "" && !(isDependency where)) (attrNames lock.packages);
+      rootPrefix = toString npmRoot + "/";
+      onlyManifests = path: type:
+        let rel = lib.removePrefix rootPrefix (toString path); in
+        if type == "directory" then any (m: m == rel || lib.hasPrefix "${rel}/" m) members
+        else rel == "package.json" || elem rel (map (m: "${m}/package.json") members);
+    in
+    pkgs.stdenv.mkDerivation {
+      name = "${replaceStrings [ "@" "/" ] [ "" "-" ] (lock.name or "npm-project")}-node-modules";
+      src = builtins.path { path = npmRoot; name = "npm-project"; filter = onlyManifests; };
+      nativeBuildInputs = [ pkgs.nodejs ];
+      lockJSON = toJSON installable;
+      passAsFile = [ "lockJSON" ];
+      dontConfigure = true;
+      buildPhase = ''
+        runHook preBuild
+        cp "$lockJSONPath" package-lock.json
+        export HOME="$TMPDIR" npm_config_cache="$TMPDIR/npm-cache" npm_config_update_notifier=false
+        if ! npm ci --offline --no-audit --no-fund --loglevel=warn ${lib.optionalString (!scripts) "--ignore-scripts"} ${concatStringsSep " " (map (kind: "--omit=${kind}") omit)}; then
+          echo ${lib.escapeShellArg "${lockfile}: npm ci failed in the Nix sandbox, which has no network outside Nix's own fetches: a dependency's install script that downloads something cannot work here (see npm's output above); if the package works without its script, set scripts: false"} >&2
+          exit 1
+        fi
+        runHook postBuild
+      '';
+      installPhase = ''
+        runHook preInstall
+        mkdir -p "$out"
+        for tree in $(find . -type d -name node_modules -prune | sort); do
+          mkdir -p "$out/$(dirname "$tree")"
+          mv "$tree" "$out/$tree"
+        done
+        # Links to workspace members resolve inside the output too: their package.json is there.
+        for member in ${concatStringsSep " " (map lib.escapeShellArg members)}; do
+          mkdir -p "$out/$member"
+          cp "$member/package.json" "$out/$member/package.json"
+        done
+        runHook postInstall
+      '';
+      passthru = { inherit dir; };
+    };
+in {
+  inherit install;
+  # Shell code that links `modules` (an install) into the npm project under `projectDir`.
+  link = modules: projectDir: ''
+    ${import ./link-node-modules.nix}
+    nixkitLinkNodeModules ${modules} "${projectDir}/${modules.dir}"
+  '';
+}
