@@ -36,11 +36,15 @@ let
       name = storeName name entry.version;
     };
 
+  readLock = lockfile: fromJSON (readFile (root + "/${lockfile}"));
+  # Workspace members and file: packages: directories of the npm project, not of node_modules.
+  membersOf = lock: filter (where: where != "" && !(isDependency where)) (attrNames lock.packages);
+
   install = { lockfile, scripts, omit }:
     let
       dir = dirOf lockfile;
       npmRoot = if dir == "." then root else root + "/${dir}";
-      lock = fromJSON (readFile (root + "/${lockfile}"));
+      lock = readLock lockfile;
       omitted = entry: any (kind: entry.${kind} or false) omit;
       resolvedFile = entry: lib.removePrefix "file:" (entry.resolved or "");
       rewrite = where: entry:
@@ -48,8 +52,8 @@ let
         else if lib.hasPrefix "file:" (entry.resolved or "") then entry // { resolved = "file:${npmRoot + "/${resolvedFile entry}"}"; }
         else entry // { resolved = "file:${fetchPackage lockfile where entry}"; };
       installable = lock // { packages = mapAttrs rewrite lock.packages; };
-      # Workspace members and file: packages: their package.json is all npm ci needs of them here.
-      members = filter (where: where != "" && !(isDependency where)) (attrNames lock.packages);
+      # Their package.json is all npm ci needs of the members here.
+      members = membersOf lock;
       rootPrefix = toString npmRoot + "/";
       onlyManifests = path: type:
         let rel = lib.removePrefix rootPrefix (toString path); in
@@ -80,6 +84,9 @@ let
           mkdir -p "$out/$(dirname "$tree")"
           mv "$tree" "$out/$tree"
         done
+        # npm's hidden lockfile names the fetched tarballs: without it, they are not part of the
+        # install's closure (a cache push or an image would carry every tarball twice).
+        find "$out" -path '*/node_modules/.package-lock.json' -exec rm -f {} +
         # Links to workspace members resolve inside the output too: their package.json is there.
         for member in ${concatStringsSep " " (map lib.escapeShellArg members)}; do
           mkdir -p "$out/$member"
@@ -91,6 +98,8 @@ let
     };
 in {
   inherit install;
+  # The members' directories relative to the project: builds and tests need their sources.
+  members = { lockfile, ... }: map (member: if dirOf lockfile == "." then member else "${dirOf lockfile}/${member}") (membersOf (readLock lockfile));
   # Shell code that links `modules` (an install) into the npm project under `projectDir`.
   link = modules: projectDir: ''
     ${import ./link-node-modules.nix}

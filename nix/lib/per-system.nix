@@ -30,7 +30,10 @@ let
     ${node.link (nodeModules spec) projectDir}
     PATH="${projectDir}/${(nodeModules spec).dir}/node_modules/.bin:$PATH"
   '';
-  sourceOf = spec: source.filter spec.src (lib.optionals (spec.node != null) [ "**/node_modules" ]);
+  sourceOf = spec: source.filter spec.src (if spec.node == null then { include = [ ]; exclude = [ ]; } else {
+    include = map (member: "${member}/**") (node.members spec.node);
+    exclude = [ "**/node_modules" ];
+  });
 
   buildVariable = name: "NIXKIT_BUILD_${replaceStrings [ "-" ] [ "_" ] name}";
   neededVariables = spec: listToAttrs (map (need: {

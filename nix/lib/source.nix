@@ -14,25 +14,26 @@ let
   # Also left out when `src` is absent, so editing the manifest does not rebuild everything.
   generatedFiles = map glob.toRegex [ "flake.nix" "flake.lock" "nixkit.yaml" ];
 
-  filterWith = src: extraExcludes:
+  filterWith = src: extra:
     let
       isNegated = p: substring 0 1 p == "!";
-      positive = filter (p: !isNegated p) src.include;
+      positive = filter (p: !isNegated p) src.include ++ extra.include;
       negated = map (p: substring 1 (stringLength p) p) (filter isNegated src.include);
       includes = map glob.toRegex positive;
-      excludes = alwaysExcluded ++ map glob.toRegex (src.exclude ++ negated ++ extraExcludes);
+      excludes = alwaysExcluded ++ map glob.toRegex (src.exclude ++ negated ++ extra.exclude);
       reachable = map glob.mayContain positive;
     in path: type:
       let rel = relative path; in
       !(matchesAny excludes rel)
       && (if type == "directory" then any (mayContain: mayContain rel) reachable else matchesAny includes rel);
 
-  withoutDefaults = extraExcludes: path: _type: !(matchesAny (alwaysExcluded ++ generatedFiles ++ map glob.toRegex extraExcludes) (relative path));
+  withoutDefaults = extra: path: _type: !(matchesAny (alwaysExcluded ++ generatedFiles ++ map glob.toRegex extra.exclude) (relative path));
 in {
-  # `extraExcludes`: patterns left out whatever `src` says (a Node project's node_modules).
-  filter = src: extraExcludes: builtins.path {
+  # `extra`: patterns kept or left out whatever `src` says (a Node project's workspace members,
+  # and its node_modules).
+  filter = src: extra: builtins.path {
     path = root;
     name = "source";
-    filter = if src == null then withoutDefaults extraExcludes else filterWith src extraExcludes;
+    filter = if src == null then withoutDefaults extra else filterWith src extra;
   };
 }

@@ -1,5 +1,6 @@
 // Parses `--log-format internal-json` lines ("@nix {...}") into events.
 // Activity and result type numbers are Nix's ActivityType / ResultType enums (src/libutil/logging.hh).
+export const ACT_FILE_TRANSFER = 101;
 export const ACT_BUILDS = 104;
 export const ACT_BUILD = 105;
 export const RES_PROGRESS = 105;

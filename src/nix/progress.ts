@@ -3,6 +3,7 @@
 import type { Logger } from "../util/logger.js";
 import {
   ACT_BUILD,
+  ACT_FILE_TRANSFER,
   ACT_BUILDS,
   RES_BUILD_LOG_LINE,
   RES_POST_BUILD_LOG_LINE,
@@ -82,6 +83,8 @@ export class BuildMonitor {
         return;
       case "start":
         if (event.type === ACT_BUILDS) this.buildsActivity = event.id;
+        // Fixed-output fetches Nix does itself (builtin:fetchurl: npm tarballs) and cache downloads.
+        if (event.type === ACT_FILE_TRANSFER) this.logger.debug(`downloading ${String(event.fields?.[0] ?? "")}`);
         if (event.type === ACT_BUILD) {
           const drvPath = String(event.fields?.[0] ?? "");
           this.active.set(event.id, { name: displayName(drvPath), drvPath, started: this.now() });

@@ -1,0 +1,204 @@
+// Node dependencies from package-lock.json, for real: every package fetched by Nix from the
+// registry npm is configured with (the fixture's lockfile records no URLs), installed by npm ci
+// in the sandbox, and linked into builds, tests and the shell. The fixture has a scoped package,
+// a platform-specific optional package (esbuild's), bins, a workspace member and a file: package.
+import { execa } from "execa";
+import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, readdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, test } from "vitest";
+import { nix, nixkit, repoRoot, tempDir } from "../helpers.js";
+import { editFile, offlinePkgs } from "./project.js";
+
+const MS_2_1_3 = "sha512-6FlzubTLZG3J2a/NVCAleEhjzq5oxgHyaCU9yYXvcLsvoVaHJq/s5xXI6/XXP6tz7R9xAOtHnSO/tXtF3WRTlA==";
+
+function manifest(extra = ""): string {
+  return `version: 1
+name: node-deps
+systems: [x86_64-linux]
+inputs:
+  nixpkgs: ${JSON.stringify(offlinePkgs())}
+shell:
+  node: {}
+builds:
+  app:
+    node: {}
+    src: { include: ["src/**", "package.json"] }
+    script: |
+      mkdir -p $out
+      node src/main.js > $out/main.json
+      semver 1.2.3 > $out/semver-bin
+      esbuild --version > $out/esbuild-version
+      ls node_modules/@esbuild > $out/platforms
+      readlink node_modules/ms > $out/modules-link
+      esbuild src/main.js --bundle --platform=node --format=esm --log-level=warning --outfile=$out/bundle.mjs
+tests:
+  unit:
+    node: {}
+    script: |
+      readlink node_modules/ms > "$NIXKIT_REPORTS/modules-link"
+      node --test --test-reporter=junit --test-reporter-destination="$NIXKIT_REPORTS/junit.xml" test/
+${extra}`;
+}
+
+function nodeProject(extra = ""): string {
+  const dir = tempDir("nixkit-node-");
+  cpSync(path.join(repoRoot, "test/fixtures/node-deps"), dir, { recursive: true });
+  mkdirSync(path.join(dir, "test"));
+  writeFileSync(
+    path.join(dir, "test/main.test.js"),
+    `import { test } from "node:test";\nimport assert from "node:assert";\nimport ms from "ms";\ntest("ms", () => assert.strictEqual(ms(1000), "1s"));\n`,
+  );
+  writeFileSync(path.join(dir, "nixkit.yaml"), manifest(extra));
+  return dir;
+}
+
+const outOf = (stdout: string, name: string) => new RegExp(`^${name}\\s+(/nix/store/\\S+)`, "m").exec(stdout)?.[1];
+// `nixkit -v` logs every download Nix makes.
+const fetchedTarballs = (log: string) => [...new Set([...log.matchAll(/downloading \S+\/([^/\s]+\.tgz)$/gm)].map((m) => m[1]!))].sort();
+const installing = /building \S*-node-modules/;
+
+describe("node: dependencies from the lockfile", () => {
+  test("build and test install the lockfile's packages in the sandbox, this system's platform package only", async () => {
+    const dir = nodeProject();
+    const build = await nixkit(["build", "-v"], { cwd: dir });
+    expect(build.exitCode, build.stderr).toBe(0);
+    const out = outOf(build.stdout, "app")!;
+    expect(JSON.parse(readFileSync(path.join(out, "main.json"), "utf8"))).toEqual({
+      ms: "2s",
+      semver: "1.2.3",
+      greet: "hello ada, in 1m",
+      answer: 42,
+    });
+    expect(readFileSync(path.join(out, "semver-bin"), "utf8").trim()).toBe("1.2.3");
+    expect(readFileSync(path.join(out, "esbuild-version"), "utf8").trim()).toBe("0.24.0");
+    expect(readFileSync(path.join(out, "platforms"), "utf8").trim()).toBe("linux-x64");
+    // Only this system's esbuild binary was fetched: none of the 20-odd other platforms'.
+    expect(fetchedTarballs(build.stderr).filter((t) => t.startsWith("esbuild-"))).toEqual(
+      expect.not.arrayContaining(["esbuild-darwin-arm64-0.24.0.tgz"]),
+    );
+    // The bundle is self-contained: the host's node runs it without node_modules.
+    const bundled = await execa("node", [path.join(out, "bundle.mjs")], { cwd: tempDir() });
+    expect(JSON.parse(bundled.stdout).greet).toBe("hello ada, in 1m");
+
+    const tests = await nixkit(["test"], { cwd: dir });
+    expect(tests.exitCode, tests.stderr).toBe(0);
+    const report = /^unit\s+PASS.*?(\/nix\/store\/[^/]+)\/reports/m.exec(tests.stdout)![1]!;
+    expect(readFileSync(path.join(report, "reports/junit.xml"), "utf8")).toMatch(/<testcase [^>]*name="ms"/);
+    // One installed node_modules in the store, shared by the build and the test.
+    const installed = readFileSync(path.join(out, "modules-link"), "utf8").trim();
+    expect(installed).toMatch(/^\/nix\/store\/[a-z0-9]{32}-node-deps-fixture-node-modules\/node_modules\/ms$/);
+    expect(readFileSync(path.join(report, "reports/modules-link"), "utf8").trim()).toBe(installed);
+  });
+
+  test("a code change neither refetches nor reinstalls; one bumped dependency refetches that tarball only", async () => {
+    const dir = nodeProject();
+    expect((await nixkit(["build"], { cwd: dir })).exitCode).toBe(0);
+    editFile(path.join(dir, "src/main.js"), (t) => t + "// changed\n");
+    const again = await nixkit(["build", "-v"], { cwd: dir });
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.stderr).not.toMatch(installing);
+    expect(fetchedTarballs(again.stderr)).toEqual([]);
+
+    // An earlier run may have fetched ms 2.1.3: delete it (no install refers to a tarball).
+    for (const name of readdirSync("/nix/store").filter((n) => n.endsWith("-ms-2.1.3.tgz")))
+      await nix(["store", "delete", `/nix/store/${name}`], dir);
+    editFile(path.join(dir, "package-lock.json"), (t) => {
+      const lock = JSON.parse(t) as {
+        packages: Record<string, { version?: string; integrity?: string; dependencies?: Record<string, string> }>;
+      };
+      lock.packages["node_modules/ms"] = { ...lock.packages["node_modules/ms"], version: "2.1.3", integrity: MS_2_1_3 };
+      lock.packages[""]!.dependencies!.ms = "2.1.3";
+      lock.packages["packages/greeter"]!.dependencies!.ms = "2.1.3";
+      return JSON.stringify(lock, null, 2);
+    });
+    editFile(path.join(dir, "package.json"), (t) => t.replace('"ms": "2.1.2"', '"ms": "2.1.3"'));
+    editFile(path.join(dir, "packages/greeter/package.json"), (t) => t.replace('"ms": "2.1.2"', '"ms": "2.1.3"'));
+    const bumped = await nixkit(["build", "-v"], { cwd: dir });
+    expect(bumped.exitCode, bumped.stderr).toBe(0);
+    expect(fetchedTarballs(bumped.stderr)).toEqual(["ms-2.1.3.tgz"]);
+    expect(bumped.stderr).toMatch(installing);
+  });
+
+  test("the shell links the locked node_modules (bins on PATH, .cache writable) and leaves a user's own alone", async () => {
+    const dir = nodeProject();
+    const run = await nixkit(
+      ["run", "--", "sh", "-c", "node src/main.js && semver 2.0.0 && touch node_modules/.cache/written && echo ok"],
+      { cwd: dir },
+    );
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).toContain('"answer":42');
+    expect(run.stdout).toMatch(/2\.0\.0\nok$/);
+    expect(lstatSync(path.join(dir, "node_modules/ms")).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(path.join(dir, "node_modules/greeter"))).toBe("../packages/greeter");
+
+    // A node_modules npm made (not nixkit's links) is never replaced.
+    const own = path.join(dir, "own");
+    cpSync(path.join(repoRoot, "test/fixtures/node-deps"), own, { recursive: true });
+    writeFileSync(path.join(own, "nixkit.yaml"), manifest());
+    mkdirSync(path.join(own, "node_modules/ms"), { recursive: true });
+    writeFileSync(path.join(own, "node_modules/ms/mine.txt"), "user's\n");
+    const kept = await nixkit(["run", "--", "true"], { cwd: own });
+    expect(kept.exitCode, kept.stderr).toBe(0);
+    expect(kept.stderr).toMatch(/node_modules was not made by nixkit.*leaving it/);
+    expect(readdirSync(path.join(own, "node_modules/ms"))).toEqual(["mine.txt"]);
+  });
+
+  test("a test that reaches for the network fails: only Nix's fetches may download", async () => {
+    const registry = (await execa("npm", ["config", "get", "registry"])).stdout.trim();
+    const dir = nodeProject(`  online:
+    node: {}
+    env: { URL: ${JSON.stringify(registry)} }
+    script: |
+      node -e 'fetch(process.env.URL).then(() => console.log("REACHED"), (e) => { console.log("NO NETWORK", e.cause?.code); process.exit(7) })'
+`);
+    const result = await nixkit(["test", "online"], { cwd: dir });
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toMatch(/^online\s+FAIL/m);
+    expect(result.stderr + result.stdout).toContain("NO NETWORK");
+    expect(result.stderr + result.stdout).not.toContain("REACHED");
+  });
+});
+
+describe("lockfiles nixkit refuses", () => {
+  test("lockfileVersion 1: exit 2 at the field, with the upgrade", async () => {
+    const dir = nodeProject();
+    writeFileSync(
+      path.join(dir, "package-lock.json"),
+      JSON.stringify({ name: "x", lockfileVersion: 1, requires: true, dependencies: {} }, null, 2),
+    );
+    const result = await nixkit(["build"], { cwd: dir });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/package-lock\.json:3:3: lockfileVersion 1 is npm 6's format.*run `npm install`/);
+  });
+
+  test("a git dependency is refused naming the package", async () => {
+    const dir = nodeProject();
+    editFile(path.join(dir, "package-lock.json"), (t) => {
+      const lock = JSON.parse(t) as { packages: Record<string, object> };
+      lock.packages["node_modules/left-pad"] = {
+        version: "1.3.0",
+        resolved: "git+ssh://git@example.org/left-pad.git#5f2a0b1",
+        license: "MIT",
+      };
+      return JSON.stringify(lock, null, 2);
+    });
+    const result = await nixkit(["build"], { cwd: dir });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/package-lock\.json:\d+:\d+: left-pad is a git dependency/);
+  });
+
+  test("a missing lockfile names the field", async () => {
+    const dir = nodeProject();
+    editFile(path.join(dir, "nixkit.yaml"), (t) => t.replace("shell:\n  node: {}", "shell:\n  node: { lockfile: web/package-lock.json }"));
+    const result = await nixkit(["run", "--", "true"], { cwd: dir });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain("shell.node.lockfile: web/package-lock.json does not exist");
+  });
+});
+
+test("the committed fixture and example lockfiles record no download URL (the registry is read at run time)", () => {
+  for (const file of ["test/fixtures/node-deps/package-lock.json"]) {
+    expect(existsSync(path.join(repoRoot, file))).toBe(true);
+    expect(readFileSync(path.join(repoRoot, file), "utf8")).not.toMatch(/"resolved": "https?:/);
+  }
+});
