@@ -99,6 +99,7 @@ describe("node: dependencies from the lockfile", () => {
     expect(again.stderr).not.toMatch(installing);
     expect(fetchedTarballs(again.stderr)).toEqual([]);
 
+    const unique = `node-deps-${Date.now()}`;
     // An earlier run may have fetched ms 2.1.3: delete it (no install refers to a tarball).
     for (const name of readdirSync("/nix/store").filter((n) => n.endsWith("-ms-2.1.3.tgz")))
       await nix(["store", "delete", `/nix/store/${name}`], dir);
@@ -108,10 +109,14 @@ describe("node: dependencies from the lockfile", () => {
       };
       lock.packages["node_modules/ms"] = { ...lock.packages["node_modules/ms"], version: "2.1.3", integrity: MS_2_1_3 };
       lock.packages[""]!.dependencies!.ms = "2.1.3";
+      // A project of its own, so the install is new to this store (it fetches what it lacks).
+      (lock as { name?: string }).name = unique;
       lock.packages["packages/greeter"]!.dependencies!.ms = "2.1.3";
       return JSON.stringify(lock, null, 2);
     });
-    editFile(path.join(dir, "package.json"), (t) => t.replace('"ms": "2.1.2"', '"ms": "2.1.3"'));
+    editFile(path.join(dir, "package.json"), (t) =>
+      t.replace('"ms": "2.1.2"', '"ms": "2.1.3"').replace('"node-deps-fixture"', JSON.stringify(unique)),
+    );
     editFile(path.join(dir, "packages/greeter/package.json"), (t) => t.replace('"ms": "2.1.2"', '"ms": "2.1.3"'));
     const bumped = await nixkit(["build", "-v"], { cwd: dir });
     expect(bumped.exitCode, bumped.stderr).toBe(0);
