@@ -71,7 +71,7 @@ let
         runHook preBuild
         cp "$lockJSONPath" package-lock.json
         export HOME="$TMPDIR" npm_config_cache="$TMPDIR/npm-cache" npm_config_update_notifier=false
-        if ! npm ci --offline --no-audit --no-fund --loglevel=warn ${lib.optionalString (!scripts) "--ignore-scripts"} ${concatStringsSep " " (map (kind: "--omit=${kind}") omit)}; then
+        if ! npm ci --offline --no-audit --no-fund --no-progress --loglevel=warn ${lib.optionalString (!scripts) "--ignore-scripts"} ${concatStringsSep " " (map (kind: "--omit=${kind}") omit)}; then
           echo ${lib.escapeShellArg "${lockfile}: npm ci failed in the Nix sandbox, which has no network outside Nix's own fetches: a dependency's install script that downloads something cannot work here (see npm's output above); if the package works without its script, set scripts: false"} >&2
           exit 1
         fi

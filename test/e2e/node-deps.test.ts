@@ -164,6 +164,28 @@ describe("node: dependencies from the lockfile", () => {
   });
 });
 
+test("a dependency's install script that needs the network fails saying so; scripts: false skips it", async () => {
+  const dir = nodeProject();
+  editFile(path.join(dir, "vendor/local-lib/package.json"), (t) => {
+    const pkg = JSON.parse(t) as Record<string, unknown>;
+    pkg.scripts = { postinstall: `node -e "fetch('https://127.0.0.1:9/').catch(() => { console.error('postinstall could not download'); process.exit(1) })"` };
+    return JSON.stringify(pkg);
+  });
+  editFile(path.join(dir, "package-lock.json"), (t) => {
+    const lock = JSON.parse(t) as { packages: Record<string, Record<string, unknown>> };
+    lock.packages["vendor/local-lib"]!.hasInstallScript = true;
+    return JSON.stringify(lock, null, 2);
+  });
+  const failed = await nixkit(["build"], { cwd: dir });
+  expect(failed.exitCode).toBe(1);
+  expect(failed.stderr).toContain("postinstall could not download");
+  expect(failed.stderr).toContain("npm ci failed in the Nix sandbox, which has no network");
+  expect(failed.stderr).toContain("set scripts: false");
+  editFile(path.join(dir, "nixkit.yaml"), (t) => t.replaceAll("    node: {}", "    node: { scripts: false }"));
+  const skipped = await nixkit(["build"], { cwd: dir });
+  expect(skipped.exitCode, skipped.stderr).toBe(0);
+});
+
 describe("lockfiles nixkit refuses", () => {
   test("lockfileVersion 1: exit 2 at the field, with the upgrade", async () => {
     const dir = nodeProject();
