@@ -9,6 +9,7 @@ import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { cliPath, nixEnv, nixkit, snapshotTree, tempDir } from "../helpers.js";
 import { editFile, exampleProject } from "./project.js";
+import { runImage } from "./run-image.js";
 import { freePort, waitForPort } from "./servers.js";
 
 const schemaDir = path.resolve(import.meta.dirname, "../../../shared/data/schemas/oci");
@@ -129,18 +130,9 @@ describe("nixkit image build", () => {
   });
 
   test("the image runs: umoci unpack, then runc run", async () => {
-    const built = await buildImage(exampleProject());
-    const bundle = path.join(tempDir(), "bundle");
-    const unpack = await execa("umoci", ["unpack", "--image", `${layoutDir(built)}:latest`, bundle], { reject: false });
-    expect(unpack.exitCode, unpack.stderr).toBe(0);
-    const configFile = path.join(bundle, "config.json");
-    const runtime = JSON.parse(readFileSync(configFile, "utf8"));
-    runtime.process.terminal = false;
-    writeFileSync(configFile, JSON.stringify(runtime));
-    expect(runtime.process.user).toMatchObject({ uid: 1000, gid: 1000 });
-    const id = `nixkit-test-${process.pid}`;
-    const run = await execa("runc", ["run", id], { cwd: bundle, reject: false, timeout: 60_000 });
-    await execa("runc", ["delete", "--force", id], { reject: false });
+    const run = await runImage(layoutDir(await buildImage(exampleProject())));
+    const bundle = run.bundle;
+    expect(run.config.process.user).toMatchObject({ uid: 1000, gid: 1000 });
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stdout).toBe("Hello, World!\ngreeted 1 person");
     expect(statSync(path.join(bundle, "rootfs/tmp")).mode & 0o7777).toBe(0o1777);

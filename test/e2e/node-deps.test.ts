@@ -168,7 +168,9 @@ test("a dependency's install script that needs the network fails saying so; scri
   const dir = nodeProject();
   editFile(path.join(dir, "vendor/local-lib/package.json"), (t) => {
     const pkg = JSON.parse(t) as Record<string, unknown>;
-    pkg.scripts = { postinstall: `node -e "fetch('https://127.0.0.1:9/').catch(() => { console.error('postinstall could not download'); process.exit(1) })"` };
+    pkg.scripts = {
+      postinstall: `node -e "fetch('https://127.0.0.1:9/').catch(() => { console.error('postinstall could not download'); process.exit(1) })"`,
+    };
     return JSON.stringify(pkg);
   });
   editFile(path.join(dir, "package-lock.json"), (t) => {

@@ -251,7 +251,10 @@ describe("language toolchains from the host", () => {
     const interpreter = await execa("patchelf", ["--print-interpreter", node]);
     expect(interpreter.stdout).toMatch(/^\/nix\/store\/[a-z0-9]{32}-glibc-[^/]*\/lib\/ld-linux/);
     const searchPath = (await execa("patchelf", ["--print-rpath", node])).stdout.split(":");
-    expect(searchPath.every((dir) => dir.startsWith("/nix/store/")), searchPath.join(":")).toBe(true);
+    expect(
+      searchPath.every((dir) => dir.startsWith("/nix/store/")),
+      searchPath.join(":"),
+    ).toBe(true);
   });
 
   test("python3.withPackages gives numpy and pytest (JUnit) in the sandbox, as nixpkgs' does", async () => {

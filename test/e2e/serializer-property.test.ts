@@ -103,7 +103,10 @@ test(`every string field round-trips through flake.nix and nix eval (${RUNS} cas
         expect([manifest.description, manifest.shell.hook, manifest.builds.app!.script]).toEqual([c.description, c.hook, c.script]);
         const caseDir = path.join(dir, `case-${i}`);
         mkdirSync(path.join(caseDir, ".nixkit/lib"), { recursive: true });
-        writeFileSync(path.join(caseDir, "flake.nix"), renderFlake(manifest, { manifest: "0".repeat(64), source: "0".repeat(64) }, { npmRegistry: null }));
+        writeFileSync(
+          path.join(caseDir, "flake.nix"),
+          renderFlake(manifest, { manifest: "0".repeat(64), source: "0".repeat(64) }, { npmRegistry: null }),
+        );
         writeFileSync(path.join(caseDir, ".nixkit/lib/default.nix"), dataOnlyLibrary);
         return { description: c.description, url: c.url, manifest: flakeData(manifest, { npmRegistry: null }) };
       });
