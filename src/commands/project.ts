@@ -4,7 +4,7 @@ import { applyPlan } from "../generate/apply.js";
 import { describeDrift, findDrift } from "../generate/freshness.js";
 import { generatePlan } from "../generate/plan.js";
 import { loadManifest } from "../manifest/load.js";
-import { writeStarterManifest } from "../scaffold/init.js";
+import { writeStarterFiles, writeStarterManifest } from "../scaffold/init.js";
 import type { Session } from "../session.js";
 import { MANIFEST_FILE } from "../state/layout.js";
 import { WorkFailed } from "../util/errors.js";
@@ -22,6 +22,8 @@ export async function init(session: Session, options: InitOptions): Promise<void
     session.logger.info(
       `named the project "${name}" after the directory "${directory}" (names use a-z, 0-9, - and _; change name: in ${MANIFEST_FILE})`,
     );
+  const starters = await writeStarterFiles(session.workDir, options.template, name);
+  if (starters.length > 0) session.logger.info(`wrote the template's starter files: ${starters.join(", ")}`);
   session.logger.result(`wrote ${MANIFEST_FILE} from the ${options.template} template; next: nixkit generate`);
 }
 

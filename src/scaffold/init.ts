@@ -1,5 +1,5 @@
 // `nixkit init`: a starter nixkit.yaml from a template, and nixkit's state kept out of git.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, promises as fs, readdirSync, readFileSync, type Dirent } from "node:fs";
 import path from "node:path";
 import { ignoreGeneratedState } from "../generate/gitignore.js";
 import { writeFileAtomic } from "../state/atomic.js";
@@ -25,6 +25,30 @@ export async function writeStarterManifest(projectDir: string, template: string,
   await writeFileAtomic(target, text);
   await ignoreGeneratedState(projectDir);
   return name;
+}
+
+/**
+ * Writes the template's starter files (templates/NAME/files) that are not there yet; a file the
+ * project has is never replaced. The lockfile comes only with the package.json it belongs to.
+ * Returns the files written, relative to the project.
+ */
+export async function writeStarterFiles(projectDir: string, template: string, name: string): Promise<string[]> {
+  const root = assetPath("templates", template, "files");
+  if (!existsSync(root)) return [];
+  const files = (readdirSync(root, { recursive: true, withFileTypes: true }) as Dirent[])
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)))
+    .sort();
+  const hadPackageJson = existsSync(path.join(projectDir, "package.json"));
+  const written: string[] = [];
+  for (const rel of files) {
+    const target = path.join(projectDir, rel);
+    if (existsSync(target) || (rel === "package-lock.json" && hadPackageJson)) continue;
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    await writeFileAtomic(target, readFileSync(path.join(root, rel), "utf8").replaceAll("{{name}}", name));
+    written.push(rel);
+  }
+  return written;
 }
 
 export function projectName(dir: string): string {

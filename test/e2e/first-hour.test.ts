@@ -2,11 +2,12 @@
 // just works, files git does not track are named, a checkout path old Nix cannot handle stops
 // early with the fix, and the generic template's quick start passes in an empty directory.
 import { execa } from "execa";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { nixkit, tempDir } from "../helpers.js";
 import { editFile, exampleProject, offlinePkgs } from "./project.js";
+import { runImage } from "./run-image.js";
 import { freePort } from "./servers.js";
 
 const git = (dir: string, ...args: string[]) => execa("git", ["-C", dir, "-c", "user.email=t@example.org", "-c", "user.name=t", ...args]);
@@ -79,6 +80,42 @@ test("the generic template's quick start passes as written, in an empty director
   writeFileSync(path.join(other, "nixkit.yaml"), readFileSync(path.join(dir, "nixkit.yaml")));
   expect((await nixkit(["generate"], { cwd: other })).exitCode).toBe(0);
   expect(readFileSync(path.join(other, ".gitignore"), "utf8")).toBe(".nixkit/cache/\nresult*\n");
+});
+
+test.each([
+  ["node", ["--request", "/"], '200 {"status":"ok"}', /<testcase [^>]*name="GET \/ is ok"/],
+  ["python", ["Ada"], "Hello, Ada!", /<testcase [^>]*name="test_greet"/],
+])(
+  "the %s template's quick start, from an empty directory: its tests pass with JUnit, it builds, its image runs",
+  async (template, args, output, testcase) => {
+    const dir = tempDir(`nixkit-${template}-template-`);
+    const init = await nixkit(["init", "--template", template], { cwd: dir });
+    expect(init.exitCode, init.stderr).toBe(0);
+    for (const step of [["test"], ["build"]]) {
+      const result = await nixkit(step, { cwd: dir, env: withOffline() });
+      expect(result.exitCode, `nixkit ${step.join(" ")}: ${result.stderr}`).toBe(0);
+      if (step[0] === "test") {
+        const reports = /^unit\s+PASS.*?(\/nix\/store\/[^/\s]+)\/reports/m.exec(result.stdout)![1]!;
+        expect(readFileSync(path.join(reports, "reports/junit.xml"), "utf8")).toMatch(testcase);
+      }
+    }
+    const image = await nixkit(["--json", "image", "build", "app"], { cwd: dir, env: withOffline() });
+    expect(image.exitCode, image.stderr).toBe(0);
+    const run = await runImage((JSON.parse(image.stdout) as { output: string }).output.replace(/^oci:/, ""), args);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).toBe(output);
+  },
+);
+
+test("init never replaces a project's own files with the template's", async () => {
+  const dir = tempDir();
+  writeFileSync(path.join(dir, "package.json"), '{ "name": "mine" }\n');
+  const init = await nixkit(["init", "--template", "node"], { cwd: dir });
+  expect(init.exitCode, init.stderr).toBe(0);
+  expect(readFileSync(path.join(dir, "package.json"), "utf8")).toBe('{ "name": "mine" }\n');
+  // The template's lockfile belongs to the template's package.json: it is not written either.
+  expect(existsSync(path.join(dir, "package-lock.json"))).toBe(false);
+  expect(existsSync(path.join(dir, "src/server.js"))).toBe(true);
 });
 
 describe("offline and slow networks", () => {
