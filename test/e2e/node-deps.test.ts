@@ -3,10 +3,21 @@
 // in the sandbox, and linked into builds, tests and the shell. The fixture has a scoped package,
 // a platform-specific optional package (esbuild's), bins, a workspace member and a file: package.
 import { execa } from "execa";
-import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, readdirSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { nix, nixkit, repoRoot, tempDir } from "../helpers.js";
+import { countingNix, nix, nixkit, repoRoot, tempDir } from "../helpers.js";
 import { editFile, offlinePkgs } from "./project.js";
 
 const MS_2_1_3 = "sha512-6FlzubTLZG3J2a/NVCAleEhjzq5oxgHyaCU9yYXvcLsvoVaHJq/s5xXI6/XXP6tz7R9xAOtHnSO/tXtF3WRTlA==";
@@ -162,6 +173,50 @@ describe("node: dependencies from the lockfile", () => {
     expect(result.stderr + result.stdout).toContain("NO NETWORK");
     expect(result.stderr + result.stdout).not.toContain("REACHED");
   });
+});
+
+test("a fresh clone after `nixkit cache pull` runs `npm test` in the shell with no Nix call: the install came from the cache", async () => {
+  const dir = nodeProject();
+  const unique = `node-pull-${process.pid}-${Date.now()}`;
+  editFile(path.join(dir, "package-lock.json"), (t) => t.replaceAll('"node-deps-fixture"', JSON.stringify(unique)));
+  editFile(path.join(dir, "package.json"), (t) =>
+    t
+      .replace('"node-deps-fixture"', JSON.stringify(unique))
+      .replace('"private": true,', '"private": true,\n  "scripts": { "test": "node --test test/" },'),
+  );
+  const env = { XDG_CONFIG_HOME: tempDir() };
+  const publicKey = (await nixkit(["cache", "keygen", "--name", `node-${process.pid}`], { env })).stdout.trim();
+  const cache = tempDir();
+  editFile(path.join(dir, "nixkit.yaml"), (t) => `${t}cache:\n  url: file://${cache}\n  publicKeys: [${JSON.stringify(publicKey)}]\n`);
+  for (const args of [["build"], ["test"], ["run", "--", "true"]]) expect((await nixkit(args, { cwd: dir, env })).exitCode).toBe(0);
+  const keyFile = path.join(env.XDG_CONFIG_HOME, `nixkit/keys/node-${process.pid}.sec`);
+  const push = await nixkit(["cache", "push", "--key-file", keyFile, "--to", `file://${cache}`], { cwd: dir, env });
+  expect(push.exitCode, push.stderr).toBe(0);
+
+  // The clone: the project's files only, and a store without this install or the shell.
+  const install = readlinkSync(path.join(dir, "node_modules/ms")).replace(/\/node_modules\/ms$/, "");
+  const profile = realpathSync(path.join(dir, ".nixkit/cache/shell/profile"));
+  rmSync(path.join(dir, ".nixkit/cache"), { recursive: true, force: true });
+  const clone = tempDir("nixkit-node-clone-");
+  cpSync(dir, clone, {
+    recursive: true,
+    filter: (src) => !/\/(node_modules|\.nixkit\/cache)(\/|$)/.test(src) && !/\/result[^/]*$/.test(src),
+  });
+  rmSync(dir, { recursive: true, force: true });
+  // Everything that refers to the install goes too (the build and test outputs record its path).
+  const referrers = (await execa("nix-store", ["--query", "--referrers-closure", install, profile])).stdout.split("\n").filter(Boolean);
+  const deleted = await nix(["store", "delete", ...referrers], clone);
+  expect(deleted.exitCode, deleted.stderr).toBe(0);
+
+  const counter = countingNix();
+  const pull = await nixkit(["cache", "pull"], { cwd: clone, env: { ...env, ...counter.env } });
+  expect(pull.exitCode, pull.stderr).toBe(0);
+  expect(existsSync(install)).toBe(true);
+  const calls = counter.calls().length;
+  const npmTest = await nixkit(["run", "--", "npm", "test", "--offline"], { cwd: clone, env: { ...env, ...counter.env } });
+  expect(npmTest.exitCode, npmTest.stderr).toBe(0);
+  expect(npmTest.stdout).toMatch(/# pass 1/);
+  expect(counter.calls().length).toBe(calls);
 });
 
 test("a dependency's install script that needs the network fails saying so; scripts: false skips it", async () => {
