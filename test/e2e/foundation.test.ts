@@ -29,7 +29,7 @@ describe("a new project", () => {
     expect(refused.exitCode).toBe(2);
     expect(readFileSync(path.join(dir, "nixkit.yaml"), "utf8")).toBe("mine\n");
     expect((await nixkit(["-C", dir, "init", "--template", "python", "--force"])).exitCode).toBe(0);
-    expect(readFileSync(path.join(dir, "nixkit.yaml"), "utf8")).toContain("python3Packages.pytest");
+    expect(readFileSync(path.join(dir, "nixkit.yaml"), "utf8")).toContain("python: { packages: [pytest] }");
     expect((await nixkit(["-C", dir, "init", "--template", "rust"])).stderr).toContain("templates: generic, node, python");
   });
 });
