@@ -8,10 +8,18 @@ let
   executable = "python${pythonVersion}";
   sitePackages = "lib/${executable}/site-packages";
 
+  # Bytecode is compiled once, in the build, as nixpkgs does: the store's files all have the same
+  # mtime, so pyc files are checked by hash, never by time (PEP 552 "unchecked-hash"), and a
+  # read-only store would otherwise make every start compile the modules it imports again.
+  compileBytecode = interpreter: dir: ''
+    "${interpreter}" -m compileall -q -j 0 --invalidation-mode unchecked-hash "${dir}" > /dev/null || true
+  '';
+
   python = patchedTree imports.python3 {
     postInstall = ''
       ln -s ${executable} "$out/bin/python3"
       ln -s ${executable} "$out/bin/python"
+      ${compileBytecode "$out/bin/${executable}" "$out/lib/${executable}"}
     '';
     passthru = {
       inherit pythonVersion executable sitePackages withPackages;
@@ -33,6 +41,7 @@ let
     searchPath = map (p: "${p}/${sitePackages}") (withDependencies dependencies);
     self = patchedTree t {
       postInstall = ''
+        ${compileBytecode "${python}/bin/${executable}" "$out/${sitePackages}"}
         if [ -d "$out/bin" ]; then
           mkdir -p "$out/libexec/python-scripts"
           for program in "$out"/bin/*; do
