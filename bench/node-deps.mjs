@@ -30,10 +30,26 @@ const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
 const lockProject = path.join(work, "lock");
 mkdirSync(lockProject);
 writeFileSync(path.join(lockProject, "package.json"), JSON.stringify({ name: `bench-deps-${RUN_ID}`, version: "1.0.0", private: true }));
-execFileSync("npm", ["install", "--package-lock-only", "--no-audit", "--no-fund", "vite@6.0.7", "vitest@2.1.8", "react@18.3.1", "react-dom@18.3.1", "eslint@9.17.0", "jsdom@25.0.1", "@testing-library/react@16.1.0"], {
-  cwd: lockProject,
-  stdio: "ignore",
-});
+execFileSync(
+  "npm",
+  [
+    "install",
+    "--package-lock-only",
+    "--no-audit",
+    "--no-fund",
+    "vite@6.0.7",
+    "vitest@2.1.8",
+    "react@18.3.1",
+    "react-dom@18.3.1",
+    "eslint@9.17.0",
+    "jsdom@25.0.1",
+    "@testing-library/react@16.1.0",
+  ],
+  {
+    cwd: lockProject,
+    stdio: "ignore",
+  },
+);
 const lock = JSON.parse(readFileSync(path.join(lockProject, "package-lock.json"), "utf8"));
 const packages = Object.keys(lock.packages).filter((p) => p.includes("node_modules/")).length;
 
@@ -64,13 +80,20 @@ const again = time(process.execPath, [cli, "-C", project, "-v", "build"], projec
 const bumpedName = "vite";
 const current = lock.packages[`node_modules/${bumpedName}`].version;
 const other = "6.0.6";
-execFileSync("npm", ["install", "--package-lock-only", "--no-audit", "--no-fund", `${bumpedName}@${other}`], { cwd: project, stdio: "ignore" });
+execFileSync("npm", ["install", "--package-lock-only", "--no-audit", "--no-fund", `${bumpedName}@${other}`], {
+  cwd: project,
+  stdio: "ignore",
+});
 const bumped = time(process.execPath, [cli, "-C", project, "-v", "build"], project);
 
 console.log(`lockfile: ${packages} packages (vite, vitest, react, react-dom, eslint, jsdom, @testing-library/react)`);
 console.log(`npm ci, empty npm cache:           ${seconds(npm.ms)}`);
-console.log(`nixkit build, cold (fetch+install): ${seconds(cold.ms)}  ${(cold.ms / npm.ms).toFixed(2)}x npm ci  (${downloads(cold.stderr)} tarballs fetched)`);
-console.log(`nixkit build, nothing changed:      ${seconds(again.ms)}  (${downloads(again.stderr)} fetched, install ${/building \S*-node-modules/.test(again.stderr) ? "ran" : "reused"})`);
+console.log(
+  `nixkit build, cold (fetch+install): ${seconds(cold.ms)}  ${(cold.ms / npm.ms).toFixed(2)}x npm ci  (${downloads(cold.stderr)} tarballs fetched)`,
+);
+console.log(
+  `nixkit build, nothing changed:      ${seconds(again.ms)}  (${downloads(again.stderr)} fetched, install ${/building \S*-node-modules/.test(again.stderr) ? "ran" : "reused"})`,
+);
 console.log(`nixkit build, ${bumpedName} ${current} -> ${other}: ${seconds(bumped.ms)}  (${downloads(bumped.stderr)} fetched)`);
 
 // Python: the same pytest run inside a nixkit test (a changed input each time, so it runs) and
@@ -78,7 +101,10 @@ console.log(`nixkit build, ${bumpedName} ${current} -> ${other}: ${seconds(bumpe
 const py = path.join(work, "py");
 mkdirSync(path.join(py, "tests"), { recursive: true });
 for (let i = 0; i < 20; i++)
-  writeFileSync(path.join(py, "tests", `test_${i}.py`), `import numpy\n\ndef test_${i}():\n    assert numpy.arange(${i + 1}).sum() == ${((i + 1) * i) / 2}\n`);
+  writeFileSync(
+    path.join(py, "tests", `test_${i}.py`),
+    `import numpy\n\ndef test_${i}():\n    assert numpy.arange(${i + 1}).sum() == ${((i + 1) * i) / 2}\n`,
+  );
 const pyManifest = (stamp) =>
   `version: 1\nname: py\nsystems: [${system}]\ninputs:\n  nixpkgs: "${nixpkgs}"\ntests:\n  unit:\n    python: { packages: [numpy, pytest] }\n    env: { STAMP: "${stamp}" }\n    script: python3 -m pytest -q -p no:cacheprovider --junitxml=$NIXKIT_REPORTS/junit.xml tests\n`;
 writeFileSync(path.join(py, "nixkit.yaml"), pyManifest("warm"));

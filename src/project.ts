@@ -7,6 +7,8 @@ import { generatePlan } from "./generate/plan.js";
 import { loadManifest, type LoadedManifest } from "./manifest/load.js";
 import { manifestErrorFromNix } from "./manifest/nix-errors.js";
 import { NixFailed } from "./nix/driver.js";
+import { prefetchNpmTarballs } from "./node/prefetch.js";
+import { currentSystem } from "./util/system.js";
 import { binaryCacheOf } from "./nix/substituters.js";
 import type { Session } from "./session.js";
 import { UserError } from "./util/errors.js";
@@ -30,6 +32,11 @@ export async function prepareProject(session: Session): Promise<ProjectManifest>
   // Probed only by the first nix call that can substitute from it.
   session.nix().useBinaryCache(binaryCacheOf(loaded.manifest.cache));
   return { ...loaded, nixpkgsOverride: session.nixpkgsOverride };
+}
+
+/** Before anything is built: the npm tarballs the node fields need, fetched in parallel (src/node/prefetch.ts). */
+export async function prefetchDependencies(session: Session, loaded: ProjectManifest): Promise<void> {
+  await prefetchNpmTarballs(session.nix(), session.projectDir, loaded.manifest, currentSystem(), session.logger, session.signal);
 }
 
 /** Runs a Nix step; a failure that names a manifest field becomes a manifest error (exit 2). */

@@ -13,5 +13,5 @@ in {
   packages = mapAttrs (_: outputs: outputs.builds) perSystem;
   checks = mapAttrs (_: outputs: outputs.tests) perSystem;
   # Test reports (they record failure instead of failing) and image roots, for nixkit and anyone.
-  legacyPackages = mapAttrs (_: outputs: { nixkit = { inherit (outputs) testReports images; }; }) perSystem;
+  legacyPackages = mapAttrs (_: outputs: { nixkit = { inherit (outputs) testReports images npmInstalls; }; }) perSystem;
 }

@@ -137,4 +137,8 @@ let
     # nixkit sets NIXKIT_PROJECT; plain `nix develop` runs in the project.
     shellHook = linkNodeModules manifest.shell "\${NIXKIT_PROJECT:-$PWD}" + manifest.shell.hook;
   };
-in { inherit builds tests testReports images shell; }
+  # Every distinct install the manifest's node fields make, with its downloads (nixkit fetches
+  # the missing ones ahead of a build: src/node/prefetch.ts).
+  npmInstalls = lib.attrValues (listToAttrs (map (spec: let f = node.fetches spec.node; in { name = f.install; value = f; })
+    (filter (spec: spec.node != null) sections)));
+in { inherit builds tests testReports images shell npmInstalls; }

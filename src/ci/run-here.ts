@@ -4,6 +4,7 @@ import path from "node:path";
 import type { LoadedManifest } from "../manifest/load.js";
 import type { NixDriver } from "../nix/driver.js";
 import { binaryCacheOf } from "../nix/substituters.js";
+import { prefetchNpmTarballs } from "../node/prefetch.js";
 import { writeFileAtomic, writeFileIfChanged } from "../state/atomic.js";
 import { projectPaths } from "../state/layout.js";
 import type { Logger } from "../util/logger.js";
@@ -37,6 +38,8 @@ export async function runCi(
   driver.useBuilders(options.builders ?? (await machinesFile(options.projectDir, loaded.manifest.ci.builders)));
   const started = Date.now();
   const stages = planPipeline(loaded.manifest, options.stages);
+  if (stages.some((s) => s.stage !== "check"))
+    await prefetchNpmTarballs(driver, options.projectDir, loaded.manifest, options.system, logger);
   const result = await runPipeline(stages, { ...options, driver, logger, loaded });
   const report = pipelineReport(
     { project: loaded.manifest.name, system: options.system, nix: version.text, durationMs: Date.now() - started },

@@ -2,7 +2,7 @@
 import path from "node:path";
 import { buildAndRoot } from "../builds/run.js";
 import { untrackedSources, untrackedWarnings } from "../builds/untracked.js";
-import { prepareProject, selectNames, withManifestErrors } from "../project.js";
+import { prefetchDependencies, prepareProject, selectNames, withManifestErrors } from "../project.js";
 import type { Session } from "../session.js";
 import { writeFileAtomic } from "../state/atomic.js";
 import { logOf, type TestResult } from "../test-runner/results.js";
@@ -22,6 +22,7 @@ export async function build(session: Session, options: BuildOptions): Promise<vo
   const names = selectNames("builds", Object.keys(loaded.manifest.builds), options.names);
   if (names.length === 0) return logger.result("nothing to build: nixkit.yaml declares no builds");
   for (const warning of untrackedWarnings(untrackedSources(session.projectDir, loaded.manifest, "builds", names))) logger.warn(warning);
+  await prefetchDependencies(session, loaded);
   const needs = Object.fromEntries(Object.entries(loaded.manifest.builds).map(([n, b]) => [n, b.needs]));
   const results = await withManifestErrors(loaded, () =>
     buildAndRoot(session.nix(), session.projectDir, currentSystem(), names, { maxJobs: options.jobs, keepGoing: true, needs }),
@@ -60,6 +61,7 @@ export async function test(session: Session, options: TestOptions): Promise<void
   const names = selectNames("tests", Object.keys(loaded.manifest.tests), options.names);
   if (names.length === 0) return logger.result("no tests: nixkit.yaml declares none");
   for (const warning of untrackedWarnings(untrackedSources(session.projectDir, loaded.manifest, "tests", names))) logger.warn(warning);
+  await prefetchDependencies(session, loaded);
 
   const results = await withManifestErrors(loaded, () =>
     runTests(session.nix(), {

@@ -11,7 +11,7 @@ import {
 } from "../image/outputs.js";
 import { pushImage } from "../image/registry.js";
 import { drvName } from "../nix/flake-attrs.js";
-import { prepareProject, selectNames, withManifestErrors } from "../project.js";
+import { prefetchDependencies, prepareProject, selectNames, withManifestErrors } from "../project.js";
 import type { Session } from "../session.js";
 import { UserError } from "../util/errors.js";
 import { currentSystem } from "../util/system.js";
@@ -23,6 +23,7 @@ async function writtenImage(session: Session, image: string, out?: string) {
   const spec = loaded.manifest.images[name!]!;
   const output: ImageOutput = out ? parseImageOutput(out) : defaultImageOutput(loaded.manifest.name, name!);
   await checkImageOutput(output);
+  await prefetchDependencies(session, loaded);
   const request = { projectDir: session.projectDir, name: name!, spec, hostSystem: currentSystem(), systems: loaded.manifest.systems };
   const written = await imageFromFlake(session.nix(), request, {
     wrapNix: (step) => withManifestErrors(loaded, step),

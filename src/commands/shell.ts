@@ -1,5 +1,5 @@
 // nixkit shell, run, env and direnv: the dev environment, from the cache when it is fresh.
-import { prepareProject } from "../project.js";
+import { prefetchDependencies, prepareProject } from "../project.js";
 import type { Session } from "../session.js";
 import { direnvScript, writeEnvrc } from "../shell/direnv.js";
 import { ensureRc } from "../shell/ensure-env.js";
@@ -14,6 +14,7 @@ export interface EnvOptions {
 
 async function environment(session: Session, staleOk: boolean) {
   const loaded = await prepareProject(session);
+  await prefetchDependencies(session, loaded);
   const { projectDir, nixpkgsOverride, logger } = session;
   const rcFile = await ensureRc({ projectDir, nixpkgsOverride, driver: session.nix(), logger, loaded, staleOk });
   return { loaded, rcFile };

@@ -89,6 +89,11 @@ export function outPathArgs(ctx: NixContext, setAttr: string, names: string[]): 
   return [...COMMON_ARGS, "eval", "--json", flakeRef(setAttr), "--apply", `set: [ ${list} ]`, ...overrideArgs(ctx)];
 }
 
+/** One `nix eval --json` of a flake attribute. */
+export function evalJsonArgs(ctx: NixContext, attr: string): string[] {
+  return [...COMMON_ARGS, "eval", "--json", flakeRef(attr), ...overrideArgs(ctx)];
+}
+
 const jsonFormatArgs = (features: Pick<NixFeatures, "pathInfoJsonFormat">) => (features.pathInfoJsonFormat ? ["--json-format", "1"] : []);
 
 /** Validity in the local store, or in `store` (a binary cache URL); --offline keeps substituters out of it. */
@@ -169,5 +174,7 @@ export const nixStoreArgs = {
   requisites: (storePaths: string[]): string[] => ["--query", "--requisites", ...storePaths],
   /** Adds a directory by content (its NAR's sha256), as a fixed-output derivation would have made it. */
   addFixed: (dir: string): string[] => ["--add-fixed", "--recursive", "sha256", dir],
+  /** Adds files by their flat hash (`algorithm`: sha512, sha1), as fixed-output fetches name them. */
+  addFixedFiles: (algorithm: string, files: string[]): string[] => ["--add-fixed", algorithm, ...files],
   narHash: (storePath: string): string[] => ["--query", "--hash", storePath],
 };

@@ -8,6 +8,7 @@ import {
   buildersArgs,
   copyFromArgs,
   copyToArgs,
+  evalJsonArgs,
   flakeMetadataArgs,
   flakesProbeArgs,
   keyGenerateArgs,
@@ -279,6 +280,12 @@ export class NixDriver {
   async lockProblem(): Promise<string | undefined> {
     const result = await this.process.capture(flakeMetadataArgs());
     return result.exitCode === 0 ? undefined : (stripAnsi(result.stderr).trim().split("\n").at(-1) ?? "");
+  }
+
+  /** A flake attribute's value, evaluated (nothing is built). */
+  async evalJson(attr: string): Promise<unknown> {
+    await this.detect();
+    return JSON.parse(await this.process.output(evalJsonArgs(this.ctx, attr), "eval")) as unknown;
   }
 
   /** Copies store paths and their closures from a binary cache, checking signatures; Nix's error text when it fails. */

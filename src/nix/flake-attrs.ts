@@ -10,6 +10,8 @@ export const flakeAttrs = {
   testReport: (system: string, name: string) => `legacyPackages.${system}.nixkit.testReports.${name}`,
   imageRoots: (system: string) => `legacyPackages.${system}.nixkit.images`,
   imageRoot: (system: string, name: string) => `legacyPackages.${system}.nixkit.images.${name}`,
+  /** The node fields' installs, each with the downloads it needs (nix/lib/node.nix). */
+  npmInstalls: (system: string) => `legacyPackages.${system}.nixkit.npmInstalls`,
 };
 
 export const TEST_REPORT_PREFIX = "nixkit-test-";

@@ -14,6 +14,7 @@ import {
 } from "./internal-json.js";
 import { displayName } from "./flake-attrs.js";
 import { UNTRUSTED_USER } from "./substituters.js";
+import { redactUrl } from "../util/redact.js";
 
 interface ActiveBuild {
   name: string;
@@ -84,7 +85,7 @@ export class BuildMonitor {
       case "start":
         if (event.type === ACT_BUILDS) this.buildsActivity = event.id;
         // Fixed-output fetches Nix does itself (builtin:fetchurl: npm tarballs) and cache downloads.
-        if (event.type === ACT_FILE_TRANSFER) this.logger.debug(`downloading ${String(event.fields?.[0] ?? "")}`);
+        if (event.type === ACT_FILE_TRANSFER) this.logger.debug(`downloading ${redactUrl(String(event.fields?.[0] ?? ""))}`);
         if (event.type === ACT_BUILD) {
           const drvPath = String(event.fields?.[0] ?? "");
           this.active.set(event.id, { name: displayName(drvPath), drvPath, started: this.now() });

@@ -1,5 +1,7 @@
 // Queries of the Nix store: validity, sizes, closures and GC roots, as typed results.
 import { closureArgs, nixStoreArgs, pathInfoArgs } from "./args.js";
+import { stripAnsi } from "./internal-json.js";
+import { nixFailure } from "./process.js";
 import type { NixProcess } from "./process.js";
 import type { NixFeatures } from "./version.js";
 
@@ -49,11 +51,23 @@ export class NixStoreQueries {
     return { storePath, hash };
   }
 
+  /** Adds files by their flat hash; the store paths, in order (a file's store name is its base name). */
+  async addFixedFiles(algorithm: string, files: string[]): Promise<string[]> {
+    return files.length === 0 ? [] : lines(await this.process.nixStore(nixStoreArgs.addFixedFiles(algorithm, files)));
+  }
+
   /** Which of the store paths are valid (complete) in the local store, or in `store` (a cache URL). */
   async validPaths(storePaths: string[], store?: string): Promise<Set<string>> {
     if (storePaths.length === 0) return new Set();
     const { features } = await this.detect();
-    const json = JSON.parse(await this.process.output(pathInfoArgs(storePaths, features, store), "path-info")) as unknown;
+    // Nix exits 1 when a path is not valid ("don't know how to build"), still printing every path's JSON.
+    const result = await this.process.capture(pathInfoArgs(storePaths, features, store));
+    let json: unknown;
+    try {
+      json = JSON.parse(result.stdout);
+    } catch {
+      throw nixFailure("path-info", stripAnsi(result.stderr));
+    }
     return validFromPathInfo(json, features.pathInfoJsonMap);
   }
 

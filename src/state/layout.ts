@@ -47,6 +47,8 @@ export function projectPaths(projectDir: string) {
       wrapper: (name: string) => path.join(shell, name),
     },
     testDurations: path.join(state, "tests", "durations.json"),
+    /** Lockfiles whose npm tarballs nixkit fetched ahead (src/node/prefetch.ts), by content. */
+    npmPrefetched: (key: string) => path.join(state, "npm-prefetched", key),
     /** The machines file written from ci.builders. */
     machines: path.join(state, "machines"),
   };

@@ -1,0 +1,78 @@
+// package-lock.json checks (src/node/lockfile.ts), the URL redaction for logs, and the ELF facts
+// the offline set's host import reads.
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, test } from "vitest";
+import { checkLockfile } from "../../src/node/lockfile.js";
+import { elfInfo, isStaticElf } from "../../src/offline/elf.js";
+import { redactUrl } from "../../src/util/redact.js";
+import { tempDir } from "../helpers.js";
+
+function lockfile(packages: Record<string, object>, version = 3): string {
+  const dir = tempDir();
+  writeFileSync(
+    path.join(dir, "package-lock.json"),
+    JSON.stringify({ name: "x", lockfileVersion: version, packages: { "": { name: "x" }, ...packages } }, null, 2),
+  );
+  return dir;
+}
+const check = (dir: string) => () => checkLockfile(dir, "package-lock.json", "builds.app.node.lockfile");
+const integrity = "sha512-sGkPx+VjMtmA6MX27oA4FBFELFCZZ4S4XqeGOXCv68tT+jb3vk/RyaKWP0PTKyWtmLSM0b+adUTEvbs1PEaH2w==";
+
+describe("checkLockfile", () => {
+  test("a lockfile whose packages all record URLs needs no registry; one without does", () => {
+    expect(
+      check(lockfile({ "node_modules/ms": { version: "2.1.2", resolved: "https://example.org/ms/-/ms-2.1.2.tgz", integrity } }))(),
+    ).toEqual({ needsRegistry: false });
+    expect(check(lockfile({ "node_modules/ms": { version: "2.1.2", integrity } }))()).toEqual({ needsRegistry: true });
+  });
+
+  test("links, bundled packages and workspace members are not downloads", () => {
+    const dir = lockfile({
+      "node_modules/a": { resolved: "packages/a", link: true },
+      "packages/a": { name: "a", version: "1.0.0" },
+      "node_modules/b/node_modules/c": { version: "1.0.0", inBundle: true },
+    });
+    expect(check(dir)()).toEqual({ needsRegistry: false });
+  });
+
+  test("lockfileVersion 1 is refused at its line with the upgrade", () => {
+    expect(check(lockfile({}, 1))).toThrow(/package-lock\.json:3:3: lockfileVersion 1 is npm 6's format.*`npm install`/);
+  });
+
+  test("git dependencies and packages without integrity are refused, each named, all at once", () => {
+    const dir = lockfile({
+      "node_modules/left-pad": { version: "1.3.0", resolved: "git+ssh://git@example.org/left-pad.git#5f2a0b1" },
+      "node_modules/from-github": { version: "1.0.0", resolved: "github:someone/thing#abc123" },
+      "node_modules/@scope/no-hash": { version: "1.0.0" },
+    });
+    const error = (() => {
+      try {
+        check(dir)();
+      } catch (e) {
+        return (e as Error).message;
+      }
+    })()!;
+    expect(error).toMatch(/:\d+:\d+: left-pad is a git dependency/);
+    expect(error).toMatch(/:\d+:\d+: from-github is a git dependency/);
+    expect(error).toMatch(/:\d+:\d+: @scope\/no-hash has no "integrity" hash/);
+  });
+
+  test("a missing lockfile names the manifest field; invalid JSON says so", () => {
+    expect(check(tempDir())).toThrow(/nixkit\.yaml builds\.app\.node\.lockfile: package-lock\.json does not exist/);
+    const dir = tempDir();
+    writeFileSync(path.join(dir, "package-lock.json"), "{ nope");
+    expect(check(dir)).toThrow(/not valid JSON/);
+  });
+});
+
+test("credentials in a URL are never shown", () => {
+  expect(redactUrl("https://user:s3cret@registry.example/x.tgz")).toBe("https://***@registry.example/x.tgz");
+  expect(redactUrl("https://registry.example/a@1.0.0.tgz")).toBe("https://registry.example/a@1.0.0.tgz");
+});
+
+test("elfInfo tells programs with an interpreter, shared objects and static binaries apart", () => {
+  expect(elfInfo(process.execPath)).toMatchObject({ dynamic: true });
+  expect(elfInfo(path.join(import.meta.dirname, "node-lockfile.test.ts"))).toBeUndefined();
+  expect(isStaticElf(process.execPath)).toBe(elfInfo(process.execPath)?.interpreter === false);
+});
