@@ -103,6 +103,12 @@ describe("node: dependencies from the lockfile", () => {
 
   test("a code change neither refetches nor reinstalls; one bumped dependency refetches that tarball only", async () => {
     const dir = nodeProject();
+    // A project new to the store: its install fetches every tarball the store lacks.
+    const rename = (name: string) => {
+      for (const file of ["package-lock.json", "package.json"])
+        editFile(path.join(dir, file), (t) => t.replace(/"name": "node-deps[^"]*"/g, `"name": ${JSON.stringify(name)}`));
+    };
+    rename(`node-deps-a-${Date.now()}`);
     expect((await nixkit(["build"], { cwd: dir })).exitCode).toBe(0);
     editFile(path.join(dir, "src/main.js"), (t) => t + "// changed\n");
     const again = await nixkit(["build", "-v"], { cwd: dir });
@@ -120,8 +126,6 @@ describe("node: dependencies from the lockfile", () => {
       };
       lock.packages["node_modules/ms"] = { ...lock.packages["node_modules/ms"], version: "2.1.3", integrity: MS_2_1_3 };
       lock.packages[""]!.dependencies!.ms = "2.1.3";
-      // A project of its own, so the install is new to this store (it fetches what it lacks).
-      (lock as { name?: string }).name = unique;
       lock.packages["packages/greeter"]!.dependencies!.ms = "2.1.3";
       return JSON.stringify(lock, null, 2);
     });
