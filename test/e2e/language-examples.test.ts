@@ -66,6 +66,24 @@ describe("examples/ml-pipeline", () => {
     expect(run.stdout).toMatch(/^2,1\.5 -> class 1 \(p=[\d.]+\)\n-2,-1 -> class 0 \(p=[\d.]+\)$/);
   });
 
+  test("an unknown python package or version is a manifest error at its line (exit 2)", async () => {
+    const dir = exampleProject("ml-pipeline");
+    editFile(path.join(dir, "nixkit.yaml"), (t) =>
+      t.replace("  evaluate:\n    python: { packages: [numpy] }", '  evaluate:\n    python: { packages: [numpy, numpie], version: "2.7" }'),
+    );
+    const result = await nixkit(["test"], { cwd: dir });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(
+      /nixkit\.yaml:\d+:\d+ tests\.evaluate\.python\.version: a Python version like "3\.12"|nixkit\.yaml:\d+:\d+ tests\.evaluate\.python\.version/,
+    );
+    editFile(path.join(dir, "nixkit.yaml"), (t) => t.replace(', version: "2.7"', ""));
+    const unknown = await nixkit(["test"], { cwd: dir });
+    expect(unknown.exitCode).toBe(2);
+    expect(unknown.stderr).toMatch(
+      /nixkit\.yaml:\d+:\d+ tests\.evaluate\.python\.packages\[1\]: package "numpie" is not in python3Packages/,
+    );
+  });
+
   test("a model below the accuracy threshold fails its test, with the accuracy in the JUnit report", async () => {
     const dir = exampleProject("ml-pipeline");
     editFile(path.join(dir, "tests/evaluate.py"), (t) => t.replace("THRESHOLD = 0.9", "THRESHOLD = 0.999"));

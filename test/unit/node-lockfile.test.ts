@@ -27,6 +27,11 @@ describe("checkLockfile", () => {
     expect(check(lockfile({ "node_modules/ms": { version: "2.1.2", integrity } }))()).toEqual({ needsRegistry: true });
   });
 
+  test("lockfileVersion 2 (npm 7-8: packages and the old dependencies tree) is read from packages", () => {
+    const dir = lockfile({ "node_modules/ms": { version: "2.1.2", integrity } }, 2);
+    expect(check(dir)()).toEqual({ needsRegistry: true });
+  });
+
   test("links, bundled packages and workspace members are not downloads", () => {
     const dir = lockfile({
       "node_modules/a": { resolved: "packages/a", link: true },
