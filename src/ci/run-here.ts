@@ -5,8 +5,8 @@ import type { LoadedManifest } from "../manifest/load.js";
 import type { NixDriver } from "../nix/driver.js";
 import { binaryCacheOf } from "../nix/substituters.js";
 import { prefetchNpmTarballs } from "../node/prefetch.js";
-import { writeFileAtomic, writeFileIfChanged } from "../state/atomic.js";
-import { projectPaths } from "../state/layout.js";
+import { useRemoteBuilders } from "../builds/builders.js";
+import { writeFileAtomic } from "../state/atomic.js";
 import type { Logger } from "../util/logger.js";
 import { planPipeline, type Stage } from "./pipeline.js";
 import { pipelineReport, type PipelineReport } from "./report.js";
@@ -20,6 +20,8 @@ export interface CiRunOptions {
   keepGoing: boolean;
   /** A builders string for this run; otherwise ci.builders (as a machines file). */
   builders?: string;
+  /** Build without a builder that cannot be reached, instead of stopping. */
+  fallbackLocal: boolean;
   tlsVerify: boolean;
   nixpkgsOverridden: boolean;
   reportFile?: string;
@@ -35,12 +37,16 @@ export async function runCi(
 ): Promise<{ report: PipelineReport; result: PipelineResult }> {
   const { version } = await driver.detect();
   driver.useBinaryCache(binaryCacheOf(loaded.manifest.cache));
-  driver.useBuilders(options.builders ?? (await machinesFile(options.projectDir, loaded.manifest.ci.builders)));
+  const maxJobs = await useRemoteBuilders(driver, logger, options.projectDir, loaded.manifest.ci.builders, {
+    builders: options.builders,
+    fallbackLocal: options.fallbackLocal,
+    jobs: options.maxJobs,
+  });
   const started = Date.now();
   const stages = planPipeline(loaded.manifest, options.stages);
   if (stages.some((s) => s.stage !== "check"))
     await prefetchNpmTarballs(driver, options.projectDir, loaded.manifest, options.system, logger);
-  const result = await runPipeline(stages, { ...options, driver, logger, loaded });
+  const result = await runPipeline(stages, { ...options, maxJobs, driver, logger, loaded });
   const report = pipelineReport(
     { project: loaded.manifest.name, system: options.system, nix: version.text, durationMs: Date.now() - started },
     stages,
@@ -53,12 +59,4 @@ export async function runCi(
   }
   options.emit({ event: "pipeline", status: result.status, durationMs: report.durationMs });
   return { report, result };
-}
-
-/** ci.builders as a machines file (written only when it changes), passed as "@FILE". */
-async function machinesFile(projectDir: string, lines: string[]): Promise<string | undefined> {
-  if (lines.length === 0) return undefined;
-  const file = projectPaths(projectDir).machines;
-  await writeFileIfChanged(file, lines.join("\n") + "\n");
-  return `@${file}`;
 }

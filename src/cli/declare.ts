@@ -35,6 +35,8 @@ export class Values {
     const accepted = allowZero ? "a whole number (0: build nothing here, only on remote builders)" : "a whole number of at least 1";
     throw new UserError(`-j takes ${accepted} or "auto" (one per core), not "${value}"`);
   };
+  /** --builders, --fallback-local and -j (0 allowed), as buildOptions declares them. */
+  builders = () => ({ builders: this.text("builders"), fallbackLocal: this.flag("fallbackLocal"), jobs: this.jobs(true) });
   /** An option with an optional value: true when given alone. */
   textOrFlag = (name: string): string | true | undefined => (this.values[name] === true ? true : this.text(name));
 }
@@ -63,6 +65,11 @@ export function declareCommand<T extends object>(program: Command, parent: Comma
   });
 }
 
-export const jobsOption = (c: Command) => c.option("-j, --jobs <n>", 'builds at once: a number or "auto" (one per core)', "auto");
+/** -j with remote builders: 0 builds nothing here. */
+export const buildOptions = (c: Command) =>
+  c
+    .option("-j, --jobs <n>", 'builds at once here: a number, "auto" (one per core), or 0 (only on remote builders)', "auto")
+    .option("--builders <spec>", "Nix remote builders for this run (machines lines, or @FILE); default: ci.builders")
+    .option("--fallback-local", "build here when a remote builder cannot be reached (default: stop with exit 3)");
 export const tlsVerifyOption = (c: Command, description: string) =>
   c.option("--tls-verify <bool>", description, (v) => v !== "false", true);

@@ -1,7 +1,7 @@
 // The command groups: `nixkit image|cache|ci VERB`, each verb a function of its module.
 import { Option, type Command } from "commander";
 import { UserError } from "../util/errors.js";
-import { declareCommand, jobsOption, tlsVerifyOption, type CommandSpec, type Dispatch } from "./declare.js";
+import { buildOptions, declareCommand, tlsVerifyOption, type CommandSpec, type Dispatch } from "./declare.js";
 
 const PROVIDERS = ["github", "gitlab"] as const;
 const COMPRESSIONS = ["zstd", "xz", "none"] as const;
@@ -105,12 +105,11 @@ export function declareGroupCommands(program: Command, dispatch: Dispatch): void
     isDefault: true,
     configure: (c) =>
       tlsVerifyOption(
-        jobsOption(c)
+        buildOptions(c)
           .option("--stages <list>", "comma-separated stages (default: ci.stages)")
           .option("--report <file>", "write the JSON report")
           .option("--junit <file>", "merge the tests' JUnit reports into FILE")
-          .option("--keep-going", "run later stages after a failure")
-          .option("--builders <spec>", "Nix remote builders (passed to nix as --option builders)"),
+          .option("--keep-going", "run later stages after a failure"),
         "verify the registry's TLS certificate when pushing images",
       ),
     parse: (v) => ({
@@ -118,8 +117,7 @@ export function declareGroupCommands(program: Command, dispatch: Dispatch): void
       report: v.text("report"),
       junit: v.text("junit"),
       keepGoing: v.flag("keepGoing"),
-      builders: v.text("builders"),
-      jobs: v.jobs(true),
+      ...v.builders(),
       tlsVerify: v.bool("tlsVerify"),
     }),
     load: async () => (await pipelines()).run,

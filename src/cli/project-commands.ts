@@ -1,7 +1,7 @@
 // The commands that act on one project (and the machine): init, generate, build, test, the dev
 // environment, lock, gc, doctor, offline-pkgs, schema.
 import type { Command } from "commander";
-import { declareCommand, jobsOption, type CommandSpec, type Dispatch, type Values } from "./declare.js";
+import { buildOptions, declareCommand, type CommandSpec, type Dispatch, type Values } from "./declare.js";
 
 export function declareProjectCommands(program: Command, dispatch: Dispatch): void {
   const add = <T extends object>(s: CommandSpec<T>) => declareCommand(program, program, s, dispatch);
@@ -36,18 +36,18 @@ export function declareProjectCommands(program: Command, dispatch: Dispatch): vo
   add({
     name: "build [names...]",
     description: "build the manifest's builds (all by default) and print their store paths",
-    configure: jobsOption,
-    parse: (v) => ({ names: v.args, jobs: v.jobs(false) }),
+    configure: buildOptions,
+    parse: (v) => ({ names: v.args, ...v.builders() }),
     load: async () => (await builds()).build,
   });
   add({
     name: "test [names...]",
     description: "run the manifest's tests in the Nix sandbox (all by default)",
     configure: (c) =>
-      jobsOption(c)
+      buildOptions(c)
         .option("--junit <file>", "merge the tests' JUnit reports into FILE")
         .option("--rerun", "run cached tests again (keeps the old result until the new one is in)"),
-    parse: (v) => ({ names: v.args, jobs: v.jobs(false), junit: v.text("junit"), rerun: v.flag("rerun") }),
+    parse: (v) => ({ names: v.args, ...v.builders(), junit: v.text("junit"), rerun: v.flag("rerun") }),
     load: async () => (await builds()).test,
   });
   add({

@@ -1,5 +1,6 @@
 // nixkit build and nixkit test: the manifest's builds and tests, in the Nix sandbox.
 import path from "node:path";
+import { useRemoteBuilders, type BuilderChoice } from "../builds/builders.js";
 import { buildAndRoot } from "../builds/run.js";
 import { untrackedSources, untrackedWarnings } from "../builds/untracked.js";
 import { prefetchDependencies, prepareProject, selectNames, withManifestErrors } from "../project.js";
@@ -11,9 +12,8 @@ import { summaryTable, tally } from "../test-runner/summary.js";
 import { WorkFailed } from "../util/errors.js";
 import { currentSystem } from "../util/system.js";
 
-export interface BuildOptions {
+export interface BuildOptions extends BuilderChoice {
   names: string[];
-  jobs: string;
 }
 
 export async function build(session: Session, options: BuildOptions): Promise<void> {
@@ -23,9 +23,10 @@ export async function build(session: Session, options: BuildOptions): Promise<vo
   if (names.length === 0) return logger.result("nothing to build: nixkit.yaml declares no builds");
   for (const warning of untrackedWarnings(untrackedSources(session.projectDir, loaded.manifest, "builds", names))) logger.warn(warning);
   await prefetchDependencies(session, loaded);
+  const maxJobs = await useRemoteBuilders(session.nix(), logger, session.projectDir, loaded.manifest.ci.builders, options);
   const needs = Object.fromEntries(Object.entries(loaded.manifest.builds).map(([n, b]) => [n, b.needs]));
   const results = await withManifestErrors(loaded, () =>
-    buildAndRoot(session.nix(), session.projectDir, currentSystem(), names, { maxJobs: options.jobs, keepGoing: true, needs }),
+    buildAndRoot(session.nix(), session.projectDir, currentSystem(), names, { maxJobs, keepGoing: true, needs }),
   );
   if (logger.json) {
     logger.data({
@@ -48,9 +49,8 @@ export async function build(session: Session, options: BuildOptions): Promise<vo
     );
 }
 
-export interface TestOptions {
+export interface TestOptions extends BuilderChoice {
   names: string[];
-  jobs: string;
   junit?: string;
   rerun: boolean;
 }
@@ -62,6 +62,7 @@ export async function test(session: Session, options: TestOptions): Promise<void
   if (names.length === 0) return logger.result("no tests: nixkit.yaml declares none");
   for (const warning of untrackedWarnings(untrackedSources(session.projectDir, loaded.manifest, "tests", names))) logger.warn(warning);
   await prefetchDependencies(session, loaded);
+  const maxJobs = await useRemoteBuilders(session.nix(), logger, session.projectDir, loaded.manifest.ci.builders, options);
 
   const results = await withManifestErrors(loaded, () =>
     runTests(session.nix(), {
@@ -69,7 +70,7 @@ export async function test(session: Session, options: TestOptions): Promise<void
       system: currentSystem(),
       names,
       rerun: options.rerun,
-      maxJobs: options.jobs,
+      maxJobs,
     }),
   );
   for (const failed of results.filter((r) => r.status === "fail")) {

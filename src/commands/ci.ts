@@ -17,6 +17,7 @@ export interface CiOptions {
   junit?: string;
   keepGoing: boolean;
   builders?: string;
+  fallbackLocal: boolean;
   jobs: string;
   tlsVerify: boolean;
 }
@@ -37,6 +38,7 @@ export async function run(session: Session, options: CiOptions): Promise<void> {
     maxJobs: options.jobs,
     keepGoing: options.keepGoing,
     builders: options.builders,
+    fallbackLocal: options.fallbackLocal,
     tlsVerify: options.tlsVerify,
     nixpkgsOverridden: Boolean(session.nixpkgsOverride),
     reportFile: options.report,

@@ -143,6 +143,14 @@ export const keyToPublicArgs = (): string[] => [...COMMON_ARGS, "key", "convert-
 
 export const versionArgs = (): string[] => ["--version"];
 export const storeInfoArgs = (): string[] => [...COMMON_ARGS, "store", "info", "--json"];
+/** Opens `store` and asks its version: `store info` from 2.19, `store ping` before. */
+export const storePingArgs = (store: string, features: Pick<NixFeatures, "storeInfo">): string[] => [
+  ...COMMON_ARGS,
+  "store",
+  features.storeInfo ? "info" : "ping",
+  "--store",
+  store,
+];
 export const showConfigArgs = (features: Pick<NixFeatures, "configShow">): string[] => [
   ...COMMON_ARGS,
   ...(features.configShow ? ["config", "show"] : ["show-config"]),

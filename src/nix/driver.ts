@@ -1,6 +1,7 @@
 // The Nix driver: every nix call nixkit makes, as a typed method. Argv comes from args.ts,
 // processes from process.ts; substituters and builders are fixed here once per run, so
 // every call that can build or substitute gets the same ones.
+import path from "node:path";
 import type { Logger } from "../util/logger.js";
 import {
   addRootArgs,
@@ -18,6 +19,7 @@ import {
   printDevEnvArgs,
   showConfigArgs,
   storeInfoArgs,
+  storePingArgs,
   signArgs,
   storeGcArgs,
   substituteOnlyArgs,
@@ -56,6 +58,8 @@ export interface BuildOutcome {
   differing: string[];
   warnings: string[];
   logOf(drvPath: string): string[];
+  /** The remote builder a derivation was sent to. */
+  machineOf(drvPath: string): string | undefined;
   error?: NixFailed;
 }
 
@@ -67,6 +71,18 @@ export interface DriverOptions {
   logger: Logger;
   signal?: AbortSignal;
   nixBinary?: string;
+}
+
+/**
+ * Nix's "Failed to find a machine for remote build!" warning, as one line: the system and
+ * features a derivation needed that no builder (and not this machine, with -j 0) offers.
+ */
+function noMachineFor(warnings: string[]): string {
+  const warning = warnings.find((w) => /Failed to find a machine for remote build/.test(w));
+  const needed = warning && /required \(system, features\): \(([^,]*), ?([^)]*)\)/.exec(warning);
+  if (!needed) return "";
+  const features = needed[2]!.trim() ? ` with the features ${needed[2]!.trim()}` : "";
+  return `\nno remote builder takes ${needed[1]} builds${features}: add a builder that does (its machines line names the system and features), or build here (drop -j 0)`;
 }
 
 /** `nix store info --json`: {"trusted":true,"url":"daemon","version":"2.26.3"}. */
@@ -211,6 +227,7 @@ export class NixDriver {
       differing: monitor.differingDerivations(),
       warnings: [...monitor.warnings, ...monitor.untrusted],
       logOf: (drv) => monitor.logOf(drv),
+      machineOf: (drv) => monitor.machineOf(drv),
     };
     if (result.exitCode === 0) outcome.built = JSON.parse(result.stdout) as BuiltPath[];
     else outcome.error = nixFailure("build", monitor.errors.join("\n") || result.stderr);
@@ -227,13 +244,24 @@ export class NixDriver {
     // reported as a manifest error instead.
     if (outcome.failed.length === 0 && outcome.error && !/^nixkit\.yaml /.test(nixReason(outcome.error.nixMessage))) {
       const text = logger.level === "verbose" ? outcome.error.nixMessage.trim() : nixReason(outcome.error.nixMessage);
-      logger.error(`nix could not build: ${text || outcome.error.message}`);
+      logger.error(`nix could not build: ${text || outcome.error.message}${noMachineFor(outcome.warnings)}`);
     }
     for (const drvPath of outcome.failed) {
       const log = outcome.logOf(drvPath);
       const shown = logger.level === "verbose" ? log : log.slice(-LOG_TAIL_LINES);
       logger.error(`${drvPath} failed; ${shown.length < log.length ? `last ${shown.length} of ${log.length}` : "all"} log lines:`);
       for (const line of shown) logger.info(`  > ${line}`);
+      // A remote build's end may be the builder's (it went away, or could not copy): name it
+      // with what Nix said about this derivation.
+      const machine = outcome.machineOf(drvPath);
+      if (machine) {
+        const said = (outcome.error?.nixMessage ?? "")
+          .split("\n")
+          .filter((l) => l.includes(path.basename(drvPath)) || / on '[a-z-]+:\/\//.test(l));
+        logger.error(
+          `${drvPath} was building on the remote builder ${machine}${said.length ? `: ${said.map((l) => l.replace(/^error: /, "").trim()).join("; ")}` : ""}`,
+        );
+      }
     }
   }
 
@@ -280,6 +308,14 @@ export class NixDriver {
   async lockProblem(): Promise<string | undefined> {
     const result = await this.process.capture(flakeMetadataArgs());
     return result.exitCode === 0 ? undefined : (stripAnsi(result.stderr).trim().split("\n").at(-1) ?? "");
+  }
+
+  /** Why `store` (a remote builder's store URL) cannot be opened within `timeoutMs`, or undefined when it answers. */
+  async storeProblem(store: string, timeoutMs: number): Promise<string | undefined> {
+    const { features } = await this.detect();
+    const result = await this.process.capture(storePingArgs(store, features), undefined, {}, timeoutMs);
+    if (result.exitCode === 0) return undefined;
+    return result.timedOut ? `no answer within ${timeoutMs / 1000} s` : nixReason(stripAnsi(result.stderr));
   }
 
   /** A flake attribute's value, evaluated (nothing is built). */

@@ -17,6 +17,8 @@ export class NixFailed extends WorkFailed {
 }
 
 export interface Captured {
+  /** The process was stopped after the timeout it was given. */
+  timedOut?: boolean;
   stdout: string;
   stderr: string;
   exitCode: number;
@@ -45,19 +47,20 @@ export class NixProcess {
   }
 
   /** Runs nix and returns its output; never throws for a non-zero exit. */
-  async capture(args: string[], input?: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<Captured> {
+  async capture(args: string[], input?: string, extraEnv: NodeJS.ProcessEnv = {}, timeoutMs?: number): Promise<Captured> {
     this.options.logger.debug(`$ nix ${args.join(" ")}`);
     const child = execa(this.binary, args, {
       cwd: this.options.cwd,
       reject: false,
       ...(input === undefined ? { stdin: "ignore" as const } : { input }),
+      ...(timeoutMs ? { timeout: timeoutMs } : {}),
       cancelSignal: this.options.signal,
       maxBuffer: 256 * 1024 * 1024,
       env: { ...nixEnv(), ...extraEnv },
       extendEnv: false,
     });
     const result = await settle(child);
-    return { stdout: String(result.stdout), stderr: String(result.stderr), exitCode: result.exitCode ?? 1 };
+    return { stdout: String(result.stdout), stderr: String(result.stderr), exitCode: result.exitCode ?? 1, timedOut: result.timedOut };
   }
 
   /** Like capture, but a non-zero exit throws NixFailed naming `what`. */

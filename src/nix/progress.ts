@@ -42,6 +42,8 @@ const SCRIPT_DONE = "nixkit-script-done";
 export class BuildMonitor {
   private readonly active = new Map<number, ActiveBuild>();
   private readonly logs = new Map<string, string[]>();
+  /** The remote builder each derivation was sent to (Nix names it when it starts the build). */
+  private readonly machines = new Map<string, string>();
   /** Every derivation whose builder ran in this nix invocation (cached ones never start). */
   readonly finished: FinishedBuild[] = [];
   readonly errors: string[] = [];
@@ -88,6 +90,8 @@ export class BuildMonitor {
         if (event.type === ACT_FILE_TRANSFER) this.logger.debug(`downloading ${redactUrl(String(event.fields?.[0] ?? ""))}`);
         if (event.type === ACT_BUILD) {
           const drvPath = String(event.fields?.[0] ?? "");
+          const machine = String(event.fields?.[1] ?? "");
+          if (machine) this.machines.set(drvPath, machine);
           this.active.set(event.id, { name: displayName(drvPath), drvPath, started: this.now() });
           this.logs.set(drvPath, []);
           if (!this.logger.isTTY) this.logger.info(`building ${displayName(drvPath)}`);
@@ -141,6 +145,11 @@ export class BuildMonitor {
   }
 
   /** Log lines of a derivation's build, oldest first. */
+  /** The remote builder `drvPath` was built on, if it was sent to one. */
+  machineOf(drvPath: string): string | undefined {
+    return this.machines.get(drvPath);
+  }
+
   logOf(drvPath: string): string[] {
     return this.logs.get(drvPath) ?? [];
   }

@@ -1,0 +1,59 @@
+// The remote builders of a run: --builders, else the manifest's ci.builders (as a machines file).
+// Each is asked for its store first, with a timeout: one that does not answer stops the run
+// (exit 3) naming it, unless --fallback-local, which builds without it (here, or on the others).
+import type { NixDriver } from "../nix/driver.js";
+import { machineStoreUrl, parseMachines } from "../nix/machines.js";
+import { writeFileIfChanged } from "../state/atomic.js";
+import { projectPaths } from "../state/layout.js";
+import { EnvError, UserError } from "../util/errors.js";
+import type { Logger } from "../util/logger.js";
+
+export interface BuilderChoice {
+  /** A builders string, or "@FILE"; absent: ci.builders. */
+  builders?: string;
+  fallbackLocal: boolean;
+  /** -j as given ("0": build nothing here). */
+  jobs: string;
+}
+
+/** How long a builder may take to open its store (ssh connection and handshake included). */
+const PROBE_TIMEOUT_MS = 10_000;
+
+/** ci.builders as a machines file (written only when it changes), passed as "@FILE". */
+export async function machinesFile(projectDir: string, lines: string[]): Promise<string | undefined> {
+  if (lines.length === 0) return undefined;
+  const file = projectPaths(projectDir).machines;
+  await writeFileIfChanged(file, lines.join("\n") + "\n");
+  return `@${file}`;
+}
+
+/** Gives the driver the builders that answer; returns the -j to build with. */
+export async function useRemoteBuilders(
+  driver: NixDriver,
+  logger: Logger,
+  projectDir: string,
+  manifestBuilders: string[],
+  choice: BuilderChoice,
+): Promise<string> {
+  const spec = choice.builders ?? (await machinesFile(projectDir, manifestBuilders));
+  const machines = spec ? parseMachines(spec) : [];
+  if (machines.length === 0) {
+    if (choice.jobs === "0")
+      throw new UserError("-j 0 builds nothing here, so it needs remote builders: pass --builders or set ci.builders");
+    return choice.jobs;
+  }
+  const problems = await Promise.all(machines.map((m) => driver.storeProblem(machineStoreUrl(m), PROBE_TIMEOUT_MS)));
+  const down = machines.flatMap((m, i) => (problems[i] ? [`${m.uri} (${problems[i]})`] : []));
+  if (down.length === 0) {
+    driver.useBuilders(spec!);
+    return choice.jobs;
+  }
+  const which = down.length === 1 ? `the remote builder ${down[0]} cannot` : `the remote builders ${down.join(", ")} cannot`;
+  if (!choice.fallbackLocal) {
+    throw new EnvError(`${which} be reached; check it with \`nixkit doctor\`, or pass --fallback-local to build without it`);
+  }
+  const up = machines.filter((_, i) => !problems[i]);
+  logger.warn(`${which} be reached; building ${up.length > 0 ? "on the others and " : ""}here instead (--fallback-local)`);
+  if (up.length > 0) driver.useBuilders(up.map((m) => m.line).join(";"));
+  return choice.jobs === "0" ? "auto" : choice.jobs;
+}
