@@ -11,8 +11,9 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 # nginx-light (WebDAV PUT) serves the binary cache in the cache tests.
 # patchelf: the modern Nix (Debian 13's nix-bin, see scripts/modern-nix.sh) runs from a private prefix, and the
 # offline package set makes the host's Node.js and Python run from the store. python3-pytest and
-# python3-numpy: the offline set's python3Packages.
-debian_packages=(nix-bin busybox-static bash-static ca-certificates python3 python3-pytest python3-numpy zsh fish libxml2-utils skopeo umoci runc docker-registry podman nginx-light git patchelf)
+# python3-numpy: the offline set's python3Packages. openssh-server, iproute2: the remote-builder tests run
+# sshd in a network namespace of their own (a second host with its own /nix).
+debian_packages=(nix-bin busybox-static bash-static ca-certificates python3 python3-pytest python3-numpy openssh-server openssh-client iproute2 zsh fish libxml2-utils skopeo umoci runc docker-registry podman nginx-light git patchelf)
 missing=()
 for pkg in "${debian_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -2,7 +2,7 @@
 // Each is asked for its store first, with a timeout: one that does not answer stops the run
 // (exit 3) naming it, unless --fallback-local, which builds without it (here, or on the others).
 import type { NixDriver } from "../nix/driver.js";
-import { machineStoreUrl, parseMachines } from "../nix/machines.js";
+import { BUILDER_TIMEOUT_MS, machineStoreUrl, parseMachines } from "../nix/machines.js";
 import { writeFileIfChanged } from "../state/atomic.js";
 import { projectPaths } from "../state/layout.js";
 import { EnvError, UserError } from "../util/errors.js";
@@ -15,9 +15,6 @@ export interface BuilderChoice {
   /** -j as given ("0": build nothing here). */
   jobs: string;
 }
-
-/** How long a builder may take to open its store (ssh connection and handshake included). */
-const PROBE_TIMEOUT_MS = 10_000;
 
 /** ci.builders as a machines file (written only when it changes), passed as "@FILE". */
 export async function machinesFile(projectDir: string, lines: string[]): Promise<string | undefined> {
@@ -42,7 +39,7 @@ export async function useRemoteBuilders(
       throw new UserError("-j 0 builds nothing here, so it needs remote builders: pass --builders or set ci.builders");
     return choice.jobs;
   }
-  const problems = await Promise.all(machines.map((m) => driver.storeProblem(machineStoreUrl(m), PROBE_TIMEOUT_MS)));
+  const problems = await Promise.all(machines.map((m) => driver.storeProblem(machineStoreUrl(m), BUILDER_TIMEOUT_MS)));
   const down = machines.flatMap((m, i) => (problems[i] ? [`${m.uri} (${problems[i]})`] : []));
   if (down.length === 0) {
     driver.useBuilders(spec!);

@@ -3,6 +3,9 @@
 // HOST-KEY, `-` for a default. Used to name a builder and to reach it as a store.
 import { readFileSync } from "node:fs";
 
+/** How long a builder may take to open its store (ssh connection and handshake included). */
+export const BUILDER_TIMEOUT_MS = 10_000;
+
 export interface Machine {
   /** The machine's line, as written. */
   line: string;

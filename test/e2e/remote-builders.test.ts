@@ -77,6 +77,18 @@ describe("a builder that fails", () => {
     expect(local.stderr).toMatch(/cannot be reached; building here instead \(--fallback-local\)/);
   }, 60_000);
 
+  test("doctor checks each of ci.builders: PASS when it answers, FAIL naming it with the fix when not", async () => {
+    const dir = uniqueExample();
+    const dead = host.machine.replace(host.address, host.address.replace(/\.2$/, ".3"));
+    editFile(path.join(dir, "nixkit.yaml"), (t) =>
+      t.replace(/^ci:\n/m, `ci:\n  builders: [${JSON.stringify(host.machine)}, ${JSON.stringify(dead)}]\n`),
+    );
+    const result = await nixkit(["doctor"], { cwd: dir });
+    expect(result.exitCode).toBe(3);
+    expect(result.stdout).toMatch(new RegExp(`PASS\\s+builder\\s+ssh-ng://root@${host.address.replaceAll(".", "\\.")} answers`));
+    expect(result.stdout).toMatch(/FAIL\s+builder\s+ssh-ng:\/\/root@10\.231\.\d+\.3 cannot be reached: .+\n\s+fix: check that `ssh -i /);
+  }, 60_000);
+
   test("-j 0 without a builder is refused (exit 2)", async () => {
     const result = await nixkit(["build", "-j", "0"], { cwd: uniqueExample() });
     expect(result.exitCode).toBe(2);
