@@ -84,7 +84,7 @@ function hostB(name, withCache) {
   const dir = path.join(work, name);
   cpSync(a, dir, { recursive: true, filter: (src) => !/\/(\.nixkit\/cache|result[^/]*)$/.test(src) });
   if (!withCache)
-    writeFileSync(path.join(dir, "nixkit.yaml"), readFileSync(path.join(dir, "nixkit.yaml"), "utf8").replace(/^cache:\n(  .*\n)+/m, ""));
+    writeFileSync(path.join(dir, "nixkit.yaml"), readFileSync(path.join(dir, "nixkit.yaml"), "utf8").replace(/^cache:\n( {2}.*\n)+/m, ""));
   if (!withCache) run(["generate"], dir);
   const store = path.join(work, `${name}-store`);
   const wrap = ["bash", path.join(hosts, "empty-store.sh"), store];
