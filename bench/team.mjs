@@ -80,22 +80,27 @@ for (const args of [["build"], ["test"], ["run", "--", "true"], ["image", "build
 run(["cache", "push", "--key-file", path.join(env.XDG_CONFIG_HOME, "nixkit/keys/team.sec")], a);
 const duBytes = (dir) => Number(execFileSync("du", ["-sb", dir]).toString().split("\t")[0]);
 
-function hostB(name, withCache) {
+function hostB(name, withCache, index) {
   const dir = path.join(work, name);
   cpSync(a, dir, { recursive: true, filter: (src) => !/\/(\.nixkit\/cache|result[^/]*)$/.test(src) });
   if (!withCache)
     writeFileSync(path.join(dir, "nixkit.yaml"), readFileSync(path.join(dir, "nixkit.yaml"), "utf8").replace(/^cache:\n( {2}.*\n)+/m, ""));
   if (!withCache) run(["generate"], dir);
-  const store = path.join(work, `${name}-store`);
-  const wrap = ["bash", path.join(hosts, "empty-store.sh"), store];
+  // A second host of its own: network namespace, empty /nix (builder-host.sh; its sshd is unused).
+  const hostDir = path.join(work, `${name}-host`);
+  mkdirSync(hostDir);
+  execFileSync("bash", [path.join(hosts, "builder-host.sh"), "start", hostDir, String(index)], { stdio: "ignore" });
+  const wrap = ["bash", path.join(hosts, "builder-host.sh"), "run", hostDir];
   const extra = { XDG_CACHE_HOME: path.join(work, `${name}-cache`) };
   const shell = run(["run", "--", "true"], dir, extra, wrap).ms;
   const tests = run(["test"], dir, extra, wrap).ms;
   const image = run(["--json", "image", "build", "greeter"], dir, extra, wrap);
-  return { shell, tests, image: image.ms, digest: JSON.parse(image.stdout).digest, store: duBytes(path.join(store, "store")) };
+  const store = duBytes(path.join(hostDir, "nix/store"));
+  execFileSync("bash", [path.join(hosts, "builder-host.sh"), "stop", hostDir]);
+  return { shell, tests, image: image.ms, digest: JSON.parse(image.stdout).digest, store };
 }
-const pulled = hostB("team-b", true);
-const alone = hostB("team-b-alone", false);
+const pulled = hostB("team-b", true, 251);
+const alone = hostB("team-b-alone", false, 252);
 const cacheBytes = duBytes(cache);
 console.log(
   `host B, empty store, from the shared cache: shell ${seconds(pulled.shell)}, + tests ${seconds(pulled.tests)}, + image ${seconds(pulled.image)} (total ${seconds(pulled.shell + pulled.tests + pulled.image)})`,

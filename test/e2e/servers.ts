@@ -1,4 +1,5 @@
-// Real servers for e2e tests, on 127.0.0.1 only, started and stopped by the test that uses them.
+// Real servers for e2e tests, on 127.0.0.1 (or an address of a test network the test made),
+// started and stopped by the test that uses them.
 import { execa, type ResultPromise } from "execa";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -15,17 +16,17 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function waitForPort(port: number): Promise<void> {
+export async function waitForPort(port: number, address = "127.0.0.1"): Promise<void> {
   for (let i = 0; i < 100; i++) {
     const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, "127.0.0.1");
+      const socket = connect(port, address);
       socket.on("connect", () => (socket.destroy(), resolve(true)));
       socket.on("error", () => resolve(false));
     });
     if (open) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`nothing listens on 127.0.0.1:${port}`);
+  throw new Error(`nothing listens on ${address}:${port}`);
 }
 
 export interface Server {
@@ -35,7 +36,7 @@ export interface Server {
 }
 
 /** nginx serving a temp directory, with WebDAV PUT so `nix copy --to http://…` can upload. */
-export async function startNginx(): Promise<Server> {
+export async function startNginx(address = "127.0.0.1"): Promise<Server> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "nixkit-nginx-"));
   const root = path.join(dir, "cache");
   mkdirSync(root);
@@ -44,12 +45,12 @@ export async function startNginx(): Promise<Server> {
   const config = path.join(dir, "nginx.conf");
   writeFileSync(
     config,
-    `${process.getuid?.() === 0 ? "user root;\n" : ""}daemon off;\npid ${dir}/nginx.pid;\nerror_log ${dir}/error.log;\nevents {}\nhttp {\n  access_log off;\n  client_body_temp_path ${dir}/tmp;\n  server {\n    listen 127.0.0.1:${port};\n    root ${root};\n    client_max_body_size 0;\n    location / { dav_methods PUT; create_full_put_path on; dav_access user:rw group:r all:r; }\n  }\n}\n`,
+    `${process.getuid?.() === 0 ? "user root;\n" : ""}daemon off;\npid ${dir}/nginx.pid;\nerror_log ${dir}/error.log;\nevents {}\nhttp {\n  access_log off;\n  client_body_temp_path ${dir}/tmp;\n  server {\n    listen ${address}:${port};\n    root ${root};\n    client_max_body_size 0;\n    location / { dav_methods PUT; create_full_put_path on; dav_access user:rw group:r all:r; }\n  }\n}\n`,
   );
   const nginx: ResultPromise = execa("nginx", ["-c", config, "-p", dir], { reject: false });
-  await waitForPort(port);
+  await waitForPort(port, address);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${address}:${port}`,
     root,
     stop: async () => {
       nginx.kill("SIGTERM");

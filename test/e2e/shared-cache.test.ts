@@ -1,28 +1,32 @@
-// "CI builds once, every laptop downloads": host A builds, tests and makes the image, then pushes
-// everything (signed) to an HTTP binary cache (nginx WebDAV); host B, a machine with an empty Nix
-// store (its own /nix), enters the dev shell, runs the tests (all cached, none run) and builds
-// the image with the same digest, fetching instead of building.
+// "CI builds once, every laptop downloads": host A (this machine) builds, tests and makes the
+// image, then pushes everything (signed) to an HTTP binary cache (nginx WebDAV on the test
+// network); host B, a second host (its own network namespace, reaching the cache over the link,
+// and an empty /nix of its own), enters the dev shell, runs the tests (all cached, none run) and
+// builds the image with the same digest, fetching instead of building.
 import { execa } from "execa";
 import { cpSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { cliPath, nixEnv, nixkit, tempDir } from "../helpers.js";
 import { editFile, exampleProject } from "./project.js";
+import { startBuilderHost, type BuilderHost } from "./hosts/builder-host.js";
 import { startNginx, type Server } from "./servers.js";
 
-const emptyStore = path.join(import.meta.dirname, "hosts/empty-store.sh");
+let hostB: BuilderHost;
 let server: Server;
 beforeAll(async () => {
-  server = await startNginx();
+  hostB = await startBuilderHost();
+  server = await startNginx(hostB.peer);
 });
 afterAll(async () => {
   await server?.stop();
+  await hostB?.stop();
 });
 
-/** nixkit on host B: its own /nix (empty at first), its own nixkit caches. */
-function onHostB(storeDir: string, cacheHome: string) {
+/** nixkit on host B, with its own nixkit caches. */
+function onHostB(cacheHome: string) {
   return async (args: string[], cwd: string) =>
-    execa("bash", [emptyStore, storeDir, process.execPath, cliPath, ...args], {
+    execa("bash", hostB.runArgv([process.execPath, cliPath, ...args]), {
       cwd,
       reject: false,
       env: { ...nixEnv, XDG_CACHE_HOME: cacheHome },
@@ -54,21 +58,20 @@ test("host B, with an empty store, gets the shell, the test results and the imag
   // Host B: a clone (the project's files, with flake.lock and the generated files) and an empty store.
   const b = tempDir("nixkit-host-b-");
   cpSync(a, b, { recursive: true, filter: (src) => !/\/(\.nixkit\/cache|result[^/]*)$/.test(src) });
-  const storeB = path.join(tempDir("nixkit-store-b-"), "nix");
-  const hostB = onHostB(storeB, tempDir());
+  const onB = onHostB(tempDir());
 
-  const shell = await hostB(["run", "--", "printenv", "GREETING"], b);
+  const shell = await onB(["run", "--", "printenv", "GREETING"], b);
   expect(shell.exitCode, shell.stderr).toBe(0);
   expect(shell.stdout.trim().split("\n").at(-1)).toBe(`shared-${stamp}`);
-  const tests = await hostB(["test"], b);
+  const tests = await onB(["test"], b);
   expect(tests.exitCode, tests.stderr).toBe(0);
   expect(tests.stdout).toMatch(/\(0 ran, 1 cached\)/);
-  const image = await hostB(["--json", "image", "build", "greeter"], b);
+  const image = await onB(["--json", "image", "build", "greeter"], b);
   expect(image.exitCode, image.stderr).toBe(0);
   expect((JSON.parse(image.stdout) as { digest: string }).digest).toBe(imageA.digest);
   // Nothing was built on B: every path came from the cache, except the image root, a buildEnv
   // of links that nixpkgs never substitutes (allowSubstitutes = false), made here in no time.
   for (const run of [shell, tests]) expect(run.stderr).not.toMatch(/^building /m);
   expect(image.stderr.match(/^building .*/gm)).toEqual(["building nixkit-image-greeter"]);
-  expect(readdirSync(path.join(storeB, "store")).some((p) => p.endsWith("-greet"))).toBe(true);
+  expect(readdirSync(hostB.storeDir).some((p) => p.endsWith("-greet"))).toBe(true);
 }, 120_000);

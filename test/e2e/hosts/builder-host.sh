@@ -4,6 +4,7 @@
 # bind-mounted on /nix), the host's Nix, and sshd on its address with keys made here.
 #   builder-host.sh start DIR INDEX   -> prints the Nix machines line; state in DIR
 #   builder-host.sh stop DIR          -> stops sshd, removes the namespace and the link
+#   builder-host.sh run DIR CMD...    -> CMD on that host: in its network namespace, with its /nix
 # INDEX (1-250) keeps concurrent hosts apart: 10.231.INDEX.1 (here) and 10.231.INDEX.2 (the host).
 set -euo pipefail
 cmd=$1 dir=$2
@@ -21,6 +22,11 @@ stop() {
 }
 
 if [ "$cmd" = stop ]; then stop; exit 0; fi
+if [ "$cmd" = run ]; then
+    shift 2
+    exec ip netns exec "$(cat "$dir/namespace")" unshare --mount --propagation private \
+        bash -c 'mount --bind "$0" /nix && exec "$@"' "$dir/nix" "$@"
+fi
 
 index=$3
 ns="nixkit-b$index-$$"

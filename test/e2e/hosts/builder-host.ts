@@ -1,6 +1,6 @@
-// A remote builder on this machine for the tests: builder-host.sh makes a network namespace with
-// its own /nix and sshd; this starts it, gives its machines line, and stops it (every process in
-// it, the namespace and the link) when the test file ends.
+// A second host on this machine for the tests: builder-host.sh makes a network namespace with
+// its own /nix and sshd; this starts it, gives its machines line, runs commands on it (as a
+// laptop with its own store would) and stops it (every process in it, the namespace and the link).
 import { execa } from "execa";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -13,6 +13,10 @@ export interface BuilderHost {
   /** The Nix machines line (ssh-ng://root@ADDRESS SYSTEM KEY 2 1 - - HOSTKEY). */
   machine: string;
   address: string;
+  /** This machine's address on the link to the host (what the host reaches us at). */
+  peer: string;
+  /** argv that runs a command on the host: in its network namespace, with its /nix. */
+  runArgv(command: string[]): string[];
   /** The builder's own store, as seen from here. */
   storeDir: string;
   /** Kills everything running in the builder (sshd and the nix-daemons it started). */
@@ -33,6 +37,8 @@ export async function startBuilderHost(): Promise<BuilderHost> {
   return {
     machine: started.stdout.trim(),
     address: `10.231.${index}.2`,
+    peer: `10.231.${index}.1`,
+    runArgv: (command) => [script, "run", dir, ...command],
     storeDir: path.join(dir, "nix/store"),
     kill: async () => {
       const ns = (await execa("cat", [path.join(dir, "namespace")])).stdout.trim();
