@@ -124,17 +124,20 @@ describe("nixkit ci", () => {
     ]);
   });
 
-  test("ci.builders becomes a machines file passed to nix", async () => {
+  test("ci.builders becomes a machines file; one that cannot be reached stops the run unless --fallback-local", async () => {
     const dir = await ready("hello");
     editFile(path.join(dir, "nixkit.yaml"), (t) =>
-      t.replace("ci:\n  providers", "ci:\n  builders: ['ssh-ng://builder.example.org x86_64-linux - 4']\n  providers"),
+      t.replace("ci:\n  providers", "ci:\n  builders: ['ssh-ng://builder.invalid x86_64-linux - 4']\n  providers"),
     );
     await nixkit(["-C", dir, "generate"]);
     await nixkit(["-C", dir, "ci", "generate"]);
-    const result = await nixkit(["-C", dir, "-v", "ci", "--stages", "build"]);
-    expect(result.exitCode, result.stderr).toBe(0);
-    expect(result.stderr).toContain(`--option builders @${path.join(dir, ".nixkit/cache/machines")}`);
-    expect(readFileSync(path.join(dir, ".nixkit/cache/machines"), "utf8")).toBe("ssh-ng://builder.example.org x86_64-linux - 4\n");
+    const stopped = await nixkit(["-C", dir, "ci", "--stages", "build"]);
+    expect(stopped.exitCode).toBe(3);
+    expect(stopped.stderr).toMatch(/the remote builder ssh-ng:\/\/builder\.invalid \(.+\) cannot be reached/);
+    expect(readFileSync(path.join(dir, ".nixkit/cache/machines"), "utf8")).toBe("ssh-ng://builder.invalid x86_64-linux - 4\n");
+    const local = await nixkit(["-C", dir, "ci", "--stages", "build", "--fallback-local"]);
+    expect(local.exitCode, local.stderr).toBe(0);
+    expect(local.stderr).toContain("building here instead (--fallback-local)");
   });
 });
 
