@@ -137,4 +137,35 @@ describe("through a nix-daemon, as an unprivileged user", () => {
     const trust = doctor.checks.find((c) => c.name === "trust");
     if (trust) expect(trust.status).toBe("PASS");
   }, 120_000);
+  test("not trusted: a Node project's lockfile packages are fetched, installed in the daemon's sandbox and tested", async () => {
+    const offline = await asNobody("untrusted", ["offline-pkgs"]);
+    expect(offline.exitCode, offline.stderr).toBe(0);
+    const project = path.join(dir, "node-project");
+    cpSync(path.join(repoRoot, "test/fixtures/node-deps"), project, { recursive: true });
+    mkdirSync(path.join(project, "test"));
+    writeFileSync(
+      path.join(project, "test/ms.test.js"),
+      'import { test } from "node:test";\nimport assert from "node:assert";\nimport ms from "ms";\ntest("ms", () => assert.strictEqual(ms(1000), "1s"));\n',
+    );
+    writeFileSync(
+      path.join(project, "nixkit.yaml"),
+      stringify({
+        version: 1,
+        name: "node-daemon",
+        systems: ["x86_64-linux"],
+        inputs: { nixpkgs: offline.stdout.trim() },
+        tests: {
+          unit: { node: {}, script: 'node --test --test-reporter=junit --test-reporter-destination="$NIXKIT_REPORTS/junit.xml" test/' },
+        },
+      }),
+    );
+    await execa("chown", ["-R", `${NOBODY}:${NOBODY}`, project]);
+    const tested = await asNobody("untrusted", ["-C", project, "-v", "test"]);
+    expect(tested.exitCode, tested.stderr).toBe(0);
+    expect(tested.stdout).toMatch(/^unit\s+PASS/m);
+    // The tarballs came through nixkit's prefetch (content-addressed, which the daemon accepts
+    // from an untrusted user), not one by one from Nix.
+    expect(tested.stderr).toMatch(/fetching \d+ npm package\(s\)/);
+    expect(tested.stderr).not.toMatch(/fetching npm packages ahead: |Nix fetches it during the build/);
+  }, 120_000);
 });
