@@ -116,7 +116,9 @@ unpackPhase() {
             local name="${source#"${NIX_STORE:-/nix/store}"/}"
             name="${name#*-}"
             # -p as nixpkgs: sources keep the store's timestamps (1970), which make-style tools see.
-            cp -pr "$source" "$name"
+            # GNU cp (nixpkgs') is silent when the build user cannot take the store's owner;
+            # busybox says so for every file, so that one message is dropped.
+            cp -pr "$source" "$name" 2> >(grep -v "can't preserve ownership" >&2 || true)
             chmod -R u+w -- "$name"
             sourceRoot="${sourceRoot:-$name}"
         else
