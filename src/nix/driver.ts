@@ -1,7 +1,6 @@
 // The Nix driver: every nix call nixkit makes, as a typed method. Argv comes from args.ts,
 // processes from process.ts; substituters and builders are fixed here once per run, so
 // every call that can build or substitute gets the same ones.
-import path from "node:path";
 import type { Logger } from "../util/logger.js";
 import {
   addRootArgs,
@@ -32,6 +31,7 @@ import { canSetSandbox } from "./binary.js";
 import { stripAnsi } from "./internal-json.js";
 import { printDevEnv, type DevEnvResult } from "./print-dev-env.js";
 import { nixFailure, nixReason, NixProcess, type NixFailed } from "./process.js";
+import { reportFailedBuilds } from "./build-failures.js";
 import { BuildMonitor, type FinishedBuild } from "./progress.js";
 import { NixStoreQueries } from "./store.js";
 import { reachableSubstituters, substitutersArgs, untrustedExplanation, usableCacheArgs, type BinaryCache } from "./substituters.js";
@@ -63,26 +63,12 @@ export interface BuildOutcome {
   error?: NixFailed;
 }
 
-const LOG_TAIL_LINES = 50;
-
 export interface DriverOptions {
   projectDir: string;
   nixpkgsOverride?: string;
   logger: Logger;
   signal?: AbortSignal;
   nixBinary?: string;
-}
-
-/**
- * Nix's "Failed to find a machine for remote build!" warning, as one line: the system and
- * features a derivation needed that no builder (and not this machine, with -j 0) offers.
- */
-function noMachineFor(warnings: string[]): string {
-  const warning = warnings.find((w) => /Failed to find a machine for remote build/.test(w));
-  const needed = warning && /required \(system, features\): \(([^,]*), ?([^)]*)\)/.exec(warning);
-  if (!needed) return "";
-  const features = needed[2]!.trim() ? ` with the features ${needed[2]!.trim()}` : "";
-  return `\nno remote builder takes ${needed[1]} builds${features}: add a builder that does (its machines line names the system and features), or build here (drop -j 0)`;
 }
 
 /** `nix store info --json`: {"trusted":true,"url":"daemon","version":"2.26.3"}. */
@@ -234,35 +220,9 @@ export class NixDriver {
     return outcome;
   }
 
-  /**
-   * The last lines (all with -v) of each failed derivation's log; when no derivation failed (an
-   * evaluation error, a setting Nix refused), Nix's own error.
-   */
+  /** What failed and why: each failed derivation's log (see nix/build-failures.ts), or Nix's own error. */
   showFailedLogs(outcome: BuildOutcome): void {
-    const logger = this.options.logger;
-    // Nix's reason in one line (its whole trace with -v); one that names a manifest field is
-    // reported as a manifest error instead.
-    if (outcome.failed.length === 0 && outcome.error && !/^nixkit\.yaml /.test(nixReason(outcome.error.nixMessage))) {
-      const text = logger.level === "verbose" ? outcome.error.nixMessage.trim() : nixReason(outcome.error.nixMessage);
-      logger.error(`nix could not build: ${text || outcome.error.message}${noMachineFor(outcome.warnings)}`);
-    }
-    for (const drvPath of outcome.failed) {
-      const log = outcome.logOf(drvPath);
-      const shown = logger.level === "verbose" ? log : log.slice(-LOG_TAIL_LINES);
-      logger.error(`${drvPath} failed; ${shown.length < log.length ? `last ${shown.length} of ${log.length}` : "all"} log lines:`);
-      for (const line of shown) logger.info(`  > ${line}`);
-      // A remote build's end may be the builder's (it went away, or could not copy): name it
-      // with what Nix said about this derivation.
-      const machine = outcome.machineOf(drvPath);
-      if (machine) {
-        const said = (outcome.error?.nixMessage ?? "")
-          .split("\n")
-          .filter((l) => l.includes(path.basename(drvPath)) || / on '[a-z-]+:\/\//.test(l));
-        logger.error(
-          `${drvPath} was building on the remote builder ${machine}${said.length ? `: ${said.map((l) => l.replace(/^error: /, "").trim()).join("; ")}` : ""}`,
-        );
-      }
-    }
+    reportFailedBuilds(outcome, this.options.logger);
   }
 
   /** Registers GC roots `link`, `link-1`, … for store paths that already exist. */
