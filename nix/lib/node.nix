@@ -36,7 +36,6 @@ let
       name = storeName name entry.version;
     };
 
-  readLock = lockfile: fromJSON (readFile (root + "/${lockfile}"));
   # Workspace members and file: packages: directories of the npm project, not of node_modules.
   membersOf = lock: filter (where: where != "" && !(isDependency where)) (attrNames lock.packages);
 
@@ -46,15 +45,19 @@ let
     && !(any (kind: entry.${kind} or false) omit) && installsHere entry;
   isLocalTarball = entry: lib.hasPrefix "file:" (entry.resolved or "");
 
-  install = { lockfile, scripts, omit }:
+  # One npm project (a lockfile and its options), read once: its install, the directories of its
+  # members (relative to the flake) and, for nixkit, the downloads the install needs.
+  project = { lockfile, scripts, omit }:
     let
       dir = dirOf lockfile;
       npmRoot = if dir == "." then root else root + "/${dir}";
-      lock = readLock lockfile;
+      lock = fromJSON (readFile (root + "/${lockfile}"));
+      tarballs = mapAttrs (fetchPackage lockfile)
+        (lib.filterAttrs (where: entry: installed omit where entry && !(isLocalTarball entry)) lock.packages);
       rewrite = where: entry:
-        if !(installed omit where entry) then entry
-        else if isLocalTarball entry then entry // { resolved = "file:${npmRoot + "/${lib.removePrefix "file:" entry.resolved}"}"; }
-        else entry // { resolved = "file:${fetchPackage lockfile where entry}"; };
+        if tarballs ? ${where} then entry // { resolved = "file:${tarballs.${where}}"; }
+        else if installed omit where entry && isLocalTarball entry then entry // { resolved = "file:${npmRoot + "/${lib.removePrefix "file:" entry.resolved}"}"; }
+        else entry;
       installable = lock // { packages = mapAttrs rewrite lock.packages; };
       # Their package.json is all npm ci needs of the members here.
       members = membersOf lock;
@@ -63,58 +66,56 @@ let
         let rel = lib.removePrefix rootPrefix (toString path); in
         if type == "directory" then any (m: m == rel || lib.hasPrefix "${rel}/" m) members
         else rel == "package.json" || elem rel (map (m: "${m}/package.json") members);
-    in
-    pkgs.stdenv.mkDerivation {
-      name = "${replaceStrings [ "@" "/" ] [ "" "-" ] (lock.name or "npm-project")}-node-modules";
-      src = builtins.path { path = npmRoot; name = "npm-project"; filter = onlyManifests; };
-      nativeBuildInputs = [ pkgs.nodejs ];
-      lockJSON = toJSON installable;
-      passAsFile = [ "lockJSON" ];
-      dontConfigure = true;
-      buildPhase = ''
-        runHook preBuild
-        cp "$lockJSONPath" package-lock.json
-        export HOME="$TMPDIR" npm_config_cache="$TMPDIR/npm-cache" npm_config_update_notifier=false
-        if ! npm ci --offline --no-audit --no-fund --no-progress --loglevel=warn ${lib.optionalString (!scripts) "--ignore-scripts"} ${concatStringsSep " " (map (kind: "--omit=${kind}") omit)}; then
-          echo ${lib.escapeShellArg "${lockfile}: npm ci failed in the Nix sandbox, which has no network outside Nix's own fetches: a dependency's install script that downloads something cannot work here (see npm's output above); if the package works without its script, set scripts: false"} >&2
-          exit 1
-        fi
-        runHook postBuild
-      '';
-      installPhase = ''
-        runHook preInstall
-        mkdir -p "$out"
-        for tree in $(find . -type d -name node_modules -prune | sort); do
-          mkdir -p "$out/$(dirname "$tree")"
-          mv "$tree" "$out/$tree"
-        done
-        # npm's hidden lockfile names the fetched tarballs: without it, they are not part of the
-        # install's closure (a cache push or an image would carry every tarball twice).
-        find "$out" -path '*/node_modules/.package-lock.json' -exec rm -f {} +
-        # Links to workspace members resolve inside the output too: their package.json is there.
-        for member in ${concatStringsSep " " (map lib.escapeShellArg members)}; do
-          mkdir -p "$out/$member"
-          cp "$member/package.json" "$out/$member/package.json"
-        done
-        runHook postInstall
-      '';
-      passthru = { inherit dir; };
-    };
-  # The install's output path and every download it needs, for nixkit to fetch them ahead, in
-  # parallel (`nix store prefetch-file`, to the same store paths): Nix builds fixed-output
-  # fetches one after another in the sandbox, ≈0.1 s each before any byte moves.
-  fetches = { lockfile, scripts, omit }@spec:
-    # Plain strings: `nix eval --json` refuses values that carry derivations with them.
-    let lock = readLock lockfile; plain = builtins.unsafeDiscardStringContext; in {
-      install = plain (install spec).outPath;
-      downloads = lib.mapAttrsToList (where: entry:
-        let tarball = fetchPackage lockfile where entry; in { inherit (tarball) url name; hash = head (lib.splitString " " entry.integrity); path = plain tarball.outPath; })
-        (lib.filterAttrs (where: entry: installed omit where entry && !(isLocalTarball entry)) lock.packages);
+      install = pkgs.stdenv.mkDerivation {
+        name = "${replaceStrings [ "@" "/" ] [ "" "-" ] (lock.name or "npm-project")}-node-modules";
+        src = builtins.path { path = npmRoot; name = "npm-project"; filter = onlyManifests; };
+        nativeBuildInputs = [ pkgs.nodejs ];
+        lockJSON = toJSON installable;
+        passAsFile = [ "lockJSON" ];
+        dontConfigure = true;
+        buildPhase = ''
+          runHook preBuild
+          cp "$lockJSONPath" package-lock.json
+          export HOME="$TMPDIR" npm_config_cache="$TMPDIR/npm-cache" npm_config_update_notifier=false
+          if ! npm ci --offline --no-audit --no-fund --no-progress --loglevel=warn ${lib.optionalString (!scripts) "--ignore-scripts"} ${concatStringsSep " " (map (kind: "--omit=${kind}") omit)}; then
+            echo ${lib.escapeShellArg "${lockfile}: npm ci failed in the Nix sandbox, which has no network outside Nix's own fetches: a dependency's install script that downloads something cannot work here (see npm's output above); if the package works without its script, set scripts: false"} >&2
+            exit 1
+          fi
+          runHook postBuild
+        '';
+        installPhase = ''
+          runHook preInstall
+          mkdir -p "$out"
+          for tree in $(find . -type d -name node_modules -prune | sort); do
+            mkdir -p "$out/$(dirname "$tree")"
+            mv "$tree" "$out/$tree"
+          done
+          # npm's hidden lockfile names the fetched tarballs: without it, they are not part of the
+          # install's closure (a cache push or an image would carry every tarball twice).
+          find "$out" -path '*/node_modules/.package-lock.json' -exec rm -f {} +
+          # Links to workspace members resolve inside the output too: their package.json is there.
+          for member in ${concatStringsSep " " (map lib.escapeShellArg members)}; do
+            mkdir -p "$out/$member"
+            cp "$member/package.json" "$out/$member/package.json"
+          done
+          runHook postInstall
+        '';
+        passthru = { inherit dir; };
+      };
+      plain = builtins.unsafeDiscardStringContext;
+    in {
+      inherit install;
+      members = map (member: if dir == "." then member else "${dir}/${member}") members;
+      # For nixkit, which fetches the missing downloads ahead, in parallel (src/node/prefetch.ts):
+      # Nix fetches them one after another in the sandbox. Plain strings: `nix eval --json`
+      # refuses values that carry derivations with them.
+      fetches = {
+        install = plain install.outPath;
+        downloads = lib.mapAttrsToList (_: tarball: { inherit (tarball) url name; hash = tarball.outputHash; path = plain tarball.outPath; }) tarballs;
+      };
     };
 in {
-  inherit install fetches;
-  # The members' directories relative to the project: builds and tests need their sources.
-  members = { lockfile, ... }: map (member: if dirOf lockfile == "." then member else "${dirOf lockfile}/${member}") (membersOf (readLock lockfile));
+  inherit project;
   # Shell code that links `modules` (an install) into the npm project under `projectDir`.
   link = modules: projectDir: ''
     ${import ./link-node-modules.nix}

@@ -25,13 +25,17 @@ let
   languageInputs = spec: lib.optionals (spec.node != null) [ pkgs.nodejs ]
     ++ lib.optionals (spec.python != null) [ (resolveLanguage python.environment spec.python) ];
   resolveLanguage = f: x: if packageProblems == [ ] then f x else throw (concatStringsSep "\n" packageProblems);
-  nodeModules = spec: node.install spec.node;
+  # One evaluation per npm project (lockfile and options), however many fields name it.
+  npmProjects = listToAttrs (map (spec: { name = builtins.toJSON spec.node; value = node.project spec.node; })
+    (filter (spec: spec.node != null) sections));
+  npmProject = spec: npmProjects.${builtins.toJSON spec.node};
+  nodeModules = spec: (npmProject spec).install;
   linkNodeModules = spec: projectDir: lib.optionalString (spec.node != null) ''
     ${node.link (nodeModules spec) projectDir}
     PATH="${projectDir}/${(nodeModules spec).dir}/node_modules/.bin:$PATH"
   '';
   sourceOf = spec: source.filter spec.src (if spec.node == null then { include = [ ]; exclude = [ ]; } else {
-    include = map (member: "${member}/**") (node.members spec.node);
+    include = map (member: "${member}/**") (npmProject spec).members;
     exclude = [ "**/node_modules" ];
   });
 
@@ -137,8 +141,7 @@ let
     # nixkit sets NIXKIT_PROJECT; plain `nix develop` runs in the project.
     shellHook = linkNodeModules manifest.shell "\${NIXKIT_PROJECT:-$PWD}" + manifest.shell.hook;
   };
-  # Every distinct install the manifest's node fields make, with its downloads (nixkit fetches
-  # the missing ones ahead of a build: src/node/prefetch.ts).
-  npmInstalls = lib.attrValues (listToAttrs (map (spec: let f = node.fetches spec.node; in { name = f.install; value = f; })
-    (filter (spec: spec.node != null) sections)));
+  # Every npm project's install, with its downloads (nixkit fetches the missing ones ahead of a
+  # build: src/node/prefetch.ts).
+  npmInstalls = map (p: p.fetches) (attrValues npmProjects);
 in { inherit builds tests testReports images shell npmInstalls; }
