@@ -2,7 +2,7 @@
 // Each is asked for its store first, with a timeout: one that does not answer stops the run
 // (exit 3) naming it, unless --fallback-local, which builds without it (here, or on the others).
 import type { NixDriver } from "../nix/driver.js";
-import { BUILDER_TIMEOUT_MS, machineStoreUrl, parseMachines } from "../nix/machines.js";
+import { BUILDER_TIMEOUT_MS, machineStoreUrl, parseMachines, type Machine } from "../nix/machines.js";
 import { writeFileIfChanged } from "../state/atomic.js";
 import { projectPaths } from "../state/layout.js";
 import { EnvError, UserError } from "../util/errors.js";
@@ -24,6 +24,12 @@ export async function machinesFile(projectDir: string, lines: string[]): Promise
   return `@${file}`;
 }
 
+/** Each machine with why its store cannot be opened (ssh, keys, Nix there), or undefined when it answers. */
+export async function machineProblems(driver: NixDriver, machines: Machine[]): Promise<{ machine: Machine; problem?: string }[]> {
+  const problems = await Promise.all(machines.map((m) => driver.storeProblem(machineStoreUrl(m), BUILDER_TIMEOUT_MS)));
+  return machines.map((machine, i) => ({ machine, problem: problems[i] }));
+}
+
 /** Gives the driver the builders that answer; returns the -j to build with. */
 export async function useRemoteBuilders(
   driver: NixDriver,
@@ -39,8 +45,8 @@ export async function useRemoteBuilders(
       throw new UserError("-j 0 builds nothing here, so it needs remote builders: pass --builders or set ci.builders");
     return choice.jobs;
   }
-  const problems = await Promise.all(machines.map((m) => driver.storeProblem(machineStoreUrl(m), BUILDER_TIMEOUT_MS)));
-  const down = machines.flatMap((m, i) => (problems[i] ? [`${m.uri} (${problems[i]})`] : []));
+  const checked = await machineProblems(driver, machines);
+  const down = checked.flatMap(({ machine, problem }) => (problem ? [`${machine.uri} (${problem})`] : []));
   if (down.length === 0) {
     driver.useBuilders(spec!);
     return choice.jobs;
@@ -49,7 +55,7 @@ export async function useRemoteBuilders(
   if (!choice.fallbackLocal) {
     throw new EnvError(`${which} be reached; check it with \`nixkit doctor\`, or pass --fallback-local to build without it`);
   }
-  const up = machines.filter((_, i) => !problems[i]);
+  const up = checked.filter((c) => !c.problem).map((c) => c.machine);
   logger.warn(`${which} be reached; building ${up.length > 0 ? "on the others and " : ""}here instead (--fallback-local)`);
   if (up.length > 0) driver.useBuilders(up.map((m) => m.line).join(";"));
   return choice.jobs === "0" ? "auto" : choice.jobs;

@@ -22,8 +22,9 @@ export async function build(session: Session, options: BuildOptions): Promise<vo
   const names = selectNames("builds", Object.keys(loaded.manifest.builds), options.names);
   if (names.length === 0) return logger.result("nothing to build: nixkit.yaml declares no builds");
   for (const warning of untrackedWarnings(untrackedSources(session.projectDir, loaded.manifest, "builds", names))) logger.warn(warning);
-  await prefetchDependencies(session, loaded);
+  // A builder that is down stops the run before anything is downloaded.
   const maxJobs = await useRemoteBuilders(session.nix(), logger, session.projectDir, loaded.manifest.ci.builders, options);
+  await prefetchDependencies(session, loaded);
   const needs = Object.fromEntries(Object.entries(loaded.manifest.builds).map(([n, b]) => [n, b.needs]));
   const results = await withManifestErrors(loaded, () =>
     buildAndRoot(session.nix(), session.projectDir, currentSystem(), names, { maxJobs, keepGoing: true, needs }),
@@ -61,8 +62,9 @@ export async function test(session: Session, options: TestOptions): Promise<void
   const names = selectNames("tests", Object.keys(loaded.manifest.tests), options.names);
   if (names.length === 0) return logger.result("no tests: nixkit.yaml declares none");
   for (const warning of untrackedWarnings(untrackedSources(session.projectDir, loaded.manifest, "tests", names))) logger.warn(warning);
-  await prefetchDependencies(session, loaded);
+  // A builder that is down stops the run before anything is downloaded.
   const maxJobs = await useRemoteBuilders(session.nix(), logger, session.projectDir, loaded.manifest.ci.builders, options);
+  await prefetchDependencies(session, loaded);
 
   const results = await withManifestErrors(loaded, () =>
     runTests(session.nix(), {

@@ -7,11 +7,12 @@ import { generatePlan } from "../generate/plan.js";
 import { loadManifest, type LoadedManifest } from "../manifest/load.js";
 import type { NixDriver, StoreInfo } from "../nix/driver.js";
 import { probeCache, untrustedFix, type BinaryCache } from "../nix/substituters.js";
-import { BUILDER_TIMEOUT_MS, machineStoreUrl, parseMachines } from "../nix/machines.js";
+import { parseMachines } from "../nix/machines.js";
 import { offlineSetProblem } from "../offline/prepare.js";
 import { IMMUTABLE_MARKER } from "../state/layout.js";
 import { NixkitError } from "../util/errors.js";
 import { insideGitRepo, knownToGit } from "../util/git.js";
+import { machineProblems } from "../builds/builders.js";
 import { untrackedSources } from "../builds/untracked.js";
 
 export type Status = "PASS" | "WARN" | "FAIL";
@@ -92,14 +93,12 @@ export async function doctorChecks(driver: NixDriver, projectDir: string, nixpkg
 
 /** Each of ci.builders opened as a store (ssh, its key and host key, Nix on the other side), with a timeout. */
 async function builderChecks(driver: NixDriver, lines: string[]): Promise<Check[]> {
-  const machines = parseMachines(lines.join("\n"));
-  const problems = await Promise.all(machines.map((m) => driver.storeProblem(machineStoreUrl(m), BUILDER_TIMEOUT_MS)));
-  return machines.map((m, i) =>
-    problems[i]
+  return (await machineProblems(driver, parseMachines(lines.join("\n")))).map(({ machine: m, problem }) =>
+    problem
       ? {
           name: "builder",
           status: "FAIL",
-          detail: `${m.uri} cannot be reached: ${problems[i]}`,
+          detail: `${m.uri} cannot be reached: ${problem}`,
           fix: `check that \`ssh -i ${m.sshKey ?? "KEY"} ${m.uri.replace(/^ssh(-ng)?:\/\//, "")} nix-store --version\` works from here, or remove it from ci.builders`,
         }
       : { name: "builder", status: "PASS", detail: `${m.uri} answers (${m.systems.join(", ") || "this system"})` },

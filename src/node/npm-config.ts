@@ -5,7 +5,12 @@
 import { execFileSync } from "node:child_process";
 import { EnvError } from "../util/errors.js";
 
+// Asked once per directory in a run: `doctor` plans the generated files twice.
+const answers = new Map<string, string>();
+
 export function npmRegistry(npmProjectDir: string): string {
+  const known = answers.get(npmProjectDir);
+  if (known) return known;
   let registry: string;
   try {
     registry = execFileSync("npm", ["config", "get", "registry"], {
@@ -20,5 +25,6 @@ export function npmRegistry(npmProjectDir: string): string {
     );
   }
   if (!/^https?:\/\//.test(registry)) throw new EnvError(`npm's registry setting is not an http(s) URL: ${registry}`);
-  return registry.replace(/\/+$/, "");
+  answers.set(npmProjectDir, registry.replace(/\/+$/, ""));
+  return answers.get(npmProjectDir)!;
 }

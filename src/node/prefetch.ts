@@ -18,6 +18,7 @@ import { projectPaths } from "../state/layout.js";
 import { sha256 } from "../util/hash.js";
 import type { Logger } from "../util/logger.js";
 import { redactUrl } from "../util/redact.js";
+import { nodeFields } from "./registry-for.js";
 
 interface Download {
   url: string;
@@ -33,10 +34,6 @@ interface Install {
 }
 
 const PARALLEL_DOWNLOADS = 16;
-
-function nodeSpecs(manifest: Manifest) {
-  return [manifest.shell, ...Object.values(manifest.builds), ...Object.values(manifest.tests)].flatMap((s) => (s.node ? [s.node] : []));
-}
 
 /** Best effort: any failure is logged (-v) and left to the build, except an interruption. */
 export async function prefetchNpmTarballs(
@@ -56,7 +53,7 @@ export async function prefetchNpmTarballs(
 }
 
 async function prefetch(driver: NixDriver, projectDir: string, manifest: Manifest, system: string, logger: Logger, signal?: AbortSignal) {
-  const specs = nodeSpecs(manifest);
+  const specs = nodeFields(manifest).map((f) => f.node);
   if (specs.length === 0) return;
   const lockfiles = [...new Set(specs.map((s) => s.lockfile))].sort();
   const key = sha256(JSON.stringify([system, specs, lockfiles.map((f) => sha256(readFileSync(path.join(projectDir, f))))]));

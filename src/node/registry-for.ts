@@ -10,12 +10,22 @@ export interface NodeContext {
   npmRegistry: string | null;
 }
 
+type NodeSpec = NonNullable<Manifest["shell"]["node"]>;
+
+/** Every `node` field of the manifest (the shell's, then builds' and tests'), with its field path. */
+export function nodeFields(manifest: Manifest): { field: string; node: NodeSpec }[] {
+  const sections = [
+    ["shell", manifest.shell] as const,
+    ...(["builds", "tests"] as const).flatMap((kind) =>
+      Object.entries(manifest[kind]).map(([name, spec]) => [`${kind}.${name}`, spec] as const),
+    ),
+  ];
+  return sections.flatMap(([field, spec]) => (spec.node ? [{ field: `${field}.node`, node: spec.node }] : []));
+}
+
 export function nodeContext(manifest: Manifest, projectDir: string): NodeContext {
   const lockfiles = new Map<string, string>();
-  if (manifest.shell.node) lockfiles.set(manifest.shell.node.lockfile, "shell.node.lockfile");
-  for (const kind of ["builds", "tests"] as const)
-    for (const [name, spec] of Object.entries(manifest[kind]))
-      if (spec.node && !lockfiles.has(spec.node.lockfile)) lockfiles.set(spec.node.lockfile, `${kind}.${name}.node.lockfile`);
+  for (const { field, node } of nodeFields(manifest)) if (!lockfiles.has(node.lockfile)) lockfiles.set(node.lockfile, `${field}.lockfile`);
   let registryDir: string | undefined;
   for (const [lockfile, field] of lockfiles)
     if (checkLockfile(projectDir, lockfile, field).needsRegistry) registryDir ??= path.dirname(path.join(projectDir, lockfile));

@@ -6,21 +6,16 @@ import { existsSync, promises as fs, lstatSync, readdirSync, readlinkSync, realp
 import path from "node:path";
 import { sha256 } from "../util/hash.js";
 import { writeDirAtomic, readFileIfExists } from "../state/atomic.js";
-import { userCachePaths } from "../state/layout.js";
 import { elfInfo } from "./elf.js";
 import { sharedLibraries } from "./host-query.js";
 import { glibcVersion, isGlibcLibrary, type HostTree } from "./host-trees.js";
 
-export interface ImportedTree {
-  attr: string[];
-  pname: string;
-  version: string;
+export type ImportedTree = Omit<HostTree, "copies"> & {
   /** The store path's name. */
   name: string;
   /** sha256 of its NAR, base32 (the fixed-output hash). */
   hash: string;
-  pythonDeps?: string[];
-}
+};
 
 export interface ContentStore {
   /** Adds a directory by content; its store path and NAR sha256 (base32). */
@@ -102,8 +97,13 @@ function glibcTree(): HostTree {
   };
 }
 
-export async function importHostTrees(trees: HostTree[], store: ContentStore, warn: (message: string) => void): Promise<ImportedTree[]> {
-  const root = path.join(userCachePaths().root, "host-imports");
+/** `root`: where the trees are kept between runs (nixkit's cache). */
+export async function importHostTrees(
+  trees: HostTree[],
+  store: ContentStore,
+  warn: (message: string) => void,
+  root: string,
+): Promise<ImportedTree[]> {
   const imported: ImportedTree[] = [];
   for (const tree of [glibcTree(), ...trees]) {
     const name = storeName(tree);
@@ -124,14 +124,7 @@ export async function importHostTrees(trees: HostTree[], store: ContentStore, wa
         record = await store.addFixed(dir);
         await fs.writeFile(recordFile, JSON.stringify(record));
       }
-      imported.push({
-        attr: tree.attr,
-        pname: tree.pname,
-        version: tree.version,
-        name,
-        hash: record.hash,
-        ...(tree.pythonDeps ? { pythonDeps: tree.pythonDeps } : {}),
-      });
+      imported.push({ attr: tree.attr, pname: tree.pname, version: tree.version, pythonDeps: tree.pythonDeps, name, hash: record.hash });
     } catch (error) {
       warn(`the offline package set leaves out ${tree.attr.join(".")}: ${(error as Error).message}`);
       // Without the loader or patchelf, nothing dynamically linked can run from the store.

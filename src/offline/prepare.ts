@@ -81,10 +81,9 @@ function hostNix(system: string, imported: ImportedTree[]): string {
 /** The host trees this machine has (Node.js, Python and its packages), with patchelf to fix them. */
 function hostTrees(): HostTree[] {
   const python = pythonTree();
-  const libVersion = python?.copies[0]?.to.replace(/^bin\/python/, "");
   const patchelf = patchelfTree();
   if (!patchelf) return [];
-  return [patchelf, nodeTree(), ...(python ? [python, ...pythonPackageTrees(libVersion!)] : [])];
+  return [patchelf, nodeTree(), ...(python ? [python, ...pythonPackageTrees(python.version.split(".").slice(0, 2).join("."))] : [])];
 }
 
 // Beside the set's files: each file's sha256, so a damaged set is noticed before Nix uses it.
@@ -97,7 +96,7 @@ export async function prepareOfflinePkgs(
   warn: (message: string) => void = () => {},
 ): Promise<string> {
   const host = findHostFiles(env);
-  const imported = await importHostTrees(hostTrees(), store, warn);
+  const imported = await importHostTrees(hostTrees(), store, warn, path.join(userCachePaths(env).root, "host-imports"));
   const files = setFiles(host, currentSystem(), imported);
   const hashes = Object.fromEntries([...files].map(([rel, f]) => [rel, sha256(f.bytes)]));
   const digest = sha256(JSON.stringify([...files].map(([rel, f]) => [rel, f.mode, hashes[rel]])));

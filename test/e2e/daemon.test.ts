@@ -40,26 +40,26 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let publicKey = "test-cache-1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
 
-async function projectFor(trust: "trusted" | "untrusted"): Promise<string> {
+/** nixkit.yaml for `project`, on the offline set as `nobody` prepares it, the project owned by `nobody`. */
+async function writeManifest(trust: "trusted" | "untrusted", project: string, fields: Record<string, unknown>): Promise<void> {
   const offline = await asNobody(trust, ["offline-pkgs"]);
   expect(offline.exitCode, offline.stderr).toBe(0);
+  const manifest = { version: 1, systems: ["x86_64-linux"], inputs: { nixpkgs: offline.stdout.trim() }, ...fields };
+  writeFileSync(path.join(project, "nixkit.yaml"), stringify(manifest));
+  await execa("chown", ["-R", `${NOBODY}:${NOBODY}`, project]);
+}
+
+async function projectFor(trust: "trusted" | "untrusted"): Promise<string> {
   const project = path.join(dir, `project-${trust}`);
   mkdirSync(project, { recursive: true });
-  writeFileSync(
-    path.join(project, "nixkit.yaml"),
-    stringify({
-      version: 1,
-      name: "multi-user",
-      systems: ["x86_64-linux"],
-      inputs: { nixpkgs: offline.stdout.trim() },
-      cache: { url: `file://${dir}/cache`, publicKeys: [publicKey] },
-      shell: { packages: ["hello"], env: { GREETING: "hi" } },
-      builds: { app: { script: "mkdir -p $out/bin; printf '#!/bin/sh\\necho app\\n' > $out/bin/app; chmod +x $out/bin/app" } },
-      tests: { unit: { needs: ["app"], script: 'test "$(app)" = app' } },
-      images: { web: { contents: ["app"], entrypoint: ["/bin/app"] } },
-    }),
-  );
-  ownedByNobody(project);
+  await writeManifest(trust, project, {
+    name: "multi-user",
+    cache: { url: `file://${dir}/cache`, publicKeys: [publicKey] },
+    shell: { packages: ["hello"], env: { GREETING: "hi" } },
+    builds: { app: { script: "mkdir -p $out/bin; printf '#!/bin/sh\\necho app\\n' > $out/bin/app; chmod +x $out/bin/app" } },
+    tests: { unit: { needs: ["app"], script: 'test "$(app)" = app' } },
+    images: { web: { contents: ["app"], entrypoint: ["/bin/app"] } },
+  });
   return project;
 }
 
@@ -138,8 +138,6 @@ describe("through a nix-daemon, as an unprivileged user", () => {
     if (trust) expect(trust.status).toBe("PASS");
   }, 120_000);
   test("not trusted: a Node project's lockfile packages are fetched, installed in the daemon's sandbox and tested", async () => {
-    const offline = await asNobody("untrusted", ["offline-pkgs"]);
-    expect(offline.exitCode, offline.stderr).toBe(0);
     const project = path.join(dir, "node-project");
     cpSync(path.join(repoRoot, "test/fixtures/node-deps"), project, { recursive: true });
     mkdirSync(path.join(project, "test"));
@@ -147,19 +145,12 @@ describe("through a nix-daemon, as an unprivileged user", () => {
       path.join(project, "test/ms.test.js"),
       'import { test } from "node:test";\nimport assert from "node:assert";\nimport ms from "ms";\ntest("ms", () => assert.strictEqual(ms(1000), "1s"));\n',
     );
-    writeFileSync(
-      path.join(project, "nixkit.yaml"),
-      stringify({
-        version: 1,
-        name: "node-daemon",
-        systems: ["x86_64-linux"],
-        inputs: { nixpkgs: offline.stdout.trim() },
-        tests: {
-          unit: { node: {}, script: 'node --test --test-reporter=junit --test-reporter-destination="$NIXKIT_REPORTS/junit.xml" test/' },
-        },
-      }),
-    );
-    await execa("chown", ["-R", `${NOBODY}:${NOBODY}`, project]);
+    await writeManifest("untrusted", project, {
+      name: "node-daemon",
+      tests: {
+        unit: { node: {}, script: 'node --test --test-reporter=junit --test-reporter-destination="$NIXKIT_REPORTS/junit.xml" test/' },
+      },
+    });
     const tested = await asNobody("untrusted", ["-C", project, "-v", "test"]);
     expect(tested.exitCode, tested.stderr).toBe(0);
     expect(tested.stdout).toMatch(/^unit\s+PASS/m);
