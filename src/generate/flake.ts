@@ -5,7 +5,9 @@ import { LIB_DIR } from "../state/layout.js";
 import { nixkitVersion } from "../util/assets.js";
 import type { NodeContext } from "../node/registry-for.js";
 import { flakeData } from "./flake-data.js";
+import path from "node:path";
 import { renderHeader } from "./header.js";
+import { shellInputsLine } from "./shell-inputs.js";
 import { nixString, toNix, type NixValue } from "./to-nix.js";
 
 export function renderFlake(manifest: Manifest, hashes: { manifest: string; source: string }, node: NodeContext): string {
@@ -22,6 +24,7 @@ export function renderFlake(manifest: Manifest, hashes: { manifest: string; sour
         ]
       : []),
     `  inputs = ${toNix(inputs, "  ")};`,
+    ...shellInputsLine(shellInputFiles(manifest)),
     "",
     "  outputs = inputs: import ./" + LIB_DIR + " {",
     "    inherit inputs;",
@@ -33,6 +36,12 @@ export function renderFlake(manifest: Manifest, hashes: { manifest: string; sour
     "",
   ].join("\n");
   return renderHeader({ nixkit: nixkitVersion(), ...hashes }, body);
+}
+
+/** The shell's npm lockfile and the package.json beside it: its install depends on them. */
+function shellInputFiles(manifest: Manifest): string[] {
+  const lockfile = manifest.shell.node?.lockfile.replace(/^\.\//, "");
+  return lockfile ? [lockfile, path.posix.join(path.posix.dirname(lockfile), "package.json")] : [];
 }
 
 // nixpkgs' own package set unless its configuration must change: legacyPackages cannot take a

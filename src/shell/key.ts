@@ -3,7 +3,8 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { binaryFingerprint } from "../nix/binary.js";
-import { ENV_INPUT_FILES, IMMUTABLE_MARKER, LIB_DIR, LOCK_FILE } from "../state/layout.js";
+import { readShellInputs } from "../generate/shell-inputs.js";
+import { ENV_INPUT_FILES, FLAKE_FILE, IMMUTABLE_MARKER, LIB_DIR, LOCK_FILE } from "../state/layout.js";
 import { FastHash } from "./fast-hash.js";
 
 export interface EnvKeyInputs {
@@ -28,9 +29,15 @@ export function envKey(inputs: EnvKeyInputs): string {
   add("system", inputs.system);
   add("nixkit", inputs.nixkitVersion);
   add("nix", binaryFingerprint(inputs.nixBinary, inputs.env ?? process.env) ?? "absent");
+  // flake.nix names what else the shell depends on (a node lockfile): read like the rest.
+  let shellInputs: string[] = [];
   for (const file of ENV_INPUT_FILES) {
-    if (!(inputs.withoutLock && file === LOCK_FILE)) add(file, readOrEmpty(path.join(inputs.projectDir, file)));
+    if (inputs.withoutLock && file === LOCK_FILE) continue;
+    const bytes = readOrEmpty(path.join(inputs.projectDir, file));
+    add(file, bytes);
+    if (file === FLAKE_FILE) shellInputs = readShellInputs(bytes.toString());
   }
+  for (const file of shellInputs) add(`shell-input:${file}`, readOrEmpty(path.join(inputs.projectDir, file)));
   for (const name of listOrEmpty(path.join(inputs.projectDir, LIB_DIR)).sort()) {
     add(`${LIB_DIR}/${name}`, readOrEmpty(path.join(inputs.projectDir, LIB_DIR, name)));
   }

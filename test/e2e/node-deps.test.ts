@@ -151,6 +151,14 @@ describe("node: dependencies from the lockfile", () => {
     expect(lstatSync(path.join(dir, "node_modules/ms")).isSymbolicLink()).toBe(true);
     expect(readlinkSync(path.join(dir, "node_modules/greeter"))).toBe("../packages/greeter");
 
+    // A lockfile change (npm install did it) reaches the next, warm, entry: the new install is linked.
+    const renamed = `node-deps-shell-${Date.now()}`;
+    for (const file of ["package-lock.json", "package.json"])
+      editFile(path.join(dir, file), (t) => t.replace(/"name": "node-deps[^"]*"/g, `"name": ${JSON.stringify(renamed)}`));
+    const again = await nixkit(["run", "--", "cat", "node_modules/.nixkit-node-modules"], { cwd: dir });
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.stdout.trim()).toMatch(new RegExp(`-${renamed}-node-modules$`));
+
     // A node_modules npm made (not nixkit's links) is never replaced.
     const own = path.join(dir, "own");
     cpSync(path.join(repoRoot, "test/fixtures/node-deps"), own, { recursive: true });
