@@ -39,8 +39,16 @@ export interface DebianPackage {
   files: string[];
 }
 
+// Asked once per package: the Python packages' dependency walk names the same ones often.
+const packages = new Map<string, DebianPackage | undefined>();
+
 /** An installed Debian package, or undefined (not installed, or not a Debian system). */
 export function debianPackage(name: string): DebianPackage | undefined {
+  if (!packages.has(name)) packages.set(name, queryDebianPackage(name));
+  return packages.get(name);
+}
+
+function queryDebianPackage(name: string): DebianPackage | undefined {
   try {
     const fields = execFileSync("dpkg-query", ["-W", "-f", "${Status}\\t${Version}\\t${Depends}", name], {
       encoding: "utf8",
