@@ -22,9 +22,9 @@ export interface BuildFailures {
  * evaluation error, a setting Nix refused), Nix's own error.
  */
 export function reportFailedBuilds(outcome: BuildFailures, logger: Logger): void {
-  // Nix's reason in one line (its whole trace with -v); one that names a manifest field is
-  // reported as a manifest error instead.
-  if (outcome.failed.length === 0 && outcome.error && !/^nixkit\.yaml /.test(nixReason(outcome.error.nixMessage))) {
+  // Nix's reason in one line (its whole trace with -v). One that names a manifest field never
+  // comes here: the driver throws it as a manifest error.
+  if (outcome.failed.length === 0 && outcome.error) {
     const text = logger.level === "verbose" ? outcome.error.nixMessage.trim() : nixReason(outcome.error.nixMessage);
     logger.error(`nix could not build: ${text || outcome.error.message}${noMachineFor(outcome.warnings)}`);
   }

@@ -30,7 +30,7 @@ import {
 import { canSetSandbox } from "./binary.js";
 import { stripAnsi } from "./internal-json.js";
 import { printDevEnv, type DevEnvResult } from "./print-dev-env.js";
-import { nixFailure, nixReason, NixProcess, type NixFailed } from "./process.js";
+import { namesManifestField, nixFailure, nixReason, NixProcess, type NixFailed } from "./process.js";
 import { reportFailedBuilds } from "./build-failures.js";
 import { BuildMonitor, type FinishedBuild } from "./progress.js";
 import { NixStoreQueries } from "./store.js";
@@ -217,6 +217,9 @@ export class NixDriver {
     };
     if (result.exitCode === 0) outcome.built = JSON.parse(result.stdout) as BuiltPath[];
     else outcome.error = nixFailure("build", monitor.errors.join("\n") || result.stderr);
+    // A mistake in the manifest, found while evaluating (nothing was built): the caller places
+    // it at its line (withManifestErrors), whatever it was building.
+    if (outcome.error && failed.length === 0 && namesManifestField(outcome.error.nixMessage)) throw outcome.error;
     return outcome;
   }
 

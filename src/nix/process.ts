@@ -154,6 +154,9 @@ export function nixFailure(what: string, nixMessage: string): NixFailed {
  * evaluation error with a bare `error:`, then `… while …` frames, then `error: <reason>`; and a
  * failed build says `Cannot build '…'.` with the reason on the next line.
  */
+/** Nix's error is one of nix/lib's manifest errors ("nixkit.yaml FIELD: …"), found while evaluating. */
+export const namesManifestField = (nixMessage: string): boolean => /^nixkit\.yaml /.test(nixReason(nixMessage));
+
 export function nixReason(nixMessage: string): string {
   const lines = stripAnsi(nixMessage)
     .split("\n")

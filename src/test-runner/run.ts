@@ -32,9 +32,6 @@ async function runAndRoot(driver: NixDriver, options: TestRunOptions, outLink: s
     const byName = new Map(outcome.built.map((b) => [drvName(b.drvPath), b.outputs.out]));
     outPaths = options.names.map((n) => byName.get(derivationNames.testReport(n)));
   } else {
-    // The manifest's own mistake (an unknown package, found while evaluating): a manifest error
-    // for the caller to place at its line, not a row of tests that could not run.
-    if (outcome.failed.length === 0 && /nixkit\.yaml [^\s:]+: /.test(outcome.error.nixMessage)) throw outcome.error;
     // Nix printed no results: find which reports exist, root those, and report the rest as errors.
     driver.showFailedLogs(outcome);
     // When the reports cannot even be evaluated, none exists: every test is an error.
