@@ -9,6 +9,7 @@ import { declareProjectCommands } from "./cli/project-commands.js";
 import { nixkitVersion } from "./util/assets.js";
 import { environmentError, NixkitError, UserError } from "./util/errors.js";
 import { machineOutput } from "./util/logger.js";
+import { redactUrls } from "./util/redact.js";
 
 export type { Call, Dispatch } from "./cli/declare.js";
 
@@ -52,13 +53,13 @@ export async function runCli(argv: string[], signal: AbortSignal): Promise<numbe
     }
     const verbose = argv.includes("-v") || argv.includes("--verbose");
     // With --json the error is machine output too: one JSON object on stdout.
-    if (argv.includes("--json") && !machineOutput.written) process.stdout.write(JSON.stringify(jsonError(error)) + "\n");
+    if (argv.includes("--json") && !machineOutput.written) process.stdout.write(redactUrls(JSON.stringify(jsonError(error))) + "\n");
     if (error instanceof NixkitError) {
-      if (error.exitCode !== 130) process.stderr.write(`${prefix()}${error.message}\n`);
+      if (error.exitCode !== 130) process.stderr.write(`${prefix()}${redactUrls(error.message)}\n`);
       if (verbose && error.cause) process.stderr.write(`${String((error.cause as Error).stack ?? error.cause)}\n`);
       return error.exitCode;
     }
-    process.stderr.write(`${prefix()}unexpected: ${(error as Error).message ?? String(error)}\n`);
+    process.stderr.write(`${prefix()}unexpected: ${redactUrls((error as Error).message ?? String(error))}\n`);
     if (verbose) process.stderr.write(`${(error as Error).stack}\n`);
     else process.stderr.write("(run with -v for the stack trace)\n");
     return 1;

@@ -21,6 +21,13 @@ let
   installsHere = entry: allows (entry.os or [ ]) npmPlatform.os && allows (entry.cpu or [ ]) npmPlatform.cpu;
   isDependency = where: match "(.*/)?node_modules/.*" where != null;
   nameOf = where: entry: entry.name or (lib.last (lib.splitString "node_modules/" where));
+  strongestHash = integrity:
+    let
+      tokens = filter (t: t != "") (lib.splitString " " (replaceStrings [ "\n" "\t" ] [ " " " " ] integrity));
+      withPrefix = prefix: filter (lib.hasPrefix prefix) tokens;
+      candidates = filter (list: list != [ ]) (map withPrefix [ "sha512-" "sha256-" "sha1-" ]);
+      found = if candidates == [ ] then tokens else head candidates;
+    in head (lib.splitString "?" (head found));
   storeName = name: version: "${replaceStrings [ "@" "/" ] [ "" "-" ] name}-${version}.tgz";
 
   fetchPackage = lockfile: where: entry:
@@ -31,8 +38,8 @@ let
         else "${registry}/${name}/-/${lib.last (lib.splitString "/" name)}-${entry.version}.tgz");
     in import <nix/fetchurl.nix> {
       inherit url;
-      # npm may list several hashes; any one of them identifies the tarball.
-      hash = head (lib.splitString " " entry.integrity);
+      # npm may list several hashes: the strongest one Nix checks (nixkit refused the rest).
+      hash = strongestHash entry.integrity;
       name = storeName name entry.version;
     };
 
@@ -77,8 +84,18 @@ let
           runHook preBuild
           cp "$lockJSONPath" package-lock.json
           export HOME="$TMPDIR" npm_config_cache="$TMPDIR/npm-cache" npm_config_update_notifier=false
-          if ! npm ci --offline --no-audit --no-fund --no-progress --loglevel=warn ${lib.optionalString (!scripts) "--ignore-scripts"} ${concatStringsSep " " (map (kind: "--omit=${kind}") omit)}; then
-            echo ${lib.escapeShellArg "${lockfile}: npm ci failed in the Nix sandbox, which has no network outside Nix's own fetches: a dependency's install script that downloads something cannot work here (see npm's output above); if the package works without its script, set scripts: false"} >&2
+          # npm's output is kept (and shown as it comes) so that the failure is told by what npm said.
+          { npm ci --offline --no-audit --no-fund --no-progress --loglevel=warn ${lib.optionalString (!scripts) "--ignore-scripts"} ${concatStringsSep " " (map (kind: "--omit=${kind}") omit)}; echo $? > "$TMPDIR/npm-status"; } 2>&1 | tee "$TMPDIR/npm-log"
+          if [ "$(cat "$TMPDIR/npm-status")" != 0 ]; then
+            if grep -qE 'EMFILE|ENFILE' "$TMPDIR/npm-log"; then
+              echo ${lib.escapeShellArg "${lockfile}: npm ci failed: too many open files (EMFILE, see npm's output above); raise the open-file limit of the Nix builds (ulimit -n, or LimitNOFILE of the nix-daemon service) and run again"} >&2
+            elif grep -qE 'ENOSPC' "$TMPDIR/npm-log"; then
+              echo ${lib.escapeShellArg "${lockfile}: npm ci failed: no space left on the device (see npm's output above); free space (nixkit gc --store) and run again"} >&2
+            elif grep -qE 'command failed|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ENETUNREACH|ETIMEDOUT|getaddrinfo' "$TMPDIR/npm-log"; then
+              echo ${lib.escapeShellArg "${lockfile}: npm ci failed in the Nix sandbox, which has no network outside Nix's own fetches: a dependency's install script failed (see npm's output above), and one that downloads something cannot work here; if the package works without its script, set scripts: false"} >&2
+            else
+              echo ${lib.escapeShellArg "${lockfile}: npm ci failed in the Nix sandbox (npm's reason is above)"} >&2
+            fi
             exit 1
           fi
           runHook postBuild

@@ -1,8 +1,9 @@
-// The remote builders of a run: --builders, else the manifest's ci.builders (as a machines file).
+// The remote builders of a run: --builders, else the manifest's ci.builders, checked line by line
+// and handed to Nix as a machines file nixkit writes (Nix never reads a file the user named).
 // Each is asked for its store first, with a timeout: one that does not answer stops the run
 // (exit 3) naming it, unless --fallback-local, which builds without it (here, or on the others).
 import type { NixDriver } from "../nix/driver.js";
-import { BUILDER_TIMEOUT_MS, machineStoreUrl, parseMachines, type Machine } from "../nix/machines.js";
+import { BUILDER_TIMEOUT_MS, machineStoreUrl, parseBuildersOption, parseMachineLine, type Machine } from "../nix/machines.js";
 import { writeFileIfChanged } from "../state/atomic.js";
 import { projectPaths } from "../state/layout.js";
 import { EnvError, UserError } from "../util/errors.js";
@@ -16,12 +17,20 @@ export interface BuilderChoice {
   jobs: string;
 }
 
-/** ci.builders as a machines file (written only when it changes), passed as "@FILE". */
-export async function machinesFile(projectDir: string, lines: string[]): Promise<string | undefined> {
-  if (lines.length === 0) return undefined;
+/** The checked machines as a machines file (written only when it changes), passed as "@FILE". */
+async function machinesFile(projectDir: string, machines: Machine[]): Promise<string> {
   const file = projectPaths(projectDir).machines;
-  await writeFileIfChanged(file, lines.join("\n") + "\n");
+  await writeFileIfChanged(file, machines.map((m) => m.line).join("\n") + "\n");
   return `@${file}`;
+}
+
+/** ci.builders as machines (the manifest's rules already refused bad lines). */
+export function manifestMachines(lines: string[]): Machine[] {
+  return lines.map((line, i) => {
+    const machine = parseMachineLine(line);
+    if ("error" in machine) throw new UserError(`nixkit.yaml ci.builders[${i}]: ${machine.error}`);
+    return machine;
+  });
 }
 
 /** Each machine with why its store cannot be opened (ssh, keys, Nix there), or undefined when it answers. */
@@ -38,8 +47,7 @@ export async function useRemoteBuilders(
   manifestBuilders: string[],
   choice: BuilderChoice,
 ): Promise<string> {
-  const spec = choice.builders ?? (await machinesFile(projectDir, manifestBuilders));
-  const machines = spec ? parseMachines(spec) : [];
+  const machines = choice.builders !== undefined ? parseBuildersOption(choice.builders) : manifestMachines(manifestBuilders);
   if (machines.length === 0) {
     if (choice.jobs === "0")
       throw new UserError("-j 0 builds nothing here, so it needs remote builders: pass --builders or set ci.builders");
@@ -48,7 +56,7 @@ export async function useRemoteBuilders(
   const checked = await machineProblems(driver, machines);
   const down = checked.flatMap(({ machine, problem }) => (problem ? [`${machine.uri} (${problem})`] : []));
   if (down.length === 0) {
-    driver.useBuilders(spec!);
+    driver.useBuilders(await machinesFile(projectDir, machines));
     return choice.jobs;
   }
   const which = down.length === 1 ? `the remote builder ${down[0]} cannot` : `the remote builders ${down.join(", ")} cannot`;
@@ -57,6 +65,6 @@ export async function useRemoteBuilders(
   }
   const up = checked.filter((c) => !c.problem).map((c) => c.machine);
   logger.warn(`${which} be reached; building ${up.length > 0 ? "on the others and " : ""}here instead (--fallback-local)`);
-  if (up.length > 0) driver.useBuilders(up.map((m) => m.line).join(";"));
+  if (up.length > 0) driver.useBuilders(await machinesFile(projectDir, up));
   return choice.jobs === "0" ? "auto" : choice.jobs;
 }

@@ -5,7 +5,7 @@ import { direnvScript, writeEnvrc } from "../shell/direnv.js";
 import { ensureRc } from "../shell/ensure-env.js";
 import { environmentAfter, interactiveShell, runInEnv } from "../shell/launch.js";
 import { UserError } from "../util/errors.js";
-import { shellQuote } from "../shell/rc.js";
+import { shellQuote } from "../util/shell-quote.js";
 
 export interface EnvOptions {
   pure: boolean;

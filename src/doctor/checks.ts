@@ -7,12 +7,13 @@ import { generatePlan } from "../generate/plan.js";
 import { loadManifest, type LoadedManifest } from "../manifest/load.js";
 import type { NixDriver, StoreInfo } from "../nix/driver.js";
 import { probeCache, untrustedFix, type BinaryCache } from "../nix/substituters.js";
-import { parseMachines } from "../nix/machines.js";
 import { offlineSetProblem } from "../offline/prepare.js";
 import { IMMUTABLE_MARKER } from "../state/layout.js";
 import { NixkitError } from "../util/errors.js";
 import { insideGitRepo, knownToGit } from "../util/git.js";
-import { machineProblems } from "../builds/builders.js";
+import { machineProblems, manifestMachines } from "../builds/builders.js";
+import type { Machine } from "../nix/machines.js";
+import { shellQuote } from "../util/shell-quote.js";
 import { untrackedSources } from "../builds/untracked.js";
 
 export type Status = "PASS" | "WARN" | "FAIL";
@@ -93,16 +94,23 @@ export async function doctorChecks(driver: NixDriver, projectDir: string, nixpkg
 
 /** Each of ci.builders opened as a store (ssh, its key and host key, Nix on the other side), with a timeout. */
 async function builderChecks(driver: NixDriver, lines: string[]): Promise<Check[]> {
-  return (await machineProblems(driver, parseMachines(lines.join("\n")))).map(({ machine: m, problem }) =>
+  return (await machineProblems(driver, manifestMachines(lines))).map(({ machine: m, problem }) =>
     problem
       ? {
           name: "builder",
           status: "FAIL",
           detail: `${m.uri} cannot be reached: ${problem}`,
-          fix: `check that \`ssh -i ${m.sshKey ?? "KEY"} ${m.uri.replace(/^ssh(-ng)?:\/\//, "")} nix-store --version\` works from here, or remove it from ci.builders`,
+          fix: `check that \`${sshCommand(m)}\` works from here, or remove it from ci.builders`,
         }
       : { name: "builder", status: "PASS", detail: `${m.uri} answers (${m.systems.join(", ") || "this system"})` },
   );
+}
+
+/** The ssh command that reaches a builder as Nix does, each word shell-quoted where it needs it. */
+export function sshCommand(m: Machine): string {
+  const [, login, port] = /^ssh(?:-ng)?:\/\/((?:[^@/]+@)?(?:\[[^\]]+\]|[^:]+))(?::(\d+))?$/.exec(m.uri) ?? [];
+  const words = ["ssh", ...(m.sshKey ? ["-i", m.sshKey] : []), ...(port ? ["-p", port] : []), login ?? m.uri, "nix-store", "--version"];
+  return words.map((w) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(w) ? w : shellQuote(w))).join(" ");
 }
 
 /** Whether the store (a nix-daemon, for most users) trusts this user: if not, it drops the project's cache. */

@@ -29,8 +29,8 @@ export async function applyPlan(
   const writes = drifts
     .filter((d) => d.kind !== "extra" && d.kind !== "leftover")
     .map((d) => ({ path: path.join(projectDir, d.path), content: byPath.get(d.path)!.content }));
-  await writeFilesAtomic(writes);
   if (writes.length > 0) await ignoreGeneratedState(projectDir);
+  await writeFilesAtomic(writes);
   const added = drifts.filter((d) => d.kind === "missing").map((d) => d.path);
   if (!registerWithGit(projectDir, added)) warn(GIT_ADD_HINT);
   for (const extra of drifts.filter((d) => d.kind === "extra" || d.kind === "leftover")) {

@@ -3,7 +3,8 @@
 // warm shell path, which must not load the YAML parser or the schema). Light imports only.
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { deadLeftovers, readFileIfExists } from "../state/atomic.js";
+import { deadLeftovers } from "../state/atomic.js";
+import { readInside, readTextInside } from "../util/bounded-read.js";
 import { FLAKE_FILE, LIB_DIR, projectPaths } from "../state/layout.js";
 import { assetPath, nixkitVersion } from "../util/assets.js";
 import { sha256 } from "../util/hash.js";
@@ -28,7 +29,7 @@ export interface Drift {
 export async function findDrift(projectDir: string, plan: GeneratedFile[], libraryExtras = true): Promise<Drift[]> {
   const drifts: Drift[] = [];
   for (const file of plan) {
-    const current = await readFileIfExists(path.join(projectDir, file.path));
+    const current = readTextInside(projectDir, path.join(projectDir, file.path), "generated");
     if (current === undefined) {
       drifts.push({ path: file.path, kind: "missing", added: lineCount(file.content), removed: 0 });
     } else if (current !== file.content) {
@@ -94,16 +95,19 @@ function lineChanges(before: string, after: string): { added: number; removed: n
 export function generatedFilesFresh(projectDir: string): boolean {
   const paths = projectPaths(projectDir);
   try {
-    const flake = readFileSync(paths.flake, "utf8");
+    const flake = readTextInside(projectDir, paths.flake, "generated");
+    if (flake === undefined) return false;
     const header = readFlakeHeader(flake);
     if (!header || header.nixkit !== nixkitVersion() || !isUntouchedGenerated(flake)) return false;
-    if (header.manifest !== sha256(readFileSync(paths.manifest))) return false;
+    if (header.manifest !== sha256(readInside(projectDir, paths.manifest, "manifest") ?? "")) return false;
     const shipped = shippedLibrary();
     const vendored = readdirSync(paths.lib)
       .filter((n) => !n.startsWith("."))
       .sort();
     if (shipped.join("/") !== vendored.join("/")) return false;
-    return shipped.every((n) => readFileSync(assetPath("nix", "lib", n)).equals(readFileSync(path.join(paths.lib, n))));
+    return shipped.every((n) =>
+      readFileSync(assetPath("nix", "lib", n)).equals(readInside(projectDir, path.join(paths.lib, n), "generated") ?? Buffer.alloc(0)),
+    );
   } catch {
     return false;
   }

@@ -6,6 +6,7 @@ import { promises as fs } from "node:fs";
 import { writeFileIfChanged } from "../state/atomic.js";
 import { MANIFEST_FILE, projectPaths, userCachePaths } from "../state/layout.js";
 import { nixkitBuildId, nixkitVersion } from "../util/assets.js";
+import { readInside } from "../util/bounded-read.js";
 import { UserError } from "../util/errors.js";
 import type { Manifest } from "./schema.js";
 
@@ -35,15 +36,14 @@ const stderrWarn: Warn = (message) => process.stderr.write(`warning: ${message}\
 
 export async function loadManifest(projectDir: string, warn: Warn = stderrWarn): Promise<LoadedManifest> {
   const file = projectPaths(projectDir).manifest;
-  let bytes: Buffer;
+  let bytes: Buffer | undefined;
   try {
-    bytes = await fs.readFile(file);
+    bytes = readInside(projectDir, file, "manifest", file);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
-      throw new UserError(`${file}: no manifest here (run \`nixkit init\`, or pass -C DIR to point at the project)`);
-    }
+    if (error instanceof UserError) throw error;
     throw new UserError(`${file}: cannot read the manifest: ${(error as Error).message}`, { cause: error });
   }
+  if (bytes === undefined) throw new UserError(`${file}: no manifest here (run \`nixkit init\`, or pass -C DIR to point at the project)`);
   const sha256 = sha256hex(bytes);
   const build = `${nixkitVersion()}+${nixkitBuildId()}`;
   const cacheFile = userCachePaths().manifest(sha256);

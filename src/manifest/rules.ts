@@ -6,6 +6,7 @@ import type { Manifest } from "./schema.js";
 import { buildVariable, parsePackageRef } from "./package-ref.js";
 import type { FieldPath } from "./problems.js";
 import { closest } from "./suggest.js";
+import { parseMachineLine } from "../nix/machines.js";
 
 export interface RuleProblem {
   path: FieldPath;
@@ -260,7 +261,22 @@ const imageContentsKnown: Rule = (m) => {
   return problems;
 };
 
+const buildersValid: Rule = (m) =>
+  m.ci.builders.flatMap((line, i) => {
+    const machine = parseMachineLine(line);
+    return "error" in machine
+      ? [
+          {
+            path: ["ci", "builders", i],
+            message: machine.error,
+            hint: 'a machine is "ssh-ng://USER@HOST SYSTEMS KEY-PATH JOBS SPEED FEATURES MANDATORY-FEATURES HOST-KEY", - for a default',
+          },
+        ]
+      : [];
+  });
+
 export const rules: Rule[] = [
+  buildersValid,
   nixpkgsRequired,
   packagesResolve,
   globsStayInside,

@@ -30,7 +30,7 @@ import {
 import { canSetSandbox } from "./binary.js";
 import { stripAnsi } from "./internal-json.js";
 import { printDevEnv, type DevEnvResult } from "./print-dev-env.js";
-import { namesManifestField, nixFailure, nixReason, NixProcess, type NixFailed } from "./process.js";
+import { namesManifestField, nixFailure, nixReason, NixProcess, sshReason, type NixFailed } from "./process.js";
 import { reportFailedBuilds } from "./build-failures.js";
 import { BuildMonitor, type FinishedBuild } from "./progress.js";
 import { NixStoreQueries } from "./store.js";
@@ -278,7 +278,10 @@ export class NixDriver {
     const { features } = await this.detect();
     const result = await this.process.capture(storePingArgs(store, features), undefined, {}, timeoutMs);
     if (result.exitCode === 0) return undefined;
-    return result.timedOut ? `no answer within ${timeoutMs / 1000} s` : nixReason(stripAnsi(result.stderr));
+    if (result.timedOut) return `no answer within ${timeoutMs / 1000} s`;
+    const reason = nixReason(stripAnsi(result.stderr));
+    const ssh = sshReason(result.stderr);
+    return ssh && !reason.includes(ssh) ? `${reason} (ssh: ${ssh})` : reason;
   }
 
   /** A flake attribute's value, evaluated (nothing is built). */

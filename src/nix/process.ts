@@ -172,5 +172,28 @@ export function nixReason(nixMessage: string): string {
   return `${chosen.l.replace(/^error:\s*/, "")}${reason}`;
 }
 
+// What ssh itself said before Nix's "cannot connect": Nix's own line drops it.
+const SSH_REASONS = [
+  /REMOTE HOST IDENTIFICATION HAS CHANGED/,
+  /Host key verification failed\./,
+  /No \S+ host key is known for .*/,
+  /Permission denied \([^)]*\)\./,
+  /ssh: connect to host .*/,
+  /ssh: Could not resolve hostname .*/,
+  /Connection (refused|timed out|closed by .*)/,
+  /Load key .*: .*/,
+  /Warning: Identity file .* not accessible: .*/,
+];
+
+/** ssh's own reason in a failed store connection's stderr, one line, or undefined. */
+export function sshReason(stderr: string): string | undefined {
+  const lines = stripAnsi(stderr).split("\n");
+  for (const reason of SSH_REASONS) {
+    const line = lines.find((l) => reason.test(l));
+    if (line) return line.replace(/^[@\s]+|[@\s]+$/g, "").replace(/^ssh: /, "");
+  }
+  return undefined;
+}
+
 export const nixMissing = (): EnvError =>
   new EnvError("nix is not installed or not on PATH (Debian: `apt-get install nix-bin`; others: https://nixos.org/download)");

@@ -12,8 +12,15 @@ export interface PathInfo {
   references: string[];
 }
 
-// Nix rejects very long argument lists; path-info takes the paths in chunks of this many.
+// The kernel refuses very long argument lists (E2BIG); every query that takes store paths as
+// arguments takes them in chunks of this many (a store path is at most ~250 bytes).
 const CHUNK = 2000;
+
+async function inChunks<T>(items: string[], query: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
+  const results: T[] = [];
+  for (let i = 0; i < items.length; i += CHUNK) results.push(...(await query(items.slice(i, i + CHUNK))));
+  return results;
+}
 
 export class NixStoreQueries {
   constructor(
@@ -36,12 +43,10 @@ export class NixStoreQueries {
   /** narSize of each valid path among `storePaths`. */
   async narSizes(storePaths: string[]): Promise<Map<string, number>> {
     const { features } = await this.detect();
-    const sizes = new Map<string, number>();
-    for (let i = 0; i < storePaths.length; i += CHUNK) {
-      const json = JSON.parse(await this.process.output(pathInfoArgs(storePaths.slice(i, i + CHUNK), features), "path-info")) as unknown;
-      for (const info of pathInfos(json, features.pathInfoJsonMap)) if (info.narSize !== undefined) sizes.set(info.path, info.narSize);
-    }
-    return sizes;
+    const infos = await inChunks(storePaths, async (chunk) =>
+      pathInfos(JSON.parse(await this.process.output(pathInfoArgs(chunk, features), "path-info")) as unknown, features.pathInfoJsonMap),
+    );
+    return new Map(infos.filter((info) => info.narSize !== undefined).map((info) => [info.path, info.narSize]));
   }
 
   /** Adds `dir` to the store by content: its store path and NAR sha256 (base32, as fixed outputs take it). */
@@ -53,28 +58,31 @@ export class NixStoreQueries {
 
   /** Adds files by their flat hash; the store paths, in order (a file's store name is its base name). */
   async addFixedFiles(algorithm: string, files: string[]): Promise<string[]> {
-    return files.length === 0 ? [] : lines(await this.process.nixStore(nixStoreArgs.addFixedFiles(algorithm, files)));
+    return inChunks(files, async (chunk) => lines(await this.process.nixStore(nixStoreArgs.addFixedFiles(algorithm, chunk))));
   }
 
   /** Which of the store paths are valid (complete) in the local store, or in `store` (a cache URL). */
   async validPaths(storePaths: string[], store?: string): Promise<Set<string>> {
     if (storePaths.length === 0) return new Set();
     const { features } = await this.detect();
-    // Nix exits 1 when a path is not valid ("don't know how to build"), still printing every path's JSON.
-    const result = await this.process.capture(pathInfoArgs(storePaths, features, store));
-    let json: unknown;
-    try {
-      json = JSON.parse(result.stdout);
-    } catch {
-      throw nixFailure("path-info", stripAnsi(result.stderr));
-    }
-    return validFromPathInfo(json, features.pathInfoJsonMap);
+    const valid = await inChunks(storePaths, async (chunk) => {
+      // Nix exits 1 when a path is not valid ("don't know how to build"), still printing every path's JSON.
+      const result = await this.process.capture(pathInfoArgs(chunk, features, store));
+      let json: unknown;
+      try {
+        json = JSON.parse(result.stdout);
+      } catch {
+        throw nixFailure("path-info", stripAnsi(result.stderr));
+      }
+      return [...validFromPathInfo(json, features.pathInfoJsonMap)];
+    });
+    return new Set(valid);
   }
 
   /** The closure of `storePaths` (which must be valid), as paths. */
   async requisites(storePaths: string[]): Promise<string[]> {
-    if (storePaths.length === 0) return [];
-    return lines(await this.process.nixStore(nixStoreArgs.requisites(storePaths)));
+    const closure = await inChunks(storePaths, async (chunk) => lines(await this.process.nixStore(nixStoreArgs.requisites(chunk))));
+    return [...new Set(closure)];
   }
 
   /** Every GC root: the link (or process) that holds it -> the store path it keeps. */

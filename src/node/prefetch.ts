@@ -6,24 +6,24 @@
 // slower than `npm ci`. Only installs not yet in the store are fetched for (after `nixkit cache
 // pull`, nothing is), and a lockfile fetched for is remembered. Whatever this step misses, Nix
 // still fetches and checks: a failure here is slower, never wrong.
-import { createHash } from "node:crypto";
-import { existsSync, promises as fs, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import os from "node:os";
+import { existsSync, promises as fs, rmSync } from "node:fs";
 import path from "node:path";
 import type { Manifest } from "../manifest/schema.js";
 import type { NixDriver } from "../nix/driver.js";
 import { flakeAttrs } from "../nix/flake-attrs.js";
-import { writeFileAtomic } from "../state/atomic.js";
-import { projectPaths } from "../state/layout.js";
+import { sweepLeftovers, tempPathFor, writeFileAtomic } from "../state/atomic.js";
+import { projectPaths, userCachePaths } from "../state/layout.js";
+import { readInside } from "../util/bounded-read.js";
 import { sha256 } from "../util/hash.js";
 import type { Logger } from "../util/logger.js";
 import { redactUrl } from "../util/redact.js";
+import { downloadChecked } from "./download.js";
 import { nodeFields } from "./registry-for.js";
 
 interface Download {
   url: string;
   name: string;
-  /** SRI: sha512-… or sha1-… */
+  /** SRI: sha512-…, sha256-… or sha1-… */
   hash: string;
   path: string;
 }
@@ -56,7 +56,9 @@ async function prefetch(driver: NixDriver, projectDir: string, manifest: Manifes
   const specs = nodeFields(manifest).map((f) => f.node);
   if (specs.length === 0) return;
   const lockfiles = [...new Set(specs.map((s) => s.lockfile))].sort();
-  const key = sha256(JSON.stringify([system, specs, lockfiles.map((f) => sha256(readFileSync(path.join(projectDir, f))))]));
+  const key = sha256(
+    JSON.stringify([system, specs, lockfiles.map((f) => sha256(readInside(projectDir, path.join(projectDir, f), "lockfile") ?? ""))]),
+  );
   const stamp = projectPaths(projectDir).npmPrefetched(key);
   if (existsSync(stamp)) return;
 
@@ -69,11 +71,15 @@ async function prefetch(driver: NixDriver, projectDir: string, manifest: Manifes
   let failed = 0;
   if (missing.length > 0) {
     logger.info(`fetching ${missing.length} npm package(s)`);
-    const dir = mkdtempSync(path.join(os.tmpdir(), "nixkit-npm-"));
+    // Under nixkit's own cache, named after this process: the next run sweeps what a killed one left.
+    const downloads = userCachePaths().downloads;
+    await sweepLeftovers(downloads);
+    const dir = tempPathFor(path.join(downloads, "npm"));
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
     try {
       const fetched = await downloadAll(missing, dir, logger, signal);
       failed = missing.length - fetched.length;
-      for (const algorithm of ["sha512", "sha1"]) {
+      for (const algorithm of ["sha512", "sha256", "sha1"]) {
         const group = fetched.filter((f) => f.download.hash.startsWith(`${algorithm}-`));
         const added = await driver.store.addFixedFiles(
           algorithm,
@@ -99,19 +105,23 @@ async function prefetch(driver: NixDriver, projectDir: string, manifest: Manifes
 /** Downloads each file into its own directory under `dir` (its store name as file name); the ones whose bytes match their hash. */
 async function downloadAll(downloads: Download[], dir: string, logger: Logger, signal?: AbortSignal) {
   const fetched: { download: Download; file: string }[] = [];
+  const silent = new Set<string>();
   const queue = downloads.map((download, i) => ({ download, file: path.join(dir, String(i), download.name) }));
   const worker = async () => {
     for (let next = queue.shift(); next; next = queue.shift()) {
       logger.debug(`downloading ${redactUrl(next.download.url)}`);
       try {
-        const response = await fetch(next.download.url, { signal });
-        if (!response.ok) throw new Error(`HTTP ${response.status}`);
-        const bytes = Buffer.from(await response.arrayBuffer());
-        const [algorithm, expected] = [next.download.hash.split("-")[0]!, next.download.hash.slice(next.download.hash.indexOf("-") + 1)];
-        if (createHash(algorithm).update(bytes).digest("base64") !== expected)
-          throw new Error(`its bytes do not match ${next.download.hash}`);
         await fs.mkdir(path.dirname(next.file));
-        await fs.writeFile(next.file, bytes);
+        await downloadChecked(next.download.url, next.file, next.download.hash, {
+          signal,
+          onSilence: (host, seconds) => {
+            if (silent.has(host)) return;
+            silent.add(host);
+            logger.warn(
+              `${host} has not answered for ${seconds} s (fetching npm packages ahead); nixkit gives up on it soon and leaves those packages to Nix`,
+            );
+          },
+        });
         fetched.push(next);
       } catch (error) {
         if (signal?.aborted) throw error;

@@ -29,5 +29,5 @@ export function nodeContext(manifest: Manifest, projectDir: string): NodeContext
   let registryDir: string | undefined;
   for (const [lockfile, field] of lockfiles)
     if (checkLockfile(projectDir, lockfile, field).needsRegistry) registryDir ??= path.dirname(path.join(projectDir, lockfile));
-  return { npmRegistry: registryDir ? npmRegistry(registryDir) : null };
+  return { npmRegistry: registryDir ? npmRegistry(registryDir, projectDir) : null };
 }

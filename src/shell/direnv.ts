@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { writeFileAtomic } from "../state/atomic.js";
 import { ENV_INPUT_FILES, LIB_DIR, projectPaths } from "../state/layout.js";
 import { UserError } from "../util/errors.js";
-import { shellQuote } from "./rc.js";
+import { shellQuote } from "../util/shell-quote.js";
 
 /**
  * Writes .envrc: committable (nixkit from PATH, no machine's paths; --nixpkgs is read at load

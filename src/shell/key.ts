@@ -4,8 +4,9 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { binaryFingerprint } from "../nix/binary.js";
 import { readShellInputs } from "../generate/shell-inputs.js";
-import { ENV_INPUT_FILES, FLAKE_FILE, IMMUTABLE_MARKER, LIB_DIR, LOCK_FILE } from "../state/layout.js";
+import { ENV_INPUT_FILES, FLAKE_FILE, IMMUTABLE_MARKER, LIB_DIR, LOCK_FILE, MANIFEST_FILE } from "../state/layout.js";
 import { FastHash } from "./fast-hash.js";
+import { readInside, readTextInside, type ReadLimit } from "../util/bounded-read.js";
 
 export interface EnvKeyInputs {
   projectDir: string;
@@ -33,13 +34,14 @@ export function envKey(inputs: EnvKeyInputs): string {
   let shellInputs: string[] = [];
   for (const file of ENV_INPUT_FILES) {
     if (inputs.withoutLock && file === LOCK_FILE) continue;
-    const bytes = readOrEmpty(path.join(inputs.projectDir, file));
+    const bytes = readOrEmpty(inputs.projectDir, path.join(inputs.projectDir, file), file === MANIFEST_FILE ? "manifest" : "generated");
     add(file, bytes);
     if (file === FLAKE_FILE) shellInputs = readShellInputs(bytes.toString());
   }
-  for (const file of shellInputs) add(`shell-input:${file}`, readOrEmpty(path.join(inputs.projectDir, file)));
+  for (const file of shellInputs)
+    add(`shell-input:${file}`, readOrEmpty(inputs.projectDir, path.join(inputs.projectDir, file), "lockfile"));
   for (const name of listOrEmpty(path.join(inputs.projectDir, LIB_DIR)).sort()) {
-    add(`${LIB_DIR}/${name}`, readOrEmpty(path.join(inputs.projectDir, LIB_DIR, name)));
+    add(`${LIB_DIR}/${name}`, readOrEmpty(inputs.projectDir, path.join(inputs.projectDir, LIB_DIR, name)));
   }
   if (inputs.nixpkgsOverride) {
     add("override", inputs.nixpkgsOverride);
@@ -50,13 +52,9 @@ export function envKey(inputs: EnvKeyInputs): string {
   return hash.digest();
 }
 
-function readOrEmpty(file: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch {
-    return Buffer.from("\0absent");
-  }
-}
+// A refused file (a link out of the project, a device, too large) throws: the caller says why.
+const readOrEmpty = (projectDir: string, file: string, limit: ReadLimit = "generated"): Buffer =>
+  readInside(projectDir, file, limit) ?? Buffer.from("\0absent");
 
 function listOrEmpty(dir: string): string[] {
   try {
@@ -77,7 +75,7 @@ export function localPathOf(ref: string, base: string): string | undefined {
 /** Local `path` inputs recorded in flake.lock: Nix re-reads them on every evaluation. */
 function lockedLocalInputs(projectDir: string): string[] {
   try {
-    const lock = JSON.parse(readFileSync(path.join(projectDir, "flake.lock"), "utf8")) as {
+    const lock = JSON.parse(readTextInside(projectDir, path.join(projectDir, "flake.lock"), "generated") ?? "") as {
       nodes: Record<string, { original?: { type?: string; path?: string } }>;
     };
     return Object.values(lock.nodes)

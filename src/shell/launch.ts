@@ -6,7 +6,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { constants } from "node:os";
 import path from "node:path";
 import { projectPaths } from "../state/layout.js";
-import { RC_BASH_PREFIX, shellQuote } from "./rc.js";
+import { RC_BASH_PREFIX } from "./rc.js";
+import { shellQuote } from "../util/shell-quote.js";
 
 /** Variables a --pure environment keeps from the caller (documented in the README). */
 export const PURE_KEEP = ["HOME", "USER", "LOGNAME", "TERM", "COLORTERM", "LANG", "LC_ALL", "TZ", "DISPLAY", "SSH_AUTH_SOCK", "NO_COLOR"];

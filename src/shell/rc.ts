@@ -1,6 +1,7 @@
 // Turns `nix print-dev-env --json` into the bash script that gives what `nix develop` gives:
 // the derivation's variables and functions, the caller's PATH appended, outputs redirected to
 // ./outputs, and the shellHook run once at the end. Mirrors Nix's makeRcScript (src/nix/develop.cc).
+import { shellQuote } from "../util/shell-quote.js";
 import { existsSync } from "node:fs";
 import { FastHash } from "./fast-hash.js";
 
@@ -61,7 +62,6 @@ const SAVED_VARIABLES = ["PATH", "XDG_DATA_DIRS"];
 
 const OUTPUTS_DIR = "__nixkit_outputs";
 
-export const shellQuote = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'`;
 const validName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export const RC_ROOT_PREFIX = "# nixkit-env-root: ";

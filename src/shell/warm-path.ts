@@ -1,9 +1,9 @@
 // The warm path of `nixkit run` and `nixkit shell`: parse the few options they take, and serve
 // the cached environment with no nix process (or, when only the cache is missing and the
 // generated files are fresh, make it with one). Anything else goes to the full CLI.
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { projectPaths } from "../state/layout.js";
+import { readTextInside } from "../util/bounded-read.js";
 import { findProjectDir } from "../util/project-dir.js";
 import { cachedRc, damagedRcWarning, directPrintDevEnv, makeEnv } from "./dev-env.js";
 import { interactiveShell, runInEnv } from "./launch.js";
@@ -47,7 +47,7 @@ export function parseWarm(argv: string[], env: NodeJS.ProcessEnv): WarmInvocatio
 
 const manifestText = (projectDir: string): string => {
   try {
-    return readFileSync(projectPaths(projectDir).manifest, "utf8");
+    return readTextInside(projectDir, projectPaths(projectDir).manifest, "manifest") ?? "";
   } catch {
     return "";
   }

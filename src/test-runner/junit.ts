@@ -185,7 +185,7 @@ function attrs(values: Record<string, string>): string {
  * with a warning naming it; the test's own pass or fail then stands for it.
  */
 export function junitSource(r: TestResult, warn: (message: string) => void = () => {}): JUnitSource {
-  const reports = (r.status === "error" ? [] : junitFiles(r)).filter(({ file, xml }) => {
+  const reports = (r.status === "error" ? [] : junitFiles(r, warn)).filter(({ file, xml }) => {
     const verdict = XMLValidator.validate(xml);
     if (verdict === true) return true;
     warn(

@@ -1,6 +1,8 @@
 // What a test run produced, read from each test's report output in the store.
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
+import { readTextInside } from "../util/bounded-read.js";
+import { UserError } from "../util/errors.js";
 
 export type TestStatus = "pass" | "fail" | "error";
 
@@ -25,7 +27,7 @@ export interface TestResult {
 
 /** Reads a report output: the exit code, the files in reports/, and where the log is. */
 export function readReport(name: string, outPath: string): Omit<TestResult, "cached" | "durationMs" | "differs"> {
-  const exitCode = Number(readFileSync(path.join(outPath, "exit-code"), "utf8").trim());
+  const exitCode = Number((readTextInside(outPath, path.join(outPath, "exit-code"), "config") ?? "").trim());
   const reportsDir = path.join(outPath, "reports");
   return {
     name,
@@ -37,22 +39,43 @@ export function readReport(name: string, outPath: string): Omit<TestResult, "cac
   };
 }
 
-export const logOf = (result: TestResult): string =>
-  result.outPath && existsSync(path.join(result.outPath, "log")) ? readFileSync(path.join(result.outPath, "log"), "utf8") : "";
+export const logOf = (result: TestResult): string => {
+  if (!result.outPath) return "";
+  try {
+    return readTextInside(result.outPath, path.join(result.outPath, "log"), "report") ?? "";
+  } catch (error) {
+    return `(${(error as Error).message})`;
+  }
+};
 
-/** The XML reports a test wrote that look like JUnit (they mention a testsuite). */
-export function junitFiles(result: TestResult): { file: string; xml: string }[] {
+/**
+ * The XML reports a test wrote that look like JUnit (they mention a testsuite). A test's script
+ * wrote them, so one that is a link out of its reports, not a file, or too large is left out, with
+ * a warning naming it.
+ */
+export function junitFiles(result: TestResult, warn: (message: string) => void = () => {}): { file: string; xml: string }[] {
   return result.reports
     .filter((r) => r.endsWith(".xml"))
-    .map((r) => ({ file: path.join(result.reportsDir!, r), xml: readFileSync(path.join(result.reportsDir!, r), "utf8") }))
+    .flatMap((r) => {
+      const file = path.join(result.reportsDir!, r);
+      try {
+        const xml = readTextInside(result.reportsDir!, file, "report", file);
+        return xml === undefined ? [] : [{ file, xml }];
+      } catch (error) {
+        if (!(error instanceof UserError)) throw error;
+        warn(`test ${result.name}: ${error.message}; it is left out of the merged JUnit report`);
+        return [];
+      }
+    })
     .filter(({ xml }) => /<testsuites?[\s>]/.test(xml));
 }
 
+// Links are listed, never followed: a report directory may link to / or to itself.
 function listFiles(dir: string, prefix = ""): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .sort()
-    .flatMap((name) =>
-      statSync(path.join(dir, name)).isDirectory() ? listFiles(path.join(dir, name), `${prefix}${name}/`) : [`${prefix}${name}`],
+  return readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .flatMap((entry) =>
+      entry.isDirectory() ? listFiles(path.join(dir, entry.name), `${prefix}${entry.name}/`) : [`${prefix}${entry.name}`],
     );
 }

@@ -1,4 +1,5 @@
 // The one logger: human output on stderr, machine output (--json) on stdout.
+import { redactUrls } from "./redact.js";
 export type Level = "quiet" | "normal" | "verbose";
 
 export interface Logger {
@@ -53,7 +54,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   };
   const line = (text: string) => {
     clearProgress();
-    stderr.write(text + "\n");
+    stderr.write(redactUrls(text) + "\n");
   };
 
   return {
@@ -67,12 +68,12 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     debug: (m) => level === "verbose" && line(dim(m)),
     result: (m) => {
       clearProgress();
-      (json ? stderr : stdout).write(m + "\n");
+      (json ? stderr : stdout).write(redactUrls(m) + "\n");
     },
     data: (value) => {
       machineOutput.written = true;
       clearProgress();
-      stdout.write(JSON.stringify(value, null, 2) + "\n");
+      stdout.write(redactUrls(JSON.stringify(value, null, 2)) + "\n");
     },
     progress: (lines) => {
       if (!isTTY || level === "quiet") return;

@@ -1,2 +1,10 @@
-// A URL as it may be shown: credentials in it (https://user:token@host/…) are replaced.
-export const redactUrl = (url: string): string => url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/i, "$1***@");
+// URLs as they may be shown: credentials in them (https://user:token@host/…) and secret-looking
+// query values (?token=…, X-Amz-Signature=…) are replaced by ***. The logger and the error
+// printer pass every line through redactUrls, so no message nixkit prints carries them.
+const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^/?#@\s'"]+@/gi;
+const SECRET_QUERY = /([?&](?:[^=&#\s'"]*(?:token|auth|key|sig|secret|pass|credential|session)[^=&#\s'"]*|X-Amz-[A-Za-z-]+)=)[^&#\s'"]+/gi;
+
+export const redactUrls = (text: string): string =>
+  text.includes("://") || text.includes("=") ? text.replace(USERINFO, "$1***@").replace(SECRET_QUERY, "$1***") : text;
+
+export const redactUrl = redactUrls;
