@@ -7,7 +7,7 @@ import type { Dispatch } from "./cli/declare.js";
 import { declareGroupCommands } from "./cli/group-commands.js";
 import { declareProjectCommands } from "./cli/project-commands.js";
 import { nixkitVersion } from "./util/assets.js";
-import { environmentError, NixkitError, UserError } from "./util/errors.js";
+import { environmentError, nixEnvironmentError, NixkitError, UserError } from "./util/errors.js";
 import { machineOutput } from "./util/logger.js";
 import { redactUrls } from "./util/redact.js";
 
@@ -47,7 +47,9 @@ export async function runCli(argv: string[], signal: AbortSignal): Promise<numbe
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (thrown) {
     if (signal.aborted) return 130;
-    const error = environmentError(thrown) ?? thrown;
+    const nixMessage = (thrown as { nixMessage?: unknown } | undefined)?.nixMessage;
+    const error =
+      environmentError(thrown) ?? (typeof nixMessage === "string" ? nixEnvironmentError(nixMessage, thrown) : undefined) ?? thrown;
     if (error instanceof CommanderError) {
       return ["commander.helpDisplayed", "commander.version", "commander.help"].includes(error.code) ? 0 : 2;
     }

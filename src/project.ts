@@ -1,6 +1,7 @@
 // The steps every command that acts on a project shares: load the manifest, keep the generated
 // files fresh, give the driver the project's binary cache, and turn Nix errors that name a
 // manifest field into manifest errors.
+import { refuseCopiedCredentials } from "./builds/credential-files.js";
 import { applyPlan } from "./generate/apply.js";
 import { describeDrift } from "./generate/freshness.js";
 import { generatePlan } from "./generate/plan.js";
@@ -21,6 +22,7 @@ export interface ProjectManifest extends LoadedManifest {
 /** Loads the manifest and regenerates stale files (never a hand-edited flake.nix). */
 export async function prepareProject(session: Session): Promise<ProjectManifest> {
   const loaded = await loadManifest(session.projectDir);
+  refuseCopiedCredentials(session.projectDir);
   const drifts = await applyPlan(
     session.projectDir,
     generatePlan(loaded.manifest, loaded.text, session.projectDir),

@@ -85,8 +85,8 @@ let
           cp "$lockJSONPath" package-lock.json
           export HOME="$TMPDIR" npm_config_cache="$TMPDIR/npm-cache" npm_config_update_notifier=false
           # npm's output is kept (and shown as it comes) so that the failure is told by what npm said.
-          { npm ci --offline --no-audit --no-fund --no-progress --loglevel=warn ${lib.optionalString (!scripts) "--ignore-scripts"} ${concatStringsSep " " (map (kind: "--omit=${kind}") omit)}; echo $? > "$TMPDIR/npm-status"; } 2>&1 | tee "$TMPDIR/npm-log"
-          if [ "$(cat "$TMPDIR/npm-status")" != 0 ]; then
+          # (stdenv's pipefail makes the pipeline fail when npm does)
+          if ! npm ci --offline --no-audit --no-fund --no-progress --loglevel=warn ${lib.optionalString (!scripts) "--ignore-scripts"} ${concatStringsSep " " (map (kind: "--omit=${kind}") omit)} 2>&1 | tee "$TMPDIR/npm-log"; then
             if grep -qE 'EMFILE|ENFILE' "$TMPDIR/npm-log"; then
               echo ${lib.escapeShellArg "${lockfile}: npm ci failed: too many open files (EMFILE, see npm's output above); raise the open-file limit of the Nix builds (ulimit -n, or LimitNOFILE of the nix-daemon service) and run again"} >&2
             elif grep -qE 'ENOSPC' "$TMPDIR/npm-log"; then

@@ -11,6 +11,9 @@ let
 
   # Never part of a source: VCS data, nixkit's state, `nix build` out-links.
   alwaysExcluded = map glob.toRegex [ ".git" ".hg" ".svn" ".direnv" ".nixkit" "result" "result-*" ];
+  # Files that hold credentials (an npm token, a PyPI password, .env secrets): left out of every
+  # source, since the store is world-readable, unless an include pattern names the file itself.
+  credentialFiles = map glob.toRegex [ "**/.npmrc" "**/.pypirc" "**/.netrc" "**/.env" "**/.env.*" ];
   # Also left out when `src` is absent, so editing the manifest does not rebuild everything.
   generatedFiles = map glob.toRegex [ "flake.nix" "flake.lock" "nixkit.yaml" ];
 
@@ -25,9 +28,10 @@ let
     in path: type:
       let rel = relative path; in
       !(matchesAny excludes rel)
-      && (if type == "directory" then any (mayContain: mayContain rel) reachable else matchesAny includes rel);
+      && (if type == "directory" then any (mayContain: mayContain rel) reachable
+          else matchesAny includes rel && !(matchesAny credentialFiles rel && !(builtins.elem rel (map (lib.removePrefix "./") positive))));
 
-  withoutDefaults = extra: path: _type: !(matchesAny (alwaysExcluded ++ generatedFiles ++ map glob.toRegex extra.exclude) (relative path));
+  withoutDefaults = extra: path: _type: !(matchesAny (alwaysExcluded ++ generatedFiles ++ credentialFiles ++ map glob.toRegex extra.exclude) (relative path));
 in {
   # `extra`: patterns kept or left out whatever `src` says (a Node project's workspace members,
   # and its node_modules).

@@ -53,10 +53,11 @@ export async function useRemoteBuilders(
       throw new UserError("-j 0 builds nothing here, so it needs remote builders: pass --builders or set ci.builders");
     return choice.jobs;
   }
+  const file = await machinesFile(projectDir, machines);
   const checked = await machineProblems(driver, machines);
   const down = checked.flatMap(({ machine, problem }) => (problem ? [`${machine.uri} (${problem})`] : []));
   if (down.length === 0) {
-    driver.useBuilders(await machinesFile(projectDir, machines));
+    driver.useBuilders(file);
     return choice.jobs;
   }
   const which = down.length === 1 ? `the remote builder ${down[0]} cannot` : `the remote builders ${down.join(", ")} cannot`;
@@ -65,6 +66,7 @@ export async function useRemoteBuilders(
   }
   const up = checked.filter((c) => !c.problem).map((c) => c.machine);
   logger.warn(`${which} be reached; building ${up.length > 0 ? "on the others and " : ""}here instead (--fallback-local)`);
-  if (up.length > 0) driver.useBuilders(await machinesFile(projectDir, up));
+  // Checked lines: no ; or @ inside, so the list is exactly these machines.
+  if (up.length > 0) driver.useBuilders(up.map((m) => m.line).join(";"));
   return choice.jobs === "0" ? "auto" : choice.jobs;
 }

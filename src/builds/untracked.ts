@@ -4,6 +4,7 @@
 import picomatch from "picomatch";
 import type { Manifest } from "../manifest/schema.js";
 import { untrackedFiles } from "../util/git.js";
+import { CREDENTIAL_FILE } from "./credential-files.js";
 
 // What nix/lib/source.nix always leaves out, and also leaves out when `src` is absent.
 const NEVER = /^(\.git|\.hg|\.svn|\.direnv|\.nixkit)(\/|$)|^result(-[^/]*)?$/;
@@ -12,14 +13,15 @@ const GENERATED = new Set(["flake.nix", "flake.lock", "nixkit.yaml"]);
 type Source = Manifest["builds"][string]["src"];
 
 function matcher(src: Source): (file: string) => boolean {
-  if (!src) return (file) => !GENERATED.has(file);
+  if (!src) return (file) => !GENERATED.has(file) && !CREDENTIAL_FILE.test(file);
   const include = src.include.filter((p) => !p.startsWith("!")).map((p) => p.replace(/^\.\//, ""));
   const exclude = [...src.exclude, ...src.include.filter((p) => p.startsWith("!")).map((p) => p.slice(1))].map((p) =>
     p.replace(/^\.\//, ""),
   );
   const included = picomatch(include, { dot: true });
   const excluded = exclude.length ? picomatch(exclude, { dot: true }) : () => false;
-  return (file) => included(file) && !excluded(file);
+  const named = new Set(include);
+  return (file) => included(file) && !excluded(file) && (!CREDENTIAL_FILE.test(file) || named.has(file));
 }
 
 /** Untracked files each named build or test (and the builds they need) would miss, with who needs them. */

@@ -18,7 +18,7 @@ export async function generateKey(
   if (existsSync(secretFile) && !force) {
     const publicKey = existsSync(paths.publicKey(name))
       ? readFileSync(paths.publicKey(name), "utf8").trim()
-      : await driver.publicKeyOf(secretFile);
+      : await driver.publicKeyOf({ file: secretFile });
     return { publicKey, secretFile, existing: true };
   }
   const { secretKey, publicKey } = await driver.generateKey(name);

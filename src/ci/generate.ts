@@ -8,6 +8,7 @@ import { sha256 } from "../util/hash.js";
 import type { GeneratedFile } from "../generate/freshness.js";
 import { GITHUB_WORKFLOW_FILE, GITLAB_CI_FILE } from "../state/layout.js";
 import { planPipeline, type Stage } from "./pipeline.js";
+import { githubBranchFilter, githubLiteral, githubText, gitlabVariable, nixConfLine } from "./provider-values.js";
 
 // Pinned: actions by commit (the tag in the comment), the installer by release tag.
 const CHECKOUT = "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683"; // v4.2.2
@@ -44,10 +45,11 @@ const PUSH_PREPARE = "nixkit ci --stages build,test,image";
 const stageCommand = (stage: Stage) =>
   `nixkit ci --stages ${stage} --report nixkit-${stage}.json${stage === "test" ? " --junit junit.xml" : ""}`;
 
+// Every manifest value in a pipeline is one of these (and reaches the file through provider-values.ts).
 function nixConfig(manifest: Manifest): string {
   const lines = ["experimental-features = nix-command flakes", "sandbox = true"];
-  if (manifest.cache?.url) lines.push(`extra-substituters = ${manifest.cache.url}`);
-  if (manifest.cache?.publicKeys.length) lines.push(`extra-trusted-public-keys = ${manifest.cache.publicKeys.join(" ")}`);
+  if (manifest.cache?.url) lines.push(nixConfLine("extra-substituters", [manifest.cache.url]));
+  if (manifest.cache?.publicKeys.length) lines.push(nixConfLine("extra-trusted-public-keys", manifest.cache.publicKeys));
   return lines.join("\n") + "\n";
 }
 
@@ -62,10 +64,10 @@ function github(manifest: Manifest): Record<string, unknown> {
       "timeout-minutes": 60,
       ...(i > 0 ? { needs: [stages[i - 1]] } : {}),
       // Pull requests read the cache; only the default branch pushes to it and to the registry.
-      ...(pushes ? { if: `github.event_name == 'push' && github.ref == 'refs/heads/${manifest.ci.branch}'` } : {}),
+      ...(pushes ? { if: `github.event_name == 'push' && github.ref == ${githubLiteral(`refs/heads/${manifest.ci.branch}`)}` } : {}),
       steps: [
         { uses: CHECKOUT, with: { "persist-credentials": false } },
-        { uses: INSTALL_NIX, with: { extra_nix_config: nixConfig(manifest) } },
+        { uses: INSTALL_NIX, with: { extra_nix_config: githubText(nixConfig(manifest)) } },
         { name: "Install nixkit", run: 'command -v nixkit || npm install --global "nixkit@${NIXKIT_VERSION}"' },
         // The push job runs on a fresh machine: it first makes (from the cache) what it publishes,
         // without the signing key, which only the push step itself sees.
@@ -90,7 +92,7 @@ function github(manifest: Manifest): Record<string, unknown> {
   });
   return {
     name: "nixkit",
-    on: { push: { branches: [manifest.ci.branch] }, pull_request: {} },
+    on: { push: { branches: [githubBranchFilter(manifest.ci.branch)] }, pull_request: {} },
     permissions: { contents: "read" },
     concurrency: { group: "nixkit-${{ github.workflow }}-${{ github.ref }}", "cancel-in-progress": true },
     env: { NIXKIT_VERSION: nixkitVersion() },
@@ -102,7 +104,7 @@ function gitlab(manifest: Manifest): Record<string, unknown> {
   const stages = planPipeline(manifest).map((s) => s.stage);
   const document: Record<string, unknown> = {
     stages,
-    variables: { NIXKIT_VERSION: nixkitVersion(), NIX_CONFIG: nixConfig(manifest) },
+    variables: { NIXKIT_VERSION: nixkitVersion(), NIX_CONFIG: gitlabVariable(nixConfig(manifest)) },
     workflow: { rules: [{ if: "$CI_PIPELINE_SOURCE == 'merge_request_event'" }, { if: "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH" }] },
     default: {
       image: GITLAB_IMAGE,

@@ -239,7 +239,7 @@ async function pushStage(names: string[], o: PipelineOptions): Promise<JobResult
             url: manifest.cache!.url!,
             roots,
             projectName: manifest.name,
-            signatureRequired: manifest.cache!.publicKeys.length > 0,
+            publicKeys: manifest.cache!.publicKeys,
           });
           return { status: "passed", cached: false, storePaths: roots, detail: signed ? "signed" : "unsigned" };
         }

@@ -53,14 +53,13 @@ export async function push(session: Session, options: CacheTarget & { keyFile?: 
   const { url, kinds } = await reachableCache(session, loaded, options);
   const roots = [...knownRoots(session.projectDir, kinds).values()].flat();
   if (roots.length === 0) return logger.result("nothing to push yet: run nixkit build, test, shell or image build first");
-  const signatureRequired = (loaded.manifest.cache?.publicKeys.length ?? 0) > 0;
   const request = {
     url,
     roots,
     projectName: loaded.manifest.name,
     keyFile: options.keyFile,
     compression: options.compression,
-    signatureRequired,
+    publicKeys: loaded.manifest.cache?.publicKeys ?? [],
   };
   const { signed } = await pushToCache(session.nix(), logger, request);
   if (logger.json) return logger.data({ pushed: roots, to: url, signed });

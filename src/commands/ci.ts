@@ -1,6 +1,7 @@
 // nixkit ci: the pipeline here, stage by stage, as the generated CI jobs run it;
 // nixkit ci generate: the GitHub Actions / GitLab CI files.
 import path from "node:path";
+import { refuseCopiedCredentials } from "../builds/credential-files.js";
 import { parseStages } from "../ci/pipeline.js";
 import { summaryTable } from "../ci/report.js";
 import { runCi } from "../ci/run-here.js";
@@ -25,6 +26,7 @@ export interface CiOptions {
 export async function run(session: Session, options: CiOptions): Promise<void> {
   const { logger } = session;
   const loaded = await loadManifest(session.projectDir);
+  refuseCopiedCredentials(session.projectDir);
   let stages;
   try {
     stages = parseStages(options.stages);

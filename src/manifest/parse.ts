@@ -175,7 +175,9 @@ const typeNames: Record<string, string> = {
 
 function issueHint(issue: z.core.$ZodIssue, path: FieldPath): string | undefined {
   const field = path.at(-1);
-  if (field === "version") return "this nixkit reads `version: 1` manifests";
+  // Only the manifest's own top-level version is the format version (python.version is not).
+  if (field === "version" && path.length === 1) return "this nixkit reads `version: 1` manifests";
+  if (field === "version" && path.at(-2) === "python") return 'quote it: version: "3.12" (nixpkgs\' python312)';
   if (issue.code === "invalid_type" && issue.expected === "array" && typeof issue.input === "string")
     return `write a list: [${JSON.stringify(issue.input)}]`;
   if ((issue.code === "invalid_type" || issue.code === "invalid_value") && issue.input === undefined) return `add \`${String(field)}:\``;

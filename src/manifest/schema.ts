@@ -85,6 +85,29 @@ const image = z.strictObject({
 
 export const systemName = /^[a-z0-9_]+-[a-z0-9_]+$/;
 
+// Values that reach the generated CI files and nix.conf: nothing a provider expands ($, ${{),
+// nothing that ends a line, nothing a branch filter reads as a pattern.
+// A branch as git's check-ref-format allows it, in the characters no CI provider reads specially.
+const branchName = z
+  .string()
+  .min(1)
+  .regex(/^[A-Za-z0-9._/-]+$/, { message: "branch names here use letters, digits, ., _, - and /" })
+  .refine((b) => !/(^|\/)[.-]|\.\.|\/\/|\/$|\.$|\.lock(\/|$)/.test(b), {
+    message: "not a valid git branch name (git check-ref-format: no .., //, leading . or -, trailing / or ., .lock)",
+  });
+const cacheUrl = z
+  .string()
+  .regex(/^(https?|s3|file):\/\/[^\s$`'"\\{}]+$/, {
+    message: "cache URLs look like https://cache.example.org (http, https, s3 or file; no spaces, quotes, $ or braces)",
+  })
+  .refine((url) => !/^[a-z0-9]+:\/\/[^/?#]*@/.test(url), {
+    message:
+      "the URL carries credentials, which would be committed and printed; put them in Nix's netrc-file (machine HOST login USER password TOKEN) and write the URL without them",
+  });
+const publicKey = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]+:[A-Za-z0-9+/]{43}=$/, { message: "public keys look like NAME:BASE64 (what `nixkit cache keygen` prints)" });
+
 export const manifestSchema = z
   .strictObject({
     version: z.literal(1).describe("Manifest format version."),
@@ -123,8 +146,8 @@ export const manifestSchema = z
       .describe("nixpkgs' configuration (nixpkgs refuses unfree packages unless allowed here)."),
     cache: z
       .strictObject({
-        url: z.string().optional().describe("Binary cache URL."),
-        publicKeys: z.array(z.string()).default([]),
+        url: cacheUrl.optional().describe("Binary cache URL."),
+        publicKeys: z.array(publicKey).default([]),
       })
       .optional(),
     gc: z
@@ -140,10 +163,12 @@ export const manifestSchema = z
       .strictObject({
         stages: z.array(z.enum(["check", "build", "test", "image", "push"])).default(["check", "build", "test", "image"]),
         providers: z.array(z.enum(["github", "gitlab"])).default([]),
-        branch: z.string().min(1).default("main").describe("The default branch: the only one that pushes to the cache and registry."),
+        branch: branchName.default("main").describe("The default branch: the only one that pushes to the cache and registry."),
         registry: z
           .string()
-          .regex(/^docker:\/\/[^\s]+$/, { message: "registries look like docker://registry.example.org/team" })
+          .regex(/^docker:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[a-z0-9._/-]+)?$/, {
+            message: "registries look like docker://registry.example.org/team",
+          })
           .optional()
           .describe("Where the push stage pushes images (docker://HOST/PATH); each image goes to REGISTRY/NAME:TAG."),
         builders: z

@@ -24,6 +24,15 @@ function overrideArgs(ctx: NixContext): string[] {
 
 const sandboxArgs = (ctx: NixContext) => (ctx.canSetSandbox ? ["--option", "sandbox", "true"] : []);
 
+// Nix's own downloads (fixed-output fetches, substitutes) wait 300 s on a silent server by
+// default, and retry that 5 times: bounded here, so a registry that accepts and never answers
+// fails a build in about two minutes, naming the URL, instead of hanging for half an hour. A
+// nix-daemon takes only connect-timeout from a user it does not trust (and warns about the rest).
+const downloadTimeoutArgs = (ctx: NixContext) => [
+  ...["--option", "connect-timeout", "15"],
+  ...(ctx.canSetSandbox ? ["--option", "stalled-download-timeout", "30", "--option", "download-attempts", "3"] : []),
+];
+
 export interface BuildOptions {
   /** Out-link base name; several installables get base, base-1, base-2, … (Nix's numbering). */
   outLink?: string;
@@ -50,6 +59,7 @@ export function buildArgs(ctx: NixContext, installables: string[], options: Buil
     ...(options.rebuild ? ["--rebuild", "--keep-failed"] : []),
     ...(options.maxJobs ? ["--max-jobs", options.maxJobs] : []),
     ...(options.extraArgs ?? []),
+    ...downloadTimeoutArgs(ctx),
     ...sandboxArgs(ctx),
     ...overrideArgs(ctx),
   ];
@@ -61,6 +71,7 @@ export function printDevEnvArgs(ctx: NixContext, profile: string, extraArgs: str
     ...COMMON_ARGS,
     "print-dev-env",
     flakeRef(),
+    ...downloadTimeoutArgs(ctx),
     ...sandboxArgs(ctx),
     ...overrideArgs(ctx),
     ...extraArgs,

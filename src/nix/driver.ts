@@ -301,7 +301,7 @@ export class NixDriver {
     await this.process.output(copyToArgs(storeUrl, storePaths), "copy");
   }
 
-  /** Signs store paths and their closures in `store` (a binary cache URL) with the key in `keyFile`. */
+  /** Signs store paths and their closures in `store` (a binary cache URL) with the key. */
   async signInStore(store: string, keyFile: string, storePaths: string[]): Promise<void> {
     await this.process.output(signArgs(store, keyFile, storePaths), "store sign");
   }
@@ -324,12 +324,11 @@ export class NixDriver {
     return { secretKey, publicKey };
   }
 
-  /** The public key of the secret key in `secretFile`. */
-  async publicKeyOf(secretFile: string): Promise<string> {
+  /** The public key of a secret key (its file, or the key itself). */
+  async publicKeyOf(key: { file: string; secret?: string }): Promise<string> {
     const { readFile } = await import("node:fs/promises");
-    return (
-      await this.process.output(keyToPublicArgs(), "key convert-secret-to-public", (await readFile(secretFile, "utf8")).trim())
-    ).trim();
+    const secret = key.secret ?? (await readFile(key.file, "utf8")).trim();
+    return (await this.process.output(keyToPublicArgs(), "key convert-secret-to-public", secret)).trim();
   }
 
   /** Whether nix-command and flakes work; Nix's message when they do not. */

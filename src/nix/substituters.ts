@@ -26,8 +26,15 @@ export async function probeCache(url: string, timeoutMs = PROBE_TIMEOUT_MS): Pro
     return existsSync(dir) ? undefined : `${dir} does not exist`;
   }
   if (!/^https?:\/\//.test(base)) return `nixkit can push to file:// and http(s):// caches, not ${base}`;
+  // fetch refuses a URL with credentials in it: they go in the Authorization header (as Nix sends them).
+  const target = new URL(`${base.replace(/\/$/, "")}/nix-cache-info`);
+  const headers: Record<string, string> = {};
+  if (target.username || target.password) {
+    headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`).toString("base64")}`;
+    target.username = target.password = "";
+  }
   try {
-    const response = await fetch(`${base.replace(/\/$/, "")}/nix-cache-info`, { signal: AbortSignal.timeout(timeoutMs) });
+    const response = await fetch(target, { headers, signal: AbortSignal.timeout(timeoutMs) });
     // A new cache has no nix-cache-info yet (nix copy writes it): any HTTP answer means it is up.
     return response.status >= 500 ? `it answered HTTP ${response.status}` : undefined;
   } catch (error) {
@@ -64,7 +71,7 @@ export async function reachableSubstituters(configured: string[], logger: Logger
   if (unreachable.length === 0) return undefined;
   for (const { url, problem } of unreachable) {
     logger.warn(
-      `the binary cache ${url} cannot be reached (${problem!.replace(/^it /, "")}); nixkit leaves it out of its Nix calls. ` +
+      `the binary cache ${url} ${problem!.startsWith("it ") ? problem!.slice(3) : `cannot be reached (${problem})`}; nixkit leaves it out of its Nix calls. ` +
         "To stop plain Nix waiting for it too, set `substituters =` in nix.conf (or NIX_CONFIG) while offline",
     );
   }

@@ -6,7 +6,8 @@
 import { lstatSync, mkdtempSync, promises as fs, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import type { NixDriver } from "../nix/driver.js";
-import { makeDirs, pidAlive, readLinkIfExists } from "../state/atomic.js";
+import { makeDirs, readLinkIfExists } from "../state/atomic.js";
+import { pidAlive } from "../state/lock.js";
 import { projectPaths, userCachePaths } from "../state/layout.js";
 
 export type RootKind = "builds" | "tests" | "images";

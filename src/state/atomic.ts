@@ -4,7 +4,7 @@
 // home of temp-then-rename.
 import { accessSync, constants, existsSync, mkdirSync, promises as fs, readdirSync, readlinkSync } from "node:fs";
 import path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
+import { lockAbandoned, pidAlive, withLock } from "./lock.js";
 
 export interface FileWrite {
   path: string;
@@ -20,16 +20,6 @@ export const tempPathFor = (target: string, kind: "tmp" | "old" = "tmp"): string
 
 /** Whether `name` is a temp or an aside-copy some nixkit writer made (alive or not). */
 export const isLeftoverName = (name: string): boolean => LEFTOVER.test(name);
-
-/** Whether a process is running (EPERM: it runs, as another user). */
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /** Names in `dir` that a killed writer left (their pid no longer runs). */
 export function deadLeftovers(dir: string): string[] {
@@ -190,37 +180,8 @@ export function writeDirAtomic(
         await fs.rename(temp, target);
         if (hadOld) await fs.rm(old, { recursive: true, force: true });
       }),
-    options.signal,
+    { signal: options.signal },
   );
-}
-
-/** A lock whose holder no longer runs. */
-async function lockAbandoned(lock: string): Promise<boolean> {
-  const holder = Number(await fs.readFile(lock, "utf8").catch(() => ""));
-  // An empty lock is one being written, or one whose writer died before it could say who it was.
-  return holder ? !pidAlive(holder) : Date.now() - (await fs.stat(lock).catch(() => ({ mtimeMs: 0 }))).mtimeMs > 5000;
-}
-
-/** Runs `work` holding `.<target>.lock` beside `target`; a lock whose holder died is taken over. */
-export async function withLock<T>(target: string, work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-  const lock = path.join(path.dirname(target), `.${path.basename(target)}.lock`);
-  for (;;) {
-    try {
-      const handle = await fs.open(lock, "wx");
-      await handle.writeFile(String(process.pid));
-      await handle.close();
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      if (await lockAbandoned(lock)) await fs.rm(lock, { force: true });
-      else await sleep(100, undefined, { signal });
-    }
-  }
-  try {
-    return await work();
-  } finally {
-    await fs.rm(lock, { force: true });
-  }
 }
 
 export function readLinkIfExists(link: string): string | undefined {

@@ -70,6 +70,8 @@ export function userCachePaths(env: NodeJS.ProcessEnv = process.env) {
     layerCache: path.join(root, "image-cache"),
     image: (project: string, image: string) => path.join(root, "images", `${project}-${image}`),
     offlinePkgs: path.join(root, "offline-pkgs"),
+    /** Signing keys given as key material, in a file for Nix while a push runs (one 0700 directory per process). */
+    signingKeys: path.join(root, "signing-keys"),
     /** Downloads in progress (npm tarballs fetched ahead), one directory per nixkit process. */
     downloads: path.join(root, "downloads"),
     /** Out-links that root a build's outputs until they are rooted in the project. */

@@ -11,7 +11,8 @@ const MiB = 1024 * 1024;
 
 /** Size caps, by what the file is. Real files are far below them (a 2,000-package lockfile: ~1.5 MiB). */
 export const READ_LIMITS = {
-  manifest: 4 * MiB,
+  // parse.ts refuses manifests over 1 MiB with their size at 1:1; this only bounds the read.
+  manifest: 16 * MiB,
   lockfile: 256 * MiB,
   packageJson: 16 * MiB,
   config: 1 * MiB,

@@ -99,6 +99,12 @@ export function untrackedFiles(projectDir: string): string[] {
   return (gitOutput(projectDir, ["ls-files", "--others", "--exclude-standard", "-z"]) ?? "").split("\0").filter(Boolean);
 }
 
+/** Tracked (or intended) files below `projectDir` whose base name matches one of `names` (globs). */
+export function trackedMatching(projectDir: string, names: string[]): string[] {
+  const specs = names.map((name) => `:(glob)**/${name}`);
+  return (gitOutput(projectDir, ["ls-files", "-z", "--", ...specs]) ?? "").split("\0").filter(Boolean).sort();
+}
+
 /** Which of `files` (relative to `projectDir`) git knows, tracked or intended. */
 export function knownToGit(projectDir: string, files: string[]): Set<string> {
   return new Set((gitOutput(projectDir, ["ls-files", "-z", "--", ...files]) ?? "").split("\0").filter(Boolean));

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { nixkit, tempDir } from "../helpers.js";
-import { exampleWithCache } from "./project.js";
+import { editFile, exampleWithCache } from "./project.js";
 import { freePort, startNginx, type Server } from "./servers.js";
 
 // A fresh cache for every test, so each starts without the paths it pushes.
@@ -74,12 +74,14 @@ describe("nixkit cache", () => {
 
   test("a cache signed by an unknown key is refused", async () => {
     const keyEnv = { XDG_CONFIG_HOME: tempDir() };
-    await keygen(keyEnv, "hello");
+    const ours = await keygen(keyEnv, "hello");
     const other = await keygen({ XDG_CONFIG_HOME: tempDir() }, "someone-else");
-    const { dir, env } = await cachedProject([other]);
+    const { dir, env } = await cachedProject([ours]);
     Object.assign(env, keyEnv);
     expect((await nixkit(["-C", dir, "build"], { env })).exitCode).toBe(0);
     expect((await nixkit(["-C", dir, "cache", "push", "builds"], { env })).exitCode).toBe(0);
+    // The readers now trust another key only (a key rotated without re-signing the cache).
+    editFile(path.join(dir, "nixkit.yaml"), (t) => t.replace(ours, other));
     const pulled = await nixkit(["-C", dir, "cache", "pull", "--store", tempDir(), "builds"], { env });
     expect(pulled.exitCode).not.toBe(0);
     expect(pulled.stderr).toContain(`refused: the cache ${server.url} has paths signed by none of cache.publicKeys (${other})`);

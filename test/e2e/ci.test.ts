@@ -175,7 +175,7 @@ describe("generated pipelines", () => {
     editFile(path.join(dir, "nixkit.yaml"), (t) =>
       t.replace(
         "ci:\n  providers",
-        "cache:\n  url: https://cache.example.org\n  publicKeys: ['example:AAAA']\nci:\n  stages: [check, build, test, image, push]\n  registry: docker://registry.example.org/team\n  providers",
+        "cache:\n  url: https://cache.example.org\n  publicKeys: ['example:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=']\nci:\n  stages: [check, build, test, image, push]\n  registry: docker://registry.example.org/team\n  providers",
       ),
     );
     await nixkit(["-C", dir, "generate"]);

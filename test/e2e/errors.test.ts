@@ -74,6 +74,21 @@ describe("environment problems are exit 3 with the path and the fix", () => {
     expect(readdirSync(home)).toEqual([]);
   });
 
+  test("a read-only HOME: image build and run are exit 3 naming the directory, not 'unexpected'", async () => {
+    const dir = exampleProject();
+    expect((await nixkit(["-C", dir, "lock"])).exitCode).toBe(0);
+    const home = tempDir();
+    const env = { HOME: home, XDG_CACHE_HOME: "", XDG_CONFIG_HOME: "" };
+    const image = await inMounts(readOnly(home), ["-C", dir, "image", "build", "greeter"], env);
+    expect(image.exitCode, image.stderr).toBe(3);
+    expect(image.stderr).toContain(`cannot mkdir ${home}/.cache`);
+    expect(image.stderr).toContain("the file system is read-only");
+    const run = await inMounts(readOnly(home), ["-C", dir, "run", "--", "true"], env);
+    expect(run.exitCode, run.stderr).toBe(3);
+    expect(run.stderr).toMatch(new RegExp(`cannot (mkdir|write) ${home}/\\.cache.*read-only`));
+    for (const result of [image, run]) expect(result.stderr).not.toContain("unexpected");
+  });
+
   test("a full disk: exit 3, and no temp file is left behind", async () => {
     const dir = tempDir();
     const project = path.join(dir, "p");

@@ -17,6 +17,8 @@ const tree: Record<string, string> = {
   "src/util/helper.test.js": "t",
   "src/deep/a/b/c/d.ts": "d",
   "src/.env": "e",
+  ".npmrc": "registry=https://npm.example/",
+  "src/.env.local": "e",
   "src/with space.txt": "s",
   "src/ünï cødé.md": "u",
   "src/a+b(1).txt": "p",
@@ -35,12 +37,15 @@ const patternSets: { include?: string[]; exclude?: string[] }[] = [
   { include: ["link-*", "broken-link", "src/*.txt"] },
   { include: ["**"], exclude: ["**/*space*", "src/ü*", "node_modules"] },
   { include: ["src/main{,.js}", "docs/readme{.md,}", "src/util/helper{.test,}.js"] },
+  { include: ["src/.env", "src/main.js", "**/.npmrc"] }, // a credential file named by its path is kept
   {}, // no src: the whole project less nixkit's own files
 ];
 
 // What nixkit always leaves out (nix/lib/source.nix), and with no src also its generated files.
 const ALWAYS = [".git", ".hg", ".svn", ".direnv", ".nixkit", "result", "result-*"];
 const GENERATED = ["flake.nix", "flake.lock", "nixkit.yaml"];
+// Credential files are left out of every source unless an include pattern is their own path.
+const CREDENTIALS = /(^|\/)(\.npmrc|\.pypirc|\.netrc|\.env(\.[^/]*)?)$/;
 
 test("source filtering matches fast-glob exactly", async () => {
   const dir = tempDir();
@@ -82,6 +87,7 @@ test("source filtering matches fast-glob exactly", async () => {
         { cwd: dir, dot: true, followSymbolicLinks: false, onlyFiles: false, markDirectories: true, ignore },
       )
       .filter((entry) => !entry.endsWith("/"))
+      .filter((entry) => !CREDENTIALS.test(entry) || include.includes(entry))
       .sort();
     expect(inSandbox, `pattern set ${i}: ${JSON.stringify(set)}`).toEqual(listed);
     expect(listed.length, `pattern set ${i} lists something`).toBeGreaterThan(0);

@@ -15,6 +15,7 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { countingNix, nix, nixkit, repoRoot, tempDir } from "../helpers.js";
@@ -133,9 +134,21 @@ describe("node: dependencies from the lockfile", () => {
       t.replace('"ms": "2.1.2"', '"ms": "2.1.3"').replace('"node-deps-fixture"', JSON.stringify(unique)),
     );
     editFile(path.join(dir, "packages/greeter/package.json"), (t) => t.replace('"ms": "2.1.2"', '"ms": "2.1.3"'));
+    // What a killed nixkit left among its downloads is swept by the next one that downloads.
+    const exited = execa("true");
+    await exited;
+    const dead = exited.pid!;
+    const leftover = path.join(
+      process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"),
+      "nixkit/downloads",
+      `.npm.${dead}.abcd1234.tmp`,
+    );
+    mkdirSync(path.join(leftover, "0"), { recursive: true });
+    writeFileSync(path.join(leftover, "0/ms-2.1.3.tgz"), "half a tarball");
     const bumped = await nixkit(["build", "-v"], { cwd: dir });
     expect(bumped.exitCode, bumped.stderr).toBe(0);
     expect(fetchedTarballs(bumped.stderr)).toEqual(["ms-2.1.3.tgz"]);
+    expect(existsSync(leftover)).toBe(false);
     expect(bumped.stderr).toMatch(installing);
   });
 

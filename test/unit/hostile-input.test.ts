@@ -7,6 +7,7 @@ import { mkdirSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { manifestMachines } from "../../src/builds/builders.js";
+import { refuseCopiedCredentials } from "../../src/builds/credential-files.js";
 import { sshCommand } from "../../src/doctor/checks.js";
 import { loadManifest } from "../../src/manifest/load.js";
 import { parseManifest } from "../../src/manifest/parse.js";
@@ -293,4 +294,34 @@ test("URLs are shown without credentials or secret query values, wherever they a
     "GET https://r.example/a.tgz?token=***&v=2 and s3://bucket?X-Amz-Signature=***",
   );
   expect(redactUrls("https://registry.example/@scope/a/-/a-1.0.0.tgz")).toBe("https://registry.example/@scope/a/-/a-1.0.0.tgz");
+});
+
+describe("credential files Nix would copy with the flake's source", () => {
+  const git = (dir: string, ...args: string[]) => execFileSync("git", ["-C", dir, ...args], { stdio: "ignore" });
+
+  test("a tracked .npmrc, .netrc or .pypirc with a secret is refused naming file, line and setting; ignored or variable-only ones pass", () => {
+    const dir = tempDir();
+    git(dir, "init", "-q");
+    writeTree(dir, {
+      ".npmrc": "registry=https://npm.example/\n//npm.example/:_authToken=npm_s3cr3tvalue\n",
+      "pkg/.netrc": "machine cache.example login me password hunter2\n",
+      ".pypirc": "[pypi]\nusername = __token__\npassword = pypi-s3cr3t\n",
+      ".env.example": "API_TOKEN=put-yours-here\n",
+      ".env.local": "API_TOKEN=real-one\n",
+      ".gitignore": ".env.local\n",
+    });
+    git(dir, "add", "-A");
+    const error = thrown(() => refuseCopiedCredentials(dir));
+    expect(error).toBeInstanceOf(UserError);
+    expect(error.message.split("\n")).toEqual([
+      expect.stringMatching(
+        /^\.npmrc:2: \/\/npm\.example\/:_authToken holds a credential, .*git tracks it.*\$\{NPM_TOKEN\}.*git rm --cached \.npmrc/,
+      ),
+      expect.stringMatching(/^\.pypirc:3: password holds a credential/),
+      expect.stringMatching(/^pkg\/\.netrc:1: password holds a credential/),
+    ]);
+    expect(error.message).not.toMatch(/s3cr3t|hunter2|real-one/);
+    writeTree(dir, { ".npmrc": "//npm.example/:_authToken=${NPM_TOKEN}\n", "pkg/.netrc": "", ".pypirc": "" });
+    expect(() => refuseCopiedCredentials(dir)).not.toThrow();
+  });
 });

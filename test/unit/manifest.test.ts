@@ -217,3 +217,11 @@ describe("messages in the manifest's own words", () => {
     expect(() => parseManifest(yaml)).toThrow(message);
   });
 });
+
+test("python.version errors give a Python hint, not the manifest format's", () => {
+  for (const version of ['"2.7"', "3", "3.9x"]) {
+    const [line] = problems(base + `shell:\n  python: { version: ${version} }\n`);
+    expect(line).toMatch(/^nixkit\.yaml:6:\d+ shell\.python\.version: .*\(quote it: version: "3\.12"/);
+    expect(line).not.toContain("version: 1");
+  }
+});

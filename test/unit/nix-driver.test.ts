@@ -118,6 +118,15 @@ describe("argv", () => {
       "--log-format",
       "internal-json",
       "--option",
+      "connect-timeout",
+      "15",
+      "--option",
+      "stalled-download-timeout",
+      "30",
+      "--option",
+      "download-attempts",
+      "3",
+      "--option",
       "sandbox",
       "true",
     ]);
@@ -130,12 +139,29 @@ describe("argv", () => {
   test("the sandbox option is left to nix.conf when this user may not set it", () => {
     expect(buildArgs({ ...ctx, canSetSandbox: false }, ["x"])).not.toContain("sandbox");
   });
+  test("downloads are bounded; through a daemon, only with the one timeout it takes from any user", () => {
+    expect(buildArgs(ctx, ["x"]).join(" ")).toContain(
+      "--option connect-timeout 15 --option stalled-download-timeout 30 --option download-attempts 3",
+    );
+    const untrusted = buildArgs({ ...ctx, canSetSandbox: false }, ["x"]).join(" ");
+    expect(untrusted).toContain("--option connect-timeout 15");
+    expect(untrusted).not.toMatch(/stalled-download-timeout|download-attempts/);
+  });
   test("print-dev-env: json, a profile as GC root, sandbox and override", () => {
     expect(printDevEnvArgs({ ...ctx, nixpkgsOverride: "path:/o" }, "/p/.nixkit/cache/shell/profile")).toEqual([
       "--extra-experimental-features",
       "nix-command flakes",
       "print-dev-env",
       ".",
+      "--option",
+      "connect-timeout",
+      "15",
+      "--option",
+      "stalled-download-timeout",
+      "30",
+      "--option",
+      "download-attempts",
+      "3",
       "--option",
       "sandbox",
       "true",

@@ -92,3 +92,24 @@ describe("sweepLeftovers", () => {
     expect(readdirSync(dir).sort()).toEqual([".archive.tar.lock", ".being-written.lock"]);
   });
 });
+
+test("Nix's words for a directory it cannot write become exit 3 naming the directory", async () => {
+  const { nixEnvironmentError } = await import("../../src/util/errors.js");
+  const cases: [string, RegExp][] = [
+    [
+      "error: executing SQLite statement 'insert or replace into Cache(domain, key, value, timestamp) values (?, ?, ?, ?)': database or disk is full, database or disk is full (in '/home/u/.cache/nix/fetcher-cache-v3.sqlite')",
+      /^Nix cannot write \/home\/u\/\.cache\/nix: database or disk is full \(free space there/,
+    ],
+    ["error: creating directory '/ro/home/.cache': Read-only file system", /^Nix cannot write \/ro\/home\/\.cache: read-only file system/],
+    [
+      "error: cannot open SQLite database '/home/u/.cache/nix/eval-cache-v5/abc.sqlite': unable to open database file",
+      /^Nix cannot write \/home\/u\/\.cache\/nix\/eval-cache-v5: /,
+    ],
+  ];
+  for (const [message, expected] of cases) {
+    const error = nixEnvironmentError(message, undefined);
+    expect(error?.exitCode).toBe(3);
+    expect(error?.message).toMatch(expected);
+  }
+  expect(nixEnvironmentError("error: attribute 'x' missing", undefined)).toBeUndefined();
+});
