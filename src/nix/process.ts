@@ -1,6 +1,7 @@
 // Runs nix and nix-store: the one place (besides the shell's light print-dev-env.ts) that
 // starts a Nix process. Ctrl-C (the AbortSignal) stops it and becomes Interrupted.
 import { execa, type ResultPromise } from "execa";
+import path from "node:path";
 import { EnvError, Interrupted, WorkFailed } from "../util/errors.js";
 import type { Logger } from "../util/logger.js";
 import { nixBinary, siblingBinary } from "./binary.js";
@@ -140,7 +141,14 @@ async function settle(child: ResultPromise) {
     throw error;
   }
   if (result.isCanceled) throw new Interrupted();
-  if ((result as { code?: string }).code === "ENOENT") throw nixMissing();
+  const code = (result as { code?: string }).code;
+  if (code === "ENOENT") throw nixMissing();
+  // Not started at all (E2BIG, EACCES…): execa has no stderr then, only its own message.
+  if (code && result.exitCode === undefined && !result.timedOut)
+    throw new NixFailed(
+      `${path.basename(String(result.command).split(" ")[0] ?? "nix")} could not be started: ${code} (${(result as { originalMessage?: string }).originalMessage ?? result.shortMessage})`,
+      "",
+    );
   return result;
 }
 

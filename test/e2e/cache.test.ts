@@ -127,3 +127,41 @@ describe("nixkit cache", () => {
     });
   });
 });
+
+describe("an authenticated cache", () => {
+  test("credentials from Nix's netrc-file: push, status and pull work, and the manifest's URL carries none", async () => {
+    const password = `pw-${RUN_ID}`;
+    const locked = await startNginx("127.0.0.1", { user: "ci", password });
+    try {
+      const netrc = path.join(tempDir(), "netrc");
+      writeFileSync(netrc, `machine 127.0.0.1 login ci password ${password}\n`, { mode: 0o600 });
+      const keyEnv = { XDG_CONFIG_HOME: tempDir() };
+      const publicKey = await keygen(keyEnv, "hello");
+      const dir = exampleWithCache(RUN_ID, locked.url, [publicKey]);
+      const env = { ...keyEnv, NIX_CONFIG: `substituters =\nexperimental-features = nix-command flakes\nnetrc-file = ${netrc}` };
+      expect((await nixkit(["-C", dir, "build"], { env })).exitCode).toBe(0);
+      const outputs: string[] = [];
+      for (const args of [
+        ["cache", "push", "builds"],
+        ["cache", "status"],
+        ["cache", "pull", "--store", tempDir(), "builds"],
+      ]) {
+        const result = await nixkit(["-C", dir, ...args], { env });
+        expect(result.exitCode, `${args.join(" ")}: ${result.stderr}`).toBe(0);
+        outputs.push(result.stdout, result.stderr);
+      }
+      expect(readdirSync(locked.root).some((f) => f.endsWith(".narinfo"))).toBe(true);
+      // A URL given with credentials for one run works and is printed without them.
+      const once = await nixkit(
+        ["-C", dir, "--json", "cache", "push", "--to", locked.url.replace("http://", `http://ci:${password}@`), "builds"],
+        { env: keyEnv },
+      );
+      expect(once.exitCode, once.stderr).toBe(0);
+      outputs.push(once.stdout, once.stderr);
+      expect(outputs.join("\n")).not.toContain(password);
+      expect(once.stdout).toContain("http://***@127.0.0.1");
+    } finally {
+      await locked.stop();
+    }
+  });
+});

@@ -75,15 +75,18 @@ describe("environment problems are exit 3 with the path and the fix", () => {
   });
 
   test("a read-only HOME: image build and run are exit 3 naming the directory, not 'unexpected'", async () => {
+    // Not locked yet: Nix then needs its cache under HOME to lock the flake.
     const dir = exampleProject();
-    expect((await nixkit(["-C", dir, "lock"])).exitCode).toBe(0);
     const home = tempDir();
-    const env = { HOME: home, XDG_CACHE_HOME: "", XDG_CONFIG_HOME: "" };
-    const image = await inMounts(readOnly(home), ["-C", dir, "image", "build", "greeter"], env);
+    const env = { HOME: home };
+    // Unset, not empty: Nix takes an empty XDG_CACHE_HOME as a (relative) directory.
+    const setup = `${readOnly(home)}; unset XDG_CACHE_HOME XDG_CONFIG_HOME`;
+    const image = await inMounts(setup, ["-C", dir, "image", "build", "greeter"], env);
     expect(image.exitCode, image.stderr).toBe(3);
     expect(image.stderr).toContain(`cannot mkdir ${home}/.cache`);
     expect(image.stderr).toContain("the file system is read-only");
-    const run = await inMounts(readOnly(home), ["-C", dir, "run", "--", "true"], env);
+    // With --nixpkgs, Nix fetches the override through its cache under HOME.
+    const run = await inMounts(setup, ["-C", dir, "--nixpkgs", offlinePkgs(), "run", "--", "true"], env);
     expect(run.exitCode, run.stderr).toBe(3);
     expect(run.stderr).toMatch(new RegExp(`cannot (mkdir|write) ${home}/\\.cache.*read-only`));
     for (const result of [image, run]) expect(result.stderr).not.toContain("unexpected");

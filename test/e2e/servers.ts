@@ -35,17 +35,22 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-/** nginx serving a temp directory, with WebDAV PUT so `nix copy --to http://…` can upload. */
-export async function startNginx(address = "127.0.0.1"): Promise<Server> {
+/**
+ * nginx serving a temp directory, with WebDAV PUT so `nix copy --to http://…` can upload;
+ * with `auth`, every request needs HTTP basic authentication.
+ */
+export async function startNginx(address = "127.0.0.1", auth?: { user: string; password: string }): Promise<Server> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "nixkit-nginx-"));
   const root = path.join(dir, "cache");
   mkdirSync(root);
   mkdirSync(path.join(dir, "tmp"));
   const port = await freePort();
   const config = path.join(dir, "nginx.conf");
+  if (auth) writeFileSync(path.join(dir, "htpasswd"), `${auth.user}:{PLAIN}${auth.password}\n`);
+  const authLines = auth ? `auth_basic "cache"; auth_basic_user_file ${dir}/htpasswd; ` : "";
   writeFileSync(
     config,
-    `${process.getuid?.() === 0 ? "user root;\n" : ""}daemon off;\npid ${dir}/nginx.pid;\nerror_log ${dir}/error.log;\nevents {}\nhttp {\n  access_log off;\n  client_body_temp_path ${dir}/tmp;\n  server {\n    listen ${address}:${port};\n    root ${root};\n    client_max_body_size 0;\n    location / { dav_methods PUT; create_full_put_path on; dav_access user:rw group:r all:r; }\n  }\n}\n`,
+    `${process.getuid?.() === 0 ? "user root;\n" : ""}daemon off;\npid ${dir}/nginx.pid;\nerror_log ${dir}/error.log;\nevents {}\nhttp {\n  access_log off;\n  client_body_temp_path ${dir}/tmp;\n  server {\n    listen ${address}:${port};\n    root ${root};\n    client_max_body_size 0;\n    location / { ${authLines}dav_methods PUT; create_full_put_path on; dav_access user:rw group:r all:r; }\n  }\n}\n`,
   );
   const nginx: ResultPromise = execa("nginx", ["-c", config, "-p", dir], { reject: false });
   await waitForPort(port, address);

@@ -14,6 +14,7 @@ import { parseManifest } from "../../src/manifest/parse.js";
 import { parseBuildersOption, parseMachineLine } from "../../src/nix/machines.js";
 import { sshReason } from "../../src/nix/process.js";
 import { checkLockfile, strongestIntegrity } from "../../src/node/lockfile.js";
+import { npmRegistry } from "../../src/node/npm-config.js";
 import { junitFiles, type TestResult } from "../../src/test-runner/results.js";
 import { readInside } from "../../src/util/bounded-read.js";
 import { UserError } from "../../src/util/errors.js";
@@ -323,5 +324,41 @@ describe("credential files Nix would copy with the flake's source", () => {
     expect(error.message).not.toMatch(/s3cr3t|hunter2|real-one/);
     writeTree(dir, { ".npmrc": "//npm.example/:_authToken=${NPM_TOKEN}\n", "pkg/.netrc": "", ".pypirc": "" });
     expect(() => refuseCopiedCredentials(dir)).not.toThrow();
+  });
+});
+
+describe("npm's registry setting", () => {
+  const withPath = <T>(dir: string, run: () => T): T => {
+    const saved = process.env.PATH;
+    process.env.PATH = dir;
+    try {
+      return run();
+    } finally {
+      process.env.PATH = saved;
+    }
+  };
+
+  test("when `npm config get registry` fails, npm's own reason is told (redacted), not 'install npm'", () => {
+    const bin = tempDir();
+    writeFileSync(
+      path.join(bin, "npm"),
+      "#!/bin/sh\necho 'npm error code EJSONPARSE' >&2\necho 'npm error while reading https://me:tok@npm.example/ config: Unexpected token' >&2\nexit 1\n",
+      { mode: 0o755 },
+    );
+    const project = tempDir();
+    const error = thrown(() => withPath(bin, () => npmRegistry(project, project)));
+    expect(error.message).toMatch(
+      /`npm config get registry` failed: npm error code EJSONPARSE \/ npm error while reading https:\/\/\*\*\*@npm\.example/,
+    );
+    expect(error.message).not.toContain("install npm");
+    expect(error.message).not.toContain("tok@");
+    const none = thrown(() => withPath(tempDir(), () => npmRegistry(tempDir(), project)));
+    expect(none.message).toMatch(/npm is not on PATH\); install npm/);
+  });
+
+  test("a project .npmrc that is a link out of the project is refused before npm reads it", () => {
+    const project = tempDir();
+    symlinkSync("/etc/passwd", path.join(project, ".npmrc"));
+    expect(() => npmRegistry(project, project)).toThrow(/\.npmrc: a symlink to \/etc\/passwd, outside the project/);
   });
 });
