@@ -19,10 +19,16 @@ export interface ProjectManifest extends LoadedManifest {
   nixpkgsOverride?: string;
 }
 
+/**
+ * What must hold before any Nix call on a cloned project: no credential in a file Nix would copy
+ * into the store. (Its lockfiles are checked by the plan, before anything is written.)
+ */
+export const refuseUnsafeProject = (projectDir: string): void => refuseCopiedCredentials(projectDir);
+
 /** Loads the manifest and regenerates stale files (never a hand-edited flake.nix). */
 export async function prepareProject(session: Session): Promise<ProjectManifest> {
   const loaded = await loadManifest(session.projectDir);
-  refuseCopiedCredentials(session.projectDir);
+  refuseUnsafeProject(session.projectDir);
   const drifts = await applyPlan(
     session.projectDir,
     generatePlan(loaded.manifest, loaded.text, session.projectDir),

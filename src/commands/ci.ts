@@ -1,12 +1,13 @@
 // nixkit ci: the pipeline here, stage by stage, as the generated CI jobs run it;
 // nixkit ci generate: the GitHub Actions / GitLab CI files.
 import path from "node:path";
-import { refuseCopiedCredentials } from "../builds/credential-files.js";
 import { parseStages } from "../ci/pipeline.js";
 import { summaryTable } from "../ci/report.js";
 import { runCi } from "../ci/run-here.js";
 import { describeDrift, findDrift } from "../generate/freshness.js";
 import { loadManifest } from "../manifest/load.js";
+import { nodeContext } from "../node/registry-for.js";
+import { refuseUnsafeProject } from "../project.js";
 import type { Session } from "../session.js";
 import { writeFilesAtomic } from "../state/atomic.js";
 import { UserError, WorkFailed } from "../util/errors.js";
@@ -26,7 +27,9 @@ export interface CiOptions {
 export async function run(session: Session, options: CiOptions): Promise<void> {
   const { logger } = session;
   const loaded = await loadManifest(session.projectDir);
-  refuseCopiedCredentials(session.projectDir);
+  refuseUnsafeProject(session.projectDir);
+  // The lockfiles' checks: a refused one is a usage error (exit 2), not a failed check job.
+  nodeContext(loaded.manifest, session.projectDir);
   let stages;
   try {
     stages = parseStages(options.stages);

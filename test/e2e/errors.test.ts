@@ -3,10 +3,10 @@
 // leave nothing half-written. Read-only and full file systems are real mounts, made in a private
 // mount namespace the test creates.
 import { execa } from "execa";
-import { readdirSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, lstatSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { cliPath, nix, nixEnv, nixkit, snapshotTree, tempDir, writeTree } from "../helpers.js";
+import { cliPath, nix, nixEnv, nixkit, repoRoot, snapshotTree, tempDir, writeTree } from "../helpers.js";
 import { exampleProject, offlinePkgs } from "./project.js";
 
 /** Runs the CLI in a private mount namespace after `setup` (shell) made its mounts, then `after`. */
@@ -103,5 +103,47 @@ describe("environment problems are exit 3 with the path and the fix", () => {
     expect(result.stderr).toContain("no space left on the device");
     const left = result.stdout.slice(result.stdout.indexOf("LISTING")).split("\n").slice(1).filter(Boolean);
     expect(left.filter((f) => /\.tmp$/.test(f))).toEqual([]);
+  });
+});
+
+describe("a cloned repository's hostile files", () => {
+  test.each(["package-lock.json", "nixkit.yaml"])(
+    "%s linked to /dev/zero: every command refuses at once naming the file, exit 2",
+    async (file) => {
+      const dir = tempDir();
+      cpSync(path.join(repoRoot, "examples/node-service"), dir, { recursive: true });
+      rmSync(path.join(dir, file));
+      symlinkSync("/dev/zero", path.join(dir, file));
+      for (const args of [
+        ["generate"],
+        ["build"],
+        ["test"],
+        ["run", "--", "true"],
+        ["shell"],
+        ["ci", "--stages", "check"],
+        ["image", "build", "service"],
+      ]) {
+        const started = Date.now();
+        const result = await nixkit(["-C", dir, ...args]);
+        expect(result.exitCode, `${args.join(" ")}: ${result.stderr}`).toBe(2);
+        expect(result.stderr).toContain(`${file}: a symlink to /dev/zero, outside the project`);
+        expect(Date.now() - started).toBeLessThan(5000);
+      }
+    },
+  );
+
+  test("a .gitignore that is a link is never replaced by a file; generate says what to add", async () => {
+    const dir = exampleProject();
+    writeFileSync(path.join(dir, "shared-ignore"), "node_modules/\n");
+    symlinkSync("shared-ignore", path.join(dir, ".gitignore"));
+    const result = await nixkit(["-C", dir, "generate"]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain(
+      ".gitignore is a link, which nixkit does not replace: add `.nixkit/cache/` and `result*` to the file it points at",
+    );
+    expect(lstatSync(path.join(dir, ".gitignore")).isSymbolicLink()).toBe(true);
+    expect(existsSync(path.join(dir, "flake.nix"))).toBe(false);
+    writeFileSync(path.join(dir, "shared-ignore"), "node_modules/\n.nixkit/cache/\nresult*\n");
+    expect((await nixkit(["-C", dir, "generate"])).exitCode).toBe(0);
   });
 });
