@@ -263,6 +263,16 @@ test("a dependency's install script that needs the network fails saying so; scri
   expect(failed.stderr).toContain("postinstall could not download");
   expect(failed.stderr).toContain("npm ci failed in the Nix sandbox, which has no network");
   expect(failed.stderr).toContain("set scripts: false");
+  // Running out of file descriptors is told as such, not blamed on the network.
+  editFile(path.join(dir, "vendor/local-lib/package.json"), (t) => {
+    const pkg = JSON.parse(t) as Record<string, unknown>;
+    pkg.scripts = { postinstall: `ulimit -n 40; node -e "const fs = require('fs'); for (;;) fs.openSync('package.json')"` };
+    return JSON.stringify(pkg);
+  });
+  const emfile = await nixkit(["build"], { cwd: dir });
+  expect(emfile.exitCode).toBe(1);
+  expect(emfile.stderr).toContain("npm ci failed: too many open files (EMFILE");
+  expect(emfile.stderr).not.toContain("which has no network");
   editFile(path.join(dir, "nixkit.yaml"), (t) => t.replaceAll("    node: {}", "    node: { scripts: false }"));
   const skipped = await nixkit(["build"], { cwd: dir });
   expect(skipped.exitCode, skipped.stderr).toBe(0);
