@@ -15,6 +15,7 @@ import { machineProblems, manifestMachines } from "../builds/builders.js";
 import type { Machine } from "../nix/machines.js";
 import { shellQuote } from "../util/shell-quote.js";
 import { untrackedSources } from "../builds/untracked.js";
+import { generatedNegations } from "../generate/gitignore.js";
 
 export type Status = "PASS" | "WARN" | "FAIL";
 export interface Check {
@@ -245,6 +246,15 @@ function offlineSetCheck(nixpkgsOverride: string | undefined): Check | undefined
 /** In a git repository Nix sees only what git knows: the generated files, and every file a src matches. */
 function gitCheck(projectDir: string, loaded: LoadedManifest): Check {
   const generated = generatePlan(loaded.manifest, loaded.text, projectDir).map((f) => f.path);
+  const negations = generatedNegations(projectDir);
+  if (negations.length > 0) {
+    return {
+      name: "git",
+      status: "FAIL",
+      detail: `.gitignore's rules match what nixkit generates (${negations.map((n) => n.slice(2)).join(", ")}), so git, and with it Nix, does not see it`,
+      fix: `run \`nixkit generate\`: it adds ${negations.map((n) => `\`${n}\``).join(", ")} to .gitignore and registers the files`,
+    };
+  }
   const known = knownToGit(projectDir, generated);
   const unknown = generated.filter((f) => !known.has(f));
   if (unknown.length) {

@@ -3,7 +3,7 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { writeFilesAtomic } from "../state/atomic.js";
 import { UserError } from "../util/errors.js";
-import { GIT_ADD_HINT, registerWithGit } from "../util/git.js";
+import { GIT_ADD_HINT, knownToGit, registerWithGit } from "../util/git.js";
 import { findDrift, type Drift, type GeneratedFile } from "./freshness.js";
 import { ignoreGeneratedState } from "./gitignore.js";
 
@@ -29,10 +29,19 @@ export async function applyPlan(
   const writes = drifts
     .filter((d) => d.kind !== "extra" && d.kind !== "leftover")
     .map((d) => ({ path: path.join(projectDir, d.path), content: byPath.get(d.path)!.content }));
-  if (writes.length > 0) await ignoreGeneratedState(projectDir);
+  // Also when nothing drifted: generated files an ignore rule hid from git (so from Nix) come back.
+  const unignored = await ignoreGeneratedState(projectDir);
   await writeFilesAtomic(writes);
   const added = drifts.filter((d) => d.kind === "missing").map((d) => d.path);
-  if (!registerWithGit(projectDir, added)) warn(GIT_ADD_HINT);
+  const known =
+    unignored.length > 0
+      ? knownToGit(
+          projectDir,
+          plan.map((f) => f.path),
+        )
+      : undefined;
+  const hidden = known ? plan.map((f) => f.path).filter((f) => !added.includes(f) && !known.has(f)) : [];
+  if (!registerWithGit(projectDir, [...added, ...hidden])) warn(GIT_ADD_HINT);
   for (const extra of drifts.filter((d) => d.kind === "extra" || d.kind === "leftover")) {
     await fs.rm(path.join(projectDir, extra.path), { force: true });
   }

@@ -46,13 +46,19 @@ const parser = new XMLParser({
   parseTagValue: false,
   parseAttributeValue: false,
   trimValues: false,
-  isArray: (name) => ["testsuite", "testcase", "property", "failure", "error", "skipped"].includes(name),
+  isArray: (name) =>
+    ["testsuites", "testsuite", "testcase", "property", "properties", "failure", "error", "skipped", "system-out", "system-err"].includes(
+      name,
+    ),
 });
+
+type Raw = Record<string, unknown>;
+const children = (node: Raw, tag: string): Raw[] => (node[tag] as Raw[] | undefined) ?? [];
 
 export function mergeJUnit(sources: JUnitSource[]): string {
   const suites: { test: string; suite: Suite }[] = [];
   for (const source of sources) {
-    const parsed = source.reports.flatMap((xml) => parseSuites(xml));
+    const parsed = source.reports.flatMap((xml) => parseSuites(xml, source.test));
     if (parsed.length === 0) parsed.push(syntheticSuite(source));
     else if (source.status === "fail" && !parsed.some((s) => s.cases.some((c) => c.outcome && c.outcome.kind !== "skipped"))) {
       // The script failed although its own report shows no failing case: say so.
@@ -64,49 +70,86 @@ export function mergeJUnit(sources: JUnitSource[]): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites>\n${body}</testsuites>\n`;
 }
 
-function parseSuites(xml: string): Suite[] {
-  let document: Record<string, unknown>;
+/**
+ * Every <testcase> of a report, at any depth, in flat suites as the Ant schema has them. Runners
+ * write other shapes: node:test puts plain test()s straight under <testsuites>, tap and nested
+ * describe()s nest <testsuite>s. A nested suite becomes a suite of its own named by its path
+ * ("outer > inner"); cases outside any suite go into one named after the report's <testsuites>
+ * (or the nixkit test).
+ */
+function parseSuites(xml: string, test: string): Suite[] {
+  let document: Raw;
   try {
-    document = parser.parse(xml) as Record<string, unknown>;
+    document = parser.parse(xml) as Raw;
   } catch {
     return [];
   }
-  const raw =
-    (document.testsuites as { testsuite?: unknown[] } | undefined)?.testsuite ?? (document.testsuite as unknown[] | undefined) ?? [];
-  return raw.map((s) => toSuite(s as Record<string, unknown>));
+  const suites: Suite[] = [];
+  const visit = (raw: Raw, parents: string[]) => {
+    const name = [...parents, String(raw.name ?? "unnamed")].join(" > ");
+    const suite = toSuite(raw, name);
+    if (suite.cases.length > 0 || suite.properties.length > 0 || suite.systemOut || suite.systemErr) suites.push(suite);
+    for (const child of children(raw, "testsuite")) visit(child, [...parents, String(raw.name ?? "unnamed")]);
+  };
+  for (const root of children(document, "testsuites")) {
+    const loose = toSuite({ ...root, testsuite: undefined }, String(root.name ?? "") || test);
+    if (loose.cases.length > 0) suites.push(loose);
+    for (const raw of children(root, "testsuite")) visit(raw, []);
+  }
+  for (const raw of children(document, "testsuite")) visit(raw, []);
+  return suites;
 }
 
-function toSuite(raw: Record<string, unknown>): Suite {
-  const text = (v: unknown) =>
-    typeof v === "string" ? v : v && typeof v === "object" && "#text" in v ? String((v as Record<string, unknown>)["#text"]) : "";
-  const properties = ((raw.properties as { property?: Record<string, string>[] } | undefined)?.property ?? [])
-    .map((p) => ({ name: p.name ?? "", value: p.value ?? "" }))
+const textOf = (v: unknown): string => {
+  const node = Array.isArray(v) ? v[0] : v;
+  return typeof node === "string" ? node : node && typeof node === "object" && "#text" in node ? String((node as Raw)["#text"]) : "";
+};
+const propertiesOf = (raw: Raw) =>
+  children(raw, "properties")
+    .flatMap((p) => children(p, "property"))
+    .map((p) => ({ name: String(p.name ?? ""), value: String(p.value ?? textOf(p)) }))
     .filter((p) => p.name);
-  const cases = ((raw.testcase as Record<string, unknown>[] | undefined) ?? []).map((c): Case => {
-    const outcome = (["failure", "error", "skipped"] as const)
-      .map((kind) => ({ kind, node: (c[kind] as Record<string, unknown>[] | undefined)?.[0] }))
-      .find((o) => o.node !== undefined);
+
+/** One suite: its own cases (their properties and output folded into the suite's, which the schema allows). */
+function toSuite(raw: Raw, name: string): Suite {
+  const properties = propertiesOf(raw);
+  let systemOut = textOf(raw["system-out"]);
+  let systemErr = textOf(raw["system-err"]);
+  const cases = children(raw, "testcase").map((c): Case => {
+    // The Ant schema allows one outcome per case; a case with several is told by the worst.
+    const caseName = String(c.name ?? "unnamed");
+    const caseProperties = propertiesOf(c);
+    // tap marks a skipped or todo subtest with a property of that name, not a <skipped> element.
+    const tapSkip = caseProperties.find((p) => p.name === "skip" || p.name === "todo");
+    const outcome =
+      (["error", "failure", "skipped"] as const).map((kind) => ({ kind, node: children(c, kind)[0] })).find((o) => o.node !== undefined) ??
+      (tapSkip ? { kind: "skipped" as const, node: { message: tapSkip.value } as Raw } : undefined);
+    for (const p of caseProperties) properties.push({ name: `${caseName}: ${p.name}`, value: p.value });
+    const out = textOf(c["system-out"]);
+    const err = textOf(c["system-err"]);
+    if (out) systemOut += `${systemOut && !systemOut.endsWith("\n") ? "\n" : ""}[${caseName}]\n${out}`;
+    if (err) systemErr += `${systemErr && !systemErr.endsWith("\n") ? "\n" : ""}[${caseName}]\n${err}`;
     return {
-      name: String(c.name ?? "unnamed"),
-      classname: String(c.classname ?? raw.name ?? "unnamed"),
+      name: caseName,
+      classname: String(c.classname ?? raw.name ?? name),
       time: decimal(c.time),
       outcome: outcome && {
         kind: outcome.kind,
         message: outcome.node!.message === undefined ? undefined : String(outcome.node!.message),
         type: outcome.node!.type === undefined ? undefined : String(outcome.node!.type),
-        text: text(outcome.node),
+        text: textOf(outcome.node),
       },
     };
   });
   return {
-    name: String(raw.name ?? "unnamed"),
+    name,
     timestamp: /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/.test(String(raw.timestamp)) ? String(raw.timestamp) : EPOCH,
     hostname: String(raw.hostname ?? "") || HOSTNAME,
     time: decimal(raw.time),
     properties,
     cases,
-    systemOut: text(raw["system-out"]),
-    systemErr: text(raw["system-err"]),
+    systemOut,
+    systemErr,
   };
 }
 

@@ -9,6 +9,14 @@ import { UserError } from "./errors.js";
 
 const MiB = 1024 * 1024;
 
+// The warm shell path reads a dozen files of one project: its real path is asked once.
+const realRoots = new Map<string, string>();
+const realRootOf = (root: string): string => {
+  let real = realRoots.get(root);
+  if (real === undefined) realRoots.set(root, (real = realpathSync(root)));
+  return real;
+};
+
 /** Size caps, by what the file is. Real files are far below them (a 2,000-package lockfile: ~1.5 MiB). */
 export const READ_LIMITS = {
   // parse.ts refuses manifests over 1 MiB with their size at 1:1; this only bounds the read.
@@ -44,7 +52,7 @@ export function readInside(
     if (code === "ELOOP") throw new UserError(`${shown}: a symlink loop; replace it with a regular file`);
     throw error;
   }
-  const realRoot = root === null ? null : realpathSync(root);
+  const realRoot = root === null ? null : realRootOf(root);
   if (realRoot !== null && real !== realRoot && !real.startsWith(realRoot + path.sep)) {
     throw new UserError(
       `${shown}: a symlink to ${real}, outside ${limit === "report" ? "the test's reports" : "the project"}; nixkit reads only files inside it (replace the link with the file)`,

@@ -105,6 +105,12 @@ export function trackedMatching(projectDir: string, names: string[]): string[] {
   return (gitOutput(projectDir, ["ls-files", "-z", "--", ...specs]) ?? "").split("\0").filter(Boolean).sort();
 }
 
+/** Which of `paths` (relative; a trailing / for a directory) git's ignore rules match, whatever the index holds. */
+export function ignoredByGit(projectDir: string, paths: string[]): string[] {
+  if (!insideGitRepo(projectDir)) return [];
+  return (gitOutput(projectDir, ["check-ignore", "--no-index", "--", ...paths]) ?? "").split("\n").filter(Boolean);
+}
+
 /** Which of `files` (relative to `projectDir`) git knows, tracked or intended. */
 export function knownToGit(projectDir: string, files: string[]): Set<string> {
   return new Set((gitOutput(projectDir, ["ls-files", "-z", "--", ...files]) ?? "").split("\0").filter(Boolean));

@@ -79,7 +79,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       if (!isTTY || level === "quiet") return;
       clearProgress();
       const width = Math.max(20, (stderr.columns || 80) - 1);
-      stderr.write(lines.map((l) => l.slice(0, width)).join("\n"));
+      stderr.write(lines.map((l) => redactUrls(l).slice(0, width)).join("\n"));
       progressLines = lines.length;
     },
   };

@@ -35,6 +35,33 @@ describe("git repositories", () => {
     expect(status).not.toContain(".nixkit/cache");
   });
 
+  test("a `lib/` line in .gitignore (GitHub's Python template) does not hide .nixkit/lib: generate un-ignores it, doctor names it", async () => {
+    const dir = tempDir();
+    await git(dir, "init", "-q");
+    writeFileSync(path.join(dir, ".gitignore"), "__pycache__/\nlib/\n*.lock\n");
+    expect((await nixkit(["init"], { cwd: dir })).exitCode).toBe(0);
+    const run = await nixkit(["run", "--", "echo", "CMD"], { cwd: dir, env: withOffline() });
+    expect(run.exitCode, run.stderr).toBe(0);
+    const ignore = readFileSync(path.join(dir, ".gitignore"), "utf8");
+    expect(ignore).toContain("!/.nixkit/lib/\n");
+    expect(ignore).toContain("!/flake.lock\n");
+    expect((await git(dir, "ls-files", ".nixkit/lib")).stdout).toContain(".nixkit/lib/default.nix");
+    expect((await nixkit(["build"], { cwd: dir, env: withOffline() })).exitCode).toBe(0);
+
+    // A project generated before: .nixkit/lib stayed out of git. doctor says so; any command mends it.
+    const old = tempDir();
+    await git(old, "init", "-q");
+    expect((await nixkit(["init"], { cwd: old })).exitCode).toBe(0);
+    expect((await nixkit(["generate"], { cwd: old })).exitCode).toBe(0);
+    writeFileSync(path.join(old, ".gitignore"), ".nixkit/cache/\nresult*\nlib/\n");
+    await git(old, "rm", "-rq", "--cached", ".nixkit/lib");
+    const doctor = await nixkit(["doctor"], { cwd: old, env: withOffline() });
+    expect(doctor.stdout).toMatch(/FAIL\s+git\s+\.gitignore's rules match what nixkit generates \(\.nixkit\/lib\/\)/);
+    const mended = await nixkit(["run", "--", "true"], { cwd: old, env: withOffline() });
+    expect(mended.exitCode, mended.stderr).toBe(0);
+    expect((await git(old, "ls-files", ".nixkit/lib")).stdout).toContain(".nixkit/lib/default.nix");
+  });
+
   test("a file a build's src matches but git does not track is named, by build and by doctor", async () => {
     const dir = tempDir();
     await git(dir, "init", "-q");

@@ -19,11 +19,17 @@ const imageLayout = async (dir: string, image: string) => {
 describe("examples/node-service", () => {
   test("its tests pass with JUnit, its bundle builds, and its image answers a request in runc", async () => {
     const dir = exampleProject("node-service");
-    const tests = await nixkit(["test"], { cwd: dir });
+    const tests = await nixkit(["test", "--junit", path.join(dir, "merged.xml")], { cwd: dir });
     expect(tests.exitCode, tests.stderr).toBe(0);
     const junit = readFileSync(path.join(reportDir(tests.stdout, "unit")!, "reports/junit.xml"), "utf8");
     expect(junit.match(/<testcase /g)).toHaveLength(2);
     expect(junit).not.toContain("<failure");
+    // node:test writes plain test()s straight under <testsuites>: the merged report keeps both.
+    const merged = readFileSync(path.join(dir, "merged.xml"), "utf8");
+    expect([...merged.matchAll(/<testcase name="([^"]+)"/g)].map((m) => m[1])).toEqual([
+      "GET / reports the service as up",
+      "GET /greet/:name greets",
+    ]);
 
     const run = await runImage(await imageLayout(dir, "service"), ["--request", "/greet/runc"]);
     expect(run.exitCode, run.stderr).toBe(0);
