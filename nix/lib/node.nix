@@ -84,15 +84,36 @@ let
           runHook preBuild
           cp "$lockJSONPath" package-lock.json
           export HOME="$TMPDIR" npm_config_cache="$TMPDIR/npm-cache" npm_config_update_notifier=false
-          # npm's output is kept (and shown as it comes) so that the failure is told by what npm said.
-          # (stdenv's pipefail makes the pipeline fail when npm does)
-          if ! npm ci --offline --no-audit --no-fund --no-progress --loglevel=warn ${lib.optionalString (!scripts) "--ignore-scripts"} ${concatStringsSep " " (map (kind: "--omit=${kind}") omit)} 2>&1 | tee "$TMPDIR/npm-log"; then
+          # As nixpkgs' npmConfigHook: install without scripts, point the installed files' shebangs
+          # (#!/usr/bin/env node, #!/bin/bash) at the store, since the sandbox has neither, then run
+          # the dependencies' lifecycle scripts (npm rebuild) and the project's own, in npm ci's order.
+          # npm's output is kept (and shown as it comes) so that a failure is told by what npm said;
+          # stdenv's pipefail makes each pipeline fail when npm does.
+          nixkitNpm() { "$@" 2>&1 | tee -a "$TMPDIR/npm-log"; }
+          nixkitInstall() {
+            nixkitNpm npm ci --offline --no-audit --no-fund --no-progress --loglevel=warn --ignore-scripts ${concatStringsSep " " (map (kind: "--omit=${kind}") omit)} || return 1
+            patchShebangs node_modules > /dev/null
+            ${lib.optionalString scripts ''
+              nixkitNpm npm rebuild --offline --no-progress --loglevel=warn || return 1
+              patchShebangs node_modules > /dev/null
+              for event in preinstall install postinstall preprepare prepare postprepare; do
+                if node -e 'process.exit(require("./package.json").scripts?.[process.argv[1]] ? 0 : 1)' "$event"; then
+                  nixkitNpm npm run --offline --ignore-scripts --loglevel=warn "$event" || return 1
+                fi
+              done
+            ''}
+          }
+          if ! nixkitInstall; then
             if grep -qE 'EMFILE|ENFILE' "$TMPDIR/npm-log"; then
               echo ${lib.escapeShellArg "${lockfile}: npm ci failed: too many open files (EMFILE, see npm's output above); raise the open-file limit of the Nix builds (ulimit -n, or LimitNOFILE of the nix-daemon service) and run again"} >&2
             elif grep -qE 'ENOSPC' "$TMPDIR/npm-log"; then
               echo ${lib.escapeShellArg "${lockfile}: npm ci failed: no space left on the device (see npm's output above); free space (nixkit gc --store) and run again"} >&2
-            elif grep -qE 'command failed|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ENETUNREACH|ETIMEDOUT|getaddrinfo' "$TMPDIR/npm-log"; then
-              echo ${lib.escapeShellArg "${lockfile}: npm ci failed in the Nix sandbox, which has no network outside Nix's own fetches: a dependency's install script failed (see npm's output above), and one that downloads something cannot work here; if the package works without its script, set scripts: false"} >&2
+            elif grep -qE 'cannot execute: required file not found|bad interpreter' "$TMPDIR/npm-log"; then
+              echo ${lib.escapeShellArg "${lockfile}: an install script ran a file whose #! interpreter does not exist in the sandbox (see npm's output above); nixkit points node_modules' shebangs at the store, so this is a file made executable by the script itself: run patchShebangs on it first"} >&2
+            elif grep -qE 'ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ENETUNREACH|ETIMEDOUT|getaddrinfo|ENOTCACHED' "$TMPDIR/npm-log"; then
+              echo ${lib.escapeShellArg "${lockfile}: npm reached for the network in the Nix sandbox, which has none outside Nix's own fetches (see npm's output above)${if scripts then "; if a dependency's install script downloads something and the package works without it, set scripts: false" else ""}"} >&2
+            elif grep -qE 'command failed' "$TMPDIR/npm-log"; then
+              echo ${lib.escapeShellArg "${lockfile}: a lifecycle script failed in the Nix sandbox (see npm's output above), which has no network outside Nix's own fetches; if the package works without its script, set scripts: false"} >&2
             else
               echo ${lib.escapeShellArg "${lockfile}: npm ci failed in the Nix sandbox (npm's reason is above)"} >&2
             fi

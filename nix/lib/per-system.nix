@@ -74,9 +74,12 @@ let
       dontConfigure = true;
       # The last phase message marks when the script ended: Nix may report a build's end only
       # when its whole batch is done, and nixkit shows how long each one ran.
+      # The sandbox has no /usr/bin/env or /bin/bash: the source copy's executable scripts get
+      # store interpreters first (nixpkgs' patchShebangs), unless the manifest says not to.
       buildPhase = ''
         runHook preBuild
         ${neededOnPath spec}
+        ${lib.optionalString (spec.patchShebangs or true) "patchShebangs . > /dev/null"}
         ${linkNodeModules spec "$PWD"}
         ${run}
         if [ -n "''${NIX_LOG_FD-}" ]; then echo '@nix {"action":"setPhase","phase":"nixkit-script-done"}' >&"$NIX_LOG_FD"; fi
@@ -85,11 +88,26 @@ let
       dontInstall = true;
     } // extraAttrs);
 
+  # After a script failed: the executable files whose #! interpreter the sandbox does not have.
+  shebangHint = ''
+    nixkitShebangHint() {
+      find . -name node_modules -prune -o -type f -perm -0100 -print 2>/dev/null | while IFS= read -r file; do
+        IFS= read -r line < "$file" || true
+        case "$line" in "#!"*) ;; *) continue ;; esac
+        interpreter="''${line#\#!}"; interpreter="''${interpreter%% *}"
+        if [ -n "$interpreter" ] && [ ! -e "$interpreter" ]; then
+          echo "nixkit.yaml $1: $file starts with #!$interpreter, which the sandbox does not have; let patchShebangs point it at the store (drop patchShebangs: false, or run patchShebangs $file in the script)" >&2
+        fi
+      done
+    }
+  '';
+
   builds = mapAttrs (name: spec: scriptDerivation {
     inherit spec;
     field = "builds.${name}";
     run = ''
-      bash -eo pipefail "$nixkitScriptPath"
+      ${shebangHint}
+      bash -eo pipefail "$nixkitScriptPath" || { status=$?; nixkitShebangHint ${lib.escapeShellArg "builds.${name}"}; exit "$status"; }
       if [ ! -e "$out" ]; then
         echo ${lib.escapeShellArg "nixkit.yaml builds.${name}: the script did not create $out; write the build's result there"} >&2
         exit 1
@@ -111,7 +129,8 @@ let
       status=''${PIPESTATUS[0]}
       set -e
       echo "$status" > "$out/exit-code"
-      if [ "$status" -ne 0 ]; then echo "$status" > "$out/nix-support/failed"; fi
+      ${shebangHint}
+      if [ "$status" -ne 0 ]; then echo "$status" > "$out/nix-support/failed"; nixkitShebangHint ${lib.escapeShellArg "tests.${name}"} 2>&1 | tee -a "$out/log"; fi
     '';
   }) manifest.tests;
 

@@ -14,6 +14,7 @@ type Section = Languages & {
   needs: string[];
   env: Record<string, string>;
   script: string;
+  patchShebangs: boolean;
   src?: { include: string[]; exclude: string[] };
 };
 
@@ -52,6 +53,7 @@ function scriptSection(kind: "builds" | "tests", name: string, spec: Section): N
     needs: spec.needs,
     env: spec.env,
     script: spec.script,
+    ...(spec.patchShebangs ? {} : { patchShebangs: false }),
     src: spec.src ? { include: spec.src.include.map(stripDotSlash), exclude: spec.src.exclude.map(stripDotSlash) } : null,
   };
 }

@@ -64,6 +64,10 @@ const scriptSection = (scriptDoes: string) =>
     needs: z.array(z.string()).default([]).describe("Builds whose outputs are in $NIXKIT_BUILD_<name>, their bin/ on PATH."),
     env: envMap,
     ...languages,
+    patchShebangs: z
+      .boolean()
+      .default(true)
+      .describe("Point the source copy's #! lines (#!/usr/bin/env node, #!/bin/bash) at the store before the script runs, as nixpkgs' patchShebangs does; the sandbox has no /usr/bin/env."),
     script: script.describe(`Bash script run in a writable copy of the source; ${scriptDoes}.`),
   });
 

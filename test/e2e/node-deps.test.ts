@@ -261,7 +261,7 @@ test("a dependency's install script that needs the network fails saying so; scri
   const failed = await nixkit(["build"], { cwd: dir });
   expect(failed.exitCode).toBe(1);
   expect(failed.stderr).toContain("postinstall could not download");
-  expect(failed.stderr).toContain("npm ci failed in the Nix sandbox, which has no network");
+  expect(failed.stderr).toContain("a lifecycle script failed in the Nix sandbox (see npm's output above), which has no network");
   expect(failed.stderr).toContain("set scripts: false");
   // Running out of file descriptors is told as such, not blamed on the network.
   editFile(path.join(dir, "vendor/local-lib/package.json"), (t) => {
@@ -320,4 +320,43 @@ test("the committed fixture and example lockfiles record no download URL (the re
     expect(existsSync(path.join(repoRoot, file))).toBe(true);
     expect(readFileSync(path.join(repoRoot, file), "utf8")).not.toMatch(/"resolved": "https?:/);
   }
+});
+
+test("#!/usr/bin/env and #!/bin/bash work in the sandbox: install scripts calling node_modules/.bin, a husky-like prepare, the project's own scripts", async () => {
+  const dir = nodeProject();
+  // A dependency's postinstall and the project's prepare both run a bin whose shebang is #!/usr/bin/env node.
+  editFile(path.join(dir, "vendor/local-lib/package.json"), (t) =>
+    JSON.stringify({ ...JSON.parse(t), scripts: { postinstall: "semver 1.2.3" } }),
+  );
+  editFile(path.join(dir, "package-lock.json"), (t) => {
+    const lock = JSON.parse(t) as { packages: Record<string, Record<string, unknown>> };
+    lock.packages["vendor/local-lib"]!.hasInstallScript = true;
+    return JSON.stringify(lock, null, 2);
+  });
+  // A project new to the store, so its install runs (and logs) here.
+  const unique = `node-deps-shebangs-${Date.now()}`;
+  editFile(path.join(dir, "package-lock.json"), (t) => t.replace(/"name": "node-deps-fixture"/g, `"name": ${JSON.stringify(unique)}`));
+  editFile(path.join(dir, "package.json"), (t) =>
+    JSON.stringify({ ...JSON.parse(t), name: unique, scripts: { prepare: "semver 2.0.0 && echo prepared-by-semver" } }),
+  );
+  mkdirSync(path.join(dir, "scripts"));
+  writeFileSync(path.join(dir, "scripts/build.sh"), '#!/bin/bash\nset -e\nmkdir -p "$1"\necho "built by bash $BASH_VERSION" > "$1/by"\n', {
+    mode: 0o755,
+  });
+  writeFileSync(
+    path.join(dir, "nixkit.yaml"),
+    manifest().replace(
+      /builds:\n  app:[\s\S]*?\ntests:/,
+      'builds:\n  app:\n    node: {}\n    src: { include: ["scripts/**", "package.json"] }\n    script: ./scripts/build.sh "$out"\ntests:',
+    ),
+  );
+  const build = await nixkit(["build", "-v"], { cwd: dir });
+  expect(build.exitCode, build.stderr).toBe(0);
+  expect(build.stderr).toContain("prepared-by-semver");
+  expect(readFileSync(path.join(outOf(build.stdout, "app")!, "by"), "utf8")).toMatch(/^built by bash 5/);
+  // Without patchShebangs, the failure names the file and its missing interpreter.
+  editFile(path.join(dir, "nixkit.yaml"), (t) => t.replace("    node: {}\n    src:", "    node: {}\n    patchShebangs: false\n    src:"));
+  const unpatched = await nixkit(["build"], { cwd: dir });
+  expect(unpatched.exitCode).toBe(1);
+  expect(unpatched.stderr).toContain("nixkit.yaml builds.app: ./scripts/build.sh starts with #!/bin/bash, which the sandbox does not have");
 });
