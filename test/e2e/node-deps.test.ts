@@ -346,7 +346,7 @@ test("#!/usr/bin/env and #!/bin/bash work in the sandbox: install scripts callin
   writeFileSync(
     path.join(dir, "nixkit.yaml"),
     manifest().replace(
-      /builds:\n  app:[\s\S]*?\ntests:/,
+      /builds:\n {2}app:[\s\S]*?\ntests:/,
       'builds:\n  app:\n    node: {}\n    src: { include: ["scripts/**", "package.json"] }\n    script: ./scripts/build.sh "$out"\ntests:',
     ),
   );
