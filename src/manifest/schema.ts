@@ -67,7 +67,9 @@ const scriptSection = (scriptDoes: string) =>
     patchShebangs: z
       .boolean()
       .default(true)
-      .describe("Point the source copy's #! lines (#!/usr/bin/env node, #!/bin/bash) at the store before the script runs, as nixpkgs' patchShebangs does; the sandbox has no /usr/bin/env."),
+      .describe(
+        "Point the source copy's #! lines (#!/usr/bin/env node, #!/bin/bash) at the store before the script runs, as nixpkgs' patchShebangs does; the sandbox has no /usr/bin/env.",
+      ),
     script: script.describe(`Bash script run in a writable copy of the source; ${scriptDoes}.`),
   });
 
