@@ -63,3 +63,20 @@ export async function makeEnv(request: DevEnvRequest, run: PrintDevEnv): Promise
   const key = currentEnvKey(request, true) === evaluated.withoutLock ? currentEnvKey(request) : evaluated.key;
   return { rcFile: await storeEnv(request.projectDir, key, renderRc(env, realpathSync(paths.profile))) };
 }
+
+// The warm path and the full CLI run in one process (src/main.ts) from two bundles: a failure the
+// warm path met is handed over through globalThis, tied to the project and its environment key.
+const HANDOVER = Symbol.for("nixkit.devEnvFailure");
+type Handover = { key: string; failure: DevEnvResult };
+const slot = globalThis as { [HANDOVER]?: Handover };
+
+export const warmFailure = {
+  keep(request: DevEnvRequest, failure: DevEnvResult | undefined): void {
+    if (failure) slot[HANDOVER] = { key: `${request.projectDir}\0${currentEnvKey(request)}`, failure };
+  },
+  take(request: DevEnvRequest): DevEnvResult | undefined {
+    const kept = slot[HANDOVER];
+    delete slot[HANDOVER];
+    return kept && kept.key === `${request.projectDir}\0${currentEnvKey(request)}` ? kept.failure : undefined;
+  },
+};

@@ -8,7 +8,7 @@ import { nixReason } from "../nix/process.js";
 import { stripAnsi } from "../nix/internal-json.js";
 import type { Logger } from "../util/logger.js";
 import { latestRcFile } from "./cache.js";
-import { cachedRc, damagedRcWarning, makeEnv, type DevEnvRequest } from "./dev-env.js";
+import { cachedRc, damagedRcWarning, makeEnv, warmFailure, type DevEnvRequest } from "./dev-env.js";
 
 export interface EnsureEnvOptions extends DevEnvRequest {
   driver: NixDriver;
@@ -23,8 +23,10 @@ export async function ensureRc(options: EnsureEnvOptions): Promise<string> {
   if (cached.state === "ok") return cached.file;
   if (cached.state === "damaged") options.logger.warn(damagedRcWarning(cached.file));
   await options.driver.detect();
-  options.logger.info("preparing the dev environment (nix print-dev-env)…");
-  const made = await makeEnv(options, (profile) => options.driver.printDevEnv(profile));
+  // The warm path (same process) may have tried already: its failure is not made again.
+  const warm = warmFailure.take(options);
+  if (!warm) options.logger.info("preparing the dev environment (nix print-dev-env)…");
+  const made = warm ? { rcFile: undefined, failure: warm } : await makeEnv(options, (profile) => options.driver.printDevEnv(profile));
   if (made.rcFile) return made.rcFile;
 
   const nixMessage = stripAnsi(made.failure!.stderr);
@@ -35,4 +37,8 @@ export async function ensureRc(options: EnsureEnvOptions): Promise<string> {
   return stale;
 }
 
-const failure = (nixMessage: string): NixFailed => new NixFailed(`nix print-dev-env failed: ${nixReason(nixMessage)}`, nixMessage);
+// The failing build's last log lines, as Nix quoted them ("> …"), go with the reason.
+const failure = (nixMessage: string): NixFailed => {
+  const tail = nixMessage.split("\n").filter((l) => /^\s*> /.test(l));
+  return new NixFailed(`nix print-dev-env failed: ${nixReason(nixMessage)}${tail.length ? `\n${tail.join("\n")}` : ""}`, nixMessage);
+};

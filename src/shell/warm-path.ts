@@ -5,7 +5,7 @@ import path from "node:path";
 import { projectPaths } from "../state/layout.js";
 import { readTextInside } from "../util/bounded-read.js";
 import { findProjectDir } from "../util/project-dir.js";
-import { cachedRc, damagedRcWarning, directPrintDevEnv, makeEnv } from "./dev-env.js";
+import { cachedRc, damagedRcWarning, directPrintDevEnv, makeEnv, warmFailure } from "./dev-env.js";
 import { interactiveShell, runInEnv } from "./launch.js";
 
 interface WarmInvocation {
@@ -73,8 +73,10 @@ export async function runWarm(argv: string[], env: NodeJS.ProcessEnv): Promise<n
     const { generatedFilesFresh } = await import("../generate/freshness.js");
     if (!generatedFilesFresh(invocation.projectDir)) return undefined;
     process.stderr.write("nixkit: preparing the dev environment (nix print-dev-env)…\n");
-    rcFile = (await makeEnv(invocation, directPrintDevEnv(invocation))).rcFile;
-    if (!rcFile) return undefined; // the full CLI reruns it and explains the failure
+    const made = await makeEnv(invocation, directPrintDevEnv(invocation));
+    rcFile = made.rcFile;
+    // The full CLI, in this same process, explains the failure without making it again.
+    if (!rcFile) return (warmFailure.keep(invocation, made.failure), undefined);
   }
   const launch = { rcFile, projectDir: invocation.projectDir, workDir: invocation.workDir, pure: invocation.pure };
   return invocation.command === "run" ? runInEnv(launch, invocation.args) : interactiveShell(launch, projectNameOf(invocation.projectDir));

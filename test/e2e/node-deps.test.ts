@@ -263,6 +263,13 @@ test("a dependency's install script that needs the network fails saying so; scri
   expect(failed.stderr).toContain("postinstall could not download");
   expect(failed.stderr).toContain("a lifecycle script failed in the Nix sandbox (see npm's output above), which has no network");
   expect(failed.stderr).toContain("set scripts: false");
+  // The shell's environment cannot be made either: said once, with the failing build's log.
+  const counter = countingNix();
+  const run = await nixkit(["run", "--", "true"], { cwd: dir, env: counter.env });
+  expect(run.exitCode).toBe(1);
+  expect(run.stderr).toContain("postinstall could not download");
+  expect(run.stderr.match(/preparing the dev environment/g)).toHaveLength(1);
+  expect(counter.calls().filter((c) => c.includes("print-dev-env"))).toHaveLength(1);
   // Running out of file descriptors is told as such, not blamed on the network.
   editFile(path.join(dir, "vendor/local-lib/package.json"), (t) => {
     const pkg = JSON.parse(t) as Record<string, unknown>;
