@@ -7,7 +7,7 @@ import type { Dispatch } from "./cli/declare.js";
 import { declareGroupCommands } from "./cli/group-commands.js";
 import { declareProjectCommands } from "./cli/project-commands.js";
 import { nixkitVersion } from "./util/assets.js";
-import { environmentError, nixEnvironmentError, NixkitError, UserError } from "./util/errors.js";
+import { environmentError, FieldError, nixEnvironmentError, NixkitError, UserError } from "./util/errors.js";
 import { machineOutput } from "./util/logger.js";
 import { redactUrls } from "./util/redact.js";
 
@@ -47,6 +47,10 @@ export async function runCli(argv: string[], signal: AbortSignal): Promise<numbe
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (thrown) {
     if (signal.aborted) return 130;
+    if (thrown instanceof FieldError) {
+      const { manifestErrorFromNix } = await import("./manifest/nix-errors.js");
+      thrown = (await manifestErrorFromNix(thrown.message, thrown.manifestText)) ?? thrown;
+    }
     const nixMessage = (thrown as { nixMessage?: unknown } | undefined)?.nixMessage;
     const error =
       environmentError(thrown) ?? (typeof nixMessage === "string" ? nixEnvironmentError(nixMessage, thrown) : undefined) ?? thrown;

@@ -29,7 +29,7 @@ export async function run(session: Session, options: CiOptions): Promise<void> {
   const loaded = await loadManifest(session.projectDir);
   refuseUnsafeProject(session.projectDir);
   // The lockfiles' checks: a refused one is a usage error (exit 2), not a failed check job.
-  nodeContext(loaded.manifest, session.projectDir);
+  nodeContext(loaded.manifest, session.projectDir, loaded.text);
   let stages;
   try {
     stages = parseStages(options.stages);

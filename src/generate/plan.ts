@@ -24,5 +24,5 @@ export function sourceHash(manifest: Manifest, library: GeneratedFile[]): string
 export function generatePlan(manifest: Manifest, manifestText: string, projectDir: string): GeneratedFile[] {
   const library = libraryFiles();
   const hashes = { manifest: sha256(manifestText), source: sourceHash(manifest, library) };
-  return [{ path: FLAKE_FILE, content: renderFlake(manifest, hashes, nodeContext(manifest, projectDir)) }, ...library];
+  return [{ path: FLAKE_FILE, content: renderFlake(manifest, hashes, nodeContext(manifest, projectDir, manifestText)) }, ...library];
 }

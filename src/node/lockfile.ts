@@ -86,13 +86,28 @@ function positions(text: string) {
   };
 }
 
-/** `lockfile` is relative to the project; `field` the manifest field that names it. */
-export function checkLockfile(projectDir: string, lockfile: string, field: string): CheckedLock {
+// Lockfiles of other package managers, which nixkit does not install from yet.
+const OTHER_LOCKFILES: Record<string, string> = { "pnpm-lock.yaml": "pnpm", "yarn.lock": "yarn", "bun.lock": "bun", "bun.lockb": "bun" };
+const SUPPORTED = "nixkit installs Node dependencies from npm's package-lock.json (lockfileVersion 2 or 3) only, for now";
+
+/** Why the lockfile a field names cannot be used at all (missing, another tool's), for the field's own message. */
+function unusableLockfile(projectDir: string, lockfile: string): string | undefined {
+  const tool = OTHER_LOCKFILES[path.basename(lockfile)];
+  if (tool) return `${lockfile} is ${tool}'s lockfile; ${SUPPORTED}: keep a package-lock.json beside it (\`npm install --package-lock-only\`) and name that`;
+  const dir = path.dirname(path.join(projectDir, lockfile));
+  const others = Object.keys(OTHER_LOCKFILES).filter((name) => existsSync(path.join(dir, name)));
+  if (others.length > 0)
+    return `${lockfile} does not exist, and the project is locked by ${others.map((o) => `${OTHER_LOCKFILES[o]} (${o})`).join(", ")} instead; ${SUPPORTED}: keep a package-lock.json beside it (\`npm install --package-lock-only\`)`;
+  return `${lockfile} does not exist; run \`npm install\` in ${path.dirname(lockfile)} to create it`;
+}
+
+/** `lockfile` is relative to the project. A lockfile that cannot be used at all is `{ unusable }`, for its fields to say. */
+export function checkLockfile(projectDir: string, lockfile: string): CheckedLock | { unusable: string } {
   const file = path.join(projectDir, lockfile);
   const shown = path.relative(process.cwd(), file) || file;
+  if (OTHER_LOCKFILES[path.basename(lockfile)]) return { unusable: unusableLockfile(projectDir, lockfile)! };
   const bytes = readInside(projectDir, file, "lockfile", shown);
-  if (bytes === undefined)
-    throw new UserError(`nixkit.yaml ${field}: ${lockfile} does not exist; run \`npm install\` in ${path.dirname(lockfile)} to create it`);
+  if (bytes === undefined) return { unusable: unusableLockfile(projectDir, lockfile)! };
   const npmDir = path.dirname(file);
   const cacheFile = path.join(
     userCachePaths().root,

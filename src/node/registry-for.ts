@@ -3,6 +3,7 @@
 // registry that configuration names.
 import path from "node:path";
 import type { Manifest } from "../manifest/schema.js";
+import { FieldError } from "../util/errors.js";
 import { checkLockfile } from "./lockfile.js";
 import { npmRegistry } from "./npm-config.js";
 
@@ -23,11 +24,17 @@ export function nodeFields(manifest: Manifest): { field: string; node: NodeSpec 
   return sections.flatMap(([field, spec]) => (spec.node ? [{ field: `${field}.node`, node: spec.node }] : []));
 }
 
-export function nodeContext(manifest: Manifest, projectDir: string): NodeContext {
-  const lockfiles = new Map<string, string>();
-  for (const { field, node } of nodeFields(manifest)) if (!lockfiles.has(node.lockfile)) lockfiles.set(node.lockfile, `${field}.lockfile`);
+/** `manifestText` places a problem with a field (a lockfile that is missing, or not npm's) at its line. */
+export function nodeContext(manifest: Manifest, projectDir: string, manifestText = ""): NodeContext {
+  const lockfiles = new Map<string, string[]>();
+  for (const { field, node } of nodeFields(manifest)) lockfiles.set(node.lockfile, [...(lockfiles.get(node.lockfile) ?? []), `${field}.lockfile`]);
   let registryDir: string | undefined;
-  for (const [lockfile, field] of lockfiles)
-    if (checkLockfile(projectDir, lockfile, field).needsRegistry) registryDir ??= path.dirname(path.join(projectDir, lockfile));
+  const unusable: string[] = [];
+  for (const [lockfile, fields] of lockfiles) {
+    const checked = checkLockfile(projectDir, lockfile);
+    if ("unusable" in checked) unusable.push(...fields.map((field) => `nixkit.yaml ${field}: ${checked.unusable}`));
+    else if (checked.needsRegistry) registryDir ??= path.dirname(path.join(projectDir, lockfile));
+  }
+  if (unusable.length > 0) throw new FieldError(unusable.join("\n"), manifestText);
   return { npmRegistry: registryDir ? npmRegistry(registryDir, projectDir) : null };
 }

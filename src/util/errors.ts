@@ -19,6 +19,19 @@ export class UserError extends NixkitError {
   }
 }
 
+/**
+ * Manifest problems found outside the manifest's own parse (a lockfile a field names), one line
+ * each as "nixkit.yaml FIELD: message"; the CLI puts each field's line:col in before printing.
+ */
+export class FieldError extends UserError {
+  constructor(
+    message: string,
+    readonly manifestText: string,
+  ) {
+    super(message);
+  }
+}
+
 /** The user's work failed (a build, a test, a `--check` drift): exit 1. */
 export class WorkFailed extends NixkitError {
   constructor(message: string, options?: { cause?: unknown }) {

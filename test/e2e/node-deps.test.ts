@@ -286,6 +286,25 @@ test("a dependency's install script that needs the network fails saying so; scri
 });
 
 describe("lockfiles nixkit refuses", () => {
+  test("a pnpm project is told which lockfile was found, at each field's line and column, exit 2", async () => {
+    const dir = nodeProject();
+    rmSync(path.join(dir, "package-lock.json"));
+    writeFileSync(path.join(dir, "pnpm-lock.yaml"), "lockfileVersion: '9.0'\n");
+    const result = await nixkit(["build"], { cwd: dir });
+    expect(result.exitCode).toBe(2);
+    const lines = result.stderr
+      .trim()
+      .split("\n")
+      .map((l) => l.replace(/^error: /, ""));
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^nixkit\.yaml:7:9 shell\.node\.lockfile: package-lock\.json does not exist, and the project is locked by pnpm \(pnpm-lock\.yaml\) instead/,
+      ),
+      expect.stringMatching(/^nixkit\.yaml:10:11 builds\.app\.node\.lockfile: package-lock\.json does not exist/),
+      expect.stringMatching(/^nixkit\.yaml:22:11 tests\.unit\.node\.lockfile: package-lock\.json does not exist/),
+    ]);
+  });
+
   test("lockfileVersion 1: exit 2 at the field, with the upgrade", async () => {
     const dir = nodeProject();
     writeFileSync(

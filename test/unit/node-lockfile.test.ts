@@ -4,6 +4,9 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { checkLockfile } from "../../src/node/lockfile.js";
+import { nodeContext } from "../../src/node/registry-for.js";
+import { parseManifest } from "../../src/manifest/parse.js";
+import { FieldError } from "../../src/util/errors.js";
 import { elfInfo, isStaticElf } from "../../src/offline/elf.js";
 import { redactUrl } from "../../src/util/redact.js";
 import { tempDir } from "../helpers.js";
@@ -16,7 +19,7 @@ function lockfile(packages: Record<string, object>, version = 3): string {
   );
   return dir;
 }
-const check = (dir: string) => () => checkLockfile(dir, "package-lock.json", "builds.app.node.lockfile");
+const check = (dir: string) => () => checkLockfile(dir, "package-lock.json");
 const integrity = "sha512-sGkPx+VjMtmA6MX27oA4FBFELFCZZ4S4XqeGOXCv68tT+jb3vk/RyaKWP0PTKyWtmLSM0b+adUTEvbs1PEaH2w==";
 
 describe("checkLockfile", () => {
@@ -63,8 +66,8 @@ describe("checkLockfile", () => {
     expect(error).toMatch(/:\d+:\d+: @scope\/no-hash has no "integrity" hash/);
   });
 
-  test("a missing lockfile names the manifest field; invalid JSON says so", () => {
-    expect(check(tempDir())).toThrow(/nixkit\.yaml builds\.app\.node\.lockfile: package-lock\.json does not exist/);
+  test("a missing lockfile is told for its fields to say; invalid JSON says so", () => {
+    expect(check(tempDir())()).toEqual({ unusable: expect.stringMatching(/^package-lock\.json does not exist; run `npm install`/) });
     const dir = tempDir();
     writeFileSync(path.join(dir, "package-lock.json"), "{ nope");
     expect(check(dir)).toThrow(/not valid JSON/);
@@ -80,4 +83,49 @@ test("elfInfo tells programs with an interpreter, shared objects and static bina
   expect(elfInfo(process.execPath)).toMatchObject({ dynamic: true });
   expect(elfInfo(path.join(import.meta.dirname, "node-lockfile.test.ts"))).toBeUndefined();
   expect(isStaticElf(process.execPath)).toBe(elfInfo(process.execPath)?.interpreter === false);
+});
+
+describe("other package managers' lockfiles", () => {
+  const manifest = (text: string) => parseManifest(text).manifest;
+  const text = `version: 1
+name: x
+inputs:
+  nixpkgs: github:NixOS/nixpkgs/nixos-26.05
+shell:
+  node: {}
+builds:
+  app:
+    node: { lockfile: pnpm-lock.yaml }
+    script: x
+tests:
+  unit:
+    node: {}
+    script: x
+`;
+
+  test("pnpm or yarn locked projects are told which lockfile was found and what nixkit reads, for every field that uses it", () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, "pnpm-lock.yaml"), "lockfileVersion: '9.0'\n");
+    writeFileSync(path.join(dir, "yarn.lock"), "# yarn lockfile v1\n");
+    let error: FieldError | undefined;
+    try {
+      nodeContext(manifest(text), dir, text);
+    } catch (e) {
+      error = e as FieldError;
+    }
+    expect(error).toBeInstanceOf(FieldError);
+    const lines = error!.message.split("\n");
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^nixkit\.yaml shell\.node\.lockfile: package-lock\.json does not exist, and the project is locked by pnpm \(pnpm-lock\.yaml\), yarn \(yarn\.lock\) instead; nixkit installs Node dependencies from npm's package-lock\.json/,
+      ),
+      expect.stringMatching(
+        /^nixkit\.yaml tests\.unit\.node\.lockfile: package-lock\.json does not exist, and the project is locked by pnpm/,
+      ),
+      expect.stringMatching(
+        /^nixkit\.yaml builds\.app\.node\.lockfile: pnpm-lock\.yaml is pnpm's lockfile; nixkit installs Node dependencies from npm's package-lock\.json/,
+      ),
+    ]);
+    expect(error!.message).not.toMatch(/not valid JSON|run `npm install` in/);
+  });
 });
