@@ -76,8 +76,14 @@ export async function test(session: Session, options: TestOptions): Promise<void
     }),
   );
   for (const failed of results.filter((r) => r.status === "fail")) {
+    const log = logOf(failed).trimEnd();
+    if (!log) {
+      const reports = failed.reports.length ? `; its reports: ${failed.reports.map((r) => path.join(failed.reportsDir!, r)).join(", ")}` : "";
+      logger.error(`test ${failed.name} failed (exit ${failed.exitCode}) and printed nothing${reports}`);
+      continue;
+    }
     logger.error(`test ${failed.name} failed (exit ${failed.exitCode}); its full log:`);
-    for (const line of logOf(failed).trimEnd().split("\n")) logger.info(`  ${line}`);
+    for (const line of log.split("\n")) logger.info(`  ${line}`);
   }
   if (options.junit) {
     const file = path.resolve(options.junit);

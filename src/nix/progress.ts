@@ -124,7 +124,18 @@ export class BuildMonitor {
       build.phase = String(fields[0]);
     } else if (type === RES_BUILD_LOG_LINE || type === RES_POST_BUILD_LOG_LINE) {
       build.running ??= this.now();
-      const text = stripAnsi(String(fields[0]));
+      let text = stripAnsi(String(fields[0]));
+      // A script whose output ends without a newline: Nix reads the builder's phase marker as
+      // the end of that last line. The line is the text before it; the marker is a phase.
+      const marker = text.indexOf('@nix {"action":"setPhase"');
+      if (marker > 0) {
+        const event = parseLogLine(text.slice(marker).trim());
+        const phase = (event as { phase?: unknown }).phase;
+        if (typeof phase === "string") {
+          text = text.slice(0, marker);
+          this.onResult(id, RES_SET_PHASE, [phase]);
+        }
+      }
       build.lastLine = text.trim() || build.lastLine;
       const log = this.logs.get(build.drvPath)!;
       log.push(text);

@@ -313,3 +313,17 @@ describe("every nix argv, as arrays", () => {
     }).toMatchSnapshot();
   });
 });
+
+test("a script's last line without a newline: the phase marker Nix read into it is a phase, not log text", () => {
+  const lines: string[] = [];
+  const sink = new Writable({ write: (c, _e, done) => (lines.push(String(c)), done()) });
+  const monitor = new BuildMonitor(createLogger({ stderr: sink, stdout: sink }));
+  const drv = "/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-nixkit-test-unit.drv";
+  monitor.feed(`@nix ${JSON.stringify({ action: "start", id: 7, type: 105, text: "", fields: [drv, ""] })}`);
+  monitor.feed(
+    `@nix ${JSON.stringify({ action: "result", id: 7, type: 101, fields: ['all done@nix {"action":"setPhase","phase":"nixkit-script-done"}'] })}`,
+  );
+  monitor.close();
+  expect(monitor.logOf(drv)).toEqual(["all done"]);
+  expect(lines.join("")).not.toContain("@nix");
+});
