@@ -45,12 +45,9 @@ export async function runCli(argv: string[], signal: AbortSignal): Promise<numbe
     );
     await program.parseAsync(argv);
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
-  } catch (thrown) {
+  } catch (caught) {
     if (signal.aborted) return 130;
-    if (thrown instanceof FieldError) {
-      const { manifestErrorFromNix } = await import("./manifest/nix-errors.js");
-      thrown = (await manifestErrorFromNix(thrown.message, thrown.manifestText)) ?? thrown;
-    }
+    const thrown = caught instanceof FieldError ? await placedFieldError(caught) : caught;
     const nixMessage = (thrown as { nixMessage?: unknown } | undefined)?.nixMessage;
     const error =
       environmentError(thrown) ?? (typeof nixMessage === "string" ? nixEnvironmentError(nixMessage, thrown) : undefined) ?? thrown;
@@ -70,6 +67,12 @@ export async function runCli(argv: string[], signal: AbortSignal): Promise<numbe
     else process.stderr.write("(run with -v for the stack trace)\n");
     return 1;
   }
+}
+
+/** A FieldError with each field's line:col (the YAML parser is loaded only now). */
+async function placedFieldError(error: FieldError): Promise<Error> {
+  const { manifestErrorFromNix } = await import("./manifest/nix-errors.js");
+  return (await manifestErrorFromNix(error.message, error.manifestText)) ?? error;
 }
 
 const prefix = () => (process.stderr.isTTY && process.env.NO_COLOR == null ? "\x1b[31merror:\x1b[0m " : "error: ");

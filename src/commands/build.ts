@@ -78,7 +78,9 @@ export async function test(session: Session, options: TestOptions): Promise<void
   for (const failed of results.filter((r) => r.status === "fail")) {
     const log = logOf(failed).trimEnd();
     if (!log) {
-      const reports = failed.reports.length ? `; its reports: ${failed.reports.map((r) => path.join(failed.reportsDir!, r)).join(", ")}` : "";
+      const reports = failed.reports.length
+        ? `; its reports: ${failed.reports.map((r) => path.join(failed.reportsDir!, r)).join(", ")}`
+        : "";
       logger.error(`test ${failed.name} failed (exit ${failed.exitCode}) and printed nothing${reports}`);
       continue;
     }

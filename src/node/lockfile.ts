@@ -93,7 +93,8 @@ const SUPPORTED = "nixkit installs Node dependencies from npm's package-lock.jso
 /** Why the lockfile a field names cannot be used at all (missing, another tool's), for the field's own message. */
 function unusableLockfile(projectDir: string, lockfile: string): string | undefined {
   const tool = OTHER_LOCKFILES[path.basename(lockfile)];
-  if (tool) return `${lockfile} is ${tool}'s lockfile; ${SUPPORTED}: keep a package-lock.json beside it (\`npm install --package-lock-only\`) and name that`;
+  if (tool)
+    return `${lockfile} is ${tool}'s lockfile; ${SUPPORTED}: keep a package-lock.json beside it (\`npm install --package-lock-only\`) and name that`;
   const dir = path.dirname(path.join(projectDir, lockfile));
   const others = Object.keys(OTHER_LOCKFILES).filter((name) => existsSync(path.join(dir, name)));
   if (others.length > 0)

@@ -27,7 +27,8 @@ export function nodeFields(manifest: Manifest): { field: string; node: NodeSpec 
 /** `manifestText` places a problem with a field (a lockfile that is missing, or not npm's) at its line. */
 export function nodeContext(manifest: Manifest, projectDir: string, manifestText = ""): NodeContext {
   const lockfiles = new Map<string, string[]>();
-  for (const { field, node } of nodeFields(manifest)) lockfiles.set(node.lockfile, [...(lockfiles.get(node.lockfile) ?? []), `${field}.lockfile`]);
+  for (const { field, node } of nodeFields(manifest))
+    lockfiles.set(node.lockfile, [...(lockfiles.get(node.lockfile) ?? []), `${field}.lockfile`]);
   let registryDir: string | undefined;
   const unusable: string[] = [];
   for (const [lockfile, fields] of lockfiles) {
