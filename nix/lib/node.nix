@@ -5,7 +5,7 @@
 # fetched tarballs. One install per lockfile and options, shared by builds, tests and the shell.
 # `registry` (from npm's configuration, written by nixkit generate) serves packages whose
 # lockfile entry has no `resolved` URL (npm's omit-lockfile-registry-resolved).
-{ pkgs, lib, root, system, registry }:
+{ pkgs, lib, root, system, registry, settings ? { } }:
 let
   inherit (builtins) any attrNames concatStringsSep dirOf elem filter fromJSON head mapAttrs match readFile replaceStrings toJSON;
   npmPlatform = {
@@ -84,6 +84,8 @@ let
           runHook preBuild
           cp "$lockJSONPath" package-lock.json
           export HOME="$TMPDIR" npm_config_cache="$TMPDIR/npm-cache" npm_config_update_notifier=false
+          # The project .npmrc's install settings (legacy-peer-deps…), as the lockfile was made with them.
+          ${concatStringsSep "\n" (lib.mapAttrsToList (key: value: "export npm_config_${replaceStrings [ "-" ] [ "_" ] key}=${lib.escapeShellArg value}") (settings.${lockfile} or { }))}
           # As nixpkgs' npmConfigHook: install without scripts, point the installed files' shebangs
           # (#!/usr/bin/env node, #!/bin/bash) at the store, since the sandbox has neither, then run
           # the dependencies' lifecycle scripts (npm rebuild) and the project's own, in npm ci's order.
@@ -110,7 +112,9 @@ let
               echo ${lib.escapeShellArg "${lockfile}: npm ci failed: no space left on the device (see npm's output above); free space (nixkit gc --store) and run again"} >&2
             elif grep -qE 'cannot execute: required file not found|bad interpreter' "$TMPDIR/npm-log"; then
               echo ${lib.escapeShellArg "${lockfile}: an install script ran a file whose #! interpreter does not exist in the sandbox (see npm's output above); nixkit points node_modules' shebangs at the store, so this is a file made executable by the script itself: run patchShebangs on it first"} >&2
-            elif grep -qE 'ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ENETUNREACH|ETIMEDOUT|getaddrinfo|ENOTCACHED' "$TMPDIR/npm-log"; then
+            elif grep -qE 'ENOTCACHED' "$TMPDIR/npm-log"; then
+              echo ${lib.escapeShellArg "${lockfile}: npm wanted registry data the sandbox cannot fetch (ENOTCACHED, see npm's output above): npm ci re-resolved the tree, which happens when the lockfile was made with settings npm ci does not see here (a peer-dependency conflict made with legacy-peer-deps); put them in the npm project's .npmrc (legacy-peer-deps=true), which nixkit carries into the install, or run npm install to make a lockfile npm ci accepts as it is"} >&2
+            elif grep -qE 'ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ENETUNREACH|ETIMEDOUT|getaddrinfo' "$TMPDIR/npm-log"; then
               echo ${lib.escapeShellArg "${lockfile}: npm reached for the network in the Nix sandbox, which has none outside Nix's own fetches (see npm's output above)${if scripts then "; if a dependency's install script downloads something and the package works without it, set scripts: false" else ""}"} >&2
             elif grep -qE 'command failed' "$TMPDIR/npm-log"; then
               echo ${lib.escapeShellArg "${lockfile}: a lifecycle script failed in the Nix sandbox (see npm's output above), which has no network outside Nix's own fetches; if the package works without its script, set scripts: false"} >&2

@@ -16,7 +16,7 @@ let
   packageProblems = filter (p: p != null) (map packages.problem packageRefs) ++ pythonProblems;
   resolve = ref: if packageProblems == [ ] then packages.resolve ref else throw (concatStringsSep "\n" packageProblems);
   source = import ./source.nix { inherit lib root; };
-  node = import ./node.nix { inherit pkgs lib root system; registry = manifest.npmRegistry or null; };
+  node = import ./node.nix { inherit pkgs lib root system; registry = manifest.npmRegistry or null; settings = manifest.npmSettings or { }; };
   python = import ./python.nix { inherit pkgs; };
 
   # What a `node` or `python` field adds to a build, test or the shell: the interpreter (and

@@ -65,6 +65,7 @@ export function flakeData(manifest: Manifest, node: NodeContext): NixValue {
     name: manifest.name,
     systems: manifest.systems,
     npmRegistry: node.npmRegistry,
+    ...(node.npmSettings ? { npmSettings: node.npmSettings } : {}),
     shell: {
       ...languages(manifest.shell, ["shell"]),
       packages: packageRefs(manifest.shell.packages, ["shell", "packages"]),

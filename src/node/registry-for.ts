@@ -6,9 +6,12 @@ import type { Manifest } from "../manifest/schema.js";
 import { FieldError } from "../util/errors.js";
 import { checkLockfile } from "./lockfile.js";
 import { npmRegistry } from "./npm-config.js";
+import { npmInstallSettings } from "./npm-settings.js";
 
 export interface NodeContext {
   npmRegistry: string | null;
+  /** Each lockfile's install settings from its project's .npmrc (src/node/npm-settings.ts), when it has any. */
+  npmSettings?: Record<string, Record<string, string>>;
 }
 
 type NodeSpec = NonNullable<Manifest["shell"]["node"]>;
@@ -37,5 +40,13 @@ export function nodeContext(manifest: Manifest, projectDir: string, manifestText
     else if (checked.needsRegistry) registryDir ??= path.dirname(path.join(projectDir, lockfile));
   }
   if (unusable.length > 0) throw new FieldError(unusable.join("\n"), manifestText);
-  return { npmRegistry: registryDir ? npmRegistry(registryDir, projectDir) : null };
+  const npmSettings: Record<string, Record<string, string>> = {};
+  for (const lockfile of lockfiles.keys()) {
+    const settings = npmInstallSettings(projectDir, path.dirname(path.join(projectDir, lockfile)));
+    if (Object.keys(settings).length > 0) npmSettings[lockfile.replace(/^\.\//, "")] = settings;
+  }
+  return {
+    npmRegistry: registryDir ? npmRegistry(registryDir, projectDir) : null,
+    ...(Object.keys(npmSettings).length > 0 ? { npmSettings } : {}),
+  };
 }

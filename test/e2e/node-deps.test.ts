@@ -386,3 +386,18 @@ test("#!/usr/bin/env and #!/bin/bash work in the sandbox: install scripts callin
   expect(unpatched.exitCode).toBe(1);
   expect(unpatched.stderr).toContain("nixkit.yaml builds.app: ./scripts/build.sh starts with #!/bin/bash, which the sandbox does not have");
 });
+
+test("a lockfile made with the project's legacy-peer-deps installs: the .npmrc's install settings reach the sandboxed npm ci", async () => {
+  const dir = tempDir("nixkit-node-peer-");
+  cpSync(path.join(repoRoot, "test/fixtures/node-peer"), dir, { recursive: true });
+  writeFileSync(
+    path.join(dir, "nixkit.yaml"),
+    `version: 1\nname: node-peer\nsystems: [x86_64-linux]\ninputs:\n  nixpkgs: ${JSON.stringify(offlinePkgs())}\nbuilds:\n  app:\n    node: {}\n    src: { include: [package.json] }\n    script: |\n      mkdir -p $out\n      node -p "require('react/package.json').version + ' ' + require('react-dom/package.json').version" > $out/versions\n`,
+  );
+  const build = await nixkit(["build"], { cwd: dir });
+  expect(build.exitCode, build.stderr).toBe(0);
+  expect(readFileSync(path.join(outOf(build.stdout, "app")!, "versions"), "utf8").trim()).toBe("17.0.2 18.3.1");
+  expect(readFileSync(path.join(dir, "flake.nix"), "utf8")).toContain(
+    'npmSettings = { "package-lock.json" = { legacy-peer-deps = "true"; }; };',
+  );
+});

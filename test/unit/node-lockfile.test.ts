@@ -129,3 +129,14 @@ tests:
     expect(error!.message).not.toMatch(/not valid JSON|run `npm install` in/);
   });
 });
+
+test("a project .npmrc's install settings are carried, never its auth lines, registries or ${VAR} values", async () => {
+  const { npmInstallSettings } = await import("../../src/node/npm-settings.js");
+  const dir = tempDir();
+  writeFileSync(
+    path.join(dir, ".npmrc"),
+    "; comment\nlegacy-peer-deps=true\nengine-strict = false\nomit=dev,optional\nregistry=https://npm.example/\n//npm.example/:_authToken=npm_secret\ninstall-strategy=${STRATEGY}\n",
+  );
+  expect(npmInstallSettings(dir, dir)).toEqual({ "legacy-peer-deps": "true", "engine-strict": "false", omit: "dev,optional" });
+  expect(npmInstallSettings(dir, path.join(dir, "none"))).toEqual({});
+});
