@@ -35,8 +35,16 @@ let
       patchelf() { "$loader" --library-path ${patchelfFiles}/lib:${glibc}/lib ${patchelfFiles}/bin/patchelf "$@"; }
       while read -r kind file; do
         [ -n "$file" ] || continue
-        patchelf --set-rpath "$out/lib:${glibc}/lib" "$out/$file"
-        if [ "$kind" = program ]; then patchelf --set-interpreter "$loader" "$out/$file"; fi
+        # A program's search path is DT_RPATH (--force-rpath), not DT_RUNPATH: ld.so searches an
+        # executable's DT_RPATH for what a dlopen()ed library needs too, as it searches a nixpkgs
+        # glibc's built-in lib dir. So a prebuilt native addon (rollup's, lightningcss') that asks
+        # for librt.so.1 finds the imported glibc's, where the host loader would look in /lib.
+        if [ "$kind" = program ]; then
+          patchelf --force-rpath --set-rpath "$out/lib:${glibc}/lib" "$out/$file"
+          patchelf --set-interpreter "$loader" "$out/$file"
+        else
+          patchelf --set-rpath "$out/lib:${glibc}/lib" "$out/$file"
+        fi
       done < "$files/nix-support/elf-files"
       rm "$out/nix-support/elf-files"
       rmdir "$out/nix-support"
