@@ -58,17 +58,21 @@ export function featuresOf(v: NixVersion): NixFeatures {
 
 export const isSupported = (v: NixVersion): boolean => atLeast(v, MIN_NIX.major, MIN_NIX.minor);
 
-// Nix turns a local git checkout into a git+file URL without percent-encoding its path until 2.34
-// (flakeref.cc pathToUrlPath), so a space or a non-ASCII character there breaks every flake command
-// ("'file:///x/sp ace' is not a valid URL"). Plain directories (path: flakes) are not affected.
-const URL_SAFE_PATH = /^[A-Za-z0-9._~/@+,=:-]*$/;
+// Nix turns a local git checkout into a git+file URL and parses it again. Before 2.14 it wrote the
+// path into that URL as it is (ParsedURL::to_string percent-encodes the path from 2.14 on), so a
+// character URLs do not allow there breaks every flake command ("'file:///x/a b' is not a valid
+// URL"). Measured here: Nix 2.8 fails on a space, non-ASCII, # ? [ ] { } < > | ` \ ^ and a % that
+// is no escape, and takes the rest (' " $ ; & = @ , + ~ ! ( ) *); Nix 2.26.3 takes them all. Lix
+// forked after the fix. Plain directories (path: flakes) are not affected.
+const URL_PATH = /^(?:[A-Za-z0-9._~!$&'()*+,;=:@/-]|%[0-9A-Fa-f]{2})*$/;
 
 /** Why this Nix cannot use a flake in the git checkout at `gitRoot`, or undefined. */
 export function gitPathProblem(v: NixVersion, gitRoot: string | undefined): string | undefined {
-  if (!gitRoot || URL_SAFE_PATH.test(gitRoot)) return undefined;
-  if (!v.lix && atLeast(v, 2, 34)) return undefined;
+  if (!gitRoot || URL_PATH.test(gitRoot) || v.lix || atLeast(v, 2, 14)) return undefined;
+  const bad = [...gitRoot].find((c) => !URL_PATH.test(c)) ?? "%";
+  const named = /\s/.test(bad) ? "a space" : /[^\x00-\x7f]/.test(bad) ? "a non-ASCII character" : `"${bad}"`;
   return (
-    `${v.lix ? "Lix" : "Nix"} ${v.major}.${v.minor} cannot use a flake in a git checkout whose path has a space, a non-ASCII ` +
-    `character or URL syntax (${gitRoot}); Nix fixed this in 2.34. Move or rename the checkout (e.g. to ~/src/my-project), or use Nix 2.34 or newer`
+    `Nix ${v.major}.${v.minor} cannot use a flake in a git checkout whose path has ${named} (${gitRoot}): before 2.14 Nix puts the ` +
+    "path into a URL unescaped. Move or rename the checkout (e.g. to ~/src/my-project), or use Nix 2.14 or newer"
   );
 }

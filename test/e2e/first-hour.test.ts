@@ -87,7 +87,7 @@ describe("git repositories", () => {
     const version = (await execa("nix", ["--version"])).stdout;
     const [, major, minor] = version.match(/(\d+)\.(\d+)/)!.map(Number);
     const result = await nixkit(["build"], { cwd: dir, env: withOffline() });
-    if (major! === 2 && minor! < 34) {
+    if (major! === 2 && minor! < 14) {
       expect(result.exitCode).toBe(3);
       expect(result.stderr).toContain(`cannot use a flake in a git checkout whose path has a space`);
       expect(result.stderr).toContain("Move or rename the checkout");

@@ -327,3 +327,17 @@ test("a script's last line without a newline: the phase marker Nix read into it 
   expect(monitor.logOf(drv)).toEqual(["all done"]);
   expect(lines.join("")).not.toContain("@nix");
 });
+
+test("a git checkout path is refused only where Nix cannot use it: before 2.14, for what URLs do not allow", async () => {
+  const { gitPathProblem } = await import("../../src/nix/version.js");
+  const nix = (minor: number, lix = false) => ({ major: 2, minor, patch: 0, lix }) as never;
+  for (const root of ["/tmp/a b", "/tmp/ünï", "/tmp/a#b", "/tmp/a?b", "/tmp/a[b]", "/tmp/a%b"]) {
+    expect(gitPathProblem(nix(8), root), root).toMatch(/^Nix 2\.8 cannot use a flake in a git checkout whose path has /);
+    for (const fixed of [nix(14), nix(24), nix(26), nix(35), nix(18, true)]) expect(gitPathProblem(fixed, root), root).toBeUndefined();
+  }
+  for (const root of ["/tmp/a'b", "/tmp/a$b", "/tmp/a+b", "/tmp/a@b", "/tmp/a%20b", "/home/me/src/app"])
+    expect(gitPathProblem(nix(8), root), root).toBeUndefined();
+  expect(gitPathProblem(nix(8), "/tmp/a b")).toContain("has a space");
+  expect(gitPathProblem(nix(8), "/tmp/ünï")).toContain("has a non-ASCII character");
+  expect(gitPathProblem(nix(8), "/tmp/a#b")).toContain('has "#"');
+});
