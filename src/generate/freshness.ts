@@ -8,6 +8,7 @@ import { readInside, readTextInside } from "../util/bounded-read.js";
 import { FLAKE_FILE, LIB_DIR, projectPaths } from "../state/layout.js";
 import { assetPath, nixkitVersion } from "../util/assets.js";
 import { sha256 } from "../util/hash.js";
+import { insideGitRepo, knownToGit } from "../util/git.js";
 import { isUntouchedGenerated, readFlakeHeader } from "./header.js";
 
 export interface GeneratedFile {
@@ -86,6 +87,13 @@ function lineChanges(before: string, after: string): { added: number; removed: n
   }
   const removed = [...counts.values()].reduce((a, b) => a + b, 0);
   return { added, removed };
+}
+
+/** Whether Nix sees the generated files: outside git always; in git, when git knows them (an ignore rule may hide them). */
+export function generatedFilesVisible(projectDir: string): boolean {
+  if (!insideGitRepo(projectDir)) return true;
+  const files = [FLAKE_FILE, `${LIB_DIR}/default.nix`];
+  return knownToGit(projectDir, files).size === files.length;
 }
 
 /**

@@ -70,8 +70,9 @@ export async function runWarm(argv: string[], env: NodeJS.ProcessEnv): Promise<n
     // A binary cache is probed and passed by the full CLI, so that print-dev-env uses it too.
     if (/^cache:/m.test(manifestText(invocation.projectDir))) return undefined;
     // Loaded only here: checking freshness hashes files with node:crypto.
-    const { generatedFilesFresh } = await import("../generate/freshness.js");
-    if (!generatedFilesFresh(invocation.projectDir)) return undefined;
+    const { generatedFilesFresh, generatedFilesVisible } = await import("../generate/freshness.js");
+    // The full CLI regenerates them, or makes git (and so Nix) see them.
+    if (!generatedFilesFresh(invocation.projectDir) || !generatedFilesVisible(invocation.projectDir)) return undefined;
     process.stderr.write("nixkit: preparing the dev environment (nix print-dev-env)…\n");
     const made = await makeEnv(invocation, directPrintDevEnv(invocation));
     rcFile = made.rcFile;
