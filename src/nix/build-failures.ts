@@ -33,6 +33,8 @@ export function reportFailedBuilds(outcome: BuildFailures, logger: Logger): void
     const shown = logger.level === "verbose" ? log : log.slice(-LOG_TAIL_LINES);
     logger.error(`${drvPath} failed; ${shown.length < log.length ? `last ${shown.length} of ${log.length}` : "all"} log lines:`);
     for (const line of shown) logger.info(`  > ${line}`);
+    const missing = missingDownload([...log, outcome.error?.nixMessage ?? ""].join("\n"));
+    if (missing) logger.error(missing);
     // A remote build's end may be the builder's (it went away, or could not copy): name it
     // with what Nix said about this derivation.
     const machine = outcome.machineOf(drvPath);
@@ -57,4 +59,14 @@ function noMachineFor(warnings: string[]): string {
   if (!needed) return "";
   const features = needed[2]!.trim() ? ` with the features ${needed[2]!.trim()}` : "";
   return `\nno remote builder takes ${needed[1]} builds${features}: add a builder that does (its machines line names the system and features), or build here (drop -j 0)`;
+}
+
+/** A download the server says is not there (HTTP 404): for an npm tarball, what that means. */
+export function missingDownload(text: string): string | undefined {
+  const url = /unable to download '([^']+)': HTTP error 404/.exec(text)?.[1];
+  if (!url) return undefined;
+  const tarball = /\.tgz$/.test(url);
+  return tarball
+    ? `${url} is not served (HTTP 404): the registry no longer has that version (unpublished), or the lockfile's URL is not where npm's configuration looks; run \`npm install\` to update package-lock.json`
+    : `${url} is not served (HTTP 404): the file is gone from there; update the URL (and its hash) that names it`;
 }

@@ -401,3 +401,27 @@ test("a lockfile made with the project's legacy-peer-deps installs: the .npmrc's
     'npmSettings = { "package-lock.json" = { legacy-peer-deps = "true"; }; };',
   );
 });
+
+test("a tarball the registry no longer serves (HTTP 404) fails the build with what to do", async () => {
+  const { createServer } = await import("node:http");
+  const server = createServer((_req, res) => res.writeHead(404).end("gone"));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  try {
+    const { port } = server.address() as { port: number };
+    const dir = nodeProject();
+    editFile(path.join(dir, "package-lock.json"), (t) => {
+      const lock = JSON.parse(t) as { packages: Record<string, Record<string, unknown>> };
+      lock.packages["node_modules/ms"]!.resolved = `http://127.0.0.1:${port}/ms/-/ms-2.1.2.tgz`;
+      // A hash no store has, so that Nix must download it.
+      lock.packages["node_modules/ms"]!.integrity = `sha512-${Buffer.alloc(64, 7).toString("base64")}`;
+      return JSON.stringify(lock, null, 2);
+    });
+    const build = await nixkit(["build"], { cwd: dir });
+    expect(build.exitCode).toBe(1);
+    expect(build.stderr).toContain(
+      `http://127.0.0.1:${port}/ms/-/ms-2.1.2.tgz is not served (HTTP 404): the registry no longer has that version`,
+    );
+  } finally {
+    server.close();
+  }
+});

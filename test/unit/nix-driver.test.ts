@@ -341,3 +341,11 @@ test("a git checkout path is refused only where Nix cannot use it: before 2.14, 
   expect(gitPathProblem(nix(8), "/tmp/ünï")).toContain("has a non-ASCII character");
   expect(gitPathProblem(nix(8), "/tmp/a#b")).toContain('has "#"');
 });
+
+test("a tarball the registry no longer serves (HTTP 404) is told with what to do", async () => {
+  const { missingDownload } = await import("../../src/nix/build-failures.js");
+  expect(missingDownload("error: unable to download 'https://registry.example/left-pad/-/left-pad-1.3.0.tgz': HTTP error 404")).toMatch(
+    /left-pad-1\.3\.0\.tgz is not served \(HTTP 404\): the registry no longer has that version .*run `npm install` to update package-lock\.json/,
+  );
+  expect(missingDownload("error: builder failed with exit code 1")).toBeUndefined();
+});
