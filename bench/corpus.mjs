@@ -68,12 +68,14 @@ const median = (values) => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
-function timed(commands, cwd, mayFail = false) {
+/** Runs the commands; the last one must exit with `lastStatus` (a project whose own test fails exits 1), the others with 0. */
+function timed(commands, cwd, lastStatus = 0) {
   const start = process.hrtime.bigint();
-  for (const [cmd, ...args] of commands) {
+  commands.forEach(([cmd, ...args], i) => {
     const result = spawnSync(cmd, args, { cwd, env, stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
-    if (result.status !== 0 && !mayFail) throw new Error(`${cmd} ${args.join(" ")} in ${cwd}: ${result.stderr}`);
-  }
+    const want = i === commands.length - 1 ? lastStatus : 0;
+    if (result.status !== want) throw new Error(`${cmd} ${args.join(" ")} in ${cwd}: exit ${result.status}, not ${want}: ${result.stderr}`);
+  });
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
@@ -96,21 +98,22 @@ for (const [name, p] of Object.entries(projects)) {
   const native = median(
     Array.from({ length: RUNS }, () => {
       const dir = copy(name, p.git);
-      const ms = timed(p.native, dir, p.fails);
+      const ms = timed(p.native, dir, p.fails ? 1 : 0);
       rmSync(path.dirname(dir), { recursive: true, force: true });
       return ms;
     }),
   );
   const dir = copy(name, p.git);
-  timed([[process.execPath, cli, "test"]], dir, true); // the install into the store, once
+  const status = p.fails ? 1 : 0;
+  timed([[process.execPath, cli, "test"]], dir, status); // the install into the store, once
   const changed = median(
     Array.from({ length: RUNS }, (_, i) => {
       appendFileSync(path.join(dir, p.touch), `\n${p.touch.endsWith(".py") ? "#" : "//"} bench ${Date.now()}-${i}\n`);
       if (p.git) spawnSync("git", ["-C", dir, "add", "-A"]);
-      return timed([[process.execPath, cli, "test"]], dir, true);
+      return timed([[process.execPath, cli, "test"]], dir, status);
     }),
   );
-  const noop = median(Array.from({ length: RUNS }, () => timed([[process.execPath, cli, "test"]], dir, true)));
+  const noop = median(Array.from({ length: RUNS }, () => timed([[process.execPath, cli, "test"]], dir, status)));
   rmSync(path.dirname(dir), { recursive: true, force: true });
   rows.push({ name, native, changed, noop });
 }

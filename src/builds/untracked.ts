@@ -3,6 +3,7 @@
 // This finds those files, to warn before the build fails with "No such file or directory".
 import picomatch from "picomatch";
 import type { Manifest } from "../manifest/schema.js";
+import { writtenReports } from "../state/reports.js";
 import { untrackedFiles } from "../util/git.js";
 import { CREDENTIAL_FILE } from "./credential-files.js";
 
@@ -26,7 +27,8 @@ function matcher(src: Source): (file: string) => boolean {
 
 /** Untracked files each named build or test (and the builds they need) would miss, with who needs them. */
 export function untrackedSources(projectDir: string, manifest: Manifest, kind: "builds" | "tests", names: string[]): Map<string, string[]> {
-  const files = untrackedFiles(projectDir).filter((f) => !NEVER.test(f));
+  const reports = writtenReports(projectDir);
+  const files = untrackedFiles(projectDir).filter((f) => !NEVER.test(f) && !reports.has(f));
   const missed = new Map<string, string[]>();
   if (files.length === 0) return missed;
   const fields = new Map<string, Source>();

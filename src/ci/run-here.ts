@@ -1,12 +1,11 @@
 // `nixkit ci`: the pipeline run here as the generated CI jobs run it, with the project's binary
 // cache and remote builders, its report and merged JUnit written where asked.
-import path from "node:path";
 import type { LoadedManifest } from "../manifest/load.js";
 import type { NixDriver } from "../nix/driver.js";
 import { binaryCacheOf } from "../nix/substituters.js";
 import { prefetchNpmTarballs } from "../node/prefetch.js";
 import { useRemoteBuilders } from "../builds/builders.js";
-import { writeFileAtomic } from "../state/atomic.js";
+import { writeReport } from "../state/reports.js";
 import type { Logger } from "../util/logger.js";
 import { planPipeline, type Stage } from "./pipeline.js";
 import { pipelineReport, type PipelineReport } from "./report.js";
@@ -52,10 +51,10 @@ export async function runCi(
     stages,
     result,
   );
-  if (options.reportFile) await writeFileAtomic(path.resolve(options.reportFile), JSON.stringify(report, null, 2) + "\n");
+  if (options.reportFile) await writeReport(options.projectDir, options.reportFile, JSON.stringify(report, null, 2) + "\n");
   if (options.junitFile) {
     const { junitSource, mergeJUnit } = await import("../test-runner/junit.js");
-    await writeFileAtomic(path.resolve(options.junitFile), mergeJUnit(result.tests.map((t) => junitSource(t, logger.warn))));
+    await writeReport(options.projectDir, options.junitFile, mergeJUnit(result.tests.map((t) => junitSource(t, logger.warn))));
   }
   options.emit({ event: "pipeline", status: result.status, durationMs: report.durationMs });
   return { report, result };

@@ -5,7 +5,7 @@ import { buildAndRoot } from "../builds/run.js";
 import { untrackedSources, untrackedWarnings } from "../builds/untracked.js";
 import { prefetchDependencies, prepareProject, selectNames, withManifestErrors } from "../project.js";
 import type { Session } from "../session.js";
-import { writeFileAtomic } from "../state/atomic.js";
+import { writeReport } from "../state/reports.js";
 import { logOf, type TestResult } from "../test-runner/results.js";
 import { runTests } from "../test-runner/run.js";
 import { summaryTable, tally } from "../test-runner/summary.js";
@@ -90,7 +90,7 @@ export async function test(session: Session, options: TestOptions): Promise<void
   if (options.junit) {
     const file = path.resolve(options.junit);
     const { junitSource, mergeJUnit } = await import("../test-runner/junit.js");
-    await writeFileAtomic(file, mergeJUnit(results.map((r) => junitSource(r, logger.warn))));
+    await writeReport(session.projectDir, file, mergeJUnit(results.map((r) => junitSource(r, logger.warn))));
     logger.info(`merged JUnit report: ${file}`);
   }
   if (logger.json) logger.data({ tests: results.map(jsonResult), summary: tally(results) });

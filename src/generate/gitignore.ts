@@ -4,11 +4,11 @@
 // line matches .nixkit/lib too; `.*` matches .nixkit), a negation for it is appended. A
 // .gitignore that is a link is the user's: nixkit never replaces it with a file, and says what to
 // add instead.
-import { lstatSync } from "node:fs";
+import { existsSync, lstatSync } from "node:fs";
 import path from "node:path";
 import { writeFileAtomic } from "../state/atomic.js";
 import { FLAKE_FILE, LIB_DIR, LOCK_FILE, MANIFEST_FILE, STATE_DIR } from "../state/layout.js";
-import { ignoredByGit } from "../util/git.js";
+import { ignoredByGit, registerWithGit } from "../util/git.js";
 import { readTextInside } from "../util/bounded-read.js";
 import { UserError } from "../util/errors.js";
 
@@ -31,6 +31,10 @@ export async function ignoreGeneratedState(projectDir: string): Promise<string[]
       `.gitignore is a link, which nixkit does not replace: add ${missing.map((m) => `\`${m}\``).join(", ")} to the file it points at`,
     );
   const separator = current === "" || current.endsWith("\n") ? "" : "\n";
+  const created = !existsSync(file);
   await writeFileAtomic(file, `${current}${separator}${missing.join("\n")}\n`);
+  // A .gitignore nixkit made is registered like the files it generates: a fresh repository is
+  // not told to add what nixkit just wrote.
+  if (created) registerWithGit(projectDir, [".gitignore"]);
   return negations;
 }

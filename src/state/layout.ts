@@ -49,6 +49,8 @@ export function projectPaths(projectDir: string) {
     testDurations: path.join(state, "tests", "durations.json"),
     /** Lockfiles whose npm tarballs nixkit fetched ahead (src/node/prefetch.ts), by content. */
     npmPrefetched: (key: string) => path.join(state, "npm-prefetched", key),
+    /** Reports nixkit wrote into the project (--junit, --report), which are not sources. */
+    writtenReports: path.join(state, "written-reports.json"),
     /** The machines file written from ci.builders. */
     machines: path.join(state, "machines"),
   };

@@ -32,6 +32,9 @@ describe("git repositories", () => {
     const status = (await git(dir, "status", "--porcelain")).stdout;
     expect(status).toMatch(/^ A flake\.nix$/m);
     expect(status).toMatch(/^ A \.nixkit\/lib\/default\.nix$/m);
+    // The .gitignore nixkit wrote is registered too: no build asks to `git add` it.
+    expect(status).toMatch(/^ A \.gitignore$/m);
+    expect(run.stderr).not.toContain("git add");
     expect(status).not.toContain(".nixkit/cache");
   });
 
@@ -60,6 +63,17 @@ describe("git repositories", () => {
     const mended = await nixkit(["run", "--", "true"], { cwd: old, env: withOffline() });
     expect(mended.exitCode, mended.stderr).toBe(0);
     expect((await git(old, "ls-files", ".nixkit/lib")).stdout).toContain(".nixkit/lib/default.nix");
+  });
+
+  test("a --junit report written into the project is not taken for a source to `git add`", async () => {
+    const dir = tempDir();
+    await git(dir, "init", "-q");
+    expect((await nixkit(["init"], { cwd: dir })).exitCode).toBe(0);
+    const tested = await nixkit(["test", "--junit", "junit.xml"], { cwd: dir, env: withOffline() });
+    expect(tested.exitCode, tested.stderr).toBe(0);
+    expect(existsSync(path.join(dir, "junit.xml"))).toBe(true);
+    const again = await nixkit(["test"], { cwd: dir, env: withOffline() });
+    expect(again.stderr).not.toContain("junit.xml");
   });
 
   test("a file a build's src matches but git does not track is named, by build and by doctor", async () => {
