@@ -30,6 +30,20 @@ const projects = {
     touch: "test/parse.test.js",
     fails: true,
   },
+  "tap-nested": {
+    native: [
+      ["npm", "ci"],
+      ["npm", "test", "--", "test/queue.js"],
+    ],
+    touch: "test/queue.js",
+  },
+  "peer-legacy": {
+    native: [
+      ["npm", "ci"],
+      ["npm", "test"],
+    ],
+    touch: "test/versions.test.js",
+  },
   "jest-postinstall": {
     native: [
       ["npm", "ci"],

@@ -33,20 +33,26 @@ async function project(name: string, git = false): Promise<string> {
 }
 
 const env = () => ({ NIXKIT_NIXPKGS: offlinePkgs() });
+// tap reports every assertion and every subtest as a case; a todo subtest is a skipped one.
+const TAP_COUNTS = { tests: 8, failures: 0, errors: 0, skipped: 1 };
 
 /** Cases and outcomes of JUnit XML, counted from the <testcase> elements (at any depth). */
 function countCases(xml: string): Counts {
   const counts = { tests: 0, failures: 0, errors: 0, skipped: 0 };
-  const parser = new XMLParser({ ignoreAttributes: false, isArray: () => true });
+  const parser = new XMLParser({ ignoreAttributes: false, isArray: (_name, _path, _leaf, isAttribute) => !isAttribute });
   const visit = (node: unknown): void => {
     if (!node || typeof node !== "object") return;
     for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
       if (key === "testcase")
         for (const c of value as Record<string, unknown>[]) {
           counts.tests++;
+          // tap says a subtest was skipped or todo with a property of that name.
+          const tapSkip = ((c.properties as { property?: Record<string, string>[] }[] | undefined) ?? [])
+            .flatMap((p) => p.property ?? [])
+            .some((p) => p["@_name"] === "skip" || p["@_name"] === "todo");
           if (c.error) counts.errors++;
           else if (c.failure) counts.failures++;
-          else if (c.skipped) counts.skipped++;
+          else if (c.skipped || tapSkip) counts.skipped++;
         }
       else if (Array.isArray(value)) value.forEach(visit);
     }
@@ -95,6 +101,30 @@ describe("node:test with top-level tests, a failing one and a skipped one", () =
     const run = await nixkit(["run", "--", "npm", "test"], { cwd: dir, env: env() });
     expect(run.exitCode).toBe(1);
     expect(run.stdout).toMatch(/# fail 1/);
+  });
+});
+
+describe("tap with nested subtests and a todo", () => {
+  test("every assertion and subtest tap reports is a case of the merged report; npm test runs in the shell", async () => {
+    const dir = await project("tap-nested");
+    const { result, merged, own } = await nixkitTest(dir);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(own).toEqual([merged]);
+    expect(merged).toEqual(TAP_COUNTS);
+    const run = await nixkit(["run", "--", "npm", "test", "--", "test/queue.js"], { cwd: dir, env: env() });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout + run.stderr).toMatch(/# \{ total: \d+, pass: \d+, todo: 1 \}|todo: 1/);
+  });
+});
+
+describe("a lockfile with a peer-dependency conflict, made with legacy-peer-deps in its .npmrc", () => {
+  test("installs as it was made, and its tests pass", async () => {
+    const dir = await project("peer-legacy");
+    const { result, merged } = await nixkitTest(dir);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(merged).toEqual({ tests: 2, failures: 0, errors: 0, skipped: 0 });
+    const run = await nixkit(["run", "--", "npm", "test"], { cwd: dir, env: env() });
+    expect(run.exitCode, run.stderr).toBe(0);
   });
 });
 
