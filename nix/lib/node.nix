@@ -66,6 +66,11 @@ let
         else if installed omit where entry && isLocalTarball entry then entry // { resolved = "file:${npmRoot + "/${lib.removePrefix "file:" entry.resolved}"}"; }
         else entry;
       installable = lock // { packages = mapAttrs rewrite lock.packages; };
+      # What npm ci would run: the dependencies' scripts (npm marks them hasInstallScript) and the
+      # project's own install and prepare scripts, in npm ci's order.
+      dependencyScripts = any (entry: entry.hasInstallScript or false) (builtins.attrValues lock.packages);
+      ownScripts = (fromJSON (readFile (npmRoot + "/package.json"))).scripts or { };
+      projectScripts = filter (event: ownScripts ? ${event}) [ "preinstall" "install" "postinstall" "preprepare" "prepare" "postprepare" ];
       # Their package.json is all npm ci needs of the members here.
       members = membersOf lock;
       rootPrefix = toString npmRoot + "/";
@@ -94,16 +99,14 @@ let
           nixkitNpm() { "$@" 2>&1 | tee -a "$TMPDIR/npm-log"; }
           nixkitInstall() {
             nixkitNpm npm ci --offline --no-audit --no-fund --no-progress --loglevel=warn --ignore-scripts ${concatStringsSep " " (map (kind: "--omit=${kind}") omit)} || return 1
-            patchShebangs node_modules > /dev/null
-            ${lib.optionalString scripts ''
+            # (a project without dependencies has no node_modules)
+            if [ -d node_modules ]; then patchShebangs node_modules > /dev/null; fi
+            ${lib.optionalString (scripts && dependencyScripts) ''
               nixkitNpm npm rebuild --offline --no-progress --loglevel=warn || return 1
               patchShebangs node_modules > /dev/null
-              for event in preinstall install postinstall preprepare prepare postprepare; do
-                if node -e 'process.exit(require("./package.json").scripts?.[process.argv[1]] ? 0 : 1)' "$event"; then
-                  nixkitNpm npm run --offline --ignore-scripts --loglevel=warn "$event" || return 1
-                fi
-              done
             ''}
+            ${lib.optionalString scripts (concatStringsSep "\n" (map (event: "nixkitNpm npm run --offline --ignore-scripts --loglevel=warn ${event} || return 1") projectScripts))}
+            return 0
           }
           if ! nixkitInstall; then
             if grep -qE 'EMFILE|ENFILE' "$TMPDIR/npm-log"; then
