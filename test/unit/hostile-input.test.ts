@@ -360,3 +360,71 @@ describe("npm's registry setting", () => {
     expect(() => npmRegistry(project, project)).toThrow(/\.npmrc: a symlink to \/etc\/passwd, outside the project/);
   });
 });
+
+describe("property: hostile lockfile fields", () => {
+  const sha512 = "sha512-sGkPx+VjMtmA6MX27oA4FBFELFCZZ4S4XqeGOXCv68tT+jb3vk/RyaKWP0PTKyWtmLSM0b+adUTEvbs1PEaH2w==";
+  const piece = fc.oneof(
+    fc.constantFrom(
+      "'",
+      '"',
+      "\n",
+      "\\",
+      "${",
+      "''",
+      "\0",
+      "../",
+      "@",
+      "/",
+      " ",
+      "#",
+      "?",
+      "%",
+      "é",
+      "https://",
+      "me:pw@",
+      "sha1-",
+      "md5-",
+      "==",
+      sha512,
+    ),
+    fc.string({ maxLength: 6 }),
+  );
+  const hostile = fc.array(piece, { maxLength: 6 }).map((p) => p.join(""));
+
+  test("an entry nixkit accepts is one Nix can fetch and store by its hash; one it refuses is named at its line, without credentials", () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, "package.json"), "{}");
+    fc.assert(
+      fc.property(
+        hostile,
+        hostile,
+        fc.option(hostile, { nil: undefined }),
+        fc.option(hostile, { nil: undefined }),
+        (name, version, resolved, integrity) => {
+          const entry = { version, ...(resolved === undefined ? {} : { resolved }), integrity: integrity ?? sha512 };
+          writeFileSync(
+            path.join(dir, "package-lock.json"),
+            JSON.stringify({ lockfileVersion: 3, packages: { "": {}, [`node_modules/${name}`]: entry } }, null, 2),
+          );
+          let outcome: unknown;
+          try {
+            outcome = checkLockfile(dir, "package-lock.json");
+          } catch (error) {
+            expect(error).toBeInstanceOf(UserError);
+            expect((error as Error).message).toMatch(/package-lock\.json:\d+:\d+: /);
+            // A URL's credentials are never shown (a package's name is the lockfile's own text).
+          expect((error as Error).message).not.toContain("://me:pw@");
+            return;
+          }
+          expect(outcome).toHaveProperty("needsRegistry");
+          const chosen = strongestIntegrity(entry.integrity);
+          expect(chosen).toHaveProperty("hash", expect.stringMatching(/^(sha512|sha256|sha1)-[A-Za-z0-9+/]+=*$/));
+          // What node.nix names the fetched tarball: Nix's store path characters only.
+          expect(`${name.replace(/[@/]/g, "")}-${version}`).toMatch(/^[A-Za-z0-9+._?=-]+$/);
+          if (resolved) expect(resolved).toMatch(/^(https?:\/\/[^\s"\\@]+|file:.*)$/);
+        },
+      ),
+      { seed: 1919, numRuns: 400 },
+    );
+  });
+});
