@@ -413,7 +413,7 @@ describe("property: hostile lockfile fields", () => {
             expect(error).toBeInstanceOf(UserError);
             expect((error as Error).message).toMatch(/package-lock\.json:\d+:\d+: /);
             // A URL's credentials are never shown (a package's name is the lockfile's own text).
-          expect((error as Error).message).not.toContain("://me:pw@");
+            expect((error as Error).message).not.toContain("://me:pw@");
             return;
           }
           expect(outcome).toHaveProperty("needsRegistry");
