@@ -1,7 +1,7 @@
 // Starts a command or an interactive shell in a cached dev environment, passing stdio and
 // signals through and reporting the child's exit the way a shell would: the one place that
 // runs bash (or the user's zsh or fish) for the dev environment.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { constants } from "node:os";
 import path from "node:path";
@@ -108,13 +108,18 @@ export function environmentAfter(options: LaunchOptions): Record<string, string>
 /** Runs bash with `args` in the launch environment and directory. */
 function supervise(args: string[], options: LaunchOptions): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(bashPath(process.env, options.rcFile), args, { stdio: "inherit", env: baseEnv(options), cwd: options.workDir });
     // Ctrl-C and Ctrl-\ reach the child from the terminal directly; other signals are forwarded.
+    // The handlers come first: the child may run (and be seen running) before spawn() returns,
+    // and a SIGTERM in between would kill nixkit and leave the command behind.
+    const started: { child?: ChildProcess; pending?: NodeJS.Signals } = {};
     const ignore = () => {};
-    const forward = (signal: NodeJS.Signals) => child.kill(signal);
+    const forward = (signal: NodeJS.Signals) => (started.child ? started.child.kill(signal) : (started.pending = signal));
     process.on("SIGINT", ignore);
     process.on("SIGQUIT", ignore);
     for (const signal of ["SIGTERM", "SIGHUP", "SIGUSR1", "SIGUSR2"] as const) process.on(signal, forward);
+    const child = spawn(bashPath(process.env, options.rcFile), args, { stdio: "inherit", env: baseEnv(options), cwd: options.workDir });
+    started.child = child;
+    if (started.pending) child.kill(started.pending);
     const cleanup = () => {
       process.off("SIGINT", ignore);
       process.off("SIGQUIT", ignore);
