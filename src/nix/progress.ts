@@ -14,7 +14,7 @@ import {
 } from "./internal-json.js";
 import { displayName } from "./flake-attrs.js";
 import { UNTRUSTED_USER } from "./substituters.js";
-import { redactUrl } from "../util/redact.js";
+import { redactUrls } from "../util/redact.js";
 
 interface ActiveBuild {
   name: string;
@@ -87,7 +87,7 @@ export class BuildMonitor {
       case "start":
         if (event.type === ACT_BUILDS) this.buildsActivity = event.id;
         // Fixed-output fetches Nix does itself (builtin:fetchurl: npm tarballs) and cache downloads.
-        if (event.type === ACT_FILE_TRANSFER) this.logger.debug(`downloading ${redactUrl(String(event.fields?.[0] ?? ""))}`);
+        if (event.type === ACT_FILE_TRANSFER) this.logger.debug(`downloading ${redactUrls(String(event.fields?.[0] ?? ""))}`);
         if (event.type === ACT_BUILD) {
           const drvPath = String(event.fields?.[0] ?? "");
           const machine = String(event.fields?.[1] ?? "");

@@ -11,7 +11,7 @@ import { userCachePaths } from "../state/layout.js";
 import { nixkitBuildId } from "../util/assets.js";
 import { readInside, readTextInside } from "../util/bounded-read.js";
 import { UserError } from "../util/errors.js";
-import { redactUrl } from "../util/redact.js";
+import { redactUrls } from "../util/redact.js";
 
 interface LockEntry {
   name?: unknown;
@@ -164,13 +164,13 @@ export function checkLockfile(projectDir: string, lockfile: string): CheckedLock
       problems.push(`${at()}: ${name}'s "resolved" is not a string; run \`npm install\` to rewrite it`);
     } else if (/^(git\+|git:|github:|gitlab:|bitbucket:)/.test(resolved) || /^[^/@:]+\/[^/]+#/.test(resolved)) {
       problems.push(
-        `${at()}: ${name} is a git dependency (${redactUrl(resolved)}); Nix fetches npm packages by the lockfile's integrity hash, which git dependencies lack: publish it to a registry, or depend on a tarball (npm pack) with file:`,
+        `${at()}: ${name} is a git dependency (${redactUrls(resolved)}); Nix fetches npm packages by the lockfile's integrity hash, which git dependencies lack: publish it to a registry, or depend on a tarball (npm pack) with file:`,
       );
     } else if (resolved.startsWith("file:")) {
       continue;
     } else if (credentialsIn(resolved)) {
       problems.push(
-        `${at()}: ${name}'s "resolved" URL carries credentials (${redactUrl(resolved)}); they would be written into the world-readable store: remove them from the lockfile and put the token in .npmrc (//HOST/:_authToken=...), which nixkit never copies`,
+        `${at()}: ${name}'s "resolved" URL carries credentials (${redactUrls(resolved)}); they would be written into the world-readable store: remove them from the lockfile and put the token in .npmrc (//HOST/:_authToken=...), which nixkit never copies`,
       );
     } else if (resolved !== "" && !/^https?:\/\/[^\s"\\]+$/.test(resolved)) {
       problems.push(`${at()}: ${name}'s "resolved" is not an http(s) URL; run \`npm install\` to rewrite it`);

@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { readInside } from "../util/bounded-read.js";
 import { EnvError } from "../util/errors.js";
-import { redactUrl } from "../util/redact.js";
+import { redactUrls } from "../util/redact.js";
 
 // Asked once per directory in a run: `doctor` plans the generated files twice.
 const answers = new Map<string, string>();
@@ -29,7 +29,7 @@ export function npmRegistry(npmProjectDir: string, projectDir: string): string {
     }).trim();
   } catch (error) {
     const { code, stderr } = error as { code?: string; stderr?: string };
-    const said = redactUrl((stderr ?? "").trim())
+    const said = redactUrls((stderr ?? "").trim())
       .split("\n")
       .filter(Boolean)
       .slice(0, 3)
@@ -41,7 +41,7 @@ export function npmRegistry(npmProjectDir: string, projectDir: string): string {
   }
   if (!/^https?:\/\/[^\s]+$/.test(registry))
     throw new EnvError(
-      `npm's registry setting is not an http(s) URL (${redactUrl(registry)}); set registry= in .npmrc to the registry's https URL`,
+      `npm's registry setting is not an http(s) URL (${redactUrls(registry)}); set registry= in .npmrc to the registry's https URL`,
     );
   answers.set(npmProjectDir, registry.replace(/\/+$/, ""));
   return answers.get(npmProjectDir)!;

@@ -16,7 +16,7 @@ import { projectPaths, userCachePaths } from "../state/layout.js";
 import { readInside } from "../util/bounded-read.js";
 import { sha256 } from "../util/hash.js";
 import type { Logger } from "../util/logger.js";
-import { redactUrl } from "../util/redact.js";
+import { redactUrls } from "../util/redact.js";
 import { downloadChecked } from "./download.js";
 import { nodeFields } from "./registry-for.js";
 
@@ -109,7 +109,7 @@ async function downloadAll(downloads: Download[], dir: string, logger: Logger, s
   const queue = downloads.map((download, i) => ({ download, file: path.join(dir, String(i), download.name) }));
   const worker = async () => {
     for (let next = queue.shift(); next; next = queue.shift()) {
-      logger.debug(`downloading ${redactUrl(next.download.url)}`);
+      logger.debug(`downloading ${redactUrls(next.download.url)}`);
       try {
         await fs.mkdir(path.dirname(next.file));
         await downloadChecked(next.download.url, next.file, next.download.hash, {

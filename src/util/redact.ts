@@ -9,5 +9,3 @@ export const redactUrls = (text: string): string =>
   text.includes("://") || text.includes("=")
     ? text.replace(USERINFO, (_, scheme?: string, http?: string) => `${scheme ?? http}***@`).replace(SECRET_QUERY, "$1***")
     : text;
-
-export const redactUrl = redactUrls;

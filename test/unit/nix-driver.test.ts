@@ -30,6 +30,19 @@ import { featuresOf, isSupported, parseNixVersion } from "../../src/nix/version.
 import { createLogger } from "../../src/util/logger.js";
 import { Writable } from "node:stream";
 
+// What every build and print-dev-env call adds when this user may set it (src/nix/args.ts).
+const DOWNLOAD_LIMITS = [
+  "--option",
+  "connect-timeout",
+  "15",
+  "--option",
+  "stalled-download-timeout",
+  "30",
+  "--option",
+  "download-attempts",
+  "3",
+];
+
 describe("version detection", () => {
   test.each([
     [
@@ -117,15 +130,7 @@ describe("argv", () => {
       "--json",
       "--log-format",
       "internal-json",
-      "--option",
-      "connect-timeout",
-      "15",
-      "--option",
-      "stalled-download-timeout",
-      "30",
-      "--option",
-      "download-attempts",
-      "3",
+      ...DOWNLOAD_LIMITS,
       "--option",
       "sandbox",
       "true",
@@ -153,15 +158,7 @@ describe("argv", () => {
       "nix-command flakes",
       "print-dev-env",
       ".",
-      "--option",
-      "connect-timeout",
-      "15",
-      "--option",
-      "stalled-download-timeout",
-      "30",
-      "--option",
-      "download-attempts",
-      "3",
+      ...DOWNLOAD_LIMITS,
       "--option",
       "sandbox",
       "true",

@@ -8,7 +8,7 @@ import { nodeContext } from "../../src/node/registry-for.js";
 import { parseManifest } from "../../src/manifest/parse.js";
 import { FieldError } from "../../src/util/errors.js";
 import { elfInfo, isStaticElf } from "../../src/offline/elf.js";
-import { redactUrl } from "../../src/util/redact.js";
+import { redactUrls } from "../../src/util/redact.js";
 import { tempDir } from "../helpers.js";
 
 function lockfile(packages: Record<string, object>, version = 3): string {
@@ -75,8 +75,8 @@ describe("checkLockfile", () => {
 });
 
 test("credentials in a URL are never shown", () => {
-  expect(redactUrl("https://user:s3cret@registry.example/x.tgz")).toBe("https://***@registry.example/x.tgz");
-  expect(redactUrl("https://registry.example/a@1.0.0.tgz")).toBe("https://registry.example/a@1.0.0.tgz");
+  expect(redactUrls("https://user:s3cret@registry.example/x.tgz")).toBe("https://***@registry.example/x.tgz");
+  expect(redactUrls("https://registry.example/a@1.0.0.tgz")).toBe("https://registry.example/a@1.0.0.tgz");
 });
 
 test("elfInfo tells programs with an interpreter, shared objects and static binaries apart", () => {
