@@ -8,7 +8,7 @@ import { declareGroupCommands } from "./cli/group-commands.js";
 import { declareProjectCommands } from "./cli/project-commands.js";
 import { nixkitVersion } from "./util/assets.js";
 import { environmentError, FieldError, nixEnvironmentError, NixkitError, UserError } from "./util/errors.js";
-import { machineOutput } from "./util/logger.js";
+import type { Logger } from "./util/logger.js";
 import { redactUrls } from "./util/redact.js";
 
 export type { Call, Dispatch } from "./cli/declare.js";
@@ -37,14 +37,17 @@ export function buildProgram(dispatch: Dispatch, version: string): Command {
 
 /** Runs the full CLI; `signal` aborts on Ctrl-C. Returns the exit code (main.ts exits with it). */
 export async function runCli(argv: string[], signal: AbortSignal): Promise<number> {
+  let logger: Logger | undefined;
   try {
+    let exitCode = 0;
     // The session (and the Nix driver with it) loads only when a command runs, not for --help.
-    const program = buildProgram(
-      async (call) => call.run((await import("./session.js")).createSession(call.globals, signal)),
-      nixkitVersion(),
-    );
+    const program = buildProgram(async (call) => {
+      const session = (await import("./workflows/session.js")).createSession(call.globals, signal);
+      logger = session.logger;
+      exitCode = (await call.run(session)) ?? 0;
+    }, nixkitVersion());
     await program.parseAsync(argv);
-    return process.exitCode === undefined ? 0 : Number(process.exitCode);
+    return exitCode;
   } catch (caught) {
     if (signal.aborted) return 130;
     const thrown = caught instanceof FieldError ? await placedFieldError(caught) : caught;
@@ -56,7 +59,7 @@ export async function runCli(argv: string[], signal: AbortSignal): Promise<numbe
     }
     const verbose = argv.includes("-v") || argv.includes("--verbose");
     // With --json the error is machine output too: one JSON object on stdout.
-    if (argv.includes("--json") && !machineOutput.written) process.stdout.write(redactUrls(JSON.stringify(jsonError(error))) + "\n");
+    if (argv.includes("--json") && !logger?.dataWritten) process.stdout.write(redactUrls(JSON.stringify(jsonError(error))) + "\n");
     if (error instanceof NixkitError) {
       if (error.exitCode !== 130) process.stderr.write(`${prefix()}${redactUrls(error.message)}\n`);
       if (verbose && error.cause) process.stderr.write(`${String((error.cause as Error).stack ?? error.cause)}\n`);

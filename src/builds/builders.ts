@@ -2,8 +2,8 @@
 // and handed to Nix as a machines file nixkit writes (Nix never reads a file the user named).
 // Each is asked for its store first, with a timeout: one that does not answer stops the run
 // (exit 3) naming it, unless --fallback-local, which builds without it (here, or on the others).
-import type { NixDriver } from "../nix/driver.js";
-import { BUILDER_TIMEOUT_MS, machineStoreUrl, parseBuildersOption, parseMachineLine, type Machine } from "../nix/machines.js";
+import type { BuildSettings, NixDriver } from "../nix/driver.js";
+import { machineProblems, manifestMachines, parseBuildersOption, type Machine } from "../nix/machines.js";
 import { writeFileIfChanged } from "../state/atomic.js";
 import { projectPaths } from "../state/layout.js";
 import { EnvError, UserError } from "../util/errors.js";
@@ -24,42 +24,24 @@ async function machinesFile(projectDir: string, machines: Machine[]): Promise<st
   return `@${file}`;
 }
 
-/** ci.builders as machines (the manifest's rules already refused bad lines). */
-export function manifestMachines(lines: string[]): Machine[] {
-  return lines.map((line, i) => {
-    const machine = parseMachineLine(line);
-    if ("error" in machine) throw new UserError(`nixkit.yaml ci.builders[${i}]: ${machine.error}`);
-    return machine;
-  });
-}
-
-/** Each machine with why its store cannot be opened (ssh, keys, Nix there), or undefined when it answers. */
-export async function machineProblems(driver: NixDriver, machines: Machine[]): Promise<{ machine: Machine; problem?: string }[]> {
-  const problems = await Promise.all(machines.map((m) => driver.storeProblem(machineStoreUrl(m), BUILDER_TIMEOUT_MS)));
-  return machines.map((machine, i) => ({ machine, problem: problems[i] }));
-}
-
-/** Gives the driver the builders that answer; returns the -j to build with. */
-export async function useRemoteBuilders(
+/** The builders that answer and the -j to build with, for the run's driver (probed with `driver`). */
+export async function chooseBuilders(
   driver: NixDriver,
   logger: Logger,
   projectDir: string,
   manifestBuilders: string[],
   choice: BuilderChoice,
-): Promise<string> {
+): Promise<Pick<BuildSettings, "builders" | "maxJobs">> {
   const machines = choice.builders !== undefined ? parseBuildersOption(choice.builders) : manifestMachines(manifestBuilders);
   if (machines.length === 0) {
     if (choice.jobs === "0")
       throw new UserError("-j 0 builds nothing here, so it needs remote builders: pass --builders or set ci.builders");
-    return choice.jobs;
+    return { maxJobs: choice.jobs };
   }
   const file = await machinesFile(projectDir, machines);
   const checked = await machineProblems(driver, machines);
   const down = checked.flatMap(({ machine, problem }) => (problem ? [`${machine.uri} (${problem})`] : []));
-  if (down.length === 0) {
-    driver.useBuilders(file);
-    return choice.jobs;
-  }
+  if (down.length === 0) return { builders: file, maxJobs: choice.jobs };
   const which = down.length === 1 ? `the remote builder ${down[0]} cannot` : `the remote builders ${down.join(", ")} cannot`;
   if (!choice.fallbackLocal) {
     throw new EnvError(`${which} be reached; check it with \`nixkit doctor\`, or pass --fallback-local to build without it`);
@@ -67,6 +49,5 @@ export async function useRemoteBuilders(
   const up = checked.filter((c) => !c.problem).map((c) => c.machine);
   logger.warn(`${which} be reached; building ${up.length > 0 ? "on the others and " : ""}here instead (--fallback-local)`);
   // Checked lines: no ; or @ inside, so the list is exactly these machines.
-  if (up.length > 0) driver.useBuilders(up.map((m) => m.line).join(";"));
-  return choice.jobs === "0" ? "auto" : choice.jobs;
+  return { builders: up.length > 0 ? up.map((m) => m.line).join(";") : undefined, maxJobs: choice.jobs === "0" ? "auto" : choice.jobs };
 }

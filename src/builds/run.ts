@@ -20,7 +20,6 @@ export interface BuildResult {
 }
 
 export interface BuildAndRootOptions {
-  maxJobs: string;
   /** Each build's `needs`, to tell a build that failed from one skipped because of it. */
   needs?: Record<string, string[]>;
   /** Build what can be built and report the failures per build instead of throwing. */
@@ -37,7 +36,7 @@ export function buildAndRoot(
   return withTemporaryRoots(async (outLink) => {
     const outcome = await driver.buildAll(
       names.map((n) => flakeAttrs.build(system, n)),
-      { maxJobs: options.maxJobs, keepGoing: options.keepGoing, outLink },
+      { keepGoing: options.keepGoing, outLink },
     );
     if (outcome.error) {
       driver.showFailedLogs(outcome);

@@ -1,14 +1,12 @@
 // Fetches the project's outputs from a binary cache, building nothing here: builds and test
 // reports are substituted; image roots (buildEnvs, which Nix never substitutes) are copied by
-// store path; the dev shell's environment is made by print-dev-env from substitutes alone, so
-// `nixkit run` then enters warm. Nix's refusals become clear errors.
+// store path (the dev environment is pulled by src/workflows/cache.ts, from substitutes alone).
+// Nix's refusals become clear errors.
 import type { Manifest } from "../manifest/schema.js";
 import type { NixDriver, NixFailed } from "../nix/driver.js";
 import { flakeAttrs } from "../nix/flake-attrs.js";
 import { UNTRUSTED_USER, untrustedExplanation, type BinaryCache } from "../nix/substituters.js";
 import type { ClosureKind } from "../roots/registry.js";
-import { makeEnv } from "../shell/dev-env.js";
-import { stripAnsi } from "../nix/internal-json.js";
 import { nixReason } from "../nix/process.js";
 import { WorkFailed } from "../util/errors.js";
 import { imageSystem } from "../util/system.js";
@@ -24,7 +22,7 @@ export interface PullRequest {
   store?: string;
 }
 
-/** What was pulled, one line per kind. */
+/** What was pulled, one line per kind (the shell is left to the caller). */
 export async function pullFromCache(driver: NixDriver, request: PullRequest): Promise<string[]> {
   const { manifest, system, kinds, cache } = request;
   const pulled: string[] = [];
@@ -34,25 +32,21 @@ export async function pullFromCache(driver: NixDriver, request: PullRequest): Pr
   ];
   if (substituted.length) {
     const outcome = await driver.substitute(substituted, cache, request.store);
-    if (outcome.error) throw refusal(cache, [...outcome.warnings, outcome.error.nixMessage].join("\n"), outcome.error);
+    if (outcome.error) throw pullRefusal(cache, [...outcome.warnings, outcome.error.nixMessage].join("\n"), outcome.error);
     pulled.push(`${substituted.length} build and test output(s)`);
   }
   const images = kinds.includes("images") ? Object.keys(manifest.images) : [];
   if (images.length) {
     const roots = await driver.outPaths(flakeAttrs.imageRoots(imageSystem(system)), images);
     const failure = await driver.copyFrom(cache, roots, request.store);
-    if (failure) throw refusal(cache, failure);
+    if (failure) throw pullRefusal(cache, failure);
     pulled.push(`${images.length} image root(s)`);
-  }
-  if (kinds.includes("shell") && !request.store) {
-    const made = await makeEnv(request, (profile) => driver.printDevEnv(profile, cache));
-    if (!made.rcFile) throw refusal(cache, stripAnsi(made.failure!.stderr));
-    pulled.push("the dev environment");
   }
   return pulled;
 }
 
-function refusal(cache: BinaryCache, nixText: string, error?: NixFailed): Error {
+/** Why a pull from `cache` failed, from Nix's text. */
+export function pullRefusal(cache: BinaryCache, nixText: string, error?: NixFailed): Error {
   if (UNTRUSTED_USER.test(nixText)) return new WorkFailed(untrustedExplanation([], cache)[0]!);
   if (/not signed by any of the keys|lacks a (valid )?signature/.test(nixText)) {
     const keys = cache.publicKeys.join(", ") || "none listed";

@@ -43,3 +43,23 @@ export function parseStages(text: string | undefined): Stage[] | undefined {
   if (bad.length) throw new Error(`unknown stage(s): ${bad.join(", ")} (stages: ${STAGE_ORDER.join(", ")})`);
   return stages as Stage[];
 }
+
+export type JobStatus = "passed" | "failed" | "skipped";
+
+export interface JobResult {
+  stage: Stage;
+  name: string;
+  status: JobStatus;
+  /** The result came from the store (or cache) without running. */
+  cached: boolean;
+  durationMs: number;
+  storePaths: string[];
+  digest?: string;
+  detail?: string;
+}
+
+export interface PipelineResult<Test = unknown> {
+  status: "passed" | "failed";
+  jobs: JobResult[];
+  tests: Test[];
+}

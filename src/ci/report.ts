@@ -1,7 +1,7 @@
 // What a pipeline run reports: the JSON report (schemaVersion 1) and the human summary table.
-import { formatDuration } from "../test-runner/summary.js";
+import { formatDuration, formatTable } from "../util/table.js";
 import type { PlannedStage } from "./pipeline.js";
-import type { JobResult, PipelineResult } from "./run.js";
+import type { JobResult, PipelineResult } from "./pipeline.js";
 
 export interface PipelineReport {
   schemaVersion: 1;
@@ -46,6 +46,5 @@ export function summaryTable(jobs: JobResult[]): string {
       j.digest ?? j.detail ?? "",
     ]),
   ];
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join("  ")).join("\n");
+  return formatTable(rows);
 }

@@ -1,7 +1,7 @@
 // How a command is declared: its commander configuration, how commander's values become the
 // typed options of the function that runs it, and where that function lives (loaded on demand).
 import type { Command } from "commander";
-import type { GlobalOptions, Session } from "../session.js";
+import type { GlobalOptions, Session } from "../workflows/session.js";
 import { UserError } from "../util/errors.js";
 
 /** One parsed command line: the command, its typed options, and how to run it. */
@@ -10,7 +10,8 @@ export interface Call {
   command: string;
   options: object;
   globals: GlobalOptions;
-  run(session: Session): Promise<void>;
+  /** Resolves to the exit code when the command has one of its own (`run`, `shell`), else 0. */
+  run(session: Session): Promise<number | void>;
 }
 
 export type Dispatch = (call: Call) => Promise<void>;
@@ -47,7 +48,7 @@ export interface CommandSpec<T extends object> {
   description: string;
   configure?: (c: Command) => Command;
   parse: (v: Values) => T;
-  load: () => Promise<(session: Session, options: T) => Promise<void>>;
+  load: () => Promise<(session: Session, options: T) => Promise<number | void>>;
   /** The verb a group runs when none is named. */
   isDefault?: boolean;
 }

@@ -1,16 +1,13 @@
 // nixkit build and nixkit test: the manifest's builds and tests, in the Nix sandbox.
 import path from "node:path";
-import { useRemoteBuilders, type BuilderChoice } from "../builds/builders.js";
-import { buildAndRoot } from "../builds/run.js";
-import { untrackedSources, untrackedWarnings } from "../builds/untracked.js";
-import { prefetchDependencies, prepareProject, selectNames, withManifestErrors } from "../project.js";
-import type { Session } from "../session.js";
-import { writeReport } from "../state/reports.js";
+import type { BuilderChoice } from "../builds/builders.js";
+import type { Session } from "../workflows/session.js";
 import { logOf, type TestResult } from "../test-runner/results.js";
-import { runTests } from "../test-runner/run.js";
 import { summaryTable, tally } from "../test-runner/summary.js";
 import { WorkFailed } from "../util/errors.js";
-import { currentSystem } from "../util/system.js";
+import { runBuilds } from "../workflows/build.js";
+import { prepareProject } from "../workflows/project.js";
+import { runTestSuite, writeMergedJUnit } from "../workflows/test.js";
 
 export interface BuildOptions extends BuilderChoice {
   names: string[];
@@ -18,17 +15,9 @@ export interface BuildOptions extends BuilderChoice {
 
 export async function build(session: Session, options: BuildOptions): Promise<void> {
   const { logger } = session;
-  const loaded = await prepareProject(session);
-  const names = selectNames("builds", Object.keys(loaded.manifest.builds), options.names);
-  if (names.length === 0) return logger.result("nothing to build: nixkit.yaml declares no builds");
-  for (const warning of untrackedWarnings(untrackedSources(session.projectDir, loaded.manifest, "builds", names))) logger.warn(warning);
-  // A builder that is down stops the run before anything is downloaded.
-  const maxJobs = await useRemoteBuilders(session.nix(), logger, session.projectDir, loaded.manifest.ci.builders, options);
-  await prefetchDependencies(session, loaded);
-  const needs = Object.fromEntries(Object.entries(loaded.manifest.builds).map(([n, b]) => [n, b.needs]));
-  const results = await withManifestErrors(loaded, () =>
-    buildAndRoot(session.nix(), session.projectDir, currentSystem(), names, { maxJobs, keepGoing: true, needs }),
-  );
+  const project = await prepareProject(session, { select: { kind: "builds", names: options.names }, builders: options });
+  if (project.names.length === 0) return logger.result("nothing to build: nixkit.yaml declares no builds");
+  const results = await runBuilds(project, project.names);
   if (logger.json) {
     logger.data({
       builds: results.map(({ name, outPath, outLink, problem }) => ({
@@ -58,23 +47,9 @@ export interface TestOptions extends BuilderChoice {
 
 export async function test(session: Session, options: TestOptions): Promise<void> {
   const { logger } = session;
-  const loaded = await prepareProject(session);
-  const names = selectNames("tests", Object.keys(loaded.manifest.tests), options.names);
-  if (names.length === 0) return logger.result("no tests: nixkit.yaml declares none");
-  for (const warning of untrackedWarnings(untrackedSources(session.projectDir, loaded.manifest, "tests", names))) logger.warn(warning);
-  // A builder that is down stops the run before anything is downloaded.
-  const maxJobs = await useRemoteBuilders(session.nix(), logger, session.projectDir, loaded.manifest.ci.builders, options);
-  await prefetchDependencies(session, loaded);
-
-  const results = await withManifestErrors(loaded, () =>
-    runTests(session.nix(), {
-      projectDir: session.projectDir,
-      system: currentSystem(),
-      names,
-      rerun: options.rerun,
-      maxJobs,
-    }),
-  );
+  const project = await prepareProject(session, { select: { kind: "tests", names: options.names }, builders: options });
+  if (project.names.length === 0) return logger.result("no tests: nixkit.yaml declares none");
+  const results = await runTestSuite(project, project.names, options.rerun);
   for (const failed of results.filter((r) => r.status === "fail")) {
     const log = logOf(failed).trimEnd();
     if (!log) {
@@ -89,8 +64,7 @@ export async function test(session: Session, options: TestOptions): Promise<void
   }
   if (options.junit) {
     const file = path.resolve(options.junit);
-    const { junitSource, mergeJUnit } = await import("../test-runner/junit.js");
-    await writeReport(session.projectDir, file, mergeJUnit(results.map((r) => junitSource(r, logger.warn))));
+    await writeMergedJUnit(project, file, results);
     logger.info(`merged JUnit report: ${file}`);
   }
   if (logger.json) logger.data({ tests: results.map(jsonResult), summary: tally(results) });

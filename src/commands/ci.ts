@@ -3,15 +3,12 @@
 import path from "node:path";
 import { parseStages } from "../ci/pipeline.js";
 import { summaryTable } from "../ci/report.js";
-import { runCi } from "../ci/run-here.js";
 import { describeDrift, findDrift } from "../generate/freshness.js";
 import { loadManifest } from "../manifest/load.js";
-import { nodeContext } from "../node/registry-for.js";
-import { refuseUnsafeProject } from "../project.js";
-import type { Session } from "../session.js";
+import type { Session } from "../workflows/session.js";
 import { writeFilesAtomic } from "../state/atomic.js";
 import { UserError, WorkFailed } from "../util/errors.js";
-import { currentSystem } from "../util/system.js";
+import { runPipelineHere } from "../workflows/pipeline.js";
 
 export interface CiOptions {
   stages?: string;
@@ -26,26 +23,17 @@ export interface CiOptions {
 
 export async function run(session: Session, options: CiOptions): Promise<void> {
   const { logger } = session;
-  const loaded = await loadManifest(session.projectDir);
-  refuseUnsafeProject(session.projectDir);
-  // The lockfiles' checks: a refused one is a usage error (exit 2), not a failed check job.
-  nodeContext(loaded.manifest, session.projectDir, loaded.text);
   let stages;
   try {
     stages = parseStages(options.stages);
   } catch (error) {
     throw new UserError((error as Error).message);
   }
-  const { result } = await runCi(session.nix(), logger, loaded, {
-    projectDir: session.projectDir,
-    system: currentSystem(),
+  const { result } = await runPipelineHere(session, {
     stages,
-    maxJobs: options.jobs,
+    builders: { builders: options.builders, fallbackLocal: options.fallbackLocal, jobs: options.jobs },
     keepGoing: options.keepGoing,
-    builders: options.builders,
-    fallbackLocal: options.fallbackLocal,
     tlsVerify: options.tlsVerify,
-    nixpkgsOverridden: Boolean(session.nixpkgsOverride),
     reportFile: options.report,
     junitFile: options.junit,
     emit: (event) => logger.json && process.stdout.write(JSON.stringify(event) + "\n"),

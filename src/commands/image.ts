@@ -1,37 +1,17 @@
 // nixkit image build|push|inspect: the image root's closure is built by Nix; nixkit writes the
 // layers itself, straight from /nix/store.
-import { imageFromFlake } from "../image/from-flake.js";
-import {
-  checkImageOutput,
-  defaultImageOutput,
-  describeOutput,
-  parseImageOutput,
-  writeImageOutput,
-  type ImageOutput,
-} from "../image/outputs.js";
-import { pushImage } from "../image/registry.js";
+import { describeOutput, parseImageOutput } from "../image/outputs.js";
 import { drvName } from "../nix/flake-attrs.js";
-import { prefetchDependencies, prepareProject, selectNames, withManifestErrors } from "../project.js";
-import type { Session } from "../session.js";
+import type { Session } from "../workflows/session.js";
 import { UserError } from "../util/errors.js";
-import { currentSystem } from "../util/system.js";
+import { pushImageTo, writeImage, type WrittenImage } from "../workflows/image.js";
+import { prepareProject } from "../workflows/project.js";
 
 /** Builds the named image and writes it to `out` (the default OCI layout when absent). */
-async function writtenImage(session: Session, image: string, out?: string) {
-  const loaded = await prepareProject(session);
-  const [name] = selectNames("images", Object.keys(loaded.manifest.images), [image]);
-  const spec = loaded.manifest.images[name!]!;
-  const output: ImageOutput = out ? parseImageOutput(out) : defaultImageOutput(loaded.manifest.name, name!);
-  await checkImageOutput(output);
-  await prefetchDependencies(session, loaded);
-  const request = { projectDir: session.projectDir, name: name!, spec, hostSystem: currentSystem(), systems: loaded.manifest.systems };
-  const written = await imageFromFlake(session.nix(), request, {
-    wrapNix: (step) => withManifestErrors(loaded, step),
-    warn: session.logger.warn,
-    signal: session.signal,
-  });
-  await writeImageOutput(written, output, session.signal);
-  return { name: name!, spec, output, image: written };
+async function writtenImage(session: Session, image: string, out?: string): Promise<WrittenImage> {
+  const output = out ? parseImageOutput(out) : undefined;
+  const project = await prepareProject(session, { select: { kind: "images", names: [image] } });
+  return writeImage(project, project.names[0]!, output);
 }
 
 export async function build(session: Session, options: { image: string; out?: string }): Promise<void> {
@@ -47,13 +27,13 @@ export async function push(session: Session, options: { image: string; to: strin
   if (!options.to.startsWith("docker://")) {
     throw new UserError("--to takes a docker:// reference, e.g. --to docker://registry.example.org/team/web:1.0");
   }
-  const { name, spec, output } = await writtenImage(session, options.image);
-  const digest = await pushImage(output.path, spec.tag, options.to, options.tlsVerify, session.signal);
-  if (logger.json) return logger.data({ image: name, pushed: options.to, digest });
+  const project = await prepareProject(session, { select: { kind: "images", names: [options.image] } });
+  const digest = await pushImageTo(project, project.names[0]!, options.to, options.tlsVerify);
+  if (logger.json) return logger.data({ image: project.names[0], pushed: options.to, digest });
   logger.result(`${options.to}@${digest}`);
 }
 
-function report(session: Session, written: Awaited<ReturnType<typeof writtenImage>>, inspect: boolean): void {
+function report(session: Session, written: WrittenImage, inspect: boolean): void {
   const { logger } = session;
   const { name, image, output } = written;
   const layers = image.layers.map((l, i) => ({

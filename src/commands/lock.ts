@@ -1,6 +1,6 @@
 // nixkit lock: creates or updates flake.lock.
-import { prepareProject, withManifestErrors } from "../project.js";
-import type { Session } from "../session.js";
+import type { Session } from "../workflows/session.js";
+import { prepareProject, withManifestErrors } from "../workflows/project.js";
 
 export interface LockOptions {
   /** true: every input; a name: that input; undefined: lock without updating. */
@@ -8,8 +8,9 @@ export interface LockOptions {
 }
 
 export async function lock(session: Session, options: LockOptions): Promise<void> {
-  const loaded = await prepareProject(session);
-  const inputs = options.update === true ? Object.keys(loaded.manifest.inputs) : options.update ? [options.update] : [];
-  await withManifestErrors(loaded, () => session.nix().lock(inputs));
+  const project = await prepareProject(session);
+  const { manifest } = project.loaded;
+  const inputs = options.update === true ? Object.keys(manifest.inputs) : options.update ? [options.update] : [];
+  await withManifestErrors(project.loaded, () => project.driver.lock(inputs));
   session.logger.result("flake.lock is up to date");
 }

@@ -5,7 +5,7 @@ import { applyGc, planGc } from "../gc/collect.js";
 import { durationMs } from "../gc/policy.js";
 import { loadManifest } from "../manifest/load.js";
 import { prepareOfflinePkgs } from "../offline/prepare.js";
-import type { Session } from "../session.js";
+import type { Session } from "../workflows/session.js";
 import { EnvError, UserError } from "../util/errors.js";
 
 export interface GcOptions {

@@ -2,10 +2,10 @@
 import path from "node:path";
 import { applyPlan } from "../generate/apply.js";
 import { describeDrift, findDrift } from "../generate/freshness.js";
-import { generatePlan } from "../generate/plan.js";
+import { generatePlan, readPlanInputs } from "../generate/plan.js";
 import { loadManifest } from "../manifest/load.js";
 import { writeStarterFiles, writeStarterManifest } from "../scaffold/init.js";
-import type { Session } from "../session.js";
+import type { Session } from "../workflows/session.js";
 import { MANIFEST_FILE } from "../state/layout.js";
 import { WorkFailed } from "../util/errors.js";
 
@@ -35,7 +35,7 @@ export interface GenerateOptions {
 export async function generate(session: Session, options: GenerateOptions): Promise<void> {
   const { logger, projectDir } = session;
   const { manifest, text } = await loadManifest(projectDir);
-  const plan = generatePlan(manifest, text, projectDir);
+  const plan = generatePlan(manifest, text, readPlanInputs(manifest, text, projectDir));
   if (options.check) {
     const drifts = await findDrift(projectDir, plan);
     if (logger.json) logger.data({ fresh: drifts.length === 0, drift: drifts });

@@ -1,41 +1,33 @@
 // nixkit shell, run, env and direnv: the dev environment, from the cache when it is fresh.
-import { prefetchDependencies, prepareProject } from "../project.js";
-import type { Session } from "../session.js";
+import type { Session } from "../workflows/session.js";
 import { direnvScript, writeEnvrc } from "../shell/direnv.js";
-import { ensureRc } from "../shell/ensure-env.js";
 import { environmentAfter, interactiveShell, runInEnv } from "../shell/launch.js";
 import { UserError } from "../util/errors.js";
 import { shellQuote } from "../util/shell-quote.js";
+import { devEnvironment } from "../workflows/environment.js";
 
 export interface EnvOptions {
   pure: boolean;
   staleOk: boolean;
 }
 
-async function environment(session: Session, staleOk: boolean) {
-  const loaded = await prepareProject(session);
-  await prefetchDependencies(session, loaded);
-  const { projectDir, nixpkgsOverride, logger } = session;
-  const rcFile = await ensureRc({ projectDir, nixpkgsOverride, driver: session.nix(), logger, loaded, staleOk });
-  return { loaded, rcFile };
+/** The shell's exit code. */
+export async function shell(session: Session, options: EnvOptions): Promise<number> {
+  const { project, rcFile } = await devEnvironment(session, options.staleOk);
+  const launch = { rcFile, projectDir: project.dir, workDir: project.workDir, pure: options.pure };
+  return interactiveShell(launch, project.loaded.manifest.name);
 }
 
-export async function shell(session: Session, options: EnvOptions): Promise<void> {
-  const { loaded, rcFile } = await environment(session, options.staleOk);
-  const launch = { rcFile, projectDir: session.projectDir, workDir: session.workDir, pure: options.pure };
-  process.exitCode = await interactiveShell(launch, loaded.manifest.name);
-}
-
-export async function run(session: Session, options: EnvOptions & { command: string[] }): Promise<void> {
-  const { rcFile } = await environment(session, options.staleOk);
-  const launch = { rcFile, projectDir: session.projectDir, workDir: session.workDir, pure: options.pure };
-  process.exitCode = await runInEnv(launch, options.command);
+/** The command's exit code. */
+export async function run(session: Session, options: EnvOptions & { command: string[] }): Promise<number> {
+  const { project, rcFile } = await devEnvironment(session, options.staleOk);
+  return runInEnv({ rcFile, projectDir: project.dir, workDir: project.workDir, pure: options.pure }, options.command);
 }
 
 export async function env(session: Session, options: { direnv: boolean; staleOk: boolean }): Promise<void> {
   const { logger } = session;
   if (logger.json && options.direnv) throw new UserError("choose one of --json and --direnv");
-  const { rcFile } = await environment(session, options.staleOk);
+  const { rcFile } = await devEnvironment(session, options.staleOk);
   if (options.direnv) return void process.stdout.write(direnvScript(session.projectDir, rcFile));
   const variables = environmentAfter({ rcFile, projectDir: session.projectDir, workDir: session.workDir, pure: false });
   if (logger.json) return logger.data(variables);

@@ -3,7 +3,7 @@
 import { constants, existsSync, promises as fs } from "node:fs";
 import path from "node:path";
 import { describeDrift, findDrift } from "../generate/freshness.js";
-import { generatePlan } from "../generate/plan.js";
+import { generatedPaths, generatePlan, readPlanInputs } from "../generate/plan.js";
 import { loadManifest, type LoadedManifest } from "../manifest/load.js";
 import type { NixDriver, StoreInfo } from "../nix/driver.js";
 import { probeCache, untrustedFix, type BinaryCache } from "../nix/substituters.js";
@@ -11,10 +11,9 @@ import { offlineSetProblem } from "../offline/prepare.js";
 import { IMMUTABLE_MARKER } from "../state/layout.js";
 import { NixkitError } from "../util/errors.js";
 import { insideGitRepo, knownToGit } from "../util/git.js";
-import { machineProblems, manifestMachines } from "../builds/builders.js";
-import type { Machine } from "../nix/machines.js";
+import { machineProblems, manifestMachines, type Machine } from "../nix/machines.js";
 import { shellQuote } from "../util/shell-quote.js";
-import { untrackedSources } from "../builds/untracked.js";
+import { untrackedSources } from "../sources/untracked.js";
 import { generatedNegations } from "../generate/gitignore.js";
 
 export type Status = "PASS" | "WARN" | "FAIL";
@@ -220,7 +219,8 @@ async function cacheCheck(url: string): Promise<Check> {
 async function freshnessCheck(projectDir: string, loaded: LoadedManifest | Error): Promise<Check> {
   try {
     if (loaded instanceof Error) throw loaded;
-    const drifts = await findDrift(projectDir, generatePlan(loaded.manifest, loaded.text, projectDir));
+    const { manifest, text } = loaded;
+    const drifts = await findDrift(projectDir, generatePlan(manifest, text, readPlanInputs(manifest, text, projectDir)));
     if (drifts.length === 0) return { name: "generated", status: "PASS", detail: "flake.nix and .nixkit/lib match nixkit.yaml" };
     return { name: "generated", status: "WARN", detail: drifts.map(describeDrift).join("; "), fix: "run `nixkit generate`" };
   } catch (error) {
@@ -245,7 +245,7 @@ function offlineSetCheck(nixpkgsOverride: string | undefined): Check | undefined
 
 /** In a git repository Nix sees only what git knows: the generated files, and every file a src matches. */
 function gitCheck(projectDir: string, loaded: LoadedManifest): Check {
-  const generated = generatePlan(loaded.manifest, loaded.text, projectDir).map((f) => f.path);
+  const generated = generatedPaths();
   const negations = generatedNegations(projectDir);
   if (negations.length > 0) {
     return {

@@ -1,11 +1,12 @@
-// What `nixkit generate` writes: a function of the manifest, nixkit's own nix/lib and, for Node
-// projects, the lockfiles' checks and npm's registry setting (src/node/registry-for.ts).
+// What `nixkit generate` writes: a pure function of the manifest and the plan's inputs, read once
+// by the caller: nixkit's own nix/lib and, for Node projects, the lockfiles' checks and npm's
+// registry setting (src/node/registry-for.ts).
 import { readFileSync } from "node:fs";
 import type { Manifest } from "../manifest/schema.js";
 import { FLAKE_FILE, LIB_DIR } from "../state/layout.js";
 import { assetPath, nixkitVersion } from "../util/assets.js";
 import { sha256 } from "../util/hash.js";
-import { nodeContext } from "../node/registry-for.js";
+import { nodeContext, type NodeContext } from "../node/registry-for.js";
 import { renderFlake } from "./flake.js";
 import { shippedLibrary, type GeneratedFile } from "./freshness.js";
 
@@ -20,9 +21,22 @@ export function sourceHash(manifest: Manifest, library: GeneratedFile[]): string
   return sha256(JSON.stringify({ manifest, library: library.map((f) => [f.path, sha256(f.content)]), nixkit: nixkitVersion() }));
 }
 
+/** The paths `generatePlan` writes, whatever the manifest says. */
+export const generatedPaths = (): string[] => [FLAKE_FILE, ...shippedLibrary().map((name) => `${LIB_DIR}/${name}`)];
+
+/** What the generated files depend on beyond the manifest. */
+export interface PlanInputs {
+  library: GeneratedFile[];
+  node: NodeContext;
+}
+
+/** The files and settings the plan reads (a refused lockfile throws here, placed at its field by `manifestText`). */
+export function readPlanInputs(manifest: Manifest, manifestText: string, projectDir: string): PlanInputs {
+  return { library: libraryFiles(), node: nodeContext(manifest, projectDir, manifestText) };
+}
+
 /** `manifestText` is nixkit.yaml as read: its hash lets the shell's fast path trust flake.nix without parsing YAML. */
-export function generatePlan(manifest: Manifest, manifestText: string, projectDir: string): GeneratedFile[] {
-  const library = libraryFiles();
-  const hashes = { manifest: sha256(manifestText), source: sourceHash(manifest, library) };
-  return [{ path: FLAKE_FILE, content: renderFlake(manifest, hashes, nodeContext(manifest, projectDir, manifestText)) }, ...library];
+export function generatePlan(manifest: Manifest, manifestText: string, inputs: PlanInputs): GeneratedFile[] {
+  const hashes = { manifest: sha256(manifestText), source: sourceHash(manifest, inputs.library) };
+  return [{ path: FLAKE_FILE, content: renderFlake(manifest, hashes, inputs.node) }, ...inputs.library];
 }

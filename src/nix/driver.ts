@@ -63,6 +63,17 @@ export interface BuildOutcome {
   error?: NixFailed;
 }
 
+/**
+ * How this run builds, fixed when the driver is made: the project's binary cache (probed on the
+ * first call that can substitute, at most once), remote builders (a builders string or
+ * "@machines-file") and -j (a number or "auto"; Nix's own default is 1).
+ */
+export interface BuildSettings {
+  binaryCache?: BinaryCache;
+  builders?: string;
+  maxJobs?: string;
+}
+
 export interface DriverOptions {
   projectDir: string;
   nixpkgsOverride?: string;
@@ -78,25 +89,40 @@ export interface StoreInfo {
   trusted?: boolean;
 }
 
+/** What a driver and the drivers configured from it share: one nix process runner, one detection, one configuration read. */
+class NixRuntime {
+  readonly process: NixProcess;
+  detected: Promise<{ version: NixVersion; features: NixFeatures }> | undefined;
+  configuration: Promise<Record<string, unknown>> | undefined;
+  info: Promise<StoreInfo | undefined> | undefined;
+  constructor(options: DriverOptions) {
+    this.process = new NixProcess({ cwd: options.projectDir, logger: options.logger, signal: options.signal, binary: options.nixBinary });
+  }
+}
+
 export class NixDriver {
   readonly ctx: NixContext;
   readonly store: NixStoreQueries;
+  private readonly runtime: NixRuntime;
   private readonly process: NixProcess;
-  private detected: Promise<{ version: NixVersion; features: NixFeatures }> | undefined;
-  private binaryCache: BinaryCache | undefined;
+  private readonly builderArgs: string[];
   private cacheArgs: Promise<string[]> | undefined;
-  private builderArgs: string[] = [];
 
-  constructor(private readonly options: DriverOptions) {
+  constructor(
+    private readonly options: DriverOptions,
+    readonly settings: Readonly<BuildSettings> = {},
+    runtime?: NixRuntime,
+  ) {
     this.ctx = { projectDir: options.projectDir, nixpkgsOverride: options.nixpkgsOverride, canSetSandbox: canSetSandbox() };
-    this.process = new NixProcess({ cwd: options.projectDir, logger: options.logger, signal: options.signal, binary: options.nixBinary });
+    this.runtime = runtime ?? new NixRuntime(options);
+    this.process = this.runtime.process;
     this.store = new NixStoreQueries(this.process, () => this.detect());
+    this.builderArgs = settings.builders ? buildersArgs(settings.builders) : [];
   }
 
-  /** The project's binary cache: probed on the first call that can substitute, at most once. */
-  useBinaryCache(cache: BinaryCache | undefined): void {
-    this.binaryCache = cache;
-    this.cacheArgs = undefined;
+  /** A driver for a run with these settings, sharing this one's detection and configuration. */
+  configured(settings: BuildSettings): NixDriver {
+    return new NixDriver(this.options, Object.freeze({ ...settings }), this.runtime);
   }
 
   private untrustedExplained = false;
@@ -105,12 +131,7 @@ export class NixDriver {
   private explainUntrusted(said: string[]): void {
     if (this.untrustedExplained) return;
     this.untrustedExplained = true;
-    for (const message of untrustedExplanation(said, this.binaryCache)) this.options.logger.warn(message);
-  }
-
-  /** Remote builders for every build: a builders string or "@machines-file". */
-  useBuilders(spec: string | undefined): void {
-    this.builderArgs = spec ? buildersArgs(spec) : [];
+    for (const message of untrustedExplanation(said, this.settings.binaryCache)) this.options.logger.warn(message);
   }
 
   /** The project's cache when it answers, and the configured substituters less those that do not. */
@@ -118,7 +139,10 @@ export class NixDriver {
     return (this.cacheArgs ??= (async () => {
       const configured = await this.configuredSubstituters();
       const reachable = configured.length ? await reachableSubstituters(configured, this.options.logger) : undefined;
-      return [...(reachable ? substitutersArgs(reachable) : []), ...(await usableCacheArgs(this.binaryCache, this.options.logger))];
+      return [
+        ...(reachable ? substitutersArgs(reachable) : []),
+        ...(await usableCacheArgs(this.settings.binaryCache, this.options.logger)),
+      ];
     })());
   }
 
@@ -127,12 +151,10 @@ export class NixDriver {
     return Array.isArray(value) ? value.map(String) : [];
   }
 
-  private configuration: Promise<Record<string, unknown>> | undefined;
-
   /** A setting of Nix's configuration as this Nix reports it (read once per run). */
   async setting(name: string): Promise<unknown> {
-    this.configuration ??= this.readConfiguration();
-    return (await this.configuration)[name];
+    this.runtime.configuration ??= this.readConfiguration();
+    return (await this.runtime.configuration)[name];
   }
 
   /** Every setting's value, as `nix config show --json` reports it (with `env` added to Nix's). */
@@ -148,7 +170,7 @@ export class NixDriver {
 
   /** The store Nix talks to (a daemon's version and trust in this user), where Nix can say (2.19+). */
   storeInfo(): Promise<StoreInfo | undefined> {
-    return (this.info ??= (async () => {
+    return (this.runtime.info ??= (async () => {
       if (!(await this.detect()).features.storeInfo) return undefined;
       const result = await this.process.capture(storeInfoArgs());
       if (result.exitCode !== 0) return undefined;
@@ -159,11 +181,10 @@ export class NixDriver {
       }
     })());
   }
-  private info: Promise<StoreInfo | undefined> | undefined;
 
   /** Detects the Nix version once per run; fails with exit 3 when Nix is missing or too old. */
   detect(): Promise<{ version: NixVersion; features: NixFeatures }> {
-    return (this.detected ??= detectVersion(this.process.binary, () => this.process.capture(versionArgs())).then((detected) => {
+    return (this.runtime.detected ??= detectVersion(this.process.binary, () => this.process.capture(versionArgs())).then((detected) => {
       const problem = gitPathProblem(detected.version, gitRootOf(this.ctx.projectDir));
       if (problem) throw new EnvError(problem);
       return detected;
@@ -200,9 +221,10 @@ export class NixDriver {
     const { features } = await this.detect();
     const evalCache = features.concurrentEvalCache ? [] : ["--option", "eval-cache", "false"];
     const extraArgs = [...substituters, ...this.builderArgs, ...evalCache, ...(options.extraArgs ?? [])];
+    const maxJobs = options.maxJobs ?? this.settings.maxJobs;
     const monitor = new BuildMonitor(this.options.logger);
     const result = await this.process
-      .followed(buildArgs(this.ctx, attrs, { ...options, extraArgs }), (line) => monitor.feed(line))
+      .followed(buildArgs(this.ctx, attrs, { ...options, maxJobs, extraArgs }), (line) => monitor.feed(line))
       .finally(() => monitor.close());
     if (monitor.untrusted.length && explainTrust) this.explainUntrusted(monitor.untrusted);
     const failed = monitor.failedDerivations();

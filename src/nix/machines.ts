@@ -5,6 +5,7 @@
 // local store at a line that is a path, so only ssh:// and ssh-ng:// machines pass. Messages name
 // the line and the field, never the text.
 import path from "node:path";
+import type { NixDriver } from "./driver.js";
 import { readTextInside } from "../util/bounded-read.js";
 import { UserError } from "../util/errors.js";
 
@@ -102,4 +103,19 @@ export function machineStoreUrl(machine: Machine): string {
   if (machine.hostKey) params.set("base64-ssh-public-host-key", machine.hostKey);
   const query = params.toString();
   return query ? `${machine.uri}?${query}` : machine.uri;
+}
+
+/** ci.builders as machines (the manifest's rules already refused bad lines). */
+export function manifestMachines(lines: string[]): Machine[] {
+  return lines.map((line, i) => {
+    const machine = parseMachineLine(line);
+    if ("error" in machine) throw new UserError(`nixkit.yaml ci.builders[${i}]: ${machine.error}`);
+    return machine;
+  });
+}
+
+/** Each machine with why its store cannot be opened (ssh, keys, Nix there), or undefined when it answers. */
+export async function machineProblems(driver: NixDriver, machines: Machine[]): Promise<{ machine: Machine; problem?: string }[]> {
+  const problems = await Promise.all(machines.map((m) => driver.storeProblem(machineStoreUrl(m), BUILDER_TIMEOUT_MS)));
+  return machines.map((machine, i) => ({ machine, problem: problems[i] }));
 }

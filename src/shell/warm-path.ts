@@ -4,7 +4,7 @@
 import path from "node:path";
 import { projectPaths } from "../state/layout.js";
 import { readTextInside } from "../util/bounded-read.js";
-import { findProjectDir } from "../util/project-dir.js";
+import { findProjectDir } from "../state/project-dir.js";
 import { cachedRc, damagedRcWarning, directPrintDevEnv, makeEnv, warmFailure } from "./dev-env.js";
 import { interactiveShell, runInEnv } from "./launch.js";
 

@@ -14,7 +14,6 @@ export interface TestRunOptions {
   names: string[];
   /** Run again tests whose results are cached, keeping the old result until the new one is in. */
   rerun: boolean;
-  maxJobs: string;
 }
 
 export function runTests(driver: NixDriver, options: TestRunOptions): Promise<TestResult[]> {
@@ -24,7 +23,7 @@ export function runTests(driver: NixDriver, options: TestRunOptions): Promise<Te
 async function runAndRoot(driver: NixDriver, options: TestRunOptions, outLink: string): Promise<TestResult[]> {
   const set = flakeAttrs.testReports(options.system);
   const attrs = options.names.map((n) => flakeAttrs.testReport(options.system, n));
-  const outcome = await driver.buildAll(attrs, { keepGoing: true, maxJobs: options.maxJobs, outLink });
+  const outcome = await driver.buildAll(attrs, { keepGoing: true, outLink });
 
   let outPaths: (string | undefined)[];
   if (!outcome.error) {
@@ -55,7 +54,7 @@ async function runAndRoot(driver: NixDriver, options: TestRunOptions, outLink: s
     return { ...readReport(name, outPath), cached: ms === undefined, durationMs: ms ?? durations[outPath] };
   });
 
-  if (options.rerun) results = await rerunCached(driver, options.system, results, options.maxJobs);
+  if (options.rerun) results = await rerunCached(driver, options.system, results);
   const kept: Record<string, number> = {};
   for (const r of results) if (r.outPath && r.durationMs !== undefined) kept[r.outPath] = r.durationMs;
   await writeDurations(options.projectDir, kept);
@@ -64,12 +63,12 @@ async function runAndRoot(driver: NixDriver, options: TestRunOptions, outLink: s
 
 // `nix build --rebuild --keep-failed` runs the builders again; when the new output differs, Nix
 // keeps it beside the old one as <out>.check and the old result stays in place.
-async function rerunCached(driver: NixDriver, system: string, results: TestResult[], maxJobs: string): Promise<TestResult[]> {
+async function rerunCached(driver: NixDriver, system: string, results: TestResult[]): Promise<TestResult[]> {
   const cached = results.filter((r) => r.cached && r.outPath);
   if (cached.length === 0) return results;
   const outcome = await driver.buildAll(
     cached.map((r) => flakeAttrs.testReport(system, r.name)),
-    { rebuild: true, keepGoing: true, maxJobs },
+    { rebuild: true, keepGoing: true },
   );
   const ranMs = new Map(outcome.ran.map((b) => [drvName(b.drvPath), b.ms]));
   const differing = new Set(outcome.differing.map(drvName));

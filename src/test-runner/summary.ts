@@ -1,10 +1,6 @@
 // The human summary of a test run: one row per test.
+import { formatDuration, formatTable } from "../util/table.js";
 import type { TestResult } from "./results.js";
-
-export function formatDuration(ms: number | undefined): string {
-  if (ms === undefined) return "-";
-  return ms < 1000 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(1)}s`;
-}
 
 export function summaryTable(results: TestResult[]): string {
   const rows = [
@@ -17,8 +13,7 @@ export function summaryTable(results: TestResult[]): string {
       r.status === "error" ? (r.error ?? "") : r.reports.length ? `${r.reportsDir}/{${r.reports.join(",")}}` : "-",
     ]),
   ];
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
-  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  ")).join("\n");
+  return formatTable(rows);
 }
 
 export function tally(results: TestResult[]): string {

@@ -15,6 +15,8 @@ export interface Logger {
   result(message: string): void;
   /** Machine output: one JSON document on stdout. */
   data(value: unknown): void;
+  /** Whether data() has written machine output: an error then adds none. */
+  readonly dataWritten: boolean;
   /** Replaces the live progress block (TTY only), one line per entry; [] clears it. */
   progress(lines: string[]): void;
 }
@@ -26,9 +28,6 @@ export interface LoggerOptions {
   stderr?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   env?: NodeJS.ProcessEnv;
 }
-
-/** Whether this process has written machine output (--json) on stdout: an error then adds none. */
-export const machineOutput = { written: false };
 
 const paint = (code: number) => (s: string) => `\x1b[${code}m${s}\x1b[0m`;
 
@@ -44,6 +43,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const yellow = color ? paint(33) : (s: string) => s;
   const dim = color ? paint(2) : (s: string) => s;
   let progressLines = 0;
+  let dataWritten = false;
 
   // Moves to the first line of the block and erases to the end of the screen.
   const clearProgress = () => {
@@ -70,8 +70,11 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       clearProgress();
       (json ? stderr : stdout).write(redactUrls(m) + "\n");
     },
+    get dataWritten() {
+      return dataWritten;
+    },
     data: (value) => {
-      machineOutput.written = true;
+      dataWritten = true;
       clearProgress();
       stdout.write(redactUrls(JSON.stringify(value, null, 2)) + "\n");
     },

@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { expect, test } from "vitest";
-import { generatePlan } from "../../src/generate/plan.js";
+import { generatePlan, readPlanInputs } from "../../src/generate/plan.js";
 import { ManifestError } from "../../src/manifest/problems.js";
 import { parseManifest } from "../../src/manifest/parse.js";
 import { nix, tempDir } from "../helpers.js";
@@ -103,7 +103,7 @@ test(`env names: the dangerous ones are refused, the accepted ones are plain var
 
   const dir = tempDir();
   const { manifest } = parseManifest(manifestWith(accepted, offlinePkgs()));
-  for (const file of generatePlan(manifest, "", dir)) {
+  for (const file of generatePlan(manifest, "", readPlanInputs(manifest, "", dir))) {
     mkdirSync(path.dirname(path.join(dir, file.path)), { recursive: true });
     writeFileSync(path.join(dir, file.path), file.content);
   }

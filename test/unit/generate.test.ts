@@ -4,14 +4,17 @@ import { describe, expect, test } from "vitest";
 import { applyPlan } from "../../src/generate/apply.js";
 import { findDrift } from "../../src/generate/freshness.js";
 import { isUntouchedGenerated, readFlakeHeader } from "../../src/generate/header.js";
-import { generatePlan } from "../../src/generate/plan.js";
+import { generatePlan, readPlanInputs } from "../../src/generate/plan.js";
 import { parseManifest } from "../../src/manifest/parse.js";
 import { UserError } from "../../src/util/errors.js";
 import { sha256 } from "../../src/util/hash.js";
 import { repoRoot, snapshotTree, tempDir } from "../helpers.js";
 
 const example = readFileSync(path.join(repoRoot, "examples/hello/nixkit.yaml"), "utf8");
-const planFor = (text: string) => generatePlan(parseManifest(text).manifest, text, repoRoot);
+const planFor = (text: string) => {
+  const { manifest } = parseManifest(text);
+  return generatePlan(manifest, text, readPlanInputs(manifest, text, repoRoot));
+};
 const withoutHeader = (files: { path: string; content: string }[]) =>
   files.map((f) => ({ ...f, content: f.content.replace(/^# nixkit-generated:.*$/m, "") }));
 

@@ -16,7 +16,8 @@ import { pathInfos, validFromPathInfo } from "../../src/nix/store.js";
 import { parseKinds, type Generation } from "../../src/roots/registry.js";
 import { mergeJUnit } from "../../src/test-runner/junit.js";
 import type { TestResult } from "../../src/test-runner/results.js";
-import { formatDuration, summaryTable, tally } from "../../src/test-runner/summary.js";
+import { summaryTable, tally } from "../../src/test-runner/summary.js";
+import { formatDuration } from "../../src/util/table.js";
 import { repoRoot, sharedFile } from "../helpers.js";
 
 const example = () => parseManifest(readFileSync(path.join(repoRoot, "examples/hello/nixkit.yaml"))).manifest;

@@ -2,7 +2,7 @@
 // above the current one that holds nixkit.yaml (like git finds .git), otherwise the current one.
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { MANIFEST_FILE } from "../state/layout.js";
+import { MANIFEST_FILE } from "./layout.js";
 
 export function findProjectDir(directory: string | undefined, cwd = process.cwd()): string {
   if (directory !== undefined) return path.resolve(cwd, directory);

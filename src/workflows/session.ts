@@ -1,9 +1,9 @@
 // What every command receives: the project directory, the logger, the Nix driver, Ctrl-C.
 import { statSync } from "node:fs";
-import { NixDriver } from "./nix/driver.js";
-import { UserError } from "./util/errors.js";
-import { createLogger, type Logger } from "./util/logger.js";
-import { findProjectDir } from "./util/project-dir.js";
+import { NixDriver } from "../nix/driver.js";
+import { UserError } from "../util/errors.js";
+import { createLogger, type Logger } from "../util/logger.js";
+import { findProjectDir } from "../state/project-dir.js";
 
 /** The options every command takes (before the command name). */
 export interface GlobalOptions {
