@@ -1,34 +1,32 @@
 import { defineConfig } from "vitest/config";
 
-// Three tiers: `unit` is in-process and fast; `e2e` runs the built CLI against real Nix
-// (sandbox on, offline package set); `corpus` takes projects shaped like real ones through it.
-// `npm test` runs all; `npm run test:fast` only unit.
+// Five tiers (README "Development"): `unit` is in-process, no Nix (bad manifests go through the
+// CLI in-process); `nix-lib` evaluates the Nix library and what nixkit writes for Nix, building
+// nothing; `e2e` runs the built CLI against real Nix (sandbox on, offline package set); `corpus`
+// takes projects shaped like real ones through it; `hosts` makes second hosts (network
+// namespaces, a nix-daemon; root). `npm test` runs all on the Nix on PATH, then on the second Nix
+// only the tests named with `versioned()` (test/helpers.ts).
+const nixTier = (name: string, include: string[], testTimeout = 240_000) => ({
+  test: {
+    name,
+    include,
+    globalSetup: ["test/e2e/global-setup.ts"],
+    testTimeout,
+    hookTimeout: 240_000,
+    // Tests share one Nix store; running files one at a time keeps timings readable on 2 cores.
+    fileParallelism: false,
+  },
+});
+
 export default defineConfig({
   test: {
     projects: [
       { test: { name: "unit", include: ["test/unit/**/*.test.ts"], testTimeout: 20_000 } },
-      {
-        test: {
-          name: "e2e",
-          include: ["test/e2e/**/*.test.ts"],
-          globalSetup: ["test/e2e/global-setup.ts"],
-          testTimeout: 240_000,
-          hookTimeout: 240_000,
-          // Tests share one Nix store; running files one at a time keeps timings readable on 2 cores.
-          fileParallelism: false,
-        },
-      },
-      {
-        test: {
-          name: "corpus",
-          include: ["test/corpus/*.test.ts"],
-          globalSetup: ["test/e2e/global-setup.ts"],
-          // Real dependencies: a first run downloads them (Nix's fixed-output fetches).
-          testTimeout: 600_000,
-          hookTimeout: 240_000,
-          fileParallelism: false,
-        },
-      },
+      nixTier("nix-lib", ["test/nix-lib/**/*.test.ts"]),
+      nixTier("e2e", ["test/e2e/**/*.test.ts"]),
+      // Real dependencies: a first run downloads them (Nix's fixed-output fetches).
+      nixTier("corpus", ["test/corpus/*.test.ts"], 600_000),
+      nixTier("hosts", ["test/hosts/**/*.test.ts"]),
     ],
   },
 });

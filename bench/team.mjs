@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const cli = path.join(root, "bin/nixkit.cjs");
-const hosts = path.join(root, "test/e2e/hosts");
+const hosts = path.join(root, "test/hosts");
 const work = mkdtempSync(path.join(os.tmpdir(), "nixkit-bench-team-"));
 const env = {
   ...process.env,

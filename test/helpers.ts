@@ -3,7 +3,7 @@ import { execa } from "execa";
 import { chmodSync, existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { onTestFinished } from "vitest";
+import { onTestFinished, vi } from "vitest";
 
 export const repoRoot = path.resolve(import.meta.dirname, "..");
 export const cliPath = path.join(repoRoot, "bin", "nixkit.cjs");
@@ -13,6 +13,13 @@ export const nixEnv = {
   NIX_CONFIG: "substituters =\nexperimental-features = nix-command flakes",
   NO_COLOR: "1",
 };
+
+/**
+ * The name of a test whose behaviour depends on the Nix version, saying why: a feature gate of
+ * src/nix/version.ts, a Nix output nixkit parses, or Nix's own behaviour (sandbox, signals, the
+ * store). The second Nix version of `npm test` runs only these (`-t "\[every Nix: "`).
+ */
+export const versioned = (name: string, why: string): string => `${name} [every Nix: ${why}]`;
 
 export function tempDir(prefix = "nixkit-test-"): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -34,6 +41,27 @@ export async function nixkit(args: string[], options: { cwd?: string; env?: Reco
     reject: false,
     stdin: "ignore",
   });
+}
+
+/**
+ * The CLI run in this process (src/cli.ts's runCli, what bin/nixkit.cjs calls after its warm
+ * path), its output captured: for commands that fail before any Nix work, such as bad manifests.
+ */
+export async function nixkitInProcess(args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  const { runCli } = await import("../src/cli.js");
+  const captured = { stdout: "", stderr: "" };
+  const capture = (stream: "stdout" | "stderr") =>
+    vi.spyOn(process[stream], "write").mockImplementation((chunk: string | Uint8Array) => {
+      captured[stream] += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString();
+      return true;
+    });
+  const spies = [capture("stdout"), capture("stderr")];
+  try {
+    const exitCode = await runCli(["node", "nixkit", ...args], new AbortController().signal);
+    return { exitCode, ...captured };
+  } finally {
+    for (const spy of spies) spy.mockRestore();
+  }
 }
 
 export async function nix(args: string[], cwd: string) {

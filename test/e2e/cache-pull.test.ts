@@ -6,7 +6,7 @@ import { execa } from "execa";
 import { mkdirSync, readdirSync, readlinkSync, realpathSync, rmSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { countingNix, nixkit, tempDir } from "../helpers.js";
+import { countingNix, nixkit, tempDir, versioned } from "../helpers.js";
 import { editFile, exampleProject } from "./project.js";
 import { freePort } from "./servers.js";
 
@@ -28,76 +28,82 @@ describe("an unusable cache is an error", () => {
   });
 });
 
-test("after a full push, a store without the project's outputs gets them all back, building nothing", async () => {
-  const dir = exampleProject();
-  const cache = tempDir();
-  const env = { XDG_CONFIG_HOME: tempDir() };
-  const publicKey = (await nixkit(["cache", "keygen", "--name", `pull-${process.pid}`], { env })).stdout.trim();
-  // A dead cache.url: --from must be the only cache a pull uses.
-  const dead = `http://127.0.0.1:${await freePort()}`;
-  editFile(
-    path.join(dir, "nixkit.yaml"),
-    (t) =>
-      t
-        .replace(/GREETING: .*/, `GREETING: pulled-${RUN_ID}`)
-        .replace('chmod +x "$out/bin/greet"', `chmod +x "$out/bin/greet"\n      echo ${RUN_ID} > "$out/share/greet/stamp"`) +
-      `cache:\n  url: ${dead}\n  publicKeys: [${JSON.stringify(publicKey)}]\n`,
-  );
-  for (const args of [["build"], ["test"], ["image", "build", "greeter"], ["run", "--", "true"]]) {
-    const result = await nixkit(["-C", dir, ...args], { env });
-    expect(result.exitCode, `${args.join(" ")}: ${result.stderr}`).toBe(0);
-  }
-  const push = await nixkit(
-    [
-      "-C",
-      dir,
-      "cache",
-      "push",
-      "--key-file",
-      path.join(env.XDG_CONFIG_HOME, `nixkit/keys/pull-${process.pid}.sec`),
-      "--to",
-      `file://${cache}`,
-    ],
-    { env },
-  );
-  expect(push.exitCode, push.stderr).toBe(0);
-  const status = JSON.parse((await nixkit(["-C", dir, "--json", "cache", "status", "--from", `file://${cache}`], { env })).stdout);
-  expect(status.closures.map((c: { missing: number }) => c.missing)).toEqual([0, 0, 0, 0]);
+test(
+  versioned(
+    "after a full push, a store without the project's outputs gets them all back, building nothing",
+    "substitution-only builds and print-dev-env from a cache",
+  ),
+  async () => {
+    const dir = exampleProject();
+    const cache = tempDir();
+    const env = { XDG_CONFIG_HOME: tempDir() };
+    const publicKey = (await nixkit(["cache", "keygen", "--name", `pull-${process.pid}`], { env })).stdout.trim();
+    // A dead cache.url: --from must be the only cache a pull uses.
+    const dead = `http://127.0.0.1:${await freePort()}`;
+    editFile(
+      path.join(dir, "nixkit.yaml"),
+      (t) =>
+        t
+          .replace(/GREETING: .*/, `GREETING: pulled-${RUN_ID}`)
+          .replace('chmod +x "$out/bin/greet"', `chmod +x "$out/bin/greet"\n      echo ${RUN_ID} > "$out/share/greet/stamp"`) +
+        `cache:\n  url: ${dead}\n  publicKeys: [${JSON.stringify(publicKey)}]\n`,
+    );
+    for (const args of [["build"], ["test"], ["image", "build", "greeter"], ["run", "--", "true"]]) {
+      const result = await nixkit(["-C", dir, ...args], { env });
+      expect(result.exitCode, `${args.join(" ")}: ${result.stderr}`).toBe(0);
+    }
+    const push = await nixkit(
+      [
+        "-C",
+        dir,
+        "cache",
+        "push",
+        "--key-file",
+        path.join(env.XDG_CONFIG_HOME, `nixkit/keys/pull-${process.pid}.sec`),
+        "--to",
+        `file://${cache}`,
+      ],
+      { env },
+    );
+    expect(push.exitCode, push.stderr).toBe(0);
+    const status = JSON.parse((await nixkit(["-C", dir, "--json", "cache", "status", "--from", `file://${cache}`], { env })).stdout);
+    expect(status.closures.map((c: { missing: number }) => c.missing)).toEqual([0, 0, 0, 0]);
 
-  // The project's own outputs leave the store: its roots go, then the paths themselves.
-  const state = path.join(dir, ".nixkit/cache");
-  const roots = path.join(state, "gcroots");
-  const own = [
-    realpathSync(path.join(state, "shell/profile")),
-    ...["builds", "tests", "images"].flatMap((kind) =>
-      readdirSync(path.join(roots, kind)).flatMap((name) => {
-        const gens = readdirSync(path.join(roots, kind, name)).sort((a, b) => Number(b) - Number(a));
-        return readdirSync(path.join(roots, kind, name, gens[0]!)).map((l) => readlinkSync(path.join(roots, kind, name, gens[0]!, l)));
-      }),
-    ),
-  ];
-  rmSync(state, { recursive: true, force: true });
-  for (const link of readdirSync(dir).filter((f) => f.startsWith("result"))) rmSync(path.join(dir, link));
-  mkdirSync(state);
-  const deleted = await execa("nix", ["--extra-experimental-features", "nix-command", "store", "delete", ...own], { reject: false });
-  expect(deleted.exitCode, deleted.stderr).toBe(0);
-  for (const p of own) expect((await execa("test", ["-e", p], { reject: false })).exitCode).toBe(1);
+    // The project's own outputs leave the store: its roots go, then the paths themselves.
+    const state = path.join(dir, ".nixkit/cache");
+    const roots = path.join(state, "gcroots");
+    const own = [
+      realpathSync(path.join(state, "shell/profile")),
+      ...["builds", "tests", "images"].flatMap((kind) =>
+        readdirSync(path.join(roots, kind)).flatMap((name) => {
+          const gens = readdirSync(path.join(roots, kind, name)).sort((a, b) => Number(b) - Number(a));
+          return readdirSync(path.join(roots, kind, name, gens[0]!)).map((l) => readlinkSync(path.join(roots, kind, name, gens[0]!, l)));
+        }),
+      ),
+    ];
+    rmSync(state, { recursive: true, force: true });
+    for (const link of readdirSync(dir).filter((f) => f.startsWith("result"))) rmSync(path.join(dir, link));
+    mkdirSync(state);
+    const deleted = await execa("nix", ["--extra-experimental-features", "nix-command", "store", "delete", ...own], { reject: false });
+    expect(deleted.exitCode, deleted.stderr).toBe(0);
+    for (const p of own) expect((await execa("test", ["-e", p], { reject: false })).exitCode).toBe(1);
 
-  // The nix binary is part of the dev environment's key: pull and enter through the same one.
-  const counter = countingNix();
-  const pull = await nixkit(["-C", dir, "cache", "pull", "--from", `file://${cache}`], { env: { ...env, ...counter.env } });
-  expect(pull.exitCode, pull.stderr).toBe(0);
-  expect(pull.stdout).toContain(`pulled 2 build and test output(s), 1 image root(s), the dev environment from file://${cache}`);
-  for (const p of own) expect((await execa("test", ["-e", p], { reject: false })).exitCode, p).toBe(0);
+    // The nix binary is part of the dev environment's key: pull and enter through the same one.
+    const counter = countingNix();
+    const pull = await nixkit(["-C", dir, "cache", "pull", "--from", `file://${cache}`], { env: { ...env, ...counter.env } });
+    expect(pull.exitCode, pull.stderr).toBe(0);
+    expect(pull.stdout).toContain(`pulled 2 build and test output(s), 1 image root(s), the dev environment from file://${cache}`);
+    for (const p of own) expect((await execa("test", ["-e", p], { reject: false })).exitCode, p).toBe(0);
 
-  // The dev shell enters warm: no nix process at all.
-  const calls = counter.calls().length;
-  const enter = await nixkit(["run", "--", "printenv", "GREETING"], { cwd: dir, env: { ...env, ...counter.env } });
-  expect(enter.stdout.trim().split("\n").at(-1)).toBe(`pulled-${RUN_ID}`);
-  expect(counter.calls().length).toBe(calls);
-  const image = await nixkit(["-C", dir, "image", "build", "greeter"], { env });
-  expect(image.exitCode, image.stderr).toBe(0);
-});
+    // The dev shell enters warm: no nix process at all.
+    const calls = counter.calls().length;
+    const enter = await nixkit(["run", "--", "printenv", "GREETING"], { cwd: dir, env: { ...env, ...counter.env } });
+    expect(enter.stdout.trim().split("\n").at(-1)).toBe(`pulled-${RUN_ID}`);
+    expect(counter.calls().length).toBe(calls);
+    const image = await nixkit(["-C", dir, "image", "build", "greeter"], { env });
+    expect(image.exitCode, image.stderr).toBe(0);
+  },
+);
 
 test("the push stage on a fresh clone says what is missing instead of running nix copy with nothing", async () => {
   const dir = exampleProject();

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { nixkit, tempDir } from "../helpers.js";
+import { nixkit, tempDir, versioned } from "../helpers.js";
 import { editFile, exampleWithCache } from "./project.js";
 import { freePort, startNginx, type Server } from "./servers.js";
 
@@ -45,34 +45,40 @@ describe("nixkit cache", () => {
     expect(readFileSync(secretFile, "utf8").split(":")[1]).toBe(secret);
   });
 
-  test("push over HTTP PUT (zstd, signed), status, then restore into a separate store by substitution only", async () => {
-    const keyEnv = { XDG_CONFIG_HOME: tempDir() };
-    const publicKey = await keygen(keyEnv, "hello");
-    const { dir, env } = await cachedProject([publicKey]);
-    Object.assign(env, keyEnv);
-    expect((await nixkit(["-C", dir, "build"], { env })).exitCode).toBe(0);
-    const before = JSON.parse((await nixkit(["-C", dir, "--json", "cache", "status", "builds"], { env })).stdout);
-    expect(before.closures[0]).toMatchObject({ kind: "builds", paths: 4 });
-    expect(before.closures[0].missing).toBeGreaterThan(0);
+  test(
+    versioned(
+      "push over HTTP PUT (zstd, signed), status, then restore into a separate store by substitution only",
+      "nix copy, nix store sign and path-info --json (a map from 2.19)",
+    ),
+    async () => {
+      const keyEnv = { XDG_CONFIG_HOME: tempDir() };
+      const publicKey = await keygen(keyEnv, "hello");
+      const { dir, env } = await cachedProject([publicKey]);
+      Object.assign(env, keyEnv);
+      expect((await nixkit(["-C", dir, "build"], { env })).exitCode).toBe(0);
+      const before = JSON.parse((await nixkit(["-C", dir, "--json", "cache", "status", "builds"], { env })).stdout);
+      expect(before.closures[0]).toMatchObject({ kind: "builds", paths: 4 });
+      expect(before.closures[0].missing).toBeGreaterThan(0);
 
-    const pushed = await nixkit(["-C", dir, "cache", "push", "builds"], { env });
-    expect(pushed.exitCode, pushed.stderr).toBe(0);
-    expect(pushed.stdout).toContain("signed");
-    const greet = readlinkSync(path.join(dir, "result-greet"));
-    const info = readFileSync(path.join(server.root, `${path.basename(greet).slice(0, 32)}.narinfo`), "utf8");
-    expect(info).toMatch(/^Compression: zstd$/m);
-    expect(info).toMatch(/^Sig: hello:/m);
-    const after = JSON.parse((await nixkit(["-C", dir, "--json", "cache", "status", "builds"], { env })).stdout);
-    expect(after.closures[0]).toMatchObject({ missing: 0, missingBytes: 0 });
-    expect(readFileSync(path.join(dir, "flake.nix"), "utf8")).toContain(`extra-substituters = [ "${server.url}" ];`);
+      const pushed = await nixkit(["-C", dir, "cache", "push", "builds"], { env });
+      expect(pushed.exitCode, pushed.stderr).toBe(0);
+      expect(pushed.stdout).toContain("signed");
+      const greet = readlinkSync(path.join(dir, "result-greet"));
+      const info = readFileSync(path.join(server.root, `${path.basename(greet).slice(0, 32)}.narinfo`), "utf8");
+      expect(info).toMatch(/^Compression: zstd$/m);
+      expect(info).toMatch(/^Sig: hello:/m);
+      const after = JSON.parse((await nixkit(["-C", dir, "--json", "cache", "status", "builds"], { env })).stdout);
+      expect(after.closures[0]).toMatchObject({ missing: 0, missingBytes: 0 });
+      expect(readFileSync(path.join(dir, "flake.nix"), "utf8")).toContain(`extra-substituters = [ "${server.url}" ];`);
 
-    const store = tempDir();
-    const pulled = await nixkit(["-C", dir, "cache", "pull", "--store", store, "builds"], { env });
-    expect(pulled.exitCode, pulled.stderr).toBe(0);
-    expect(readdirSync(path.join(store, "nix/store")).some((p) => p.endsWith("-greet"))).toBe(true);
-  });
+      const store = tempDir();
+      const pulled = await nixkit(["-C", dir, "cache", "pull", "--store", store, "builds"], { env });
+      expect(pulled.exitCode, pulled.stderr).toBe(0);
+      expect(readdirSync(path.join(store, "nix/store")).some((p) => p.endsWith("-greet"))).toBe(true);
+    },
+  );
 
-  test("a cache signed by an unknown key is refused", async () => {
+  test(versioned("a cache signed by an unknown key is refused", "Nix's refusal of an unsigned path, which nixkit words"), async () => {
     const keyEnv = { XDG_CONFIG_HOME: tempDir() };
     const ours = await keygen(keyEnv, "hello");
     const other = await keygen({ XDG_CONFIG_HOME: tempDir() }, "someone-else");
@@ -87,7 +93,7 @@ describe("nixkit cache", () => {
     expect(pulled.stderr).toContain(`refused: the cache ${server.url} has paths signed by none of cache.publicKeys (${other})`);
   });
 
-  test("a tampered NAR is detected", async () => {
+  test(versioned("a tampered NAR is detected", "Nix's hash-mismatch error, which nixkit words"), async () => {
     const keyEnv = { XDG_CONFIG_HOME: tempDir() };
     const publicKey = await keygen(keyEnv, "hello");
     const { dir, env } = await cachedProject([publicKey]);

@@ -8,7 +8,7 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";
 import { describe, expect, test } from "vitest";
-import { cliPath, nixEnv, nixkit, tempDir } from "../helpers.js";
+import { cliPath, nixEnv, nixkit, tempDir, versioned } from "../helpers.js";
 import { editFile, exampleProject } from "./project.js";
 
 const gitlabSchema = path.resolve(import.meta.dirname, "../../../shared/data/schemas/gitlab-ci.schema.json");
@@ -36,26 +36,32 @@ async function ci(dir: string, args: string[] = []) {
 }
 
 describe("nixkit ci", () => {
-  test("examples/hello: every stage in order, a report with store paths and digests, cached on the second run", async () => {
-    const dir = await ready("hello");
-    const junit = path.join(tempDir(), "junit.xml");
-    const first = await ci(dir, ["--junit", junit]);
-    expect(first.exitCode, first.stderr).toBe(0);
-    expect(first.report).toMatchObject({ schemaVersion: 1, status: "passed" });
-    expect(first.report.stages.map((s) => s.stage)).toEqual(["check", "build", "test", "image"]);
-    expect(first.report.jobs.map((j) => `${j.stage}/${j.name}`)).toEqual([
-      "check/generated-files",
-      "check/flake-lock",
-      "build/greet",
-      "test/unit",
-      "image/greeter",
-    ]);
-    expect(first.report.jobs.find((j) => j.name === "greet")!.storePaths[0]).toMatch(/^\/nix\/store\/[0-9a-z]{32}-greet$/);
-    expect(first.report.jobs.find((j) => j.name === "greeter")!.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(readFileSync(junit, "utf8")).toContain('<testcase name="one name" classname="greet"');
-    const second = await ci(dir);
-    expect(second.report.jobs.filter((j) => j.stage === "build" || j.stage === "test").map((j) => j.cached)).toEqual([true, true]);
-  });
+  test(
+    versioned(
+      "examples/hello: every stage in order, a report with store paths and digests, cached on the second run",
+      "flake metadata's lock check, build --json and internal-json's ran/cached",
+    ),
+    async () => {
+      const dir = await ready("hello");
+      const junit = path.join(tempDir(), "junit.xml");
+      const first = await ci(dir, ["--junit", junit]);
+      expect(first.exitCode, first.stderr).toBe(0);
+      expect(first.report).toMatchObject({ schemaVersion: 1, status: "passed" });
+      expect(first.report.stages.map((s) => s.stage)).toEqual(["check", "build", "test", "image"]);
+      expect(first.report.jobs.map((j) => `${j.stage}/${j.name}`)).toEqual([
+        "check/generated-files",
+        "check/flake-lock",
+        "build/greet",
+        "test/unit",
+        "image/greeter",
+      ]);
+      expect(first.report.jobs.find((j) => j.name === "greet")!.storePaths[0]).toMatch(/^\/nix\/store\/[0-9a-z]{32}-greet$/);
+      expect(first.report.jobs.find((j) => j.name === "greeter")!.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect(readFileSync(junit, "utf8")).toContain('<testcase name="one name" classname="greet"');
+      const second = await ci(dir);
+      expect(second.report.jobs.filter((j) => j.stage === "build" || j.stage === "test").map((j) => j.cached)).toEqual([true, true]);
+    },
+  );
 
   test("a failing test stops the pipeline after its stage; --keep-going runs the rest", async () => {
     const dir = await ready("failing-test");

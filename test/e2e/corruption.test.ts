@@ -6,7 +6,7 @@ import { execa } from "execa";
 import { existsSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { cliPath, nixEnv, tempDir } from "../helpers.js";
+import { cliPath, nixEnv, tempDir, versioned } from "../helpers.js";
 import { editFile, exampleProject } from "./project.js";
 
 type Damage = (file: string) => void;
@@ -125,7 +125,7 @@ describe("the offline package set", () => {
   });
 });
 
-describe("the Nix version cache (~/.cache/nixkit/nix-versions.json)", () => {
+describe(versioned("the Nix version cache (~/.cache/nixkit/nix-versions.json)", "nix --version's text"), () => {
   test.each([
     ...DAMAGES,
     ["valid JSON, another version", (f: string) => writeFileSync(f, readFileSync(f, "utf8").replace(/\d+\.\d+\.\d+/, "2.99.0"))] as const,

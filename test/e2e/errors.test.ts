@@ -6,7 +6,7 @@ import { execa } from "execa";
 import { cpSync, existsSync, lstatSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { cliPath, nix, nixEnv, nixkit, repoRoot, snapshotTree, tempDir, writeTree } from "../helpers.js";
+import { cliPath, nix, nixEnv, nixkit, repoRoot, snapshotTree, tempDir, writeTree, versioned } from "../helpers.js";
 import { exampleProject, offlinePkgs } from "./project.js";
 
 /** Runs the CLI in a private mount namespace after `setup` (shell) made its mounts, then `after`. */
@@ -21,7 +21,7 @@ function inMounts(setup: string, args: string[], env: Record<string, string> = {
 const readOnly = (dir: string) => `mount --bind '${dir}' '${dir}'; mount -o remount,bind,ro '${dir}'`;
 
 describe("a test that cannot run says why", () => {
-  test("an evaluation error in what it needs is shown, from Nix", async () => {
+  test(versioned("an evaluation error in what it needs is shown, from Nix", "Nix's error text, which nixkit shows"), async () => {
     // A nixpkgs whose package throws when evaluated.
     const pkgs = tempDir();
     writeFileSync(
@@ -51,15 +51,18 @@ describe("environment problems are exit 3 with the path and the fix", () => {
     expect(snapshotTree(dir)).toEqual(before);
   });
 
-  test("a read-only project after Nix built: the GC root that could not be written is named", async () => {
-    const dir = exampleProject();
-    expect((await nixkit(["-C", dir, "lock"])).exitCode).toBe(0);
-    expect((await nixkit(["-C", dir, "generate"])).exitCode).toBe(0);
-    const result = await inMounts(readOnly(dir), ["-C", dir, "build"]);
-    expect(result.exitCode, result.stderr).toBe(3);
-    expect(result.stderr).toContain(`${dir}/.nixkit/cache/gcroots`);
-    expect(result.stderr).toContain("the file system is read-only");
-  });
+  test(
+    versioned("a read-only project after Nix built: the GC root that could not be written is named", "Nix's add-root error"),
+    async () => {
+      const dir = exampleProject();
+      expect((await nixkit(["-C", dir, "lock"])).exitCode).toBe(0);
+      expect((await nixkit(["-C", dir, "generate"])).exitCode).toBe(0);
+      const result = await inMounts(readOnly(dir), ["-C", dir, "build"]);
+      expect(result.exitCode, result.stderr).toBe(3);
+      expect(result.stderr).toContain(`${dir}/.nixkit/cache/gcroots`);
+      expect(result.stderr).toContain("the file system is read-only");
+    },
+  );
 
   test("a read-only HOME: generate --check still answers, writing nothing", async () => {
     const dir = exampleProject();

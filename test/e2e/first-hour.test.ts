@@ -5,7 +5,7 @@ import { execa } from "execa";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { nixkit, tempDir } from "../helpers.js";
+import { nixkit, tempDir, versioned } from "../helpers.js";
 import { editFile, exampleProject, offlinePkgs } from "./project.js";
 import { runImage } from "./run-image.js";
 import { freePort } from "./servers.js";
@@ -93,22 +93,28 @@ describe("git repositories", () => {
     expect(again.stderr).not.toContain("git does not track");
   });
 
-  test("a checkout path with a space stops early on a Nix that cannot use it, with the cause and the fix", async () => {
-    const dir = path.join(tempDir(), "my project");
-    mkdirSync(dir);
-    await git(dir, "init", "-q");
-    expect((await nixkit(["init"], { cwd: dir })).exitCode).toBe(0);
-    const version = (await execa("nix", ["--version"])).stdout;
-    const [, major, minor] = version.match(/(\d+)\.(\d+)/)!.map(Number);
-    const result = await nixkit(["build"], { cwd: dir, env: withOffline() });
-    if (major! === 2 && minor! < 14) {
-      expect(result.exitCode).toBe(3);
-      expect(result.stderr).toContain(`cannot use a flake in a git checkout whose path has a space`);
-      expect(result.stderr).toContain("Move or rename the checkout");
-    } else {
-      expect(result.exitCode, result.stderr).toBe(0);
-    }
-  });
+  test(
+    versioned(
+      "a checkout path with a space stops early on a Nix that cannot use it, with the cause and the fix",
+      "the git-path gate: refused before 2.14, accepted after",
+    ),
+    async () => {
+      const dir = path.join(tempDir(), "my project");
+      mkdirSync(dir);
+      await git(dir, "init", "-q");
+      expect((await nixkit(["init"], { cwd: dir })).exitCode).toBe(0);
+      const version = (await execa("nix", ["--version"])).stdout;
+      const [, major, minor] = version.match(/(\d+)\.(\d+)/)!.map(Number);
+      const result = await nixkit(["build"], { cwd: dir, env: withOffline() });
+      if (major! === 2 && minor! < 14) {
+        expect(result.exitCode).toBe(3);
+        expect(result.stderr).toContain(`cannot use a flake in a git checkout whose path has a space`);
+        expect(result.stderr).toContain("Move or rename the checkout");
+      } else {
+        expect(result.exitCode, result.stderr).toBe(0);
+      }
+    },
+  );
 });
 
 test("the generic template's quick start passes as written, in an empty directory; generate alone keeps .gitignore right", async () => {
@@ -160,20 +166,26 @@ test("init never replaces a project's own files with the template's", async () =
 });
 
 describe("offline and slow networks", () => {
-  test("an unreachable substituter is named once, with the setting that avoids the wait, and left out of nixkit's calls", async () => {
-    const dir = exampleProject();
-    const dead = `http://127.0.0.1:${await freePort()}`;
-    const env = { NIX_CONFIG: `substituters = ${dead}\nexperimental-features = nix-command flakes`, XDG_CACHE_HOME: tempDir() };
-    editFile(path.join(dir, "nixkit.yaml"), (t) => t.replace("GREETING: Hello", `GREETING: offline-${process.pid}-${Date.now()}`));
-    const started = Date.now();
-    const build = await nixkit(["-C", dir, "build"], { env });
-    expect(build.exitCode, build.stderr).toBe(0);
-    expect(build.stderr.split(`the binary cache ${dead}`).length - 1).toBe(1);
-    expect(build.stderr).toContain("set `substituters =` in nix.conf (or NIX_CONFIG) while offline");
-    // A cold entry says what it is doing at once, and (with the verdict) does not wait either.
-    const run = await nixkit(["run", "--", "true"], { cwd: dir, env });
-    expect(run.exitCode, run.stderr).toBe(0);
-    expect(run.stderr).toMatch(/preparing the dev environment/);
-    expect(Date.now() - started).toBeLessThan(8000);
-  });
+  test(
+    versioned(
+      "an unreachable substituter is named once, with the setting that avoids the wait, and left out of nixkit's calls",
+      "config show's substituters",
+    ),
+    async () => {
+      const dir = exampleProject();
+      const dead = `http://127.0.0.1:${await freePort()}`;
+      const env = { NIX_CONFIG: `substituters = ${dead}\nexperimental-features = nix-command flakes`, XDG_CACHE_HOME: tempDir() };
+      editFile(path.join(dir, "nixkit.yaml"), (t) => t.replace("GREETING: Hello", `GREETING: offline-${process.pid}-${Date.now()}`));
+      const started = Date.now();
+      const build = await nixkit(["-C", dir, "build"], { env });
+      expect(build.exitCode, build.stderr).toBe(0);
+      expect(build.stderr.split(`the binary cache ${dead}`).length - 1).toBe(1);
+      expect(build.stderr).toContain("set `substituters =` in nix.conf (or NIX_CONFIG) while offline");
+      // A cold entry says what it is doing at once, and (with the verdict) does not wait either.
+      const run = await nixkit(["run", "--", "true"], { cwd: dir, env });
+      expect(run.exitCode, run.stderr).toBe(0);
+      expect(run.stderr).toMatch(/preparing the dev environment/);
+      expect(Date.now() - started).toBeLessThan(8000);
+    },
+  );
 });

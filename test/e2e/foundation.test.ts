@@ -3,13 +3,13 @@ import { existsSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { execa } from "execa";
 import { describe, expect, test } from "vitest";
-import { nix, nixkit, tempDir, writeTree } from "../helpers.js";
+import { nix, nixkit, tempDir, writeTree, versioned } from "../helpers.js";
 import { editFile, exampleProject, offlinePkgs, useOfflineNixpkgs } from "./project.js";
 
 const sandbox = ["--option", "sandbox", "true"];
 
 describe("a new project", () => {
-  test("init -> generate -> plain `nix flake check` passes", async () => {
+  test(versioned("init -> generate -> plain `nix flake check` passes", "flake check of the generated flake"), async () => {
     const dir = tempDir();
     expect((await nixkit(["-C", dir, "init"])).exitCode).toBe(0);
     expect(readFileSync(path.join(dir, ".gitignore"), "utf8")).toBe(".nixkit/cache/\nresult*\n");
@@ -35,7 +35,7 @@ describe("a new project", () => {
 });
 
 describe("examples/hello", () => {
-  test("`nix develop -c` sees the declared packages, env and hook", async () => {
+  test(versioned("`nix develop -c` sees the declared packages, env and hook", "nix develop of the generated shell"), async () => {
     const dir = exampleProject();
     expect((await nixkit(["-C", dir, "generate"])).exitCode).toBe(0);
     const shell = await nix(["develop", ...sandbox, "-c", "bash", "-c", 'hello; command -v awk; printf "%s\\n" "$GREETING"'], dir);
@@ -74,28 +74,31 @@ describe("examples/hello", () => {
     expect((await execa(path.join(dir, "result/bin/greet"), ["grace"])).stdout).toBe("Hello, Grace!\ngreeted 1 person");
   });
 
-  test("tests pass; a failing test fails `nix flake check` and `nixkit test` exits 1 with its log", async () => {
-    const dir = exampleProject();
-    const passing = await nixkit(["-C", dir, "test"]);
-    expect(passing.exitCode, passing.stderr).toBe(0);
-    expect(passing.stdout).toMatch(/^unit\s+PASS\s+(ran|cached)\s/m);
+  test(
+    versioned("tests pass; a failing test fails `nix flake check` and `nixkit test` exits 1 with its log", "internal-json build logs"),
+    async () => {
+      const dir = exampleProject();
+      const passing = await nixkit(["-C", dir, "test"]);
+      expect(passing.exitCode, passing.stderr).toBe(0);
+      expect(passing.stdout).toMatch(/^unit\s+PASS\s+(ran|cached)\s/m);
 
-    editFile(path.join(dir, "tests/run-tests.sh"), (t) =>
-      t.replace("'Hello, Ada!\\ngreeted 1 person'", "'Howdy, Ada!\\ngreeted 1 person'"),
-    );
-    const check = await nix(["flake", "check", ...sandbox], dir);
-    expect(check.exitCode).not.toBe(0);
-    expect(check.stderr).toContain("FAIL one name");
+      editFile(path.join(dir, "tests/run-tests.sh"), (t) =>
+        t.replace("'Hello, Ada!\\ngreeted 1 person'", "'Howdy, Ada!\\ngreeted 1 person'"),
+      );
+      const check = await nix(["flake", "check", ...sandbox], dir);
+      expect(check.exitCode).not.toBe(0);
+      expect(check.stderr).toContain("FAIL one name");
 
-    const failing = await nixkit(["-C", dir, "test"]);
-    expect(failing.exitCode).toBe(1);
-    expect(failing.stdout).toMatch(/^unit\s+FAIL\s+(ran|cached)\s/m);
-    expect(failing.stderr).toContain("test unit failed (exit 1); its full log:");
-    expect(failing.stderr).toContain("  FAIL one name");
-    expect(failing.stderr).toContain("  4 passed, 1 failed");
-  });
+      const failing = await nixkit(["-C", dir, "test"]);
+      expect(failing.exitCode).toBe(1);
+      expect(failing.stdout).toMatch(/^unit\s+FAIL\s+(ran|cached)\s/m);
+      expect(failing.stderr).toContain("test unit failed (exit 1); its full log:");
+      expect(failing.stderr).toContain("  FAIL one name");
+      expect(failing.stderr).toContain("  4 passed, 1 failed");
+    },
+  );
 
-  test("builds run in the sandbox even though nix.conf has it off", async () => {
+  test(versioned("builds run in the sandbox even though nix.conf has it off", "the sandbox option as Nix takes it"), async () => {
     const dir = exampleProject();
     editFile(path.join(dir, "nixkit.yaml"), (t) => t.replace('mkdir -p "$out/bin"', 'ls /usr/bin >/dev/null\n      mkdir -p "$out/bin"'));
     const built = await nixkit(["-C", dir, "build"]);
@@ -103,18 +106,21 @@ describe("examples/hello", () => {
     expect(built.stderr).toMatch(/\/usr\/bin.*No such file or directory/);
   });
 
-  test("an unknown package is a manifest error at its line:col, not a Nix trace", async () => {
-    const dir = exampleProject();
-    editFile(path.join(dir, "nixkit.yaml"), (t) =>
-      t.replace("packages: [gawk, gnused, coreutils]", "packages: [gawk, gnused, coreutils, nosuchpkg]"),
-    );
-    const built = await nixkit(["-C", dir, "build"]);
-    expect(built.exitCode).toBe(2);
-    expect(built.stderr).toContain('nixkit.yaml:19:41 builds.greet.packages[3]: package "nosuchpkg" is not in input "nixpkgs"');
-    expect(built.stderr).not.toContain("stack trace");
-  });
+  test(
+    versioned("an unknown package is a manifest error at its line:col, not a Nix trace", "Nix's evaluation error, which nixkit places"),
+    async () => {
+      const dir = exampleProject();
+      editFile(path.join(dir, "nixkit.yaml"), (t) =>
+        t.replace("packages: [gawk, gnused, coreutils]", "packages: [gawk, gnused, coreutils, nosuchpkg]"),
+      );
+      const built = await nixkit(["-C", dir, "build"]);
+      expect(built.exitCode).toBe(2);
+      expect(built.stderr).toContain('nixkit.yaml:19:41 builds.greet.packages[3]: package "nosuchpkg" is not in input "nixpkgs"');
+      expect(built.stderr).not.toContain("stack trace");
+    },
+  );
 
-  test("--nixpkgs overrides the input without writing flake.lock", async () => {
+  test(versioned("--nixpkgs overrides the input without writing flake.lock", "--override-input and lock writing"), async () => {
     const dir = exampleProject();
     editFile(path.join(dir, "nixkit.yaml"), (t) => t.replace(/^ {2}nixpkgs: .*$/m, "  nixpkgs: github:NixOS/nixpkgs/nixos-24.11"));
     const built = await nixkit(["-C", dir, "--nixpkgs", offlinePkgs(), "build"]);

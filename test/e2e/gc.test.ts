@@ -6,7 +6,7 @@ import { execa } from "execa";
 import { existsSync, readlinkSync, realpathSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { cliPath, countingNix, nixEnv, nixkit, snapshotTree } from "../helpers.js";
+import { cliPath, countingNix, nixEnv, nixkit, snapshotTree, versioned } from "../helpers.js";
 import { editFile, exampleProject } from "./project.js";
 
 const RUN_ID = `${process.pid}-${Date.now()}`;
@@ -34,46 +34,52 @@ async function projectWithGenerations(label: string) {
 }
 
 describe("nixkit gc", () => {
-  test("two projects: old generations go, the latest stay, shells enter warm; dry-run is exact enough and changes nothing", async () => {
-    const a = await projectWithGenerations("a");
-    const b = await projectWithGenerations("b");
-    // Warm entries use the nix binary as part of their key: make them through the counting wrapper.
-    const counter = countingNix();
-    for (const p of [a, b]) expect((await nixkit(["run", "--", "true"], { cwd: p.dir, env: counter.env })).exitCode).toBe(0);
-    const callsBeforeGc = counter.calls().length;
+  test(
+    versioned(
+      "two projects: old generations go, the latest stay, shells enter warm; dry-run is exact enough and changes nothing",
+      "store gc's summary, gc roots and path-info sizes",
+    ),
+    async () => {
+      const a = await projectWithGenerations("a");
+      const b = await projectWithGenerations("b");
+      // Warm entries use the nix binary as part of their key: make them through the counting wrapper.
+      const counter = countingNix();
+      for (const p of [a, b]) expect((await nixkit(["run", "--", "true"], { cwd: p.dir, env: counter.env })).exitCode).toBe(0);
+      const callsBeforeGc = counter.calls().length;
 
-    const before = snapshotTree(path.join(a.dir, ".nixkit"));
-    const dry = await nixkit(["-C", a.dir, "--json", "gc", "--dry-run", "--keep", "1", "--keep-since", "0s"]);
-    expect(dry.exitCode, dry.stderr).toBe(0);
-    const plan = JSON.parse(dry.stdout) as { drop: { root: string; generation: number }[]; estimate: { bytes: number } };
-    expect(plan.drop.map((d) => `${d.root}#${d.generation}`).sort()).toEqual(
-      ["builds/greet#1", "builds/greet#2", "shell/env#1", "shell/env#2", "tests/run#1", "tests/run#2"].sort(),
-    );
-    expect(snapshotTree(path.join(a.dir, ".nixkit"))).toEqual(before);
-    for (const old of a.paths.builds.slice(0, 2)) expect(existsSync(old)).toBe(true);
+      const before = snapshotTree(path.join(a.dir, ".nixkit"));
+      const dry = await nixkit(["-C", a.dir, "--json", "gc", "--dry-run", "--keep", "1", "--keep-since", "0s"]);
+      expect(dry.exitCode, dry.stderr).toBe(0);
+      const plan = JSON.parse(dry.stdout) as { drop: { root: string; generation: number }[]; estimate: { bytes: number } };
+      expect(plan.drop.map((d) => `${d.root}#${d.generation}`).sort()).toEqual(
+        ["builds/greet#1", "builds/greet#2", "shell/env#1", "shell/env#2", "tests/run#1", "tests/run#2"].sort(),
+      );
+      expect(snapshotTree(path.join(a.dir, ".nixkit"))).toEqual(before);
+      for (const old of a.paths.builds.slice(0, 2)) expect(existsSync(old)).toBe(true);
 
-    const real = await nixkit(["-C", a.dir, "--json", "gc", "--store", "--keep", "1", "--keep-since", "0s"]);
-    expect(real.exitCode, real.stderr).toBe(0);
-    const summary = JSON.parse(real.stdout).store as string;
-    const freedMiB = Number(summary.match(/([\d.]+) MiB freed/)![1]);
-    expect(Math.abs(plan.estimate.bytes / 1048576 - freedMiB)).toBeLessThanOrEqual(Math.max(0.05 * freedMiB, 0.01));
+      const real = await nixkit(["-C", a.dir, "--json", "gc", "--store", "--keep", "1", "--keep-since", "0s"]);
+      expect(real.exitCode, real.stderr).toBe(0);
+      const summary = JSON.parse(real.stdout).store as string;
+      const freedMiB = Number(summary.match(/([\d.]+) MiB freed/)![1]);
+      expect(Math.abs(plan.estimate.bytes / 1048576 - freedMiB)).toBeLessThanOrEqual(Math.max(0.05 * freedMiB, 0.01));
 
-    for (const old of a.paths.builds.slice(0, 2)) expect(existsSync(old)).toBe(false);
-    for (const old of a.paths.envs.slice(0, 2)) expect(existsSync(old)).toBe(false);
-    expect(existsSync(a.paths.builds[2]!)).toBe(true);
-    for (const kept of [...b.paths.builds, ...b.paths.envs]) expect(existsSync(kept)).toBe(true); // the other project's roots
-    expect((await nixkit(["-C", b.dir, "gc", "--store", "--keep", "1", "--keep-since", "0s"])).exitCode).toBe(0);
+      for (const old of a.paths.builds.slice(0, 2)) expect(existsSync(old)).toBe(false);
+      for (const old of a.paths.envs.slice(0, 2)) expect(existsSync(old)).toBe(false);
+      expect(existsSync(a.paths.builds[2]!)).toBe(true);
+      for (const kept of [...b.paths.builds, ...b.paths.envs]) expect(existsSync(kept)).toBe(true); // the other project's roots
+      expect((await nixkit(["-C", b.dir, "gc", "--store", "--keep", "1", "--keep-since", "0s"])).exitCode).toBe(0);
 
-    for (const p of [a, b]) {
-      const warm = await nixkit(["run", "--", "printenv", "GREETING"], { cwd: p.dir, env: counter.env });
-      expect(warm.exitCode, warm.stderr).toBe(0);
-      const tests = JSON.parse((await nixkit(["-C", p.dir, "--json", "test"])).stdout).tests;
-      expect(tests[0]).toMatchObject({ status: "pass", cached: true });
-    }
-    expect(counter.calls().slice(callsBeforeGc)).toEqual([]); // warm: no nix process at all
-  });
+      for (const p of [a, b]) {
+        const warm = await nixkit(["run", "--", "printenv", "GREETING"], { cwd: p.dir, env: counter.env });
+        expect(warm.exitCode, warm.stderr).toBe(0);
+        const tests = JSON.parse((await nixkit(["-C", p.dir, "--json", "test"])).stdout).tests;
+        expect(tests[0]).toMatchObject({ status: "pass", cached: true });
+      }
+      expect(counter.calls().slice(callsBeforeGc)).toEqual([]); // warm: no nix process at all
+    },
+  );
 
-  test("a store GC while another nixkit builds does not break the build", async () => {
+  test(versioned("a store GC while another nixkit builds does not break the build", "Nix's temporary roots"), async () => {
     const dir = exampleProject();
     editFile(path.join(dir, "nixkit.yaml"), (t) =>
       t.replace('mkdir -p "$out/bin"', `sleep 3; echo ${RUN_ID} > /dev/null\n      mkdir -p "$out/bin"`),

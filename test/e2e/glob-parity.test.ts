@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { stringify } from "yaml";
 import { expect, test } from "vitest";
-import { nix, nixkit, repoRoot, tempDir, writeTree } from "../helpers.js";
+import { nix, nixkit, repoRoot, tempDir, writeTree, versioned } from "../helpers.js";
 import { offlinePkgs } from "./project.js";
 
 const tree: Record<string, string> = {
@@ -47,7 +47,7 @@ const GENERATED = ["flake.nix", "flake.lock", "nixkit.yaml"];
 // Credential files are left out of every source unless an include pattern is their own path.
 const CREDENTIALS = /(^|\/)(\.npmrc|\.pypirc|\.netrc|\.env(\.[^/]*)?)$/;
 
-test("source filtering matches fast-glob exactly", async () => {
+test(versioned("source filtering matches fast-glob exactly", "builtins.path's filter and builtins.match's regex engine"), async () => {
   const dir = tempDir();
   writeTree(dir, tree);
   mkdirSync(path.join(dir, "docs/empty"));

@@ -7,7 +7,7 @@ import { execa } from "execa";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { cliPath, nixEnv, nixkit, snapshotTree, tempDir } from "../helpers.js";
+import { cliPath, nixEnv, nixkit, snapshotTree, tempDir, versioned } from "../helpers.js";
 import { editFile, exampleProject } from "./project.js";
 import { runImage } from "./run-image.js";
 import { freePort, waitForPort } from "./servers.js";
@@ -31,19 +31,25 @@ const layoutDir = (built: Built) => built.output.replace(/^oci:/, "");
 const readBlob = (dir: string, digest: string) => JSON.parse(readFileSync(path.join(dir, "blobs/sha256", digest.slice(7)), "utf8"));
 
 describe("nixkit image build", () => {
-  test("the same digest from two checkouts with different paths, umask, TZ, locale and empty caches", async () => {
-    const a = await buildImage(exampleProject(), [], { XDG_CACHE_HOME: tempDir() });
-    const dirB = exampleProject("hello", "another checkout");
-    const b = await execa("sh", ["-c", 'umask 077 && exec node "$0" -C "$1" --json image build greeter', cliPath, dirB], {
-      env: { ...nixEnv, XDG_CACHE_HOME: tempDir(), TZ: "Asia/Kathmandu", LANG: "C.UTF-8", LC_ALL: "C.UTF-8" },
-      reject: false,
-    });
-    expect(b.exitCode, b.stderr).toBe(0);
-    const built = JSON.parse(b.stdout) as Built;
-    expect(built.digest).toBe(a.digest);
-    expect(built.config).toBe(a.config);
-    expect(built.layers).toEqual(a.layers);
-  });
+  test(
+    versioned(
+      "the same digest from two checkouts with different paths, umask, TZ, locale and empty caches",
+      "path-info --json (narHash, references; a map from 2.19)",
+    ),
+    async () => {
+      const a = await buildImage(exampleProject(), [], { XDG_CACHE_HOME: tempDir() });
+      const dirB = exampleProject("hello", "another checkout");
+      const b = await execa("sh", ["-c", 'umask 077 && exec node "$0" -C "$1" --json image build greeter', cliPath, dirB], {
+        env: { ...nixEnv, XDG_CACHE_HOME: tempDir(), TZ: "Asia/Kathmandu", LANG: "C.UTF-8", LC_ALL: "C.UTF-8" },
+        reject: false,
+      });
+      expect(b.exitCode, b.stderr).toBe(0);
+      const built = JSON.parse(b.stdout) as Built;
+      expect(built.digest).toBe(a.digest);
+      expect(built.config).toBe(a.config);
+      expect(built.layers).toEqual(a.layers);
+    },
+  );
 
   test("OCI documents validate against the image-spec schemas; one history entry per layer; every closure path in one layer", async () => {
     const built = await buildImage(exampleProject());
@@ -115,19 +121,22 @@ describe("nixkit image build", () => {
     });
   });
 
-  test("an unchanged image reuses every cached layer: nothing is read or compressed again", async () => {
-    const cache = tempDir();
-    const dir = exampleProject();
-    await buildImage(dir, [], { XDG_CACHE_HOME: cache });
-    const blobs = path.join(cache, "nixkit/image-cache/blobs/sha256");
-    const before = Object.fromEntries(readdirSync(blobs).map((b) => [b, statSync(path.join(blobs, b)).mtimeMs]));
-    editFile(path.join(dir, "nixkit.yaml"), (t) => t.replace("    cmd: [world]", "    cmd: [there]"));
-    const again = await buildImage(dir, [], { XDG_CACHE_HOME: cache });
-    const after = Object.fromEntries(readdirSync(blobs).map((b) => [b, statSync(path.join(blobs, b)).mtimeMs]));
-    expect(after).toEqual(before); // a config change writes no layer
-    expect(again.layers.every((l) => l.digest.slice(7) in before)).toBe(true);
-    expect((again as unknown as { contentBytesRead: number }).contentBytesRead).toBe(0);
-  });
+  test(
+    versioned("an unchanged image reuses every cached layer: nothing is read or compressed again", "layer keys from path-info's narHash"),
+    async () => {
+      const cache = tempDir();
+      const dir = exampleProject();
+      await buildImage(dir, [], { XDG_CACHE_HOME: cache });
+      const blobs = path.join(cache, "nixkit/image-cache/blobs/sha256");
+      const before = Object.fromEntries(readdirSync(blobs).map((b) => [b, statSync(path.join(blobs, b)).mtimeMs]));
+      editFile(path.join(dir, "nixkit.yaml"), (t) => t.replace("    cmd: [world]", "    cmd: [there]"));
+      const again = await buildImage(dir, [], { XDG_CACHE_HOME: cache });
+      const after = Object.fromEntries(readdirSync(blobs).map((b) => [b, statSync(path.join(blobs, b)).mtimeMs]));
+      expect(after).toEqual(before); // a config change writes no layer
+      expect(again.layers.every((l) => l.digest.slice(7) in before)).toBe(true);
+      expect((again as unknown as { contentBytesRead: number }).contentBytesRead).toBe(0);
+    },
+  );
 
   test("the image runs: umoci unpack, then runc run", async () => {
     const run = await runImage(layoutDir(await buildImage(exampleProject())));

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSyn
 import { constants } from "node:os";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { cliPath, nixEnv, tempDir } from "../helpers.js";
+import { cliPath, nixEnv, tempDir, versioned } from "../helpers.js";
 import { editFile, exampleProject } from "./project.js";
 
 const KILLS = Number(process.env.NIXKIT_INTERRUPT_KILLS ?? 7);
@@ -221,27 +221,30 @@ const scenarios: Scenario[] = [
   },
 ];
 
-describe(`interruptions (${KILLS} kills per command, seed ${SEED})`, () => {
-  for (const [index, scenario] of scenarios.entries()) {
-    test(scenario.name, async () => {
-      const s = setup();
-      await scenario.prepare?.(s);
-      await runToEnd(s, scenario.args(s));
-      // How long an uninterrupted run takes with a change: kills land anywhere in that span.
-      await scenario.change(s, 0);
-      const started = Date.now();
-      await runToEnd(s, scenario.args(s));
-      const span = Math.max(200, Date.now() - started);
-      const next = random(SEED + index);
-      for (let round = 1; round <= KILLS; round++) {
-        await scenario.change(s, round);
-        const before = scenario.snapshot?.(s) ?? {};
-        const signal = (["SIGINT", "SIGTERM", "SIGKILL"] as const)[Math.floor(next() * 3)]!;
-        await interrupt(s, scenario.args(s), Math.floor(next() * span), signal);
-        scenario.consistent(s, before);
+describe(
+  versioned(`interruptions (${KILLS} kills per command, seed ${SEED})`, "how nix and its builders stop on SIGINT, SIGTERM and SIGKILL"),
+  () => {
+    for (const [index, scenario] of scenarios.entries()) {
+      test(scenario.name, async () => {
+        const s = setup();
+        await scenario.prepare?.(s);
         await runToEnd(s, scenario.args(s));
-        expect(leftovers(s).join("\n"), `after ${signal} in round ${round}`).toBe("");
-      }
-    });
-  }
-});
+        // How long an uninterrupted run takes with a change: kills land anywhere in that span.
+        await scenario.change(s, 0);
+        const started = Date.now();
+        await runToEnd(s, scenario.args(s));
+        const span = Math.max(200, Date.now() - started);
+        const next = random(SEED + index);
+        for (let round = 1; round <= KILLS; round++) {
+          await scenario.change(s, round);
+          const before = scenario.snapshot?.(s) ?? {};
+          const signal = (["SIGINT", "SIGTERM", "SIGKILL"] as const)[Math.floor(next() * 3)]!;
+          await interrupt(s, scenario.args(s), Math.floor(next() * span), signal);
+          scenario.consistent(s, before);
+          await runToEnd(s, scenario.args(s));
+          expect(leftovers(s).join("\n"), `after ${signal} in round ${round}`).toBe("");
+        }
+      });
+    }
+  },
+);

@@ -5,7 +5,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { nix, nixkit, repoRoot } from "../helpers.js";
+import { nix, nixkit, repoRoot, versioned } from "../helpers.js";
 import { editFile, exampleProject } from "./project.js";
 import { runImage } from "./run-image.js";
 
@@ -46,31 +46,37 @@ describe("examples/node-service", () => {
 });
 
 describe("examples/ml-pipeline", () => {
-  test("trains a model whose bytes are the same when built again elsewhere, passes its accuracy gate, and predicts in runc", async () => {
-    const dir = exampleProject("ml-pipeline");
-    const build = await nixkit(["build"], { cwd: dir });
-    expect(build.exitCode, build.stderr).toBe(0);
-    const model = /^model\s+(\/nix\/store\/\S+)/m.exec(build.stdout)![1]!;
-    expect(JSON.parse(readFileSync(path.join(model, "model.json"), "utf8")).weights).toHaveLength(3);
+  test(
+    versioned(
+      "trains a model whose bytes are the same when built again elsewhere, passes its accuracy gate, and predicts in runc",
+      "--rebuild's check of the output",
+    ),
+    async () => {
+      const dir = exampleProject("ml-pipeline");
+      const build = await nixkit(["build"], { cwd: dir });
+      expect(build.exitCode, build.stderr).toBe(0);
+      const model = /^model\s+(\/nix\/store\/\S+)/m.exec(build.stdout)![1]!;
+      expect(JSON.parse(readFileSync(path.join(model, "model.json"), "utf8")).weights).toHaveLength(3);
 
-    // Another checkout, another umask, time zone and locale: the same store path, and Nix's
-    // --rebuild finds the same bytes (it fails when a rebuilt output differs).
-    const other = exampleProject("ml-pipeline", "elsewhere");
-    const again = await nixkit(["build", "model"], { cwd: other, env: { TZ: "Pacific/Kiritimati", LANG: "C", LC_ALL: "C" } });
-    expect(again.exitCode, again.stderr).toBe(0);
-    expect(/^model\s+(\/nix\/store\/\S+)/m.exec(again.stdout)![1]).toBe(model);
-    const rebuilt = await nix(["build", ".#packages.x86_64-linux.model", "--rebuild", "--no-link"], other);
-    expect(rebuilt.exitCode, rebuilt.stderr).toBe(0);
+      // Another checkout, another umask, time zone and locale: the same store path, and Nix's
+      // --rebuild finds the same bytes (it fails when a rebuilt output differs).
+      const other = exampleProject("ml-pipeline", "elsewhere");
+      const again = await nixkit(["build", "model"], { cwd: other, env: { TZ: "Pacific/Kiritimati", LANG: "C", LC_ALL: "C" } });
+      expect(again.exitCode, again.stderr).toBe(0);
+      expect(/^model\s+(\/nix\/store\/\S+)/m.exec(again.stdout)![1]).toBe(model);
+      const rebuilt = await nix(["build", ".#packages.x86_64-linux.model", "--rebuild", "--no-link"], other);
+      expect(rebuilt.exitCode, rebuilt.stderr).toBe(0);
 
-    const tests = await nixkit(["test"], { cwd: dir });
-    expect(tests.exitCode, tests.stderr).toBe(0);
-    const junit = readFileSync(path.join(reportDir(tests.stdout, "evaluate")!, "reports/junit.xml"), "utf8");
-    expect(Number(/name="accuracy" value="([\d.]+)"/.exec(junit)![1])).toBeGreaterThanOrEqual(0.9);
+      const tests = await nixkit(["test"], { cwd: dir });
+      expect(tests.exitCode, tests.stderr).toBe(0);
+      const junit = readFileSync(path.join(reportDir(tests.stdout, "evaluate")!, "reports/junit.xml"), "utf8");
+      expect(Number(/name="accuracy" value="([\d.]+)"/.exec(junit)![1])).toBeGreaterThanOrEqual(0.9);
 
-    const run = await runImage(await imageLayout(dir, "predictor"));
-    expect(run.exitCode, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/^2,1\.5 -> class 1 \(p=[\d.]+\)\n-2,-1 -> class 0 \(p=[\d.]+\)$/);
-  });
+      const run = await runImage(await imageLayout(dir, "predictor"));
+      expect(run.exitCode, run.stderr).toBe(0);
+      expect(run.stdout).toMatch(/^2,1\.5 -> class 1 \(p=[\d.]+\)\n-2,-1 -> class 0 \(p=[\d.]+\)$/);
+    },
+  );
 
   test("an unknown python package or version is a manifest error at its line (exit 2)", async () => {
     const dir = exampleProject("ml-pipeline");

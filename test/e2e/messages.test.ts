@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { stringify } from "yaml";
 import { describe, expect, test } from "vitest";
-import { nixkit, tempDir, writeTree } from "../helpers.js";
+import { nixkit, tempDir, writeTree, versioned } from "../helpers.js";
 import { offlinePkgs } from "./project.js";
 
 const RUN_ID = `${process.pid}-${Date.now()}`;
@@ -27,17 +27,20 @@ describe("a failed build and the builds that need it", () => {
     },
     ci: { stages: ["build"] },
   };
-  test("nixkit build: lib FAILED, app SKIPPED naming lib, other built; exit 1", async () => {
-    const dir = project(manifest);
-    const result = await nixkit(["-C", dir, "build"]);
-    expect(result.exitCode).toBe(1);
-    expect(result.stdout).toMatch(/^lib\tFAILED: the build failed/m);
-    expect(result.stdout).toMatch(/^app\tSKIPPED: needs lib, which failed$/m);
-    expect(result.stdout).toMatch(/^other\t\/nix\/store\//m);
-    const json = await nixkit(["-C", dir, "--json", "build"]);
-    const builds = JSON.parse(json.stdout).builds as { name: string; status: string }[];
-    expect(Object.fromEntries(builds.map((b) => [b.name, b.status]))).toEqual({ lib: "failed", app: "skipped", other: "built" });
-  });
+  test(
+    versioned("nixkit build: lib FAILED, app SKIPPED naming lib, other built; exit 1", "internal-json's failed and skipped builds"),
+    async () => {
+      const dir = project(manifest);
+      const result = await nixkit(["-C", dir, "build"]);
+      expect(result.exitCode).toBe(1);
+      expect(result.stdout).toMatch(/^lib\tFAILED: the build failed/m);
+      expect(result.stdout).toMatch(/^app\tSKIPPED: needs lib, which failed$/m);
+      expect(result.stdout).toMatch(/^other\t\/nix\/store\//m);
+      const json = await nixkit(["-C", dir, "--json", "build"]);
+      const builds = JSON.parse(json.stdout).builds as { name: string; status: string }[];
+      expect(Object.fromEntries(builds.map((b) => [b.name, b.status]))).toEqual({ lib: "failed", app: "skipped", other: "built" });
+    },
+  );
   test("nixkit ci: the build stage reports app as skipped, not failed", async () => {
     const dir = project(manifest);
     await nixkit(["-C", dir, "lock"]);
@@ -107,13 +110,16 @@ test("init says which name it chose when the directory's name is not one", async
   expect(result.stderr).toMatch(/named the project "[a-z][a-z0-9_-]*" after the directory "Ünïcødé Prøject"/);
 });
 
-test("every unknown package is reported at once, each at its line:col", async () => {
-  const dir = project({
-    shell: { packages: ["hello", "nosuchshelltool"] },
-    builds: { app: { packages: ["nosuchbuildtool"], script: "mkdir $out" } },
-  });
-  const result = await nixkit(["-C", dir, "build"]);
-  expect(result.exitCode).toBe(2);
-  expect(result.stderr).toMatch(/nixkit\.yaml:\d+:\d+ shell\.packages\[1\]: package "nosuchshelltool" is not in input "nixpkgs"/);
-  expect(result.stderr).toMatch(/nixkit\.yaml:\d+:\d+ builds\.app\.packages\[0\]: package "nosuchbuildtool" is not in input "nixpkgs"/);
-});
+test(
+  versioned("every unknown package is reported at once, each at its line:col", "Nix's evaluation errors, which nixkit places"),
+  async () => {
+    const dir = project({
+      shell: { packages: ["hello", "nosuchshelltool"] },
+      builds: { app: { packages: ["nosuchbuildtool"], script: "mkdir $out" } },
+    });
+    const result = await nixkit(["-C", dir, "build"]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/nixkit\.yaml:\d+:\d+ shell\.packages\[1\]: package "nosuchshelltool" is not in input "nixpkgs"/);
+    expect(result.stderr).toMatch(/nixkit\.yaml:\d+:\d+ builds\.app\.packages\[0\]: package "nosuchbuildtool" is not in input "nixpkgs"/);
+  },
+);

@@ -5,7 +5,7 @@ import { cpSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { stringify } from "yaml";
 import { describe, expect, test } from "vitest";
-import { nixkit, tempDir, writeTree } from "../helpers.js";
+import { nixkit, tempDir, writeTree, versioned } from "../helpers.js";
 import { offlinePkgs } from "./project.js";
 
 function packageSetWithUnfree(): string {
@@ -51,19 +51,25 @@ function project(nixpkgs: string, extra: Record<string, unknown> = {}): string {
 }
 
 describe("nixpkgs.allowUnfree", () => {
-  test("an unfree package is refused at its field with the fix; allowed by name, it builds", async () => {
-    const nixpkgs = packageSetWithUnfree();
-    const refused = await nixkit(["-C", project(nixpkgs), "build"]);
-    expect(refused.exitCode, refused.stderr).toBe(2);
-    expect(refused.stderr).toMatch(
-      /nixkit\.yaml:\d+:\d+ shell\.packages\[0\]: package "terraform" has an unfree license \(bsl11\) and nixpkgs refuses it; to accept its license, add "terraform" to nixpkgs\.allowUnfree in nixkit\.yaml/,
-    );
-    expect(refused.stderr).toMatch(/nixkit\.yaml:\d+:\d+ builds\.plan\.packages\[0\]: package "terraform" has an unfree license/);
+  test(
+    versioned(
+      "an unfree package is refused at its field with the fix; allowed by name, it builds",
+      "Nix's evaluation error, which nixkit places",
+    ),
+    async () => {
+      const nixpkgs = packageSetWithUnfree();
+      const refused = await nixkit(["-C", project(nixpkgs), "build"]);
+      expect(refused.exitCode, refused.stderr).toBe(2);
+      expect(refused.stderr).toMatch(
+        /nixkit\.yaml:\d+:\d+ shell\.packages\[0\]: package "terraform" has an unfree license \(bsl11\) and nixpkgs refuses it; to accept its license, add "terraform" to nixpkgs\.allowUnfree in nixkit\.yaml/,
+      );
+      expect(refused.stderr).toMatch(/nixkit\.yaml:\d+:\d+ builds\.plan\.packages\[0\]: package "terraform" has an unfree license/);
 
-    const dir = project(nixpkgs, { nixpkgs: { allowUnfree: ["terraform"] } });
-    const built = await nixkit(["-C", dir, "--json", "build"]);
-    expect(built.exitCode, built.stderr).toBe(0);
-    const out = (JSON.parse(built.stdout) as { builds: { name: string; outPath: string }[] }).builds[0]!.outPath;
-    expect(readFileSync(out, "utf8")).toBe("terraform\n");
-  });
+      const dir = project(nixpkgs, { nixpkgs: { allowUnfree: ["terraform"] } });
+      const built = await nixkit(["-C", dir, "--json", "build"]);
+      expect(built.exitCode, built.stderr).toBe(0);
+      const out = (JSON.parse(built.stdout) as { builds: { name: string; outPath: string }[] }).builds[0]!.outPath;
+      expect(readFileSync(out, "utf8")).toBe("terraform\n");
+    },
+  );
 });

@@ -18,7 +18,7 @@ import {
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { countingNix, nix, nixkit, repoRoot, tempDir } from "../helpers.js";
+import { countingNix, nix, nixkit, repoRoot, tempDir, versioned } from "../helpers.js";
 import { editFile, offlinePkgs } from "./project.js";
 
 const MS_2_1_3 = "sha512-6FlzubTLZG3J2a/NVCAleEhjzq5oxgHyaCU9yYXvcLsvoVaHJq/s5xXI6/XXP6tz7R9xAOtHnSO/tXtF3WRTlA==";
@@ -70,87 +70,99 @@ const fetchedTarballs = (log: string) => [...new Set([...log.matchAll(/downloadi
 const installing = /building \S*-node-modules/;
 
 describe("node: dependencies from the lockfile", () => {
-  test("build and test install the lockfile's packages in the sandbox, this system's platform package only", async () => {
-    const dir = nodeProject();
-    const build = await nixkit(["build", "-v"], { cwd: dir });
-    expect(build.exitCode, build.stderr).toBe(0);
-    const out = outOf(build.stdout, "app")!;
-    expect(JSON.parse(readFileSync(path.join(out, "main.json"), "utf8"))).toEqual({
-      ms: "2s",
-      semver: "1.2.3",
-      greet: "hello ada, in 1m",
-      answer: 42,
-    });
-    expect(readFileSync(path.join(out, "semver-bin"), "utf8").trim()).toBe("1.2.3");
-    expect(readFileSync(path.join(out, "esbuild-version"), "utf8").trim()).toBe("0.24.0");
-    expect(readFileSync(path.join(out, "platforms"), "utf8").trim()).toBe("linux-x64");
-    // Only this system's esbuild binary was fetched: none of the 20-odd other platforms'.
-    expect(fetchedTarballs(build.stderr).filter((t) => t.startsWith("esbuild-"))).toEqual(
-      expect.not.arrayContaining(["esbuild-darwin-arm64-0.24.0.tgz"]),
-    );
-    // The bundle is self-contained: the host's node runs it without node_modules.
-    const bundled = await execa("node", [path.join(out, "bundle.mjs")], { cwd: tempDir() });
-    expect(JSON.parse(bundled.stdout).greet).toBe("hello ada, in 1m");
+  test(
+    versioned(
+      "build and test install the lockfile's packages in the sandbox, this system's platform package only",
+      "fixed-output fetches in the sandbox",
+    ),
+    async () => {
+      const dir = nodeProject();
+      const build = await nixkit(["build", "-v"], { cwd: dir });
+      expect(build.exitCode, build.stderr).toBe(0);
+      const out = outOf(build.stdout, "app")!;
+      expect(JSON.parse(readFileSync(path.join(out, "main.json"), "utf8"))).toEqual({
+        ms: "2s",
+        semver: "1.2.3",
+        greet: "hello ada, in 1m",
+        answer: 42,
+      });
+      expect(readFileSync(path.join(out, "semver-bin"), "utf8").trim()).toBe("1.2.3");
+      expect(readFileSync(path.join(out, "esbuild-version"), "utf8").trim()).toBe("0.24.0");
+      expect(readFileSync(path.join(out, "platforms"), "utf8").trim()).toBe("linux-x64");
+      // Only this system's esbuild binary was fetched: none of the 20-odd other platforms'.
+      expect(fetchedTarballs(build.stderr).filter((t) => t.startsWith("esbuild-"))).toEqual(
+        expect.not.arrayContaining(["esbuild-darwin-arm64-0.24.0.tgz"]),
+      );
+      // The bundle is self-contained: the host's node runs it without node_modules.
+      const bundled = await execa("node", [path.join(out, "bundle.mjs")], { cwd: tempDir() });
+      expect(JSON.parse(bundled.stdout).greet).toBe("hello ada, in 1m");
 
-    const tests = await nixkit(["test"], { cwd: dir });
-    expect(tests.exitCode, tests.stderr).toBe(0);
-    const report = /^unit\s+PASS.*?(\/nix\/store\/[^/]+)\/reports/m.exec(tests.stdout)![1]!;
-    expect(readFileSync(path.join(report, "reports/junit.xml"), "utf8")).toMatch(/<testcase [^>]*name="ms"/);
-    // One installed node_modules in the store, shared by the build and the test.
-    const installed = readFileSync(path.join(out, "modules-link"), "utf8").trim();
-    expect(installed).toMatch(/^\/nix\/store\/[a-z0-9]{32}-node-deps-fixture-node-modules\/node_modules\/ms$/);
-    expect(readFileSync(path.join(report, "reports/modules-link"), "utf8").trim()).toBe(installed);
-  });
+      const tests = await nixkit(["test"], { cwd: dir });
+      expect(tests.exitCode, tests.stderr).toBe(0);
+      const report = /^unit\s+PASS.*?(\/nix\/store\/[^/]+)\/reports/m.exec(tests.stdout)![1]!;
+      expect(readFileSync(path.join(report, "reports/junit.xml"), "utf8")).toMatch(/<testcase [^>]*name="ms"/);
+      // One installed node_modules in the store, shared by the build and the test.
+      const installed = readFileSync(path.join(out, "modules-link"), "utf8").trim();
+      expect(installed).toMatch(/^\/nix\/store\/[a-z0-9]{32}-node-deps-fixture-node-modules\/node_modules\/ms$/);
+      expect(readFileSync(path.join(report, "reports/modules-link"), "utf8").trim()).toBe(installed);
+    },
+  );
 
-  test("a code change neither refetches nor reinstalls; one bumped dependency refetches that tarball only", async () => {
-    const dir = nodeProject();
-    // A project new to the store: its install fetches every tarball the store lacks.
-    const rename = (name: string) => {
-      for (const file of ["package-lock.json", "package.json"])
-        editFile(path.join(dir, file), (t) => t.replace(/"name": "node-deps[^"]*"/g, `"name": ${JSON.stringify(name)}`));
-    };
-    rename(`node-deps-a-${Date.now()}`);
-    expect((await nixkit(["build"], { cwd: dir })).exitCode).toBe(0);
-    editFile(path.join(dir, "src/main.js"), (t) => t + "// changed\n");
-    const again = await nixkit(["build", "-v"], { cwd: dir });
-    expect(again.exitCode, again.stderr).toBe(0);
-    expect(again.stderr).not.toMatch(installing);
-    expect(fetchedTarballs(again.stderr)).toEqual([]);
-
-    const unique = `node-deps-${Date.now()}`;
-    // An earlier run may have fetched ms 2.1.3: delete it (no install refers to a tarball).
-    for (const name of readdirSync("/nix/store").filter((n) => n.endsWith("-ms-2.1.3.tgz")))
-      await nix(["store", "delete", `/nix/store/${name}`], dir);
-    editFile(path.join(dir, "package-lock.json"), (t) => {
-      const lock = JSON.parse(t) as {
-        packages: Record<string, { version?: string; integrity?: string; dependencies?: Record<string, string> }>;
+  test(
+    versioned(
+      "a code change neither refetches nor reinstalls; one bumped dependency refetches that tarball only",
+      "nix-store --add-fixed into the paths the fetches name",
+    ),
+    async () => {
+      const dir = nodeProject();
+      // A project new to the store: its install fetches every tarball the store lacks.
+      const rename = (name: string) => {
+        for (const file of ["package-lock.json", "package.json"])
+          editFile(path.join(dir, file), (t) => t.replace(/"name": "node-deps[^"]*"/g, `"name": ${JSON.stringify(name)}`));
       };
-      lock.packages["node_modules/ms"] = { ...lock.packages["node_modules/ms"], version: "2.1.3", integrity: MS_2_1_3 };
-      lock.packages[""]!.dependencies!.ms = "2.1.3";
-      lock.packages["packages/greeter"]!.dependencies!.ms = "2.1.3";
-      return JSON.stringify(lock, null, 2);
-    });
-    editFile(path.join(dir, "package.json"), (t) =>
-      t.replace('"ms": "2.1.2"', '"ms": "2.1.3"').replace('"node-deps-fixture"', JSON.stringify(unique)),
-    );
-    editFile(path.join(dir, "packages/greeter/package.json"), (t) => t.replace('"ms": "2.1.2"', '"ms": "2.1.3"'));
-    // What a killed nixkit left among its downloads is swept by the next one that downloads.
-    const exited = execa("true");
-    await exited;
-    const dead = exited.pid!;
-    const leftover = path.join(
-      process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"),
-      "nixkit/downloads",
-      `.npm.${dead}.abcd1234.tmp`,
-    );
-    mkdirSync(path.join(leftover, "0"), { recursive: true });
-    writeFileSync(path.join(leftover, "0/ms-2.1.3.tgz"), "half a tarball");
-    const bumped = await nixkit(["build", "-v"], { cwd: dir });
-    expect(bumped.exitCode, bumped.stderr).toBe(0);
-    expect(fetchedTarballs(bumped.stderr)).toEqual(["ms-2.1.3.tgz"]);
-    expect(existsSync(leftover)).toBe(false);
-    expect(bumped.stderr).toMatch(installing);
-  });
+      rename(`node-deps-a-${Date.now()}`);
+      expect((await nixkit(["build"], { cwd: dir })).exitCode).toBe(0);
+      editFile(path.join(dir, "src/main.js"), (t) => t + "// changed\n");
+      const again = await nixkit(["build", "-v"], { cwd: dir });
+      expect(again.exitCode, again.stderr).toBe(0);
+      expect(again.stderr).not.toMatch(installing);
+      expect(fetchedTarballs(again.stderr)).toEqual([]);
+
+      const unique = `node-deps-${Date.now()}`;
+      // An earlier run may have fetched ms 2.1.3: delete it (no install refers to a tarball).
+      for (const name of readdirSync("/nix/store").filter((n) => n.endsWith("-ms-2.1.3.tgz")))
+        await nix(["store", "delete", `/nix/store/${name}`], dir);
+      editFile(path.join(dir, "package-lock.json"), (t) => {
+        const lock = JSON.parse(t) as {
+          packages: Record<string, { version?: string; integrity?: string; dependencies?: Record<string, string> }>;
+        };
+        lock.packages["node_modules/ms"] = { ...lock.packages["node_modules/ms"], version: "2.1.3", integrity: MS_2_1_3 };
+        lock.packages[""]!.dependencies!.ms = "2.1.3";
+        lock.packages["packages/greeter"]!.dependencies!.ms = "2.1.3";
+        return JSON.stringify(lock, null, 2);
+      });
+      editFile(path.join(dir, "package.json"), (t) =>
+        t.replace('"ms": "2.1.2"', '"ms": "2.1.3"').replace('"node-deps-fixture"', JSON.stringify(unique)),
+      );
+      editFile(path.join(dir, "packages/greeter/package.json"), (t) => t.replace('"ms": "2.1.2"', '"ms": "2.1.3"'));
+      // What a killed nixkit left among its downloads is swept by the next one that downloads.
+      const exited = execa("true");
+      await exited;
+      const dead = exited.pid!;
+      const leftover = path.join(
+        process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"),
+        "nixkit/downloads",
+        `.npm.${dead}.abcd1234.tmp`,
+      );
+      mkdirSync(path.join(leftover, "0"), { recursive: true });
+      writeFileSync(path.join(leftover, "0/ms-2.1.3.tgz"), "half a tarball");
+      const bumped = await nixkit(["build", "-v"], { cwd: dir });
+      expect(bumped.exitCode, bumped.stderr).toBe(0);
+      expect(fetchedTarballs(bumped.stderr)).toEqual(["ms-2.1.3.tgz"]);
+      expect(existsSync(leftover)).toBe(false);
+      expect(bumped.stderr).toMatch(installing);
+    },
+  );
 
   test("the shell links the locked node_modules (bins on PATH, .cache writable) and leaves a user's own alone", async () => {
     const dir = nodeProject();
@@ -402,26 +414,32 @@ test("a lockfile made with the project's legacy-peer-deps installs: the .npmrc's
   );
 });
 
-test("a tarball the registry no longer serves (HTTP 404) fails the build with what to do", async () => {
-  const { createServer } = await import("node:http");
-  const server = createServer((_req, res) => res.writeHead(404).end("gone"));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  try {
-    const { port } = server.address() as { port: number };
-    const dir = nodeProject();
-    editFile(path.join(dir, "package-lock.json"), (t) => {
-      const lock = JSON.parse(t) as { packages: Record<string, Record<string, unknown>> };
-      lock.packages["node_modules/ms"]!.resolved = `http://127.0.0.1:${port}/ms/-/ms-2.1.2.tgz`;
-      // A hash no store has, so that Nix must download it.
-      lock.packages["node_modules/ms"]!.integrity = `sha512-${Buffer.alloc(64, 7).toString("base64")}`;
-      return JSON.stringify(lock, null, 2);
-    });
-    const build = await nixkit(["build"], { cwd: dir });
-    expect(build.exitCode).toBe(1);
-    expect(build.stderr).toContain(
-      `http://127.0.0.1:${port}/ms/-/ms-2.1.2.tgz is not served (HTTP 404): the registry no longer has that version`,
-    );
-  } finally {
-    server.close();
-  }
-});
+test(
+  versioned(
+    "a tarball the registry no longer serves (HTTP 404) fails the build with what to do",
+    "Nix's download error, which nixkit words",
+  ),
+  async () => {
+    const { createServer } = await import("node:http");
+    const server = createServer((_req, res) => res.writeHead(404).end("gone"));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const dir = nodeProject();
+      editFile(path.join(dir, "package-lock.json"), (t) => {
+        const lock = JSON.parse(t) as { packages: Record<string, Record<string, unknown>> };
+        lock.packages["node_modules/ms"]!.resolved = `http://127.0.0.1:${port}/ms/-/ms-2.1.2.tgz`;
+        // A hash no store has, so that Nix must download it.
+        lock.packages["node_modules/ms"]!.integrity = `sha512-${Buffer.alloc(64, 7).toString("base64")}`;
+        return JSON.stringify(lock, null, 2);
+      });
+      const build = await nixkit(["build"], { cwd: dir });
+      expect(build.exitCode).toBe(1);
+      expect(build.stderr).toContain(
+        `http://127.0.0.1:${port}/ms/-/ms-2.1.2.tgz is not served (HTTP 404): the registry no longer has that version`,
+      );
+    } finally {
+      server.close();
+    }
+  },
+);

@@ -4,7 +4,7 @@ import { execa } from "execa";
 import { existsSync, readFileSync, readlinkSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { nix, nixkit, tempDir, writeTree } from "../helpers.js";
+import { nix, nixkit, tempDir, writeTree, versioned } from "../helpers.js";
 import { offlinePkgs } from "./project.js";
 
 const sandbox = ["--option", "sandbox", "true"];
@@ -190,15 +190,21 @@ describe("builders", () => {
     expect(unchecked.exitCode, unchecked.stderr).toBe(0);
   });
 
-  test("runCommand may be substituted; runCommandLocal, writers and buildEnv build locally", async () => {
-    const dir = tempDir();
-    writeTree(dir, {
-      "flake.nix": `{ inputs.nixpkgs.url = ${JSON.stringify(offlinePkgs())}; outputs = { self, nixpkgs }: let pkgs = nixpkgs.legacyPackages.x86_64-linux; local = d: d.drvAttrs.allowSubstitutes or true == false; in { lib = { runCommand = local (pkgs.runCommand "a" { } "touch $out"); runCommandLocal = local (pkgs.runCommandLocal "b" { } "touch $out"); writeText = local (pkgs.writeText "c" "c"); buildEnv = local (pkgs.buildEnv { name = "d"; paths = [ ]; }); }; }; }`,
-    });
-    const evaluated = await nix(["eval", "--json", ".#lib"], dir);
-    expect(evaluated.exitCode, evaluated.stderr).toBe(0);
-    expect(JSON.parse(evaluated.stdout)).toEqual({ runCommand: false, runCommandLocal: true, writeText: true, buildEnv: true });
-  });
+  test(
+    versioned(
+      "runCommand may be substituted; runCommandLocal, writers and buildEnv build locally",
+      "allowSubstitutes and preferLocalBuild as Nix takes them",
+    ),
+    async () => {
+      const dir = tempDir();
+      writeTree(dir, {
+        "flake.nix": `{ inputs.nixpkgs.url = ${JSON.stringify(offlinePkgs())}; outputs = { self, nixpkgs }: let pkgs = nixpkgs.legacyPackages.x86_64-linux; local = d: d.drvAttrs.allowSubstitutes or true == false; in { lib = { runCommand = local (pkgs.runCommand "a" { } "touch $out"); runCommandLocal = local (pkgs.runCommandLocal "b" { } "touch $out"); writeText = local (pkgs.writeText "c" "c"); buildEnv = local (pkgs.buildEnv { name = "d"; paths = [ ]; }); }; }; }`,
+      });
+      const evaluated = await nix(["eval", "--json", ".#lib"], dir);
+      expect(evaluated.exitCode, evaluated.stderr).toBe(0);
+      expect(JSON.parse(evaluated.stdout)).toEqual({ runCommand: false, runCommandLocal: true, writeText: true, buildEnv: true });
+    },
+  );
 
   test("runCommand, writeText and writeShellScriptBin", async () => {
     const out =
@@ -211,7 +217,7 @@ describe("builders", () => {
     expect(readFileSync(path.join(out, "tool"), "utf8")).toBe("a b\n");
   });
 
-  test("mkShell gives nix print-dev-env packages, env and shellHook, like nixpkgs", async () => {
+  test(versioned("mkShell gives nix print-dev-env packages, env and shellHook, like nixpkgs", "print-dev-env's JSON"), async () => {
     const dir = tempDir();
     writeTree(dir, {
       "flake.nix": `{ inputs.nixpkgs.url = ${JSON.stringify(offlinePkgs())}; outputs = { self, nixpkgs }: let pkgs = nixpkgs.legacyPackages.x86_64-linux; in { devShells.x86_64-linux.default = pkgs.mkShell { packages = [ pkgs.hello ]; env.FOO = "bar"; shellHook = "echo hooked"; inputsFrom = [ (pkgs.mkShell { packages = [ pkgs.gnugrep ]; shellHook = "echo inner"; }) ]; }; }; }`,

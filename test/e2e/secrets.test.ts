@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { parse } from "yaml";
 import { describe, expect, test } from "vitest";
-import { cliPath, nixEnv, nixkit, tempDir } from "../helpers.js";
+import { cliPath, nixEnv, nixkit, tempDir, versioned } from "../helpers.js";
 import { editFile, exampleProject, exampleWithCache } from "./project.js";
 
 const RUN_ID = `${process.pid}-${Date.now()}`;
@@ -101,7 +101,7 @@ describe("signing keys", () => {
     expect(readdirSync(cache).filter((f) => f.endsWith(".narinfo"))).toEqual([]);
   });
 
-  test("paths pushed unsigned before are signed by a later signed push", async () => {
+  test(versioned("paths pushed unsigned before are signed by a later signed push", "nix store sign on a binary cache"), async () => {
     const { secret, publicKey } = await newKey(`late-${RUN_ID}`);
     const { dir, cache, env } = project([]);
     expect((await nixkit(["-C", dir, "build"], { env })).exitCode).toBe(0);

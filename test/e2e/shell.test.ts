@@ -4,7 +4,7 @@ import { execa } from "execa";
 import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { cliPath, countingNix, nix, nixEnv, nixkit, tempDir } from "../helpers.js";
+import { cliPath, countingNix, nix, nixEnv, nixkit, tempDir, versioned } from "../helpers.js";
 import { editFile, exampleProject, offlinePkgs } from "./project.js";
 
 // Differ between any two entries, or are set by nixkit/nix develop themselves (README "Dev shells").
@@ -24,18 +24,21 @@ const run = (dir: string, args: string[], env: Record<string, string> = {}) => n
 const cacheEntries = (dir: string) => readdirSync(path.join(dir, ".nixkit/cache/shell")).filter((f) => f.endsWith(".rc"));
 
 describe("nixkit run", () => {
-  test("gives the same environment as `nix develop` (PATH, exported variables), hook included", async () => {
-    const dir = exampleProject();
-    const ours = await run(dir, ["--", "env", "-0"]);
-    expect(ours.exitCode, ours.stderr).toBe(0);
-    const theirs = await nix(["develop", "--option", "sandbox", "true", "-c", "env", "-0"], dir);
-    expect(theirs.exitCode, theirs.stderr).toBe(0);
-    // nix develop -c prints the hook's line first; nixkit run sends it to stderr.
-    const strip = (out: string) => out.slice(out.indexOf("\n") + 1);
-    expect(ours.stderr).toContain("hello dev shell");
-    expect(parseEnv(ours.stdout)).toEqual(parseEnv(strip(theirs.stdout)));
-    expect(parseEnv(ours.stdout).PATH).toMatch(/-hello-2\.12\.1\/bin:.*:\/usr\/bin/);
-  });
+  test(
+    versioned("gives the same environment as `nix develop` (PATH, exported variables), hook included", "print-dev-env's JSON"),
+    async () => {
+      const dir = exampleProject();
+      const ours = await run(dir, ["--", "env", "-0"]);
+      expect(ours.exitCode, ours.stderr).toBe(0);
+      const theirs = await nix(["develop", "--option", "sandbox", "true", "-c", "env", "-0"], dir);
+      expect(theirs.exitCode, theirs.stderr).toBe(0);
+      // nix develop -c prints the hook's line first; nixkit run sends it to stderr.
+      const strip = (out: string) => out.slice(out.indexOf("\n") + 1);
+      expect(ours.stderr).toContain("hello dev shell");
+      expect(parseEnv(ours.stdout)).toEqual(parseEnv(strip(theirs.stdout)));
+      expect(parseEnv(ours.stdout).PATH).toMatch(/-hello-2\.12\.1\/bin:.*:\/usr\/bin/);
+    },
+  );
 
   test("runs the command when the hook's last step fails, as nix develop -c does; the hook's output goes to stderr", async () => {
     const dir = exampleProject();
@@ -137,19 +140,22 @@ describe("nixkit run", () => {
 });
 
 describe("store safety and failure", () => {
-  test("after `nix store gc` a warm entry still works without rebuilding", async () => {
-    const dir = exampleProject();
-    const counter = countingNix(); // the nix binary is part of the key: use the same one throughout
-    expect((await run(dir, ["--", "hello"], counter.env)).exitCode).toBe(0);
-    const before = counter.calls().length;
-    const gc = await nix(["store", "gc"], dir);
-    expect(gc.exitCode, gc.stderr).toBe(0);
-    expect(gc.stdout + gc.stderr).toMatch(/store paths deleted/);
-    const after = await run(dir, ["--", "hello"], counter.env);
-    expect(after.exitCode, after.stderr).toBe(0);
-    expect(after.stdout.split("\n").at(-1)).toBe("Hello, world!");
-    expect(counter.calls().length).toBe(before);
-  });
+  test(
+    versioned("after `nix store gc` a warm entry still works without rebuilding", "the profile GC root print-dev-env makes"),
+    async () => {
+      const dir = exampleProject();
+      const counter = countingNix(); // the nix binary is part of the key: use the same one throughout
+      expect((await run(dir, ["--", "hello"], counter.env)).exitCode).toBe(0);
+      const before = counter.calls().length;
+      const gc = await nix(["store", "gc"], dir);
+      expect(gc.exitCode, gc.stderr).toBe(0);
+      expect(gc.stdout + gc.stderr).toMatch(/store paths deleted/);
+      const after = await run(dir, ["--", "hello"], counter.env);
+      expect(after.exitCode, after.stderr).toBe(0);
+      expect(after.stdout.split("\n").at(-1)).toBe("Hello, world!");
+      expect(counter.calls().length).toBe(before);
+    },
+  );
 
   test("a cached env whose store paths were collected anyway (GC root deleted) is rebuilt, not served", async () => {
     const dir = exampleProject();
@@ -169,7 +175,7 @@ describe("store safety and failure", () => {
     expect(after.stdout.split("\n").at(-1)).toBe("Hello, world!");
   });
 
-  test("two cold entries at once: both work, one cache entry", async () => {
+  test(versioned("two cold entries at once: both work, one cache entry", "concurrent print-dev-env and the eval cache"), async () => {
     const dir = exampleProject();
     await nixkit(["-C", dir, "generate"]);
     const [a, b] = await Promise.all([run(dir, ["--", "printenv", "GREETING"]), run(dir, ["--", "printenv", "GREETING"])]);

@@ -6,7 +6,7 @@ import { createServer } from "node:net";
 import path from "node:path";
 import { stringify } from "yaml";
 import { describe, expect, test } from "vitest";
-import { nix, nixkit, tempDir, writeTree } from "../helpers.js";
+import { nix, nixkit, tempDir, writeTree, versioned } from "../helpers.js";
 import { offlinePkgs } from "./project.js";
 
 // Part of every test's env here, so each run of this file starts with results nobody has built.
@@ -68,39 +68,42 @@ const suiteFiles = {
 };
 
 describe("nixkit test", () => {
-  test("pass, fail and error: summary, exit 1, full log of the failure, reports out of a failing test", async () => {
-    const dir = project(suite, suiteFiles);
-    const junit = path.join(dir, "junit.xml");
-    const result = await runTests(dir, ["--junit", junit]);
-    expect(result.exitCode).toBe(1);
-    const byName = Object.fromEntries(result.tests.map((t) => [t.name, t]));
-    expect(byName.passing).toMatchObject({ status: "pass", cached: false, exitCode: 0 });
-    expect(byName.failing).toMatchObject({ status: "fail", exitCode: 3 });
-    expect(byName.erroring).toMatchObject({ status: "error", error: "could not run: broken failed to build" });
-    expect(byName.failing!.reports.map((r) => path.basename(r)).sort()).toEqual(["junit.xml", "summary.txt"]);
-    expect(
-      readFileSync(
-        byName.failing!.reports.find((r) => r.endsWith("summary.txt"))!,
-        "utf8",
-      ),
-    ).toBe("87%\n");
-    expect(result.stderr).toContain("test failing failed (exit 3); its full log:");
-    expect(result.stderr).toContain("  line one of the failing test");
-    expect(result.stderr).toContain("broken build output");
+  test(
+    versioned("pass, fail and error: summary, exit 1, full log of the failure, reports out of a failing test", "internal-json build logs"),
+    async () => {
+      const dir = project(suite, suiteFiles);
+      const junit = path.join(dir, "junit.xml");
+      const result = await runTests(dir, ["--junit", junit]);
+      expect(result.exitCode).toBe(1);
+      const byName = Object.fromEntries(result.tests.map((t) => [t.name, t]));
+      expect(byName.passing).toMatchObject({ status: "pass", cached: false, exitCode: 0 });
+      expect(byName.failing).toMatchObject({ status: "fail", exitCode: 3 });
+      expect(byName.erroring).toMatchObject({ status: "error", error: "could not run: broken failed to build" });
+      expect(byName.failing!.reports.map((r) => path.basename(r)).sort()).toEqual(["junit.xml", "summary.txt"]);
+      expect(
+        readFileSync(
+          byName.failing!.reports.find((r) => r.endsWith("summary.txt"))!,
+          "utf8",
+        ),
+      ).toBe("87%\n");
+      expect(result.stderr).toContain("test failing failed (exit 3); its full log:");
+      expect(result.stderr).toContain("  line one of the failing test");
+      expect(result.stderr).toContain("broken build output");
 
-    const merged = readFileSync(junit, "utf8");
-    expect(merged.match(/<testsuite /g)).toHaveLength(3);
-    expect(merged).toContain('<failure message="expected 1" type="failure">got 2</failure>');
-    expect(merged).toContain('<error message="the test could not run" type="nixkit">could not run: broken failed to build</error>');
-    expect(merged).toContain('<testcase name="ok" classname="p" time="0.5"/>');
-    if (!existsSync(junitXsd)) {
-      if (process.env.CI) throw new Error(`${junitXsd} is missing`);
-      console.warn(`skipping XSD validation: ${junitXsd} not found (../shared beside the checkout)`);
-      return;
-    }
-    const lint = await execa("xmllint", ["--noout", "--schema", junitXsd, junit], { reject: false });
-    expect(lint.exitCode, lint.stderr).toBe(0);
-  });
+      const merged = readFileSync(junit, "utf8");
+      expect(merged.match(/<testsuite /g)).toHaveLength(3);
+      expect(merged).toContain('<failure message="expected 1" type="failure">got 2</failure>');
+      expect(merged).toContain('<error message="the test could not run" type="nixkit">could not run: broken failed to build</error>');
+      expect(merged).toContain('<testcase name="ok" classname="p" time="0.5"/>');
+      if (!existsSync(junitXsd)) {
+        if (process.env.CI) throw new Error(`${junitXsd} is missing`);
+        console.warn(`skipping XSD validation: ${junitXsd} not found (../shared beside the checkout)`);
+        return;
+      }
+      const lint = await execa("xmllint", ["--noout", "--schema", junitXsd, junit], { reject: false });
+      expect(lint.exitCode, lint.stderr).toBe(0);
+    },
+  );
 
   test("an unchanged test is cached; changing one test's source runs only that test; results stay GC-rooted", async () => {
     const tests = Object.fromEntries(
@@ -126,44 +129,50 @@ describe("nixkit test", () => {
     expect(readFileSync(third.tests[1]!.reports[0]!, "utf8")).toBe("b2");
   });
 
-  test("--rerun runs cached tests again and spots a result that differs", async () => {
-    const dir = project({
-      tests: {
-        steady: { env: { RUN_ID }, script: "echo same > $NIXKIT_REPORTS/r" },
-        flaky: { env: { RUN_ID }, script: "echo $RANDOM$RANDOM > $NIXKIT_REPORTS/r" },
-      },
-    });
-    const first = await runTests(dir);
-    expect(first.tests.map((t) => t.cached)).toEqual([false, false]);
-    const previous = readFileSync(first.tests[1]!.reports[0]!, "utf8");
-    const rerun = await runTests(dir, ["--rerun"]);
-    expect(rerun.exitCode, rerun.stderr).toBe(0);
-    expect(rerun.tests.map((t) => [t.name, t.cached, t.differs])).toEqual([
-      ["steady", false, false],
-      ["flaky", false, true],
-    ]);
-    const fresh = rerun.tests.find((t) => t.name === "flaky")!;
-    expect(fresh.reports[0]).toMatch(/\.check\/reports\/r$/);
-    expect(readFileSync(fresh.reports[0]!, "utf8")).not.toBe(previous);
-    expect(readFileSync(first.tests[1]!.reports[0]!, "utf8")).toBe(previous); // the old result is still there
-  });
+  test(
+    versioned("--rerun runs cached tests again and spots a result that differs", "--rebuild --keep-failed and its .check output"),
+    async () => {
+      const dir = project({
+        tests: {
+          steady: { env: { RUN_ID }, script: "echo same > $NIXKIT_REPORTS/r" },
+          flaky: { env: { RUN_ID }, script: "echo $RANDOM$RANDOM > $NIXKIT_REPORTS/r" },
+        },
+      });
+      const first = await runTests(dir);
+      expect(first.tests.map((t) => t.cached)).toEqual([false, false]);
+      const previous = readFileSync(first.tests[1]!.reports[0]!, "utf8");
+      const rerun = await runTests(dir, ["--rerun"]);
+      expect(rerun.exitCode, rerun.stderr).toBe(0);
+      expect(rerun.tests.map((t) => [t.name, t.cached, t.differs])).toEqual([
+        ["steady", false, false],
+        ["flaky", false, true],
+      ]);
+      const fresh = rerun.tests.find((t) => t.name === "flaky")!;
+      expect(fresh.reports[0]).toMatch(/\.check\/reports\/r$/);
+      expect(readFileSync(fresh.reports[0]!, "utf8")).not.toBe(previous);
+      expect(readFileSync(first.tests[1]!.reports[0]!, "utf8")).toBe(previous); // the old result is still there
+    },
+  );
 
-  test("the sandbox has no network: a TCP connection to a local server fails in a test and works via nixkit run", async () => {
-    const server = createServer((socket) => socket.end("hello\n"));
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const port = (server.address() as { port: number }).port;
-    try {
-      const connect = `echo ping | nc -w 3 127.0.0.1 ${port}`;
-      const dir = project({ shell: { packages: ["busybox"] }, tests: { network: { packages: ["busybox"], script: connect } } });
-      const inSandbox = await runTests(dir);
-      expect(inSandbox.tests[0]).toMatchObject({ name: "network", status: "fail" });
-      const onHost = await nixkit(["-C", dir, "run", "--", "sh", "-c", connect]);
-      expect(onHost.exitCode, onHost.stderr).toBe(0);
-      expect(onHost.stdout).toBe("hello");
-    } finally {
-      server.close();
-    }
-  });
+  test(
+    versioned("the sandbox has no network: a TCP connection to a local server fails in a test and works via nixkit run", "the sandbox"),
+    async () => {
+      const server = createServer((socket) => socket.end("hello\n"));
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      const port = (server.address() as { port: number }).port;
+      try {
+        const connect = `echo ping | nc -w 3 127.0.0.1 ${port}`;
+        const dir = project({ shell: { packages: ["busybox"] }, tests: { network: { packages: ["busybox"], script: connect } } });
+        const inSandbox = await runTests(dir);
+        expect(inSandbox.tests[0]).toMatchObject({ name: "network", status: "fail" });
+        const onHost = await nixkit(["-C", dir, "run", "--", "sh", "-c", connect]);
+        expect(onHost.exitCode, onHost.stderr).toBe(0);
+        expect(onHost.stdout).toBe("hello");
+      } finally {
+        server.close();
+      }
+    },
+  );
 
   test("a needed build whose output is one file is handed over as data, never run as shell", async () => {
     // nixpkgs' setup.sh sources every input that is a file; a needed build is not an input.

@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { repoRoot } from "../helpers.js";
+import { repoRoot, versioned } from "../helpers.js";
 
 const NOBODY = 65534;
 let dir: string;
@@ -65,7 +65,7 @@ async function projectFor(trust: "trusted" | "untrusted"): Promise<string> {
 
 const trustWarning = (cache: string) => `the nix-daemon does not trust this user, so it ignores the project's cache ${cache}`;
 
-describe("through a nix-daemon, as an unprivileged user", () => {
+describe(versioned("through a nix-daemon, as an unprivileged user", "the daemon protocol and its trust (store info, 2.19)"), () => {
   test("not trusted: build, test, shell (cold and warm), image, gc and cache push work; the unused cache is said once, with the fix, and pull refuses with it", async () => {
     // The project's signing key, made by the user (the manifest names its public half).
     let project = await projectFor("untrusted");

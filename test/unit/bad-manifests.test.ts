@@ -1,8 +1,8 @@
-// Every broken manifest: exit 2, `nixkit.yaml:LINE:COL FIELD:` on stderr, and no file changed.
+// Every broken manifest, through the CLI in this process: exit 2, `nixkit.yaml:LINE:COL FIELD:` on stderr, and no file changed.
 import { copyFileSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { nixkit, repoRoot, snapshotTree, tempDir, writeTree } from "../helpers.js";
+import { nixkitInProcess as nixkit, repoRoot, snapshotTree, tempDir, writeTree } from "../helpers.js";
 
 const corpus = path.join(repoRoot, "test/fixtures/bad-manifests");
 

@@ -12,7 +12,7 @@ import { renderFlake } from "../../src/generate/flake.js";
 import { toNix, type NixValue } from "../../src/generate/to-nix.js";
 import { parseManifest } from "../../src/manifest/parse.js";
 import { unsupportedGlob } from "../../src/manifest/rules.js";
-import { nix, tempDir } from "../helpers.js";
+import { nix, tempDir, versioned } from "../helpers.js";
 
 const RUNS = Number(process.env.NIXKIT_PROPERTY_RUNS ?? 1000);
 
@@ -94,49 +94,55 @@ function manifestYaml(c: Case): string {
 // flake.nix exactly as written without needing nixpkgs.
 const dataOnlyLibrary = "{ inputs, pkgsFor, root, manifest }: manifest\n";
 
-test(`every string field round-trips through flake.nix and nix eval (${RUNS} cases)`, async () => {
-  const dir = tempDir();
-  await fc.assert(
-    fc.asyncProperty(fc.array(caseArb, { minLength: RUNS, maxLength: RUNS }), async (cases) => {
-      const expected = cases.map((c, i) => {
-        const { manifest } = parseManifest(manifestYaml(c));
-        expect([manifest.description, manifest.shell.hook, manifest.builds.app!.script]).toEqual([c.description, c.hook, c.script]);
-        const caseDir = path.join(dir, `case-${i}`);
-        mkdirSync(path.join(caseDir, ".nixkit/lib"), { recursive: true });
-        writeFileSync(
-          path.join(caseDir, "flake.nix"),
-          renderFlake(manifest, { manifest: "0".repeat(64), source: "0".repeat(64) }, { npmRegistry: null }),
-        );
-        writeFileSync(path.join(caseDir, ".nixkit/lib/default.nix"), dataOnlyLibrary);
-        return { description: c.description, url: c.url, manifest: flakeData(manifest, { npmRegistry: null }) };
-      });
-      const expression = `map (dir: let flake = import (dir + "/flake.nix"); in {
+test(
+  versioned(`every string field round-trips through flake.nix and nix eval (${RUNS} cases)`, "the Nix parser's strings and escapes"),
+  async () => {
+    const dir = tempDir();
+    await fc.assert(
+      fc.asyncProperty(fc.array(caseArb, { minLength: RUNS, maxLength: RUNS }), async (cases) => {
+        const expected = cases.map((c, i) => {
+          const { manifest } = parseManifest(manifestYaml(c));
+          expect([manifest.description, manifest.shell.hook, manifest.builds.app!.script]).toEqual([c.description, c.hook, c.script]);
+          const caseDir = path.join(dir, `case-${i}`);
+          mkdirSync(path.join(caseDir, ".nixkit/lib"), { recursive: true });
+          writeFileSync(
+            path.join(caseDir, "flake.nix"),
+            renderFlake(manifest, { manifest: "0".repeat(64), source: "0".repeat(64) }, { npmRegistry: null }),
+          );
+          writeFileSync(path.join(caseDir, ".nixkit/lib/default.nix"), dataOnlyLibrary);
+          return { description: c.description, url: c.url, manifest: flakeData(manifest, { npmRegistry: null }) };
+        });
+        const expression = `map (dir: let flake = import (dir + "/flake.nix"); in {
         description = flake.description;
         url = flake.inputs.nixpkgs.url;
         manifest = flake.outputs { };
       }) [ ${cases.map((_, i) => `./case-${i}`).join(" ")} ]`;
-      writeFileSync(path.join(dir, "all.nix"), expression);
-      const result = await nix(["eval", "--json", "--file", "all.nix"], dir);
-      expect(result.exitCode, result.stderr).toBe(0);
-      const evaluated = JSON.parse(result.stdout) as unknown[];
-      const mismatch = expected.findIndex((e, i) => !isDeepStrictEqual(e, evaluated[i]));
-      // JSON text makes invisible differences (CR, U+2028, combining marks) readable.
-      expect(mismatch === -1 ? "" : `${JSON.stringify(expected[mismatch])}\n${JSON.stringify(evaluated[mismatch])}`).toBe("");
-    }),
-    // One run is a batch of RUNS cases; shrinking would re-run nix on every step.
-    { numRuns: 1, endOnFailure: true },
-  );
-});
+        writeFileSync(path.join(dir, "all.nix"), expression);
+        const result = await nix(["eval", "--json", "--file", "all.nix"], dir);
+        expect(result.exitCode, result.stderr).toBe(0);
+        const evaluated = JSON.parse(result.stdout) as unknown[];
+        const mismatch = expected.findIndex((e, i) => !isDeepStrictEqual(e, evaluated[i]));
+        // JSON text makes invisible differences (CR, U+2028, combining marks) readable.
+        expect(mismatch === -1 ? "" : `${JSON.stringify(expected[mismatch])}\n${JSON.stringify(evaluated[mismatch])}`).toBe("");
+      }),
+      // One run is a batch of RUNS cases; shrinking would re-run nix on every step.
+      { numRuns: 1, endOnFailure: true },
+    );
+  },
+);
 
-test(`attribute names of any text are quoted so Nix reads them back (${RUNS} cases)`, async () => {
-  const dir = tempDir();
-  await fc.assert(
-    fc.asyncProperty(fc.array(fc.dictionary(nasty, nasty, { maxKeys: 3 }), { minLength: RUNS, maxLength: RUNS }), async (sets) => {
-      writeFileSync(path.join(dir, "sets.nix"), toNix(sets as NixValue));
-      const result = await nix(["eval", "--json", "--file", "sets.nix"], dir);
-      expect(result.exitCode, result.stderr).toBe(0);
-      expect(JSON.parse(result.stdout)).toEqual(sets);
-    }),
-    { numRuns: 1 },
-  );
-});
+test(
+  versioned(`attribute names of any text are quoted so Nix reads them back (${RUNS} cases)`, "the Nix parser's attribute names"),
+  async () => {
+    const dir = tempDir();
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.dictionary(nasty, nasty, { maxKeys: 3 }), { minLength: RUNS, maxLength: RUNS }), async (sets) => {
+        writeFileSync(path.join(dir, "sets.nix"), toNix(sets as NixValue));
+        const result = await nix(["eval", "--json", "--file", "sets.nix"], dir);
+        expect(result.exitCode, result.stderr).toBe(0);
+        expect(JSON.parse(result.stdout)).toEqual(sets);
+      }),
+      { numRuns: 1 },
+    );
+  },
+);

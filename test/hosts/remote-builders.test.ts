@@ -5,9 +5,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { nixkit } from "../helpers.js";
-import { builderStore, startBuilderHost, type BuilderHost } from "./hosts/builder-host.js";
-import { editFile, exampleProject } from "./project.js";
+import { nixkit, versioned } from "../helpers.js";
+import { builderStore, startBuilderHost, type BuilderHost } from "./builder-host.js";
+import { editFile, exampleProject } from "../e2e/project.js";
 
 let host: BuilderHost;
 beforeAll(async () => {
@@ -29,7 +29,7 @@ function uniqueExample(extra = ""): string {
 }
 const storeName = (p: string) => path.basename(p);
 
-describe("builds and tests run on the builder", () => {
+describe(versioned("builds and tests run on the builder", "the ssh-ng protocol between two Nix of one version, and machines files"), () => {
   test("nixkit build -j 0 --builders: built in the builder's store, copied back, nothing built here", async () => {
     const dir = uniqueExample();
     const result = await nixkit(["build", "-j", "0", "--builders", host.machine], { cwd: dir });
@@ -64,18 +64,22 @@ describe("builds and tests run on the builder", () => {
 });
 
 describe("a builder that fails", () => {
-  test("unreachable at start: exit 3 naming it; --fallback-local builds here instead", async () => {
-    const dir = uniqueExample();
-    const dead = host.machine.replace(host.address, host.address.replace(/\.2$/, ".3"));
-    const stopped = await nixkit(["build", "-j", "0", "--builders", dead], { cwd: dir });
-    expect(stopped.exitCode).toBe(3);
-    expect(stopped.stderr).toMatch(
-      /the remote builder ssh-ng:\/\/root@10\.231\.\d+\.3 \(.+\) cannot be reached; check it with `nixkit doctor`, or pass --fallback-local/,
-    );
-    const local = await nixkit(["build", "-j", "0", "--builders", dead, "--fallback-local"], { cwd: dir });
-    expect(local.exitCode, local.stderr).toBe(0);
-    expect(local.stderr).toMatch(/cannot be reached; building here instead \(--fallback-local\)/);
-  }, 60_000);
+  test(
+    versioned("unreachable at start: exit 3 naming it; --fallback-local builds here instead", "nix store ping/info's error text"),
+    async () => {
+      const dir = uniqueExample();
+      const dead = host.machine.replace(host.address, host.address.replace(/\.2$/, ".3"));
+      const stopped = await nixkit(["build", "-j", "0", "--builders", dead], { cwd: dir });
+      expect(stopped.exitCode).toBe(3);
+      expect(stopped.stderr).toMatch(
+        /the remote builder ssh-ng:\/\/root@10\.231\.\d+\.3 \(.+\) cannot be reached; check it with `nixkit doctor`, or pass --fallback-local/,
+      );
+      const local = await nixkit(["build", "-j", "0", "--builders", dead, "--fallback-local"], { cwd: dir });
+      expect(local.exitCode, local.stderr).toBe(0);
+      expect(local.stderr).toMatch(/cannot be reached; building here instead \(--fallback-local\)/);
+    },
+    60_000,
+  );
 
   test("doctor checks each of ci.builders: PASS when it answers, FAIL naming it with the fix when not", async () => {
     const dir = uniqueExample();
@@ -95,7 +99,7 @@ describe("a builder that fails", () => {
     expect(result.stderr).toContain("-j 0 builds nothing here, so it needs remote builders");
   });
 
-  test("a builder that lacks the system: Nix's refusal, made clear", async () => {
+  test(versioned("a builder that lacks the system: Nix's refusal, made clear", "Nix's refusal text"), async () => {
     const dir = uniqueExample();
     const wrongSystem = host.machine.replace(/ x86_64-linux /, " riscv64-linux ");
     const result = await nixkit(["build", "-j", "0", "--builders", wrongSystem], { cwd: dir });

@@ -10,8 +10,8 @@ import { expect, test } from "vitest";
 import { generatePlan, readPlanInputs } from "../../src/generate/plan.js";
 import { ManifestError } from "../../src/manifest/problems.js";
 import { parseManifest } from "../../src/manifest/parse.js";
-import { nix, tempDir } from "../helpers.js";
-import { offlinePkgs } from "./project.js";
+import { nix, tempDir, versioned } from "../helpers.js";
+import { offlinePkgs } from "../e2e/project.js";
 
 const RUNS = Number(process.env.NIXKIT_PROPERTY_RUNS ?? 300);
 
@@ -84,49 +84,55 @@ const manifestWith = (names: string[], nixpkgs: string) =>
     "",
   ].join("\n");
 
-test(`env names: the dangerous ones are refused, the accepted ones are plain variables (${RUNS} names)`, async () => {
-  const names = fc.sample(nameArb, { numRuns: RUNS, seed: 42 });
-  const accepted: string[] = [];
-  for (const name of new Set(names)) {
-    let refused = false;
-    try {
-      parseManifest(manifestWith([name], "path:/x"));
-    } catch (error) {
-      expect(error).toBeInstanceOf(ManifestError);
-      expect((error as Error).message).toContain(`env.${name}`);
-      refused = true;
+test(
+  versioned(
+    `env names: the dangerous ones are refused, the accepted ones are plain variables (${RUNS} names)`,
+    "what builtins.derivation makes of attributes",
+  ),
+  async () => {
+    const names = fc.sample(nameArb, { numRuns: RUNS, seed: 42 });
+    const accepted: string[] = [];
+    for (const name of new Set(names)) {
+      let refused = false;
+      try {
+        parseManifest(manifestWith([name], "path:/x"));
+      } catch (error) {
+        expect(error).toBeInstanceOf(ManifestError);
+        expect((error as Error).message).toContain(`env.${name}`);
+        refused = true;
+      }
+      if (isDangerousPattern(name)) expect(refused, `${name} must be refused`).toBe(true);
+      if (!refused) accepted.push(name);
     }
-    if (isDangerousPattern(name)) expect(refused, `${name} must be refused`).toBe(true);
-    if (!refused) accepted.push(name);
-  }
-  expect(accepted.length).toBeGreaterThan(20);
+    expect(accepted.length).toBeGreaterThan(20);
 
-  const dir = tempDir();
-  const { manifest } = parseManifest(manifestWith(accepted, offlinePkgs()));
-  for (const file of generatePlan(manifest, "", readPlanInputs(manifest, "", dir))) {
-    mkdirSync(path.dirname(path.join(dir, file.path)), { recursive: true });
-    writeFileSync(path.join(dir, file.path), file.content);
-  }
-  // builtins.derivation's own view: what Nix will build, before any build.
-  const shape = (drv: string) =>
-    `{ inherit (${drv}.drvAttrs) builder system; args = ${drv}.drvAttrs.args or null; outputs = ${drv}.drvAttrs.outputs or null; hash = ${drv}.drvAttrs.outputHash or null; noChroot = ${drv}.drvAttrs.__noChroot or null; env = builtins.attrNames ${drv}.drvAttrs; }`;
-  const expr = `let pkgs = (builtins.getFlake (toString ./.)).packages.x86_64-linux; in { base = ${shape("pkgs.base")}; cases = [ ${accepted
-    .map((_, i) => shape(`pkgs.b${i}`))
-    .join(" ")} ]; }`;
-  writeFileSync(path.join(dir, "shapes.nix"), expr);
-  const lock = await nix(["flake", "lock"], dir);
-  expect(lock.exitCode, lock.stderr).toBe(0);
-  const result = await nix(["eval", "--impure", "--json", "--file", "shapes.nix"], dir);
-  expect(result.exitCode, result.stderr).toBe(0);
-  const { base, cases } = JSON.parse(result.stdout) as {
-    base: Record<string, unknown> & { env: string[] };
-    cases: (Record<string, unknown> & { env: string[] })[];
-  };
-  expect(base.hash).toBeNull();
-  cases.forEach((c, i) => {
-    const { env, ...rest } = c;
-    const { env: baseEnv, ...baseRest } = base;
-    expect(rest, accepted[i]).toEqual(baseRest);
-    expect([...env].sort(), accepted[i]).toEqual([...baseEnv, accepted[i]!].sort());
-  });
-});
+    const dir = tempDir();
+    const { manifest } = parseManifest(manifestWith(accepted, offlinePkgs()));
+    for (const file of generatePlan(manifest, "", readPlanInputs(manifest, "", dir))) {
+      mkdirSync(path.dirname(path.join(dir, file.path)), { recursive: true });
+      writeFileSync(path.join(dir, file.path), file.content);
+    }
+    // builtins.derivation's own view: what Nix will build, before any build.
+    const shape = (drv: string) =>
+      `{ inherit (${drv}.drvAttrs) builder system; args = ${drv}.drvAttrs.args or null; outputs = ${drv}.drvAttrs.outputs or null; hash = ${drv}.drvAttrs.outputHash or null; noChroot = ${drv}.drvAttrs.__noChroot or null; env = builtins.attrNames ${drv}.drvAttrs; }`;
+    const expr = `let pkgs = (builtins.getFlake (toString ./.)).packages.x86_64-linux; in { base = ${shape("pkgs.base")}; cases = [ ${accepted
+      .map((_, i) => shape(`pkgs.b${i}`))
+      .join(" ")} ]; }`;
+    writeFileSync(path.join(dir, "shapes.nix"), expr);
+    const lock = await nix(["flake", "lock"], dir);
+    expect(lock.exitCode, lock.stderr).toBe(0);
+    const result = await nix(["eval", "--impure", "--json", "--file", "shapes.nix"], dir);
+    expect(result.exitCode, result.stderr).toBe(0);
+    const { base, cases } = JSON.parse(result.stdout) as {
+      base: Record<string, unknown> & { env: string[] };
+      cases: (Record<string, unknown> & { env: string[] })[];
+    };
+    expect(base.hash).toBeNull();
+    cases.forEach((c, i) => {
+      const { env, ...rest } = c;
+      const { env: baseEnv, ...baseRest } = base;
+      expect(rest, accepted[i]).toEqual(baseRest);
+      expect([...env].sort(), accepted[i]).toEqual([...baseEnv, accepted[i]!].sort());
+    });
+  },
+);

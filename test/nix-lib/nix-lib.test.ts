@@ -8,7 +8,7 @@ import { flakeData } from "../../src/generate/flake-data.js";
 import { toNix } from "../../src/generate/to-nix.js";
 import { parseManifest } from "../../src/manifest/parse.js";
 import { derivationNames, flakeAttrs } from "../../src/nix/flake-attrs.js";
-import { nix, repoRoot, tempDir, writeTree } from "../helpers.js";
+import { nix, repoRoot, tempDir, writeTree, versioned } from "../helpers.js";
 
 const SYSTEM = "x86_64-linux";
 
@@ -89,7 +89,7 @@ function project() {
   return root;
 }
 
-describe("the Nix library, evaluated against a fake pkgs", () => {
+describe(versioned("the Nix library, evaluated against a fake pkgs", "the Nix language and builtins the library uses"), () => {
   test("derivations: names, env, passAsFile, inputs, sources, checks, images, shell, and the attribute layout", async () => {
     const root = project();
     const at = (attr: string) =>
@@ -150,25 +150,31 @@ describe("the Nix library, evaluated against a fake pkgs", () => {
   });
 });
 
-describe("the library refuses env names that control the build, even in data nixkit did not validate", () => {
-  test.each([
-    ["builds.app", "outputHash", (d: ManifestData) => (d.builds.app!.env.outputHash = "0")],
-    ["tests.unit", "__noChroot", (d: ManifestData) => (d.tests.unit!.env.__noChroot = "1")],
-    ["shell", "impureEnvVars", (d: ManifestData) => (d.shell.env.impureEnvVars = "SECRET")],
-  ])("%s.env.%s", async (field, name, edit) => {
-    const root = project();
-    const attr =
-      field === "shell"
-        ? flakeAttrs.devShell(SYSTEM)
-        : field.startsWith("builds")
-          ? flakeAttrs.build(SYSTEM, "app")
-          : flakeAttrs.testReport(SYSTEM, "unit");
-    const path = attr
-      .split(".")
-      .map((p) => JSON.stringify(p))
-      .join(".");
-    const { exitCode, stderr } = await evaluate(`(${libraryCall(root, MANIFEST, edit)}).${path}.env`, root);
-    expect(exitCode).not.toBe(0);
-    expect(stderr).toContain(`nixkit.yaml ${field === "shell" ? "shell" : field}.env.${name}: not a plain environment variable`);
-  });
-});
+describe(
+  versioned(
+    "the library refuses env names that control the build, even in data nixkit did not validate",
+    "the Nix language and builtins the library uses",
+  ),
+  () => {
+    test.each([
+      ["builds.app", "outputHash", (d: ManifestData) => (d.builds.app!.env.outputHash = "0")],
+      ["tests.unit", "__noChroot", (d: ManifestData) => (d.tests.unit!.env.__noChroot = "1")],
+      ["shell", "impureEnvVars", (d: ManifestData) => (d.shell.env.impureEnvVars = "SECRET")],
+    ])("%s.env.%s", async (field, name, edit) => {
+      const root = project();
+      const attr =
+        field === "shell"
+          ? flakeAttrs.devShell(SYSTEM)
+          : field.startsWith("builds")
+            ? flakeAttrs.build(SYSTEM, "app")
+            : flakeAttrs.testReport(SYSTEM, "unit");
+      const path = attr
+        .split(".")
+        .map((p) => JSON.stringify(p))
+        .join(".");
+      const { exitCode, stderr } = await evaluate(`(${libraryCall(root, MANIFEST, edit)}).${path}.env`, root);
+      expect(exitCode).not.toBe(0);
+      expect(stderr).toContain(`nixkit.yaml ${field === "shell" ? "shell" : field}.env.${name}: not a plain environment variable`);
+    });
+  },
+);
