@@ -1,6 +1,8 @@
 // The entry point, and the only place that calls process.exit. Bundled as CommonJS: `run` and
 // `shell` try the warm path first (node builtins only; no nix process when the environment is
-// cached); everything else loads the full CLI, an ES module bundle, on demand.
+// cached), and a `generate` with nothing to do is answered from its stamp; everything else loads
+// the full CLI, an ES module bundle, on demand.
+import { freshByStamp, parseFastGenerate } from "./generate/fresh-stamp.js";
 import { runWarm } from "./shell/warm-path.js";
 
 declare const __dirname: string;
@@ -11,6 +13,12 @@ async function main(): Promise<number> {
   if (argv.includes("run") || argv.includes("shell")) {
     const code = await runWarm(argv, process.env).catch(() => undefined);
     if (code !== undefined) return code;
+  }
+  // `generate` with nothing to do: answered from the stamp the full CLI left, as it would answer.
+  const generate = argv.includes("generate") ? parseFastGenerate(argv, process.env) : undefined;
+  if (generate && freshByStamp(generate.projectDir)) {
+    process.stdout.write("generated files are up to date\n");
+    return 0;
   }
   // A first Ctrl-C stops the running nix and lets commands clean up; a second one exits at once.
   // The handlers stay registered: execa's exit hook re-raises a signal nobody else listens to.

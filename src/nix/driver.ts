@@ -35,6 +35,7 @@ import { reportFailedBuilds } from "./build-failures.js";
 import { BuildMonitor, type FinishedBuild } from "./progress.js";
 import { NixStoreQueries } from "./store.js";
 import { reachableSubstituters, substitutersArgs, untrustedExplanation, usableCacheArgs, type BinaryCache } from "./substituters.js";
+import { cachedConfiguration } from "./config-cache.js";
 import { detectVersion } from "./version-cache.js";
 import { gitPathProblem, type NixFeatures, type NixVersion } from "./version.js";
 import { EnvError } from "../util/errors.js";
@@ -151,20 +152,20 @@ export class NixDriver {
     return Array.isArray(value) ? value.map(String) : [];
   }
 
-  /** A setting of Nix's configuration as this Nix reports it (read once per run). */
+  /** A setting of Nix's configuration as this Nix reports it (read once per run, remembered per configuration). */
   async setting(name: string): Promise<unknown> {
-    this.runtime.configuration ??= this.readConfiguration();
+    this.runtime.configuration ??= cachedConfiguration(this.process.binary, () => this.readConfiguration());
     return (await this.runtime.configuration)[name];
   }
 
-  /** Every setting's value, as `nix config show --json` reports it (with `env` added to Nix's). */
-  private async readConfiguration(env: NodeJS.ProcessEnv = {}): Promise<Record<string, unknown>> {
+  /** Every setting's value, as `nix config show --json` reports it (with `env` added to Nix's); undefined when Nix does not say. */
+  private async readConfiguration(env: NodeJS.ProcessEnv = {}): Promise<Record<string, unknown> | undefined> {
     const result = await this.process.capture(showConfigArgs((await this.detect()).features), undefined, env);
     try {
       const parsed = JSON.parse(result.stdout) as Record<string, { value: unknown }>;
       return Object.fromEntries(Object.entries(parsed).map(([name, entry]) => [name, entry.value]));
     } catch {
-      return {};
+      return undefined;
     }
   }
 
@@ -363,8 +364,8 @@ export class NixDriver {
    * Settings from the system's nix.conf alone (no user file, no NIX_CONFIG): what a nix-daemon
    * started from it uses, which `nix config show` with the user's own files would not say.
    */
-  systemSettings(): Promise<Record<string, unknown>> {
-    return this.readConfiguration({ NIX_USER_CONF_FILES: "", NIX_CONFIG: "" });
+  async systemSettings(): Promise<Record<string, unknown>> {
+    return (await this.readConfiguration({ NIX_USER_CONF_FILES: "", NIX_CONFIG: "" })) ?? {};
   }
 
   /** The effective `sandbox` setting of nix.conf, as Nix reports it. */

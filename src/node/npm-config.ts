@@ -3,13 +3,102 @@
 // time, never written into nixkit: a lockfile without `resolved` fields (npm's
 // omit-lockfile-registry-resolved) leaves the registry to the npm configuration.
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
+import { binaryFingerprint } from "../nix/binary.js";
+import { tempPathFor } from "../state/atomic.js";
+import { userCachePaths } from "../state/layout.js";
 import { readInside } from "../util/bounded-read.js";
 import { EnvError } from "../util/errors.js";
 import { redactUrls } from "../util/redact.js";
 
-// Asked once per directory in a run: `doctor` plans the generated files twice.
+// Asked once per directory in a run, and remembered across runs by the content of everything npm
+// reads the setting from (registryKey): `npm config get` costs a node process of its own.
 const answers = new Map<string, string>();
+
+/**
+ * What npm's answer depends on: the npm and node it runs, npm_config_* variables, and its config
+ * files (npm's builtin npmrc, the global and the user one, each .npmrc from the project up) with
+ * every variable they interpolate. Undefined, so npm is asked, when a file moves where the others
+ * are (prefix, globalconfig, userconfig set in one) or cannot be read.
+ */
+export function registryKey(npmProjectDir: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const npm = binaryFingerprint("npm", env);
+  const node = binaryFingerprint("node", env);
+  if (!npm || !node) return undefined;
+  const hash = createHash("sha256").update(`nixkit-npm-registry-1\0${npm}\0${node}\0`);
+  const settings = Object.keys(env)
+    .filter((name) => /^npm_config_/i.test(name))
+    .sort();
+  for (const name of settings) hash.update(`${name}=${env[name]}\0`);
+  let npmRoot: string;
+  let nodePath: string;
+  try {
+    npmRoot = path.dirname(path.dirname(realpathSync(npm.slice(0, npm.indexOf(":")))));
+    nodePath = realpathSync(node.slice(0, node.indexOf(":")));
+  } catch {
+    return undefined;
+  }
+  const prefix = env.PREFIX || path.dirname(path.dirname(nodePath));
+  const files = [path.join(npmRoot, "npmrc"), path.join(prefix, "etc", "npmrc"), path.join(env.HOME ?? os.homedir(), ".npmrc")];
+  for (let dir = npmProjectDir; ; dir = path.dirname(dir)) {
+    files.push(path.join(dir, ".npmrc"));
+    if (dir === path.dirname(dir)) break;
+  }
+  for (const file of files) {
+    const stat = statSync(file, { throwIfNoEntry: false });
+    // A FIFO, a device or a huge file is left to npm (which is asked, as before).
+    if (stat && (!stat.isFile() || stat.size > MAX_NPMRC_BYTES)) return undefined;
+    let text = "\0absent";
+    try {
+      if (stat) text = readFileSync(file, "utf8");
+    } catch {
+      return undefined;
+    }
+    if (/^\s*(prefix|globalconfig|userconfig)\s*=/m.test(text)) return undefined;
+    hash.update(`${file}\0${text.length}\0${text}\0`);
+    for (const [, name] of text.matchAll(/\$\{([^}]+)\}/g)) hash.update(`\${${name}}=${env[name!] ?? "\0unset"}\0`);
+  }
+  return hash.digest("hex");
+}
+
+const MAX_NPMRC_BYTES = 1024 * 1024;
+const checkOf = (key: string, registry: string) => createHash("sha256").update(`${key}\0${registry}`).digest("hex");
+
+function remembered(key: string): string | undefined {
+  try {
+    const entry = (
+      JSON.parse(readFileSync(userCachePaths().npmRegistries, "utf8")) as Record<string, { registry?: string; check?: string }>
+    )[key];
+    return entry?.registry && entry.check === checkOf(key, entry.registry) ? entry.registry : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function remember(key: string, registry: string): void {
+  const file = userCachePaths().npmRegistries;
+  let known: Record<string, unknown> = {};
+  try {
+    known = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+  } catch {
+    // none yet
+  }
+  const kept = Object.entries(known)
+    .filter(([k]) => k !== key)
+    .slice(-15);
+  const temp = tempPathFor(file);
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(temp, JSON.stringify({ ...Object.fromEntries(kept), [key]: { registry, check: checkOf(key, registry) } }) + "\n");
+    renameSync(temp, file);
+  } catch {
+    // Only a speed-up: a read-only or full cache directory must not fail the command.
+    rmSync(temp, { force: true });
+  }
+}
 
 /** `projectDir` bounds the .npmrc files npm would read from the project (regular files inside it, capped). */
 export function npmRegistry(npmProjectDir: string, projectDir: string): string {
@@ -18,6 +107,12 @@ export function npmRegistry(npmProjectDir: string, projectDir: string): string {
   for (let dir = npmProjectDir; ; dir = path.dirname(dir)) {
     readInside(projectDir, path.join(dir, ".npmrc"), "config");
     if (path.relative(projectDir, dir) === "" || dir === path.dirname(dir)) break;
+  }
+  const key = registryKey(npmProjectDir);
+  const cached = key ? remembered(key) : undefined;
+  if (cached) {
+    answers.set(npmProjectDir, cached);
+    return cached;
   }
   let registry: string;
   try {
@@ -43,6 +138,8 @@ export function npmRegistry(npmProjectDir: string, projectDir: string): string {
     throw new EnvError(
       `npm's registry setting is not an http(s) URL (${redactUrls(registry)}); set registry= in .npmrc to the registry's https URL`,
     );
-  answers.set(npmProjectDir, registry.replace(/\/+$/, ""));
-  return answers.get(npmProjectDir)!;
+  const answer = registry.replace(/\/+$/, "");
+  answers.set(npmProjectDir, answer);
+  if (key) remember(key, answer);
+  return answer;
 }

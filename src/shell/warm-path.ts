@@ -5,6 +5,7 @@ import path from "node:path";
 import { projectPaths } from "../state/layout.js";
 import { readTextInside } from "../util/bounded-read.js";
 import { findProjectDir } from "../state/project-dir.js";
+import { leadingOptions } from "../util/leading-options.js";
 import { cachedRc, damagedRcWarning, directPrintDevEnv, makeEnv, warmFailure } from "./dev-env.js";
 import { interactiveShell, runInEnv } from "./launch.js";
 
@@ -18,18 +19,7 @@ interface WarmInvocation {
 }
 
 export function parseWarm(argv: string[], env: NodeJS.ProcessEnv): WarmInvocation | undefined {
-  let directory: string | undefined;
-  let nixpkgs = env.NIXKIT_NIXPKGS || undefined;
-  let i = 0;
-  for (; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if ((arg === "-C" || arg === "--directory") && i + 1 < argv.length) directory = argv[++i]!;
-    else if (arg.startsWith("--directory=")) directory = arg.slice(12);
-    else if (arg === "--nixpkgs" && i + 1 < argv.length) nixpkgs = argv[++i]!;
-    else if (arg.startsWith("--nixpkgs=")) nixpkgs = arg.slice(10);
-    else if (arg === "-q" || arg === "--quiet") continue;
-    else break;
-  }
+  const { directory, nixpkgs, next: i } = leadingOptions(argv, env);
   const command = argv[i];
   if (command !== "run" && command !== "shell") return undefined;
   let pure = false;

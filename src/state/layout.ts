@@ -51,6 +51,8 @@ export function projectPaths(projectDir: string) {
     npmPrefetched: (key: string) => path.join(state, "npm-prefetched", key),
     /** Reports nixkit wrote into the project (--junit, --report), which are not sources. */
     writtenReports: path.join(state, "written-reports.json"),
+    /** The generated files were found fresh by this build of nixkit (src/generate/fresh-stamp.ts). */
+    generatedStamp: path.join(state, "generated-fresh"),
     /** The machines file written from ci.builders. */
     machines: path.join(state, "machines"),
   };
@@ -67,6 +69,10 @@ export function userCachePaths(env: NodeJS.ProcessEnv = process.env) {
     /** Normalised manifests keyed by the sha256 of nixkit.yaml's bytes. */
     manifest: (sha256: string) => path.join(root, "manifests", `${sha256}.json`),
     nixVersions: path.join(root, "nix-versions.json"),
+    /** `nix config show` per nix binary and configuration (src/nix/config-cache.ts). */
+    nixConfig: path.join(root, "nix-config.json"),
+    /** `npm config get registry` per npm configuration (src/node/npm-config.ts). */
+    npmRegistries: path.join(root, "npm-registries.json"),
     /** Which configured substituters answered, recently. */
     substituters: path.join(root, "substituters.json"),
     layerCache: path.join(root, "image-cache"),

@@ -7,7 +7,7 @@ import { repoRoot } from "../helpers.js";
 
 /** The modules allowed to start processes, and what each one starts. */
 const PROCESS_HOMES: Record<string, string> = {
-  "src/nix/process.ts": "nix and nix-store (execa)",
+  "src/nix/process.ts": "nix and nix-store (node:child_process)",
   "src/nix/print-dev-env.ts": "nix print-dev-env on the shell's light path (node:child_process)",
   "src/shell/launch.ts": "bash (and zsh or fish) for the dev environment",
   "src/util/git.ts": "git",

@@ -1,15 +1,20 @@
-// The warm path of `run` and `shell` parses its few options by hand (src/shell/warm-path.ts, to
-// keep commander off it). Whenever it takes a command line, commander must read that line the
-// same way: the same command, directory, nixpkgs, --pure and arguments. Fixed seed.
+// The fast paths of main.ts parse their few options by hand (src/util/leading-options.ts, to keep
+// commander off them): the warm `run` and `shell`, and a `generate` with nothing to do. Whenever
+// one takes a command line, commander must read that line the same way: the same command,
+// directory, nixpkgs, --pure or --check, and arguments. Fixed seed.
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { buildProgram, type Call } from "../../src/cli.js";
+import { parseFastGenerate } from "../../src/generate/fresh-stamp.js";
 import { parseWarm } from "../../src/shell/warm-path.js";
 import { findProjectDir } from "../../src/state/project-dir.js";
 
 const TOKENS = [
   "run",
   "shell",
+  "generate",
+  "--check",
+  "--force",
   "--",
   "-C",
   "--directory",
@@ -40,14 +45,15 @@ const globalOption = fc.oneof(
   fc.tuple(fc.constantFrom("-q", "--quiet", "--directory=a", "--nixpkgs=path:/p", "--nixpkgs=")),
   fc.tuple(token),
 );
-const commandLine = fc
-  .tuple(
-    fc.array(globalOption, { maxLength: 3 }),
-    fc.oneof(fc.constantFrom("run", "shell"), token),
-    fc.array(fc.oneof(fc.constant("--pure"), token), { maxLength: 2 }),
-    fc.option(fc.array(token, { maxLength: 3 }), { nil: undefined }),
-  )
-  .map(([globals, command, options, rest]) => [...globals.flat(), command, ...options, ...(rest ? ["--", ...rest] : [])]);
+const commandLine = (commands: string[], option: string) =>
+  fc
+    .tuple(
+      fc.array(globalOption, { maxLength: 3 }),
+      fc.oneof(fc.constantFrom(...commands), token),
+      fc.array(fc.oneof(fc.constant(option), token), { maxLength: 2 }),
+      fc.option(fc.array(token, { maxLength: 3 }), { nil: undefined }),
+    )
+    .map(([globals, command, options, rest]) => [...globals.flat(), command, ...options, ...(rest ? ["--", ...rest] : [])]);
 
 /** What commander hands the command, or the error it stops with. */
 async function commanderReads(argv: string[]): Promise<Call | Error> {
@@ -66,7 +72,7 @@ describe("the warm path's argument parsing", () => {
   test("reads every command line it accepts as commander does (fixed seed, 3000 runs)", async () => {
     let accepted = 0;
     await fc.assert(
-      fc.asyncProperty(commandLine, fc.constantFrom(undefined, "", "path:/env"), async (argv, envNixpkgs) => {
+      fc.asyncProperty(commandLine(["run", "shell"], "--pure"), fc.constantFrom(undefined, "", "path:/env"), async (argv, envNixpkgs) => {
         const env = envNixpkgs === undefined ? {} : { NIXKIT_NIXPKGS: envNixpkgs };
         const warm = parseWarm(argv, env);
         if (!warm) return;
@@ -85,6 +91,25 @@ describe("the warm path's argument parsing", () => {
     );
     // The alphabet reaches the warm path often enough to mean something.
     expect(accepted).toBeGreaterThan(200);
+  });
+
+  test("generate: every line the fast path takes, commander reads alike (fixed seed, 3000 runs)", async () => {
+    let accepted = 0;
+    await fc.assert(
+      fc.asyncProperty(commandLine(["generate"], "--check"), async (argv) => {
+        const fast = parseFastGenerate(argv, {});
+        if (!fast) return;
+        accepted++;
+        const call = await commanderReads(argv);
+        expect(call, `commander refuses ${JSON.stringify(argv)}`).not.toBeInstanceOf(Error);
+        const { command, options, globals } = call as Call;
+        expect(command).toBe("generate");
+        expect(findProjectDir(globals.directory)).toBe(fast.projectDir);
+        expect(options).toEqual({ check: fast.check, force: false });
+      }),
+      { seed: 2122, numRuns: 3000 },
+    );
+    expect(accepted).toBeGreaterThan(60);
   });
 
   test.each([
