@@ -1,6 +1,7 @@
 // nixkit ci: the pipeline here, stage by stage, as the generated CI jobs run it;
 // nixkit ci generate: the GitHub Actions / GitLab CI files.
 import path from "node:path";
+import { writeCiStamp } from "../ci/fresh-stamp.js";
 import { parseStages } from "../ci/pipeline.js";
 import { summaryTable } from "../ci/report.js";
 import { describeDrift, findDrift } from "../generate/freshness.js";
@@ -61,5 +62,7 @@ export async function generate(session: Session, options: { provider?: "github" 
   await writeFilesAtomic(
     drifts.map((d) => ({ path: path.join(projectDir, d.path), content: files.find((f) => f.path === d.path)!.content })),
   );
+  // The pipeline's check stage then knows them fresh without rendering them again.
+  if (!options.provider) writeCiStamp(projectDir, manifest);
   logger.result(drifts.length ? `wrote ${drifts.map((d) => d.path).join(", ")}` : "CI files are up to date");
 }

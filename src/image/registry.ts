@@ -1,11 +1,11 @@
 // The only place that runs skopeo: copying a built OCI layout to a registry. skopeo reads the
 // standard containers registries.conf (insecure registries, mirrors) and docker/podman auth
 // files itself, and skips blobs the registry already has.
-import { execa } from "execa";
+import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { EnvError, WorkFailed } from "../util/errors.js";
+import { EnvError, Interrupted, WorkFailed } from "../util/errors.js";
 
 export async function pushImage(
   layoutDir: string,
@@ -26,13 +26,16 @@ export async function pushImage(
     destination,
   ];
   try {
-    const result = await execa("skopeo", args, { reject: false, cancelSignal: signal, stdin: "ignore" });
-    if (result.exitCode !== 0)
-      throw new WorkFailed(`skopeo copy to ${destination} failed: ${String(result.stderr).trim().split("\n").at(-1)}`);
+    const failure = await new Promise<{ code?: string | number; stderr: string } | undefined>((resolve) => {
+      const child = execFile("skopeo", args, { signal, maxBuffer: 64 * 1024 * 1024 }, (error, _stdout, stderr) =>
+        resolve(error ? { code: (error as NodeJS.ErrnoException).code, stderr: String(stderr) } : undefined),
+      );
+      child.stdin?.end();
+    });
+    if (signal?.aborted) throw new Interrupted();
+    if (failure?.code === "ENOENT") throw new EnvError("skopeo is not installed (Debian: apt-get install skopeo)");
+    if (failure) throw new WorkFailed(`skopeo copy to ${destination} failed: ${failure.stderr.trim().split("\n").at(-1)}`);
     return readFileSync(digestFile, "utf8").trim();
-  } catch (error) {
-    if ((error as { code?: string }).code === "ENOENT") throw new EnvError("skopeo is not installed (Debian: apt-get install skopeo)");
-    throw error;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

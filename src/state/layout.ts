@@ -53,6 +53,8 @@ export function projectPaths(projectDir: string) {
     writtenReports: path.join(state, "written-reports.json"),
     /** The generated files were found fresh by this build of nixkit (src/generate/fresh-stamp.ts). */
     generatedStamp: path.join(state, "generated-fresh"),
+    /** The CI files were found fresh by this build of nixkit (src/ci/fresh-stamp.ts). */
+    ciStamp: path.join(state, "ci-fresh"),
     /** The machines file written from ci.builders. */
     machines: path.join(state, "machines"),
   };

@@ -5,7 +5,9 @@
 import type { BuilderChoice } from "../builds/builders.js";
 import { planPipeline, type JobResult, type PipelineResult, type PlannedStage, type Stage } from "../ci/pipeline.js";
 import { pipelineReport, type PipelineReport } from "../ci/report.js";
-import { findDrift } from "../generate/freshness.js";
+import { ciFilesFreshByStamp, writeCiStamp } from "../ci/fresh-stamp.js";
+import { findDrift, type Drift } from "../generate/freshness.js";
+import type { Manifest } from "../manifest/schema.js";
 import { existsSync } from "node:fs";
 import type { Session } from "./session.js";
 import { projectPaths } from "../state/layout.js";
@@ -125,14 +127,20 @@ const passed = (storePaths: string[] = [], extra: Partial<Outcome> = {}): Outcom
 const failedWith = (detail: string): Outcome => ({ status: "failed", cached: false, storePaths: [], detail });
 
 async function generatedFilesJob(project: Project): Promise<Outcome> {
-  // The CI generator (and its YAML writer) loads only for the check stage.
-  const { ciFiles } = await import("../ci/generate.js");
-  const drifts = [
-    ...(await findDrift(project.dir, project.plan)),
-    ...(await findDrift(project.dir, ciFiles(project.loaded.manifest, false), false)),
-  ];
+  const { manifest } = project.loaded;
+  const drifts = [...(await findDrift(project.dir, project.plan)), ...(await ciDrift(project.dir, manifest))];
   if (drifts.length === 0) return passed();
   return failedWith(`stale: ${drifts.map((d) => d.path).join(", ")} (run nixkit generate and nixkit ci generate, then commit)`);
+}
+
+/** The CI files' drift: none when the stamp of an earlier full comparison holds, else rendered and compared. */
+async function ciDrift(projectDir: string, manifest: Manifest): Promise<Drift[]> {
+  if (ciFilesFreshByStamp(projectDir, manifest)) return [];
+  // The CI generator (and its YAML writer) loads only here.
+  const { ciFiles } = await import("../ci/generate.js");
+  const drifts = await findDrift(projectDir, ciFiles(manifest, false), false);
+  if (drifts.length === 0) writeCiStamp(projectDir, manifest);
+  return drifts;
 }
 
 async function lockJob(project: Project): Promise<Outcome> {
