@@ -49,7 +49,7 @@ test("git, bash and skopeo each run from their home only", () => {
     ["skopeo", "src/image/registry.ts"],
   ] as const) {
     const runners = sources
-      .filter(({ text }) => new RegExp(`(execa|execFileSync|spawn)\\(\\s*["']${program}["']`).test(text))
+      .filter(({ text }) => new RegExp(`(execa|execFile|execFileSync|spawn)\\(\\s*["']${program}["']`).test(text))
       .map(({ file }) => file);
     expect(runners).toEqual([home]);
   }
