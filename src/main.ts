@@ -2,7 +2,6 @@
 // `shell` try the warm path first (node builtins only; no nix process when the environment is
 // cached), and a `generate` with nothing to do is answered from its stamp; everything else loads
 // the full CLI, an ES module bundle, on demand.
-import { freshByStamp, parseFastGenerate } from "./generate/fresh-stamp.js";
 import { runWarm } from "./shell/warm-path.js";
 
 declare const __dirname: string;
@@ -15,8 +14,11 @@ async function main(): Promise<number> {
     if (code !== undefined) return code;
   }
   // `generate` with nothing to do: answered from the stamp the full CLI left, as it would answer.
-  const generate = argv.includes("generate") ? parseFastGenerate(argv, process.env) : undefined;
-  if (generate && freshByStamp(generate.projectDir)) {
+  const stamp = argv.includes("generate")
+    ? (require("./generate/fresh-stamp.js") as typeof import("./generate/fresh-stamp.js"))
+    : undefined;
+  const generate = stamp?.parseFastGenerate(argv, process.env);
+  if (generate && stamp!.freshByStamp(generate.projectDir)) {
     process.stdout.write("generated files are up to date\n");
     return 0;
   }

@@ -1,10 +1,11 @@
 // Whether the committed CI files are what `nixkit ci generate` writes, without loading the YAML
 // writer: the full comparison (which renders them) leaves a stamp of this nixkit build, the
 // pipeline's key and each file's bytes; while all three hold, so does its answer.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Manifest } from "../manifest/schema.js";
 import { GITHUB_WORKFLOW_FILE, GITLAB_CI_FILE, projectPaths } from "../state/layout.js";
+import { stampHolds, writeStamp } from "../state/stamp.js";
 import { nixkitBuildId, nixkitVersion } from "../util/assets.js";
 import { sha256 } from "../util/hash.js";
 
@@ -28,21 +29,10 @@ function stampContent(projectDir: string, manifest: Manifest): string | undefine
 /** After a full comparison found the CI files fresh. */
 export function writeCiStamp(projectDir: string, manifest: Manifest): void {
   const content = stampContent(projectDir, manifest);
-  if (!content) return;
-  const file = projectPaths(projectDir).ciStamp;
-  try {
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, content);
-  } catch {
-    // only a speed-up
-  }
+  if (content) writeStamp(projectPaths(projectDir).ciStamp, content);
 }
 
 export function ciFilesFreshByStamp(projectDir: string, manifest: Manifest): boolean {
-  try {
-    const content = stampContent(projectDir, manifest);
-    return content !== undefined && readFileSync(projectPaths(projectDir).ciStamp, "utf8") === content;
-  } catch {
-    return false;
-  }
+  const content = stampContent(projectDir, manifest);
+  return content !== undefined && stampHolds(projectPaths(projectDir).ciStamp, content);
 }

@@ -3,9 +3,10 @@
 // fields, whose plan is then a function of nixkit.yaml and this build of nixkit alone. The stamp
 // ties this build to the bytes of flake.nix and .gitignore; the header's hashes and the vendored
 // library are checked as the shell's warm path checks them. Node builtins only.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { projectPaths } from "../state/layout.js";
+import { stampHolds, writeStamp } from "../state/stamp.js";
 import { findProjectDir } from "../state/project-dir.js";
 import { leadingOptions } from "../util/leading-options.js";
 import { nixkitBuildId } from "../util/assets.js";
@@ -29,26 +30,13 @@ function stampContent(projectDir: string): string | undefined {
 /** Called by the full CLI once the generated files match a plan that needed nothing but the manifest. */
 export function writeFreshStamp(projectDir: string): void {
   const content = stampContent(projectDir);
-  if (!content) return;
-  const file = projectPaths(projectDir).generatedStamp;
-  try {
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, content);
-  } catch {
-    // only a speed-up: a read-only project answers through the full CLI
-  }
+  if (content) writeStamp(projectPaths(projectDir).generatedStamp, content);
 }
 
 /** True when `generate` has nothing to write here, known without the YAML parser or the plan. */
 export function freshByStamp(projectDir: string): boolean {
-  try {
-    const content = stampContent(projectDir);
-    return (
-      content !== undefined && readFileSync(projectPaths(projectDir).generatedStamp, "utf8") === content && generatedFilesFresh(projectDir)
-    );
-  } catch {
-    return false;
-  }
+  const content = stampContent(projectDir);
+  return content !== undefined && stampHolds(projectPaths(projectDir).generatedStamp, content) && generatedFilesFresh(projectDir);
 }
 
 /** `[-C DIR] [-q] generate [--check]`: the project directory when a line is exactly that, else undefined. */

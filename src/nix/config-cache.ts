@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { writeFileIfChanged } from "../state/atomic.js";
+import { readEntries, writeEntry } from "../state/stamp.js";
 import { userCachePaths } from "../state/layout.js";
 import { binaryFingerprint } from "./binary.js";
 
@@ -61,26 +61,10 @@ const KEEP = 8;
 export async function cachedConfiguration(binary: string, ask: () => Promise<Settings | undefined>): Promise<Settings> {
   const key = configKey(binary);
   const file = userCachePaths().nixConfig;
-  let known: Record<string, Entry> = {};
-  try {
-    const parsed = JSON.parse(readFileSync(file, "utf8")) as unknown;
-    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) known = parsed as Record<string, Entry>;
-  } catch {
-    // no cache yet, or an unreadable one: asked again and rewritten
-  }
-  const entry = key ? known[key] : undefined;
+  const entry = key ? (readEntries(file)[key] as Entry | undefined) : undefined;
   if (key && entry?.settings && entry.check === checkOf(key, entry.settings)) return entry.settings;
   const settings = await ask();
   if (!settings) return {};
-  if (key) {
-    const kept = Object.entries(known)
-      .filter(([k]) => k !== key)
-      .slice(-(KEEP - 1));
-    // Only a speed-up: a read-only or full cache directory must not fail the command.
-    await writeFileIfChanged(
-      file,
-      JSON.stringify({ ...Object.fromEntries(kept), [key]: { settings, check: checkOf(key, settings) } }) + "\n",
-    ).catch(() => undefined);
-  }
+  if (key) writeEntry(file, key, { settings, check: checkOf(key, settings) }, KEEP);
   return settings;
 }

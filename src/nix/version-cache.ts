@@ -1,8 +1,7 @@
 // `nix --version`, remembered per nix binary (its real path, size and mtime): every command
 // needs the version for its feature gates, and a process per command for it is waste.
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { writeFileIfChanged } from "../state/atomic.js";
+import { readEntries, writeEntry } from "../state/stamp.js";
 import { userCachePaths } from "../state/layout.js";
 import { binaryFingerprint } from "./binary.js";
 import { EnvError } from "../util/errors.js";
@@ -15,21 +14,13 @@ type Entry = ReturnType<typeof entryFor>;
 export async function cachedNixVersion(binary: string, ask: () => Promise<string>): Promise<NixVersion | undefined> {
   const file = userCachePaths().nixVersions;
   const key = binaryFingerprint(binary);
-  let known: Record<string, Entry> = {};
-  try {
-    const parsed = JSON.parse(readFileSync(file, "utf8")) as unknown;
-    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) known = parsed as Record<string, Entry>;
-  } catch {
-    // no cache yet, or an unreadable one: asked again and rewritten
-  }
-  const entry = key ? known[key] : undefined;
+  const entry = key ? (readEntries(file)[key] as Entry | undefined) : undefined;
   if (key && entry && typeof entry === "object" && entry.check === entryFor(key, String(entry.output)).check)
     return parseNixVersion(entry.output);
   const output = (await ask()).trim();
   const version = parseNixVersion(output);
   // Only a speed-up: a read-only or full cache directory must not fail the command.
-  if (key && version)
-    await writeFileIfChanged(file, JSON.stringify({ ...known, [key]: entryFor(key, output) }) + "\n").catch(() => undefined);
+  if (key && version) writeEntry(file, key, entryFor(key, output), 16);
   return version;
 }
 

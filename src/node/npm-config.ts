@@ -4,11 +4,11 @@
 // omit-lockfile-registry-resolved) leaves the registry to the npm configuration.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { readFileSync, realpathSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { binaryFingerprint } from "../nix/binary.js";
-import { tempPathFor } from "../state/atomic.js";
+import { readEntries, writeEntry } from "../state/stamp.js";
 import { userCachePaths } from "../state/layout.js";
 import { readInside } from "../util/bounded-read.js";
 import { EnvError } from "../util/errors.js";
@@ -68,37 +68,12 @@ const MAX_NPMRC_BYTES = 1024 * 1024;
 const checkOf = (key: string, registry: string) => createHash("sha256").update(`${key}\0${registry}`).digest("hex");
 
 function remembered(key: string): string | undefined {
-  try {
-    const entry = (
-      JSON.parse(readFileSync(userCachePaths().npmRegistries, "utf8")) as Record<string, { registry?: string; check?: string }>
-    )[key];
-    return entry?.registry && entry.check === checkOf(key, entry.registry) ? entry.registry : undefined;
-  } catch {
-    return undefined;
-  }
+  const entry = readEntries(userCachePaths().npmRegistries)[key] as { registry?: string; check?: string } | undefined;
+  return entry?.registry && entry.check === checkOf(key, entry.registry) ? entry.registry : undefined;
 }
 
-function remember(key: string, registry: string): void {
-  const file = userCachePaths().npmRegistries;
-  let known: Record<string, unknown> = {};
-  try {
-    known = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
-  } catch {
-    // none yet
-  }
-  const kept = Object.entries(known)
-    .filter(([k]) => k !== key)
-    .slice(-15);
-  const temp = tempPathFor(file);
-  try {
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(temp, JSON.stringify({ ...Object.fromEntries(kept), [key]: { registry, check: checkOf(key, registry) } }) + "\n");
-    renameSync(temp, file);
-  } catch {
-    // Only a speed-up: a read-only or full cache directory must not fail the command.
-    rmSync(temp, { force: true });
-  }
-}
+const remember = (key: string, registry: string) =>
+  writeEntry(userCachePaths().npmRegistries, key, { registry, check: checkOf(key, registry) }, 16);
 
 /** `projectDir` bounds the .npmrc files npm would read from the project (regular files inside it, capped). */
 export function npmRegistry(npmProjectDir: string, projectDir: string): string {

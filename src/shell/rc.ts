@@ -3,7 +3,7 @@
 // ./outputs, and the shellHook run once at the end. Mirrors Nix's makeRcScript (src/nix/develop.cc).
 import { shellQuote } from "../util/shell-quote.js";
 import { existsSync } from "node:fs";
-import { FastHash } from "./fast-hash.js";
+import { sha256 } from "../util/hash.js";
 
 export interface DevEnvJson {
   bashFunctions?: Record<string, string>;
@@ -113,7 +113,7 @@ export function renderRc(env: DevEnvJson, gcRoot?: string): string {
 }
 
 /** The last line: the length and hash of what comes before it, so a damaged script is recognised. */
-export const rcTrailer = (body: Uint8Array): string => `${RC_END_PREFIX}${body.length} ${new FastHash().update(body).digest()}\n`;
+export const rcTrailer = (body: Uint8Array): string => `${RC_END_PREFIX}${body.length} ${sha256(body)}\n`;
 
 export const RC_END_PREFIX = "# nixkit-env-end: ";
 
