@@ -38,20 +38,16 @@ export async function generate(session: Session, options: GenerateOptions): Prom
   const { logger, projectDir } = session;
   const { manifest, text } = await loadManifest(projectDir);
   const plan = generatePlan(manifest, text, readPlanInputs(manifest, text, projectDir));
-  // Without node fields the plan needs nothing but the manifest: the next no-op can be told from a stamp.
-  const stamp = () => nodeFields(manifest).length === 0 && writeFreshStamp(projectDir);
   if (options.check) {
     const drifts = await findDrift(projectDir, plan);
     if (logger.json) logger.data({ fresh: drifts.length === 0, drift: drifts });
-    if (drifts.length === 0) {
-      stamp();
-      return logger.result("generated files are up to date");
-    }
+    if (drifts.length === 0) return logger.result("generated files are up to date");
     for (const drift of drifts) logger.info(`  ${describeDrift(drift)}`);
     throw new WorkFailed(`${drifts.length} generated file(s) are stale; run \`nixkit generate\``);
   }
   const drifts = await applyPlan(projectDir, plan, options.force, logger.warn);
-  stamp();
+  // Without node fields the plan needs nothing but the manifest: the next no-op can be told from a stamp.
+  if (nodeFields(manifest).length === 0) writeFreshStamp(projectDir);
   if (logger.json) logger.data({ written: drifts.map((d) => d.path) });
   if (drifts.length === 0) return logger.result("generated files are up to date");
   for (const drift of drifts) logger.info(`  ${describeDrift(drift)}`);

@@ -3,7 +3,7 @@
 // fields, whose plan is then a function of nixkit.yaml and this build of nixkit alone. The stamp
 // ties this build to the bytes of flake.nix and .gitignore; the header's hashes and the vendored
 // library are checked as the shell's warm path checks them. Node builtins only.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { projectPaths } from "../state/layout.js";
 import { stampHolds, writeStamp } from "../state/stamp.js";
@@ -11,7 +11,7 @@ import { findProjectDir } from "../state/project-dir.js";
 import { leadingOptions } from "../util/leading-options.js";
 import { nixkitBuildId } from "../util/assets.js";
 import { sha256 } from "../util/hash.js";
-import { generatedFilesFresh } from "./freshness.js";
+import { generatedFilesFresh, shippedLibrary } from "./freshness.js";
 
 function stampContent(projectDir: string): string | undefined {
   const read = (file: string) => {
@@ -36,7 +36,17 @@ export function writeFreshStamp(projectDir: string): void {
 /** True when `generate` has nothing to write here, known without the YAML parser or the plan. */
 export function freshByStamp(projectDir: string): boolean {
   const content = stampContent(projectDir);
-  return content !== undefined && stampHolds(projectPaths(projectDir).generatedStamp, content) && generatedFilesFresh(projectDir);
+  const paths = projectPaths(projectDir);
+  return content !== undefined && stampHolds(paths.generatedStamp, content) && onlyShipped(paths.lib) && generatedFilesFresh(projectDir);
+}
+
+/** The vendored library holds the shipped files and nothing else: no leftover of an interrupted write (dot files included). */
+function onlyShipped(lib: string): boolean {
+  try {
+    return readdirSync(lib).sort().join("/") === shippedLibrary().join("/");
+  } catch {
+    return false;
+  }
 }
 
 /** `[-C DIR] [-q] generate [--check]`: the project directory when a line is exactly that, else undefined. */

@@ -128,7 +128,7 @@ const failedWith = (detail: string): Outcome => ({ status: "failed", cached: fal
 
 async function generatedFilesJob(project: Project): Promise<Outcome> {
   const { manifest } = project.loaded;
-  const drifts = [...(await findDrift(project.dir, project.plan)), ...(await ciDrift(project.dir, manifest))];
+  const drifts = [...(await project.generatedDrift()), ...(await ciDrift(project.dir, manifest))];
   if (drifts.length === 0) return passed();
   return failedWith(`stale: ${drifts.map((d) => d.path).join(", ")} (run nixkit generate and nixkit ci generate, then commit)`);
 }

@@ -5,13 +5,15 @@
 // a manifest field become manifest errors.
 import { chooseBuilders, type BuilderChoice } from "../builds/builders.js";
 import { applyPlan } from "../generate/apply.js";
-import { describeDrift } from "../generate/freshness.js";
-import { generatePlan, readPlanInputs, type GeneratedFile } from "../generate/plan.js";
+import { freshByStamp, writeFreshStamp } from "../generate/fresh-stamp.js";
+import { describeDrift, findDrift, type Drift } from "../generate/freshness.js";
+import { generatePlan, readPlanInputs } from "../generate/plan.js";
 import { loadManifest, type LoadedManifest } from "../manifest/load.js";
 import { manifestErrorFromNix } from "../manifest/nix-errors.js";
 import { NixFailed, type NixDriver } from "../nix/driver.js";
 import { binaryCacheOf } from "../nix/substituters.js";
 import { prefetchNpmTarballs } from "../node/prefetch.js";
+import { nodeFields } from "../node/registry-for.js";
 import type { Session } from "./session.js";
 import { refuseCopiedCredentials } from "../sources/credential-files.js";
 import { UserError } from "../util/errors.js";
@@ -33,8 +35,8 @@ export interface Project {
   logger: Logger;
   signal: AbortSignal;
   loaded: ProjectManifest;
-  /** The generated files as the manifest wants them (written already, unless the run only checks them). */
-  plan: GeneratedFile[];
+  /** How the generated files differ from what the manifest makes (nothing, once regenerated). */
+  generatedDrift(): Promise<Drift[]>;
   /** The names asked for (all declared ones when none were), when the workflow selects some. */
   names: string[];
   /** The run's driver: the project's binary cache, the builders that answer and -j, fixed. */
@@ -55,12 +57,18 @@ export async function prepareProject(session: Session, options: PrepareOptions =
   const manifestFile = await loadManifest(projectDir);
   const loaded: ProjectManifest = { ...manifestFile, nixpkgsOverride: session.nixpkgsOverride };
   refuseCopiedCredentials(projectDir);
-  // A refused lockfile is a manifest error here, before anything is written or asked of Nix.
-  const plan = generatePlan(loaded.manifest, loaded.text, readPlanInputs(loaded.manifest, loaded.text, projectDir));
-  if (options.regenerate ?? true) {
+  // The stamp of the last generate says the files are what the plan makes (manifests without node
+  // fields); otherwise the plan is made, and a refused lockfile is a manifest error here, before
+  // anything is written or asked of Nix.
+  const fresh = freshByStamp(projectDir);
+  const plan = fresh ? [] : generatePlan(loaded.manifest, loaded.text, readPlanInputs(loaded.manifest, loaded.text, projectDir));
+  let regenerated = fresh;
+  if ((options.regenerate ?? true) && !fresh) {
     const drifts = await applyPlan(projectDir, plan, false, logger.warn);
     if (drifts.length > 0) logger.info(`generated ${drifts.length} file(s) from nixkit.yaml (flake.nix, .nixkit/lib)`);
     for (const drift of drifts) logger.debug(`  ${describeDrift(drift)}`);
+    if (nodeFields(loaded.manifest).length === 0) writeFreshStamp(projectDir);
+    regenerated = true;
   }
   const { select } = options;
   const names = select ? selectNames(select.kind, Object.keys(loaded.manifest[select.kind]), select.names) : [];
@@ -76,7 +84,7 @@ export async function prepareProject(session: Session, options: PrepareOptions =
     logger,
     signal: session.signal,
     loaded,
-    plan,
+    generatedDrift: async () => (regenerated ? [] : findDrift(projectDir, plan)),
     names,
     driver,
   };
