@@ -24,7 +24,7 @@ const nixVersion = execFileSync("nix", ["--version"]).toString().trim();
 function makeProject(n, nonce) {
   const dir = path.join(work, `p${n}-${nonce}`);
   mkdirSync(path.join(dir, "src"), { recursive: true });
-  const builds = Math.max(1, n / 4);
+  const builds = Math.max(1, Math.floor(n / 4));
   writeFileSync(path.join(dir, "src", "input.txt"), `${nonce} ${RUN_ID}\n`);
   const lines = [`version: 1`, `name: scale`, `systems: [${system}]`, `inputs:`, `  nixpkgs: "${nixpkgs}"`, `builds:`];
   for (let i = 0; i < builds; i++)
@@ -84,7 +84,7 @@ for (const n of SCALES) {
   }
   rows.push({
     n,
-    builds: Math.max(1, n / 4),
+    builds: Math.max(1, Math.floor(n / 4)),
     generateMs,
     generateNoopMs,
     evalMs,
