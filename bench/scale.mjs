@@ -70,7 +70,7 @@ for (const n of SCALES) {
       "--json",
       `.#legacyPackages.${system}.nixkit.testReports`,
       "--apply",
-      "s: builtins.length (builtins.attrValues (builtins.mapAttrs (n: d: d.drvPath) s))",
+      's: builtins.length (builtins.filter (d: d.drvPath != "") (builtins.attrValues s))',
     ],
     a,
   );
