@@ -12,8 +12,8 @@ export function siblingBinary(name: string, env: NodeJS.ProcessEnv = process.env
   return nix.includes("/") ? path.join(path.dirname(nix), name) : name;
 }
 
-/** Real path, size and mtime of the binary: a new Nix changes it without running nix. */
-export function binaryFingerprint(binary: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+/** The real path of the binary (a path, or a name looked up on PATH), or undefined when there is none. */
+export function realBinary(binary: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const candidates = binary.includes("/")
     ? [binary]
     : (env.PATH ?? "")
@@ -23,14 +23,19 @@ export function binaryFingerprint(binary: string, env: NodeJS.ProcessEnv = proce
   for (const candidate of candidates) {
     if (!existsSync(candidate)) continue;
     try {
-      const real = realpathSync(candidate);
-      const stat = statSync(real);
-      return `${real}:${stat.size}:${stat.mtimeMs}`;
+      return realpathSync(candidate);
     } catch {
       // not in this PATH entry
     }
   }
   return undefined;
+}
+
+/** Real path, size and mtime of the binary: a new Nix changes it without running nix. */
+export function binaryFingerprint(binary: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const real = realBinary(binary, env);
+  const stat = real ? statSync(real, { throwIfNoEntry: false }) : undefined;
+  return stat ? `${real}:${stat.size}:${stat.mtimeMs}` : undefined;
 }
 
 /**

@@ -4,10 +4,10 @@
 // omit-lockfile-registry-resolved) leaves the registry to the npm configuration.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readFileSync, realpathSync, statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { binaryFingerprint } from "../nix/binary.js";
+import { binaryFingerprint, realBinary } from "../nix/binary.js";
 import { readEntries, writeEntry } from "../state/stamp.js";
 import { userCachePaths } from "../state/layout.js";
 import { readInside } from "../util/bounded-read.js";
@@ -18,6 +18,8 @@ import { redactUrls } from "../util/redact.js";
 // reads the setting from (registryKey): `npm config get` costs a node process of its own.
 const answers = new Map<string, string>();
 
+const MAX_NPMRC_BYTES = 1024 * 1024;
+
 /**
  * What npm's answer depends on: the npm and node it runs, npm_config_* variables, and its config
  * files (npm's builtin npmrc, the global and the user one, each .npmrc from the project up) with
@@ -25,23 +27,17 @@ const answers = new Map<string, string>();
  * are (prefix, globalconfig, userconfig set in one) or cannot be read.
  */
 export function registryKey(npmProjectDir: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const npm = binaryFingerprint("npm", env);
-  const node = binaryFingerprint("node", env);
+  const npm = realBinary("npm", env);
+  const node = realBinary("node", env);
   if (!npm || !node) return undefined;
-  const hash = createHash("sha256").update(`nixkit-npm-registry-1\0${npm}\0${node}\0`);
+  const hash = createHash("sha256").update(`nixkit-npm-registry-1\0${binaryFingerprint(npm, env)}\0${binaryFingerprint(node, env)}\0`);
   const settings = Object.keys(env)
     .filter((name) => /^npm_config_/i.test(name))
     .sort();
   for (const name of settings) hash.update(`${name}=${env[name]}\0`);
-  let npmRoot: string;
-  let nodePath: string;
-  try {
-    npmRoot = path.dirname(path.dirname(realpathSync(npm.slice(0, npm.indexOf(":")))));
-    nodePath = realpathSync(node.slice(0, node.indexOf(":")));
-  } catch {
-    return undefined;
-  }
-  const prefix = env.PREFIX || path.dirname(path.dirname(nodePath));
+  // npm's own directory holds its builtin npmrc (bin/npm-cli.js is two levels down).
+  const npmRoot = path.dirname(path.dirname(npm));
+  const prefix = env.PREFIX || path.dirname(path.dirname(node));
   const files = [path.join(npmRoot, "npmrc"), path.join(prefix, "etc", "npmrc"), path.join(env.HOME ?? os.homedir(), ".npmrc")];
   for (let dir = npmProjectDir; ; dir = path.dirname(dir)) {
     files.push(path.join(dir, ".npmrc"));
@@ -64,7 +60,6 @@ export function registryKey(npmProjectDir: string, env: NodeJS.ProcessEnv = proc
   return hash.digest("hex");
 }
 
-const MAX_NPMRC_BYTES = 1024 * 1024;
 const checkOf = (key: string, registry: string) => createHash("sha256").update(`${key}\0${registry}`).digest("hex");
 
 function remembered(key: string): string | undefined {

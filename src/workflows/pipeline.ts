@@ -34,10 +34,9 @@ export async function runPipelineHere(
   session: Session,
   request: PipelineRequest,
 ): Promise<{ report: PipelineReport; result: PipelineResult<TestResult> }> {
-  const loadedStages = request.stages;
   // The generated files are checked by the check stage, not rewritten: CI builds what was committed.
   const project = await prepareProject(session, { regenerate: false, builders: request.builders });
-  const stages = planPipeline(project.loaded.manifest, loadedStages);
+  const stages = planPipeline(project.loaded.manifest, request.stages);
   const { version } = await project.driver.detect();
   const started = Date.now();
   const result = await runStages(project, stages, request);

@@ -62,13 +62,12 @@ export async function prepareProject(session: Session, options: PrepareOptions =
   // anything is written or asked of Nix.
   const fresh = freshByStamp(projectDir);
   const plan = fresh ? [] : generatePlan(loaded.manifest, loaded.text, readPlanInputs(loaded.manifest, loaded.text, projectDir));
-  let regenerated = fresh;
-  if ((options.regenerate ?? true) && !fresh) {
+  const regenerate = options.regenerate ?? true;
+  if (regenerate && !fresh) {
     const drifts = await applyPlan(projectDir, plan, false, logger.warn);
     if (drifts.length > 0) logger.info(`generated ${drifts.length} file(s) from nixkit.yaml (flake.nix, .nixkit/lib)`);
     for (const drift of drifts) logger.debug(`  ${describeDrift(drift)}`);
     if (nodeFields(loaded.manifest).length === 0) writeFreshStamp(projectDir);
-    regenerated = true;
   }
   const { select } = options;
   const names = select ? selectNames(select.kind, Object.keys(loaded.manifest[select.kind]), select.names) : [];
@@ -84,7 +83,7 @@ export async function prepareProject(session: Session, options: PrepareOptions =
     logger,
     signal: session.signal,
     loaded,
-    generatedDrift: async () => (regenerated ? [] : findDrift(projectDir, plan)),
+    generatedDrift: async () => (fresh || regenerate ? [] : findDrift(projectDir, plan)),
     names,
     driver,
   };
