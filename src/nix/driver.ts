@@ -36,6 +36,7 @@ import { BuildMonitor, type FinishedBuild } from "./progress.js";
 import { NixStoreQueries } from "./store.js";
 import { reachableSubstituters, substitutersArgs, untrustedExplanation, usableCacheArgs, type BinaryCache } from "./substituters.js";
 import { cachedConfiguration } from "./config-cache.js";
+import { BuildMemo } from "./build-memo.js";
 import { detectVersion } from "./version-cache.js";
 import { gitPathProblem, type NixFeatures, type NixVersion } from "./version.js";
 import { EnvError } from "../util/errors.js";
@@ -96,10 +97,23 @@ class NixRuntime {
   detected: Promise<{ version: NixVersion; features: NixFeatures }> | undefined;
   configuration: Promise<Record<string, unknown>> | undefined;
   info: Promise<StoreInfo | undefined> | undefined;
+  readonly memo: BuildMemo;
   constructor(options: DriverOptions) {
     this.process = new NixProcess({ cwd: options.projectDir, logger: options.logger, signal: options.signal, binary: options.nixBinary });
+    this.memo = new BuildMemo(options.projectDir, this.process.binary, options.nixpkgsOverride);
   }
 }
+
+/** A build answered from the memo: everything cached, nothing ran. */
+const recalledOutcome = (built: BuiltPath[]): BuildOutcome => ({
+  built,
+  ran: [],
+  failed: [],
+  differing: [],
+  warnings: [],
+  logOf: () => [],
+  machineOf: () => undefined,
+});
 
 export class NixDriver {
   readonly ctx: NixContext;
@@ -202,9 +216,21 @@ export class NixDriver {
     return outcome.built;
   }
 
-  /** Builds in one nix invocation and reports what happened instead of throwing for build failures. */
+  /**
+   * Builds in one nix invocation and reports what happened instead of throwing for build failures;
+   * no nix at all when the same attributes were built from the same inputs (nix/build-memo.ts).
+   */
   async buildAll(attrs: string[], options: BuildOptions = {}): Promise<BuildOutcome> {
-    return this.runBuild(attrs, options, await this.substituterOptions());
+    const memo = options.rebuild || attrs.some((a) => a.startsWith("/")) ? undefined : this.runtime.memo;
+    const before = memo?.key();
+    const recalled = before === undefined ? undefined : memo!.recall(before, attrs);
+    if (recalled) {
+      this.options.logger.debug(`(no nix build: ${attrs.join(" ")} were built from these inputs, and are in the store)`);
+      return recalledOutcome(recalled);
+    }
+    const outcome = await this.runBuild(attrs, options, await this.substituterOptions());
+    if (before !== undefined && !outcome.error && memo!.key() === before) memo!.remember(before, attrs, outcome.built);
+    return outcome;
   }
 
   /** Substitutes the outputs of `attrs` from `cache` alone (or fails), building nothing here. */

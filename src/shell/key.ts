@@ -1,13 +1,14 @@
 // The content key of a project's dev environment: a hash of everything that can change it.
 // Runs on the warm path, so it uses node builtins only and reads each input once. sha256: loading
 // node:crypto costs ~3 ms, a hash in JavaScript twice that, cold, on every warm entry.
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import path from "node:path";
 import { binaryFingerprint } from "../nix/binary.js";
 import { readShellInputs } from "../generate/shell-inputs.js";
-import { ENV_INPUT_FILES, FLAKE_FILE, IMMUTABLE_MARKER, LIB_DIR, LOCK_FILE, MANIFEST_FILE } from "../state/layout.js";
+import { ENV_INPUT_FILES, FLAKE_FILE, LIB_DIR, LOCK_FILE, MANIFEST_FILE } from "../state/layout.js";
+import { localPathOf, lockedLocalInputs, treeFingerprint } from "../sources/flake-inputs.js";
 import { createHash } from "node:crypto";
-import { readInside, readTextInside, type ReadLimit } from "../util/bounded-read.js";
+import { readInside, type ReadLimit } from "../util/bounded-read.js";
 
 export interface EnvKeyInputs {
   projectDir: string;
@@ -63,60 +64,4 @@ function listOrEmpty(dir: string): string[] {
   } catch {
     return [];
   }
-}
-
-/** The directory of a local flake ref (path:/x, /x, ./x, git+file:///x), or undefined for remote refs. */
-export function localPathOf(ref: string, base: string): string | undefined {
-  const withoutQuery = ref.replace(/[?#].*$/, "");
-  const match = withoutQuery.match(/^(?:path:|git\+file:\/\/)(.*)$/) ?? withoutQuery.match(/^(\.{0,2}\/.*)$/);
-  if (!match) return undefined;
-  return path.resolve(base, decodeURIComponent(match[1]!));
-}
-
-/** Local `path` inputs recorded in flake.lock: Nix re-reads them on every evaluation. */
-function lockedLocalInputs(projectDir: string): string[] {
-  try {
-    const lock = JSON.parse(readTextInside(projectDir, path.join(projectDir, "flake.lock"), "generated") ?? "") as {
-      nodes: Record<string, { original?: { type?: string; path?: string } }>;
-    };
-    return Object.values(lock.nodes)
-      .filter((n) => n.original?.type === "path" && n.original.path)
-      .map((n) => path.resolve(projectDir, n.original!.path!))
-      .sort();
-  } catch {
-    return [];
-  }
-}
-
-/**
- * Names, sizes and mtimes of every file below dir (VCS data skipped): cheap, and changes on any
- * edit; or, for a directory nixkit never changes, its IMMUTABLE_MARKER.
- */
-function treeFingerprint(dir: string): string {
-  try {
-    return `immutable:${readFileSync(path.join(dir, IMMUTABLE_MARKER), "utf8")}`;
-  } catch {
-    // an ordinary directory: walk it
-  }
-  const parts: string[] = [];
-  const walk = (current: string, rel: string) => {
-    let entries;
-    try {
-      entries = readdirSync(current, { withFileTypes: true });
-    } catch {
-      parts.push(`${rel}:unreadable`);
-      return;
-    }
-    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      if (entry.name === ".git" || entry.name === ".hg") continue;
-      const full = path.join(current, entry.name);
-      if (entry.isDirectory()) walk(full, `${rel}${entry.name}/`);
-      else {
-        const stat = statSync(full, { throwIfNoEntry: false });
-        parts.push(`${rel}${entry.name}:${stat?.size}:${stat?.mtimeMs}`);
-      }
-    }
-  };
-  walk(dir, "");
-  return parts.join("\n");
 }

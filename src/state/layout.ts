@@ -55,6 +55,10 @@ export function projectPaths(projectDir: string) {
     generatedStamp: path.join(state, "generated-fresh"),
     /** The CI files were found fresh by this build of nixkit (src/ci/fresh-stamp.ts). */
     ciStamp: path.join(state, "ci-fresh"),
+    /** What `nix build` returned, by the content of what the evaluation reads (src/nix/build-memo.ts). */
+    buildMemo: path.join(state, "built.json"),
+    /** Content hashes of the flake source's files, by their lstat (src/sources/flake-source.ts). */
+    sourceHashes: path.join(state, "source-hashes.json"),
     /** The machines file written from ci.builders. */
     machines: path.join(state, "machines"),
   };

@@ -12,6 +12,16 @@ export function gitRootOf(dir: string): string | undefined {
   }
 }
 
+/** The files git tracks below `dir`, relative to it (what Nix copies of a git flake), or undefined when git cannot say. */
+export function trackedFiles(dir: string): string[] | undefined {
+  try {
+    const out = execFileSync("git", ["-C", dir, "ls-files", "-z", "--cached"], { stdio: ["ignore", "pipe", "ignore"], maxBuffer: 1 << 30 });
+    return out.toString("utf8").split("\0").filter(Boolean);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Whether a directory is inside a git work tree. */
 export const insideGitRepo = (dir: string): boolean => gitRootOf(dir) !== undefined;
 

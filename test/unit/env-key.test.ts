@@ -1,7 +1,8 @@
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { expect, test } from "vitest";
-import { envKey, localPathOf, type EnvKeyInputs } from "../../src/shell/key.js";
+import { envKey, type EnvKeyInputs } from "../../src/shell/key.js";
+import { localPathOf } from "../../src/sources/flake-inputs.js";
 import { tempDir, writeTree } from "../helpers.js";
 
 function project(): { dir: string; inputs: EnvKeyInputs } {
