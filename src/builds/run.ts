@@ -3,7 +3,7 @@
 import path from "node:path";
 import type { NixDriver } from "../nix/driver.js";
 import { derivationNames, drvName, flakeAttrs } from "../nix/flake-attrs.js";
-import { rootGeneration, withTemporaryRoots } from "../roots/registry.js";
+import { rootGeneration, rootedStorePaths, withTemporaryRoots } from "../roots/registry.js";
 import { readLinkIfExists } from "../state/atomic.js";
 import { projectPaths } from "../state/layout.js";
 
@@ -36,7 +36,7 @@ export function buildAndRoot(
   return withTemporaryRoots(async (outLink) => {
     const outcome = await driver.buildAll(
       names.map((n) => flakeAttrs.build(system, n)),
-      { keepGoing: options.keepGoing, outLink },
+      { keepGoing: options.keepGoing, outLink, rooted: rootedStorePaths(projectDir) },
     );
     if (outcome.error) {
       driver.showFailedLogs(outcome);

@@ -4,7 +4,7 @@ import type { Manifest } from "../manifest/schema.js";
 import type { BuildOutcome, NixDriver } from "../nix/driver.js";
 import { drvName, flakeAttrs } from "../nix/flake-attrs.js";
 import { nixFailure } from "../nix/process.js";
-import { rootGeneration, withTemporaryRoots } from "../roots/registry.js";
+import { rootGeneration, rootedStorePaths, withTemporaryRoots } from "../roots/registry.js";
 import { userCachePaths } from "../state/layout.js";
 import { gitAnnotations } from "../util/git.js";
 import { imageSystem } from "../util/system.js";
@@ -36,7 +36,7 @@ export async function imageFromFlake(driver: NixDriver, request: ImageRequest, o
   checkImageSystem(system, request.hostSystem, request.systems);
   const root = await withTemporaryRoots(async (outLink) => {
     const built = await wrapNix(async () => {
-      const outcome = await driver.buildAll([flakeAttrs.imageRoot(system, request.name)], { outLink });
+      const outcome = await driver.buildAll([flakeAttrs.imageRoot(system, request.name)], { outLink, rooted: rootedStorePaths(request.projectDir) });
       if (!outcome.error) return outcome.built[0]!.outputs.out!;
       const file = singleFileContent(outcome);
       if (file) throw nixFailure("build", singleFileProblem(request, file));

@@ -44,6 +44,12 @@ export interface BuildOptions {
   maxJobs?: string;
   /** Further nix options (substituters, builders, --store), from the functions below. */
   extraArgs?: string[];
+  /**
+   * The store paths the project already roots. With an out-link, a remembered build
+   * (nix/build-memo.ts) is used only when its outputs are among them: without Nix making the
+   * out-link, nothing else keeps them from a concurrent GC. No out-link and no set: never remembered.
+   */
+  rooted?: ReadonlySet<string>;
 }
 
 export function buildArgs(ctx: NixContext, installables: string[], options: BuildOptions = {}): string[] {

@@ -70,14 +70,29 @@ export class BuildMemo {
     return parts.join("\n");
   }
 
-  /** What building `attrs` gave under `key` (in Nix's order), when every output is still in the store. */
-  recall(key: string, attrs: string[]): MemoBuilt[] | undefined {
+  /**
+   * What building `attrs` gave under `key` (in Nix's order), when every output is still in the
+   * store and, given `rooted`, among those paths.
+   */
+  recall(key: string, attrs: string[], rooted?: ReadonlySet<string>): MemoBuilt[] | undefined {
     const entry = readEntries(this.files.memo)[key] as Record<string, unknown> | undefined;
     const built = entry && typeof entry === "object" ? entry[attrs.join(" ")] : undefined;
     if (!Array.isArray(built) || built.length === 0) return undefined;
     const whole = (b: MemoBuilt) =>
-      typeof b?.drvPath === "string" && b.outputs && typeof b.outputs === "object" && Object.values(b.outputs).every(isStorePathPresent);
+      typeof b?.drvPath === "string" && b.outputs && typeof b.outputs === "object" && Object.values(b.outputs).every((p) => isStorePathPresent(p) && (!rooted || rooted.has(p as string)));
     return (built as MemoBuilt[]).every(whole) ? (built as MemoBuilt[]) : undefined;
+  }
+
+  /** Whether `check` (a nix command that builds nothing) passed under `key`. */
+  passed(key: string, check: string): boolean {
+    const entry = readEntries(this.files.memo)[key] as Record<string, unknown> | undefined;
+    return entry?.[`check ${check}`] === true;
+  }
+
+  recordPassed(key: string, check: string): void {
+    const entry = (readEntries(this.files.memo)[key] as Record<string, unknown> | undefined) ?? {};
+    entry[`check ${check}`] = true;
+    writeEntry(this.files.memo, key, entry, KEEP);
   }
 
   /** Remembers a successful build of `attrs` under `key`. */

@@ -221,9 +221,10 @@ export class NixDriver {
    * no nix at all when the same attributes were built from the same inputs (nix/build-memo.ts).
    */
   async buildAll(attrs: string[], options: BuildOptions = {}): Promise<BuildOutcome> {
-    const memo = options.rebuild || attrs.some((a) => a.startsWith("/")) ? undefined : this.runtime.memo;
+    const memorable = !options.rebuild && !attrs.some((a) => a.startsWith("/")) && (!options.outLink || options.rooted);
+    const memo = memorable ? this.runtime.memo : undefined;
     const before = memo?.key();
-    const recalled = before === undefined ? undefined : memo!.recall(before, attrs);
+    const recalled = before === undefined ? undefined : memo!.recall(before, attrs, options.outLink ? options.rooted : undefined);
     if (recalled) {
       this.options.logger.debug(`(no nix build: ${attrs.join(" ")} were built from these inputs, and are in the store)`);
       return recalledOutcome(recalled);
@@ -318,8 +319,13 @@ export class NixDriver {
 
   /** Undefined when flake.lock is complete and current; otherwise Nix's reason. */
   async lockProblem(): Promise<string | undefined> {
+    const { memo } = this.runtime;
+    const key = memo.key();
+    if (key !== undefined && memo.passed(key, "flake-lock")) return undefined;
     const result = await this.process.capture(flakeMetadataArgs());
-    return result.exitCode === 0 ? undefined : (stripAnsi(result.stderr).trim().split("\n").at(-1) ?? "");
+    if (result.exitCode !== 0) return stripAnsi(result.stderr).trim().split("\n").at(-1) ?? "";
+    if (key !== undefined && memo.key() === key) memo.recordPassed(key, "flake-lock");
+    return undefined;
   }
 
   /** Why `store` (a remote builder's store URL) cannot be opened within `timeoutMs`, or undefined when it answers. */

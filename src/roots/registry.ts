@@ -115,6 +115,11 @@ export function knownRoots(projectDir: string, kinds: ClosureKind[]): Map<Closur
   return roots;
 }
 
+/** Every store path a generation of the project roots. */
+export function rootedStorePaths(projectDir: string): Set<string> {
+  return new Set(allRoots(projectDir).flatMap((generations) => generations.flatMap((g) => g.storePaths)));
+}
+
 /** `[]` or `all` means every kind; undefined when a word is not a kind. */
 export function parseKinds(words: string[]): ClosureKind[] | undefined {
   if (words.length === 0 || words.includes("all")) return CLOSURE_KINDS;

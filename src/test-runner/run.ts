@@ -4,7 +4,7 @@
 import { existsSync } from "node:fs";
 import type { NixDriver } from "../nix/driver.js";
 import { derivationNames, drvName, flakeAttrs } from "../nix/flake-attrs.js";
-import { rootGeneration, withTemporaryRoots } from "../roots/registry.js";
+import { rootGeneration, rootedStorePaths, withTemporaryRoots } from "../roots/registry.js";
 import { readDurations, writeDurations } from "./durations.js";
 import { readReport, type TestResult } from "./results.js";
 
@@ -23,7 +23,7 @@ export function runTests(driver: NixDriver, options: TestRunOptions): Promise<Te
 async function runAndRoot(driver: NixDriver, options: TestRunOptions, outLink: string): Promise<TestResult[]> {
   const set = flakeAttrs.testReports(options.system);
   const attrs = options.names.map((n) => flakeAttrs.testReport(options.system, n));
-  const outcome = await driver.buildAll(attrs, { keepGoing: true, outLink });
+  const outcome = await driver.buildAll(attrs, { keepGoing: true, outLink, rooted: rootedStorePaths(options.projectDir) });
 
   let outPaths: (string | undefined)[];
   if (!outcome.error) {

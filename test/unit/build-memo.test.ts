@@ -125,6 +125,9 @@ describe("the build memo", () => {
     memo.remember(key, attrs, built);
     expect(memo.recall(key, attrs)).toEqual(built);
     expect(memo.recall(key, attrs.slice(0, 1))).toBeUndefined(); // another set of attributes
+    // With an out-link wanted, only outputs the project roots (a concurrent GC cannot take them).
+    expect(memo.recall(key, attrs, new Set())).toBeUndefined();
+    expect(memo.recall(key, attrs, new Set([out]))).toEqual(built);
     rmSync(out);
     expect(memo.recall(key, attrs)).toBeUndefined(); // collected: built again
   });
