@@ -4,9 +4,12 @@
 //   nixkit run -- true (warm)   vs  node -e 0
 //   nixkit generate (no-op)     vs  node -e 0
 //   nixkit test (no-op)         vs  a raw nix build of the same attribute
-//   nixkit ci (all cached)      vs  the nix commands it issues (read from -v), run one by one
+//   nixkit ci (all cached)      vs  the nix commands raw Nix needs for the same answers: those nixkit
+//                                   issues when its build memo is cold (read from -v), run one by one
+// and, for the warm run, the floor of any launcher written in Node: node spawning bash to source
+// the environment script and exec `true`.
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -39,23 +42,28 @@ const median = (v) => {
 
 // The nix commands nixkit ci issues, as it logs them with -v ("$ nix ..."), with its temporary
 // out-link directories made fixed so each run of them is the same command.
-const issued = time(process.execPath, [cli, "-C", project, "-v", "ci"])
-  .stderr.split("\n")
-  .filter((l) => l.startsWith("$ nix "))
-  .map((l) =>
-    l
-      .slice("$ nix ".length)
-      .replace("--extra-experimental-features nix-command flakes", "--extra-experimental-features NIXCMD")
-      .split(" ")
-      .map((a) => (a === "NIXCMD" ? "nix-command flakes" : a.replace(/\/tmp-roots\/[^/]+\/r$/, "/tmp-roots/bench/r"))),
-  );
+const nixCommands = (stderr) => stderr.split("\n").filter((l) => l.startsWith("$ nix "));
+const warmCi = nixCommands(time(process.execPath, [cli, "-C", project, "-v", "ci"]).stderr);
+rmSync(path.join(project, ".nixkit/cache/built.json"));
+const issued = nixCommands(time(process.execPath, [cli, "-C", project, "-v", "ci"]).stderr).map((l) =>
+  l
+    .slice("$ nix ".length)
+    .replace("--extra-experimental-features nix-command flakes", "--extra-experimental-features NIXCMD")
+    .split(" ")
+    .map((a) => (a === "NIXCMD" ? "nix-command flakes" : a.replace(/\/tmp-roots\/[^/]+\/r$/, "/tmp-roots/bench/r"))),
+);
+const rcFile = readdirSync(path.join(project, ".nixkit/cache/shell"))
+  .filter((f) => f.endsWith(".rc"))
+  .map((f) => path.join(project, ".nixkit/cache/shell", f))[0];
+const spawnFloor = `require("child_process").spawn("bash", ["--norc", "--noprofile", "-c", 'source "$0" >&2; exec true', ${JSON.stringify(rcFile)}], { stdio: "ignore" })`;
 const testAttr = `.#legacyPackages.${system}.nixkit.testReports.unit`;
 const rawTest = ["--extra-experimental-features", "nix-command flakes", "build", "--no-link", "--option", "sandbox", "true", testAttr];
 
-const samples = { node: [], run: [], generate: [], test: [], rawTest: [], ci: [], rawCi: [] };
+const samples = { node: [], spawnFloor: [], run: [], generate: [], test: [], rawTest: [], ci: [], rawCi: [] };
 for (let i = 0; i < RUNS + 1; i++) {
   const round = {
     node: time(process.execPath, ["-e", "0"]).ms,
+    spawnFloor: time(process.execPath, ["-e", spawnFloor]).ms,
     run: time(process.execPath, [cli, "-C", project, "run", "--", "true"]).ms,
     generate: time(process.execPath, [cli, "-C", project, "generate"]).ms,
     test: time(process.execPath, [cli, "-C", project, "test"]).ms,
@@ -74,8 +82,12 @@ const rows = [
   ["run_warm", "nixkit run -- true (warm)", m.run, "node -e 0", m.node],
   ["generate_noop", "nixkit generate (no-op)", m.generate, "node -e 0", m.node],
   ["test_noop", "nixkit test (no-op)", m.test, "nix build of the same attribute", m.rawTest],
-  ["ci_noop", "nixkit ci (all cached)", m.ci, `its ${issued.length} nix commands, one by one`, m.rawCi],
+  ["ci_noop", "nixkit ci (all cached)", m.ci, `raw Nix's ${issued.length} commands, one by one`, m.rawCi],
 ];
+console.log(
+  `the warm run's floor: node spawning bash to source the env script, ${m.spawnFloor.toFixed(1)} ms (${(m.spawnFloor / m.node).toFixed(2)}× node -e 0)`,
+);
+console.log(`nixkit ci itself ran ${warmCi.length} nix command(s); raw Nix needs:`);
 for (const [, name, ms, base, baseMs] of rows)
   console.log(
     `${name.padEnd(28)} ${ms.toFixed(1).padStart(7)} ms   ${base.padEnd(34)} ${baseMs.toFixed(1).padStart(7)} ms   ${(ms / baseMs).toFixed(2)}×`,

@@ -36,7 +36,10 @@ export async function imageFromFlake(driver: NixDriver, request: ImageRequest, o
   checkImageSystem(system, request.hostSystem, request.systems);
   const root = await withTemporaryRoots(async (outLink) => {
     const built = await wrapNix(async () => {
-      const outcome = await driver.buildAll([flakeAttrs.imageRoot(system, request.name)], { outLink, rooted: rootedStorePaths(request.projectDir) });
+      const outcome = await driver.buildAll([flakeAttrs.imageRoot(system, request.name)], {
+        outLink,
+        rooted: rootedStorePaths(request.projectDir),
+      });
       if (!outcome.error) return outcome.built[0]!.outputs.out!;
       const file = singleFileContent(outcome);
       if (file) throw nixFailure("build", singleFileProblem(request, file));

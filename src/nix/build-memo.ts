@@ -79,7 +79,10 @@ export class BuildMemo {
     const built = entry && typeof entry === "object" ? entry[attrs.join(" ")] : undefined;
     if (!Array.isArray(built) || built.length === 0) return undefined;
     const whole = (b: MemoBuilt) =>
-      typeof b?.drvPath === "string" && b.outputs && typeof b.outputs === "object" && Object.values(b.outputs).every((p) => isStorePathPresent(p) && (!rooted || rooted.has(p as string)));
+      typeof b?.drvPath === "string" &&
+      b.outputs &&
+      typeof b.outputs === "object" &&
+      Object.values(b.outputs).every((p) => isStorePathPresent(p) && (!rooted || rooted.has(p as string)));
     return (built as MemoBuilt[]).every(whole) ? (built as MemoBuilt[]) : undefined;
   }
 

@@ -5,15 +5,18 @@
 import { existsSync, readFileSync } from "node:fs";
 import { writeFileAtomic } from "../state/atomic.js";
 import { projectPaths } from "../state/layout.js";
-import { RC_END_PREFIX, RC_ROOT_PREFIX, rcTrailer } from "./rc.js";
+import { RC_END_PREFIX, RC_ROOT_PREFIX } from "./rc-markers.js";
+import { rcTrailer } from "./rc.js";
 
-export type RcState = { file: string; state: "ok" } | { state: "missing" | "collected" } | { state: "damaged"; file: string };
+/** A usable script names its GC root: the environment's store path ("" for none). */
+export type RcState = { file: string; state: "ok"; root: string } | { state: "missing" | "collected" } | { state: "damaged"; file: string };
 
 /** The cached environment script for `key`: usable, absent, collected by a store GC, or damaged. */
 export function cachedRcFile(projectDir: string, key: string): RcState {
   const file = projectPaths(projectDir).shell.rc(key);
   const state = rcState(file);
-  return state === "ok" || state === "damaged" ? { state, file } : { state };
+  if (typeof state === "object") return { state: "ok", file, root: state.root };
+  return state === "damaged" ? { state, file } : { state };
 }
 
 /** The last environment that was made successfully, whatever its inputs were. */
@@ -39,7 +42,7 @@ export async function storeEnv(projectDir: string, key: string, rc: string): Pro
  * hash of what comes before it (so it is whole and unchanged), and the env's store path (first
  * line) still exists: nobody deleted its GC root and collected it.
  */
-function rcState(file: string): "ok" | "missing" | "collected" | "damaged" {
+function rcState(file: string): { root: string } | "missing" | "collected" | "damaged" {
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
@@ -51,5 +54,5 @@ function rcState(file: string): "ok" | "missing" | "collected" | "damaged" {
   const head = bytes.toString("utf8", 0, Math.min(end, 512));
   if (!head.startsWith(RC_ROOT_PREFIX)) return "damaged";
   const root = head.slice(RC_ROOT_PREFIX.length, head.indexOf("\n"));
-  return root === "" || existsSync(root) ? "ok" : "collected";
+  return root === "" || existsSync(root) ? { root } : "collected";
 }

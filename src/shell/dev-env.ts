@@ -10,7 +10,9 @@ import { projectPaths } from "../state/layout.js";
 import { nixkitVersion } from "../util/assets.js";
 import { currentSystem } from "../util/system.js";
 import { cachedRcFile, storeEnv, type RcState } from "./cache.js";
-import { envKey } from "./key.js";
+import { envKey, noKeyReads, type KeyReads } from "./key.js";
+import { writeWarmStamp } from "./warm-stamp.js";
+import { fileSignature } from "../state/file-signature.js";
 import { renderRc, type DevEnvJson } from "./rc.js";
 
 export interface DevEnvRequest {
@@ -18,20 +20,31 @@ export interface DevEnvRequest {
   nixpkgsOverride?: string;
 }
 
-export function currentEnvKey(request: DevEnvRequest, withoutLock = false): string {
-  return envKey({
-    withoutLock,
-    projectDir: request.projectDir,
-    nixpkgsOverride: request.nixpkgsOverride,
-    system: currentSystem(),
-    nixkitVersion: nixkitVersion(),
-    nixBinary: nixBinary(),
-  });
+export function currentEnvKey(request: DevEnvRequest, withoutLock = false, reads?: KeyReads): string {
+  return envKey(
+    {
+      withoutLock,
+      projectDir: request.projectDir,
+      nixpkgsOverride: request.nixpkgsOverride,
+      system: currentSystem(),
+      nixkitVersion: nixkitVersion(),
+      nixBinary: nixBinary(),
+    },
+    reads,
+  );
 }
 
-/** The cached environment script for the project's current inputs, and whether it is usable. */
+/**
+ * The cached environment script for the project's current inputs, and whether it is usable;
+ * a usable one is stamped for the next warm entry (warm-stamp.ts).
+ */
 export function cachedRc(request: DevEnvRequest): RcState {
-  return cachedRcFile(request.projectDir, currentEnvKey(request));
+  const reads = noKeyReads();
+  const key = currentEnvKey(request, false, reads);
+  const signed = fileSignature(projectPaths(request.projectDir).shell.rc(key), Date.now());
+  const cached = cachedRcFile(request.projectDir, key);
+  if (cached.state === "ok") writeWarmStamp(request.projectDir, request.nixpkgsOverride, reads, { ...cached, signed });
+  return cached;
 }
 
 export const damagedRcWarning = (file: string): string => `the cached dev environment ${file} was damaged; making it again`;

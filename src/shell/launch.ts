@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { constants } from "node:os";
 import path from "node:path";
 import { projectPaths } from "../state/layout.js";
-import { RC_BASH_PREFIX } from "./rc.js";
+import { RC_BASH_PREFIX } from "./rc-markers.js";
 import { shellQuote } from "../util/shell-quote.js";
 
 /** Variables a --pure environment keeps from the caller (documented in the README). */

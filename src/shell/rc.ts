@@ -4,6 +4,7 @@
 import { shellQuote } from "../util/shell-quote.js";
 import { existsSync } from "node:fs";
 import { sha256 } from "../util/hash.js";
+import { RC_BASH_PREFIX, RC_END_PREFIX, RC_ROOT_PREFIX } from "./rc-markers.js";
 
 export interface DevEnvJson {
   bashFunctions?: Record<string, string>;
@@ -64,10 +65,6 @@ const OUTPUTS_DIR = "__nixkit_outputs";
 
 const validName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-export const RC_ROOT_PREFIX = "# nixkit-env-root: ";
-/** The second line: the environment's own bash (macOS's /bin/bash is 3.2, older than the environment expects). */
-export const RC_BASH_PREFIX = "# nixkit-bash: ";
-
 function environmentBash(env: DevEnvJson): string {
   for (const dir of String(env.variables.PATH?.value ?? "").split(":")) {
     if (dir && existsSync(`${dir}/bash`)) return `${dir}/bash`;
@@ -114,8 +111,6 @@ export function renderRc(env: DevEnvJson, gcRoot?: string): string {
 
 /** The last line: the length and hash of what comes before it, so a damaged script is recognised. */
 export const rcTrailer = (body: Uint8Array): string => `${RC_END_PREFIX}${body.length} ${sha256(body)}\n`;
-
-export const RC_END_PREFIX = "# nixkit-env-end: ";
 
 /** Output name -> store path, for the outputs listed in `$outputs`. */
 function outputPaths(env: DevEnvJson): [string, string][] {

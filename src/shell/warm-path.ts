@@ -6,8 +6,8 @@ import { projectPaths } from "../state/layout.js";
 import { readTextInside } from "../util/bounded-read.js";
 import { findProjectDir } from "../state/project-dir.js";
 import { leadingOptions } from "../util/leading-options.js";
-import { cachedRc, damagedRcWarning, directPrintDevEnv, makeEnv, warmFailure } from "./dev-env.js";
 import { interactiveShell, runInEnv } from "./launch.js";
+import { stampedRcFile } from "./warm-stamp.js";
 
 interface WarmInvocation {
   command: "run" | "shell";
@@ -53,22 +53,26 @@ function projectNameOf(projectDir: string): string {
 export async function runWarm(argv: string[], env: NodeJS.ProcessEnv): Promise<number | undefined> {
   const invocation = parseWarm(argv, env);
   if (!invocation) return undefined;
-  const cached = cachedRc(invocation);
-  let rcFile = cached.state === "ok" ? cached.file : undefined;
-  if (cached.state === "damaged") process.stderr.write(`warning: ${damagedRcWarning(cached.file)}\n`);
-  if (!rcFile) {
-    // A binary cache is probed and passed by the full CLI, so that print-dev-env uses it too.
-    if (/^cache:/m.test(manifestText(invocation.projectDir))) return undefined;
-    // Loaded only here: checking freshness hashes files with node:crypto.
-    const { generatedFilesFresh, generatedFilesVisible } = await import("../generate/freshness.js");
-    // The full CLI regenerates them, or makes git (and so Nix) see them.
-    if (!generatedFilesFresh(invocation.projectDir) || !generatedFilesVisible(invocation.projectDir)) return undefined;
-    process.stderr.write("nixkit: preparing the dev environment (nix print-dev-env)…\n");
-    const made = await makeEnv(invocation, directPrintDevEnv(invocation));
-    rcFile = made.rcFile;
-    // The full CLI, in this same process, explains the failure without making it again.
-    if (!rcFile) return (warmFailure.keep(invocation, made.failure), undefined);
-  }
+  const rcFile = stampedRcFile(invocation.projectDir, invocation.nixpkgsOverride) ?? (await unstampedRcFile(invocation));
+  if (!rcFile) return undefined;
   const launch = { rcFile, projectDir: invocation.projectDir, workDir: invocation.workDir, pure: invocation.pure };
   return invocation.command === "run" ? runInEnv(launch, invocation.args) : interactiveShell(launch, projectNameOf(invocation.projectDir));
+}
+
+/** The environment script by its key (loading node:crypto), or made by one nix call; undefined to hand over. */
+async function unstampedRcFile(invocation: WarmInvocation): Promise<string | undefined> {
+  const { cachedRc, damagedRcWarning, directPrintDevEnv, makeEnv, warmFailure } = await import("./dev-env.js");
+  const cached = cachedRc(invocation);
+  if (cached.state === "ok") return cached.file;
+  if (cached.state === "damaged") process.stderr.write(`warning: ${damagedRcWarning(cached.file)}\n`);
+  // A binary cache is probed and passed by the full CLI, so that print-dev-env uses it too.
+  if (/^cache:/m.test(manifestText(invocation.projectDir))) return undefined;
+  const { generatedFilesFresh, generatedFilesVisible } = await import("../generate/freshness.js");
+  // The full CLI regenerates them, or makes git (and so Nix) see them.
+  if (!generatedFilesFresh(invocation.projectDir) || !generatedFilesVisible(invocation.projectDir)) return undefined;
+  process.stderr.write("nixkit: preparing the dev environment (nix print-dev-env)…\n");
+  const made = await makeEnv(invocation, directPrintDevEnv(invocation));
+  // The full CLI, in this same process, explains the failure without making it again.
+  if (!made.rcFile) warmFailure.keep(invocation, made.failure);
+  return made.rcFile;
 }

@@ -5,19 +5,16 @@
 // state (.nixkit/cache) and the top-level `result*` out-links are left out: no derivation and no
 // evaluation reads them (nix/lib/source.nix excludes both from every source).
 //
-// A file's content hash is remembered by its lstat (inode, size, mtime, ctime, mode), as git's
-// index does. Only a file whose mtime and ctime are over 2 s older than the moment it is remembered
-// is kept ("racily clean" in git's terms): any later write moves its ctime past that moment, so a
-// remembered signature that still matches means unchanged content, even on a filesystem with
-// coarse timestamps or for an edit that keeps size and mtime.
+// A file's content hash is remembered by its settled lstat signature (state/file-signature.ts),
+// as git's index does.
 import { createHash } from "node:crypto";
 import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync } from "node:fs";
 import path from "node:path";
 import { STATE_DIR } from "../state/layout.js";
+import { settledAt, statSignature } from "../state/file-signature.js";
 import { readEntries, writeStamp } from "../state/stamp.js";
 import { gitRootOf, trackedFiles } from "../util/git.js";
 
-const SETTLED_NS = 2_000_000_000n;
 type Remembered = [signature: string, sha256: string];
 
 /** The hash of the flake source's files, or undefined when they cannot be listed (git missing, an unreadable directory). */
@@ -26,7 +23,6 @@ export function sourceFingerprint(projectDir: string, hashCacheFile: string, now
   if (!files) return undefined;
   const remembered = readEntries(hashCacheFile) as Record<string, Remembered>;
   const kept: Record<string, Remembered> = {};
-  const settledBefore = BigInt(Math.floor(nowMs)) * 1_000_000n - SETTLED_NS;
   const hash = createHash("sha256").update("nixkit-flake-source-1\0");
   for (const rel of files) {
     const full = path.join(projectDir, rel);
@@ -37,11 +33,11 @@ export function sourceFingerprint(projectDir: string, hashCacheFile: string, now
     else if (stat.isDirectory()) record = "directory";
     else if (stat.isSymbolicLink()) record = `symlink:${readlinkSync(full)}`;
     else if (stat.isFile()) {
-      const signature = `${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}:${stat.mode}`;
+      const signature = statSignature(stat);
       const known = remembered[rel];
       const content = Array.isArray(known) && known[0] === signature ? known[1] : fileSha256(full);
       if (content === undefined) return undefined;
-      if (stat.mtimeNs < settledBefore && stat.ctimeNs < settledBefore) kept[rel] = [signature, content];
+      if (settledAt(stat, nowMs)) kept[rel] = [signature, content];
       record = `${stat.mode & 0o111n ? "executable" : "regular"}:${content}`;
     } else return undefined; // a socket or fifo: Nix refuses to copy it, so there is no result to remember
     hash.update(`${rel}\0${record}\0`);

@@ -42,6 +42,8 @@ export function projectPaths(projectDir: string) {
       dir: shell,
       rc: (key: string) => path.join(shell, `${key}.rc`),
       latest: path.join(shell, "latest"),
+      /** What the last warm entry's key was computed from (src/shell/warm-stamp.ts). */
+      warmStamp: path.join(shell, "warm.json"),
       profile: path.join(shell, "profile"),
       /** Files the interactive shells start from (zsh/fish wrappers, the bashrc). */
       wrapper: (name: string) => path.join(shell, name),

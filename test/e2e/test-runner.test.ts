@@ -1,7 +1,7 @@
 // `nixkit test` with real Nix: pass, fail and error; reports out of a failing test; the merged
 // JUnit report against the JUnit XSD; cached vs ran; --rerun; needs; network isolation; GC roots.
 import { execa } from "execa";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { stringify } from "yaml";
@@ -127,6 +127,35 @@ describe("nixkit test", () => {
       ["c", true],
     ]);
     expect(readFileSync(third.tests[1]!.reports[0]!, "utf8")).toBe("b2");
+  });
+
+  test("a no-op run asks Nix nothing; without the project's roots or the outputs, Nix is asked again", async () => {
+    const dir = project(
+      { tests: { only: { src: { include: ["t.txt"] }, env: { RUN_ID }, script: "cat t.txt > $NIXKIT_REPORTS/out.txt" } } },
+      { "t.txt": "one" },
+    );
+    const nixCalls = (stderr: string) => stderr.split("\n").filter((l) => l.startsWith("$ nix "));
+    expect((await runTests(dir)).exitCode).toBe(0);
+    // The first run wrote flake.lock (an input of the evaluation) while Nix ran: not remembered.
+    expect((await runTests(dir)).exitCode).toBe(0);
+    const noop = await runTests(dir, ["-v"]);
+    expect(noop.tests.map((t) => t.cached)).toEqual([true]);
+    expect(nixCalls(noop.stderr)).toEqual([]);
+    // Roots dropped: the memo is not enough (a GC could take the outputs), so nix builds and roots again.
+    rmSync(path.join(dir, ".nixkit/cache/gcroots"), { recursive: true });
+    const unrooted = await runTests(dir, ["-v"]);
+    expect(unrooted.tests.map((t) => t.cached)).toEqual([true]);
+    expect(nixCalls(unrooted.stderr).some((l) => l.includes(" build "))).toBe(true);
+    // Roots and outputs gone: the test runs again.
+    rmSync(path.join(dir, ".nixkit/cache/gcroots"), { recursive: true });
+    expect((await nix(["store", "gc"], dir)).exitCode).toBe(0);
+    const collected = await runTests(dir);
+    expect(collected.tests.map((t) => t.cached)).toEqual([false]);
+    // An edit is seen at once, however soon after the last run.
+    writeFileSync(path.join(dir, "t.txt"), "two");
+    const edited = await runTests(dir);
+    expect(edited.tests.map((t) => t.cached)).toEqual([false]);
+    expect(readFileSync(edited.tests[0]!.reports[0]!, "utf8")).toBe("two");
   });
 
   test(
