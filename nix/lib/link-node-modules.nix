@@ -4,29 +4,51 @@
 # nixkit's links (npm install ran), is the user's: it is left alone, with a warning.
 # (Bash, as a Nix string: node.nix puts it before the code that calls it.)
 ''
+  # Links each entry of an installed node_modules (or of a @scope directory in it) into `dest`.
+  # A workspace member or a file: package is a relative link: it points into the project. A
+  # @scope directory holding one is made here, its entries linked one by one, so that the
+  # relative link resolves from the project, not from the store.
+  nixkitHasRelativeLink() {
+      local entry
+      for entry in "$1"/*; do
+          if [ -L "$entry" ] && [ "$(readlink "$entry" | cut -c1)" != / ]; then return 0; fi
+      done
+      return 1
+  }
+  nixkitLinkEntries() {
+      local from="$1" dest="$2" entry name
+      for entry in "$from"/* "$from"/.[!.]*; do
+          [ -e "$entry" ] || [ -L "$entry" ] || continue
+          name="''${entry##*/}"
+          if [ -L "$entry" ] && [ "$(readlink "$entry")" = "$name" ]; then continue; fi
+          if [ -L "$entry" ] && [ "$(readlink "$entry" | cut -c1)" != / ]; then
+              ln -sfn "$(readlink "$entry")" "$dest/$name"
+          elif [ ! -L "$entry" ] && [ -d "$entry" ] && [ "''${name#@}" != "$name" ] && nixkitHasRelativeLink "$entry"; then
+              rm -f "$dest/$name"
+              mkdir -p "$dest/$name"
+              nixkitLinkEntries "$entry" "$dest/$name"
+          else
+              ln -sfn "$entry" "$dest/$name"
+          fi
+      done
+  }
   nixkitLinkNodeModules() {
       local store="$1" project="$2" tree dest entry
       for tree in $(cd "$store" && find . -type d -name node_modules -prune | sort); do
           dest="$project/''${tree#./}"
           if [ -e "$dest" ] || [ -L "$dest" ]; then
               if [ "$(cat "$dest/.nixkit-node-modules" 2>/dev/null)" = "$store" ]; then continue; fi
-              if [ ! -f "$dest/.nixkit-node-modules" ] || [ -n "$(find "$dest" -mindepth 1 -maxdepth 1 ! -type l ! -name .cache ! -name .nixkit-node-modules)" ]; then
+              # nixkit's own: links, .cache, the marker, and @scope directories of links only.
+              if [ ! -f "$dest/.nixkit-node-modules" ] || [ -n "$(find "$dest" -mindepth 1 -maxdepth 1 ! -type l ! -name .cache ! -name .nixkit-node-modules ! -name '@*')" ] \
+                  || [ -n "$(find "$dest" -mindepth 2 -maxdepth 2 -path "$dest/@*" ! -type l)" ]; then
                   echo "nixkit: ''${dest} was not made by nixkit (or npm changed it); leaving it as it is. Remove it to get the lockfile's dependencies from the Nix store." >&2
                   continue
               fi
               find "$dest" -mindepth 1 -maxdepth 1 -type l -exec rm -f {} +
+              find "$dest" -mindepth 1 -maxdepth 1 -type d -name '@*' -exec rm -rf {} +
           fi
           mkdir -p "$dest/.cache"
-          for entry in "$store/''${tree#./}"/* "$store/''${tree#./}"/.[!.]*; do
-              [ -e "$entry" ] || [ -L "$entry" ] || continue
-              if [ -L "$entry" ] && [ "$(readlink "$entry")" = "''${entry##*/}" ]; then continue; fi
-              # A workspace member or a file: package is a relative link: it points into the project.
-              if [ -L "$entry" ] && [ "$(readlink "$entry" | cut -c1)" != / ]; then
-                  ln -sfn "$(readlink "$entry")" "$dest/''${entry##*/}"
-              else
-                  ln -sfn "$entry" "$dest/''${entry##*/}"
-              fi
-          done
+          nixkitLinkEntries "$store/''${tree#./}" "$dest"
           echo "$store" > "$dest/.nixkit-node-modules"
       done
   }

@@ -5,7 +5,8 @@
 # fetched tarballs. One install per lockfile and options, shared by builds, tests and the shell.
 # `registry` (from npm's configuration, written by nixkit generate) serves packages whose
 # lockfile entry has no `resolved` URL (npm's omit-lockfile-registry-resolved).
-{ pkgs, lib, root, system, registry, settings ? { } }:
+# pnpm-lock.yaml goes to pnpm.nix.
+{ pkgs, lib, root, system, registry, settings ? { }, pnpmLocks ? { } }:
 let
   inherit (builtins) any attrNames concatStringsSep dirOf elem filter fromJSON head mapAttrs match readFile replaceStrings toJSON;
   npmPlatform = {
@@ -150,6 +151,7 @@ let
       plain = builtins.unsafeDiscardStringContext;
     in {
       inherit install;
+      tools = [ ];
       members = map (member: if dir == "." then member else "${dir}/${member}") members;
       # For nixkit, which fetches the missing downloads ahead, in parallel (src/node/prefetch.ts):
       # Nix fetches them one after another in the sandbox. Plain strings: `nix eval --json`
@@ -159,8 +161,9 @@ let
         downloads = lib.mapAttrsToList (_: tarball: { inherit (tarball) url name; hash = tarball.outputHash; path = plain tarball.outPath; }) tarballs;
       };
     };
+  pnpm = import ./pnpm.nix { inherit pkgs lib root system registry; locks = pnpmLocks; };
 in {
-  inherit project;
+  project = spec: if baseNameOf spec.lockfile == "pnpm-lock.yaml" then pnpm.project spec else project spec;
   # Shell code that links `modules` (an install) into the npm project under `projectDir`.
   link = modules: projectDir: ''
     ${import ./link-node-modules.nix}

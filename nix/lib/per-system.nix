@@ -16,13 +16,18 @@ let
   packageProblems = filter (p: p != null) (map packages.problem packageRefs) ++ pythonProblems;
   resolve = ref: if packageProblems == [ ] then packages.resolve ref else throw (concatStringsSep "\n" packageProblems);
   source = import ./source.nix { inherit lib root; };
-  node = import ./node.nix { inherit pkgs lib root system; registry = manifest.npmRegistry or null; settings = manifest.npmSettings or { }; };
+  node = import ./node.nix {
+    inherit pkgs lib root system;
+    registry = manifest.npmRegistry or null;
+    settings = manifest.npmSettings or { };
+    pnpmLocks = manifest.pnpmLocks or { };
+  };
   python = import ./python.nix { inherit pkgs; };
 
   # What a `node` or `python` field adds to a build, test or the shell: the interpreter (and
   # python's packages) on PATH, and for node the lockfile's node_modules linked into `projectDir`
   # with its .bin on PATH. A user's node_modules never enters a source: the locked one replaces it.
-  languageInputs = spec: lib.optionals (spec.node != null) [ pkgs.nodejs ]
+  languageInputs = spec: lib.optionals (spec.node != null) ([ pkgs.nodejs ] ++ (npmProject spec).tools)
     ++ lib.optionals (spec.python != null) [ (resolveLanguage python.environment spec.python) ];
   resolveLanguage = f: x: if packageProblems == [ ] then f x else throw (concatStringsSep "\n" packageProblems);
   # One evaluation per npm project (lockfile and options), however many fields name it.

@@ -66,6 +66,7 @@ export function flakeData(manifest: Manifest, node: NodeContext): NixValue {
     systems: manifest.systems,
     npmRegistry: node.npmRegistry,
     ...(node.npmSettings ? { npmSettings: node.npmSettings } : {}),
+    ...(node.pnpmLocks ? { pnpmLocks: node.pnpmLocks as unknown as NixValue } : {}),
     shell: {
       ...languages(manifest.shell, ["shell"]),
       packages: packageRefs(manifest.shell.packages, ["shell", "packages"]),

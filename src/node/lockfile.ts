@@ -86,9 +86,10 @@ function positions(text: string) {
   };
 }
 
-// Lockfiles of other package managers, which nixkit does not install from yet.
-const OTHER_LOCKFILES: Record<string, string> = { "pnpm-lock.yaml": "pnpm", "yarn.lock": "yarn", "bun.lock": "bun", "bun.lockb": "bun" };
-const SUPPORTED = "nixkit installs Node dependencies from npm's package-lock.json (lockfileVersion 2 or 3) only, for now";
+// Lockfiles of package managers nixkit does not install from yet; pnpm's is read by pnpm-lockfile.ts.
+const OTHER_LOCKFILES: Record<string, string> = { "yarn.lock": "yarn", "bun.lock": "bun", "bun.lockb": "bun" };
+const SUPPORTED =
+  "nixkit installs Node dependencies from npm's package-lock.json (lockfileVersion 2 or 3) and pnpm's pnpm-lock.yaml (9.0 or 6.0), for now";
 
 /** Why the lockfile a field names cannot be used at all (missing, another tool's), for the field's own message. */
 function unusableLockfile(projectDir: string, lockfile: string): string | undefined {
@@ -96,17 +97,23 @@ function unusableLockfile(projectDir: string, lockfile: string): string | undefi
   if (tool)
     return `${lockfile} is ${tool}'s lockfile; ${SUPPORTED}: keep a package-lock.json beside it (\`npm install --package-lock-only\`) and name that`;
   const dir = path.dirname(path.join(projectDir, lockfile));
+  if (path.basename(lockfile) === "package-lock.json" && existsSync(path.join(dir, "pnpm-lock.yaml")))
+    return `${lockfile} does not exist, and the project is locked by pnpm instead: set lockfile: ${path.posix.join(path.dirname(lockfile), "pnpm-lock.yaml")}`;
   const others = Object.keys(OTHER_LOCKFILES).filter((name) => existsSync(path.join(dir, name)));
   if (others.length > 0)
     return `${lockfile} does not exist, and the project is locked by ${others.map((o) => `${OTHER_LOCKFILES[o]} (${o})`).join(", ")} instead; ${SUPPORTED}: keep a package-lock.json beside it (\`npm install --package-lock-only\`)`;
-  return `${lockfile} does not exist; run \`npm install\` in ${path.dirname(lockfile)} to create it`;
+  return `${lockfile} does not exist; run \`${path.basename(lockfile) === "pnpm-lock.yaml" ? "pnpm" : "npm"} install\` in ${path.dirname(lockfile)} to create it`;
 }
+
+/** Whether a lockfile is pnpm's (read by pnpm-lockfile.ts), by its name. */
+export const isPnpmLockfile = (lockfile: string): boolean => path.basename(lockfile) === "pnpm-lock.yaml";
 
 /** `lockfile` is relative to the project. A lockfile that cannot be used at all is `{ unusable }`, for its fields to say. */
 export function checkLockfile(projectDir: string, lockfile: string): CheckedLock | { unusable: string } {
   const file = path.join(projectDir, lockfile);
   const shown = path.relative(process.cwd(), file) || file;
   if (OTHER_LOCKFILES[path.basename(lockfile)]) return { unusable: unusableLockfile(projectDir, lockfile)! };
+  if (isPnpmLockfile(lockfile) && !existsSync(file)) return { unusable: unusableLockfile(projectDir, lockfile)! };
   const bytes = readInside(projectDir, file, "lockfile", shown);
   if (bytes === undefined) return { unusable: unusableLockfile(projectDir, lockfile)! };
   const npmDir = path.dirname(file);

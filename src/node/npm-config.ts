@@ -70,8 +70,16 @@ function remembered(key: string): string | undefined {
 const remember = (key: string, registry: string) =>
   writeEntry(userCachePaths().npmRegistries, key, { registry, check: checkOf(key, registry) }, 16);
 
-/** `projectDir` bounds the .npmrc files npm would read from the project (regular files inside it, capped). */
-export function npmRegistry(npmProjectDir: string, projectDir: string): string {
+/**
+ * `projectDir` bounds the .npmrc files npm would read from the project (regular files inside it,
+ * capped); `needed` says why the registry is needed, for the failure's message.
+ */
+export function npmRegistry(
+  npmProjectDir: string,
+  projectDir: string,
+  needed = 'package-lock.json has packages without a "resolved" URL',
+  fix = "run `npm install` with omit-lockfile-registry-resolved=false so the lockfile records URLs",
+): string {
   const known = answers.get(npmProjectDir);
   if (known) return known;
   for (let dir = npmProjectDir; ; dir = path.dirname(dir)) {
@@ -99,9 +107,9 @@ export function npmRegistry(npmProjectDir: string, projectDir: string): string {
       .filter(Boolean)
       .slice(0, 3)
       .join(" / ");
-    const fix = code === "ENOENT" ? "install npm" : "fix npm's configuration (npm says why above: an .npmrc, npm_config_* variables)";
+    const remedy = code === "ENOENT" ? "install npm" : "fix npm's configuration (npm says why above: an .npmrc, npm_config_* variables)";
     throw new EnvError(
-      `package-lock.json has packages without a "resolved" URL, and \`npm config get registry\` failed${code === "ENOENT" ? " (npm is not on PATH)" : said ? `: ${said}` : ""}; ${fix}, or run \`npm install\` with omit-lockfile-registry-resolved=false so the lockfile records URLs`,
+      `${needed}, and \`npm config get registry\` failed${code === "ENOENT" ? " (npm is not on PATH)" : said ? `: ${said}` : ""}; ${remedy}, or ${fix}`,
     );
   }
   if (!/^https?:\/\/[^\s]+$/.test(registry))
@@ -112,4 +120,37 @@ export function npmRegistry(npmProjectDir: string, projectDir: string): string {
   answers.set(npmProjectDir, answer);
   if (key) remember(key, answer);
   return answer;
+}
+
+/**
+ * The integrity npm's registry gives `spec` (e.g. pnpm@10.1.0), asked with the user's npm and its
+ * configuration (registry, proxy, auth); remembered per registry, as a published version never changes.
+ */
+export function npmViewIntegrity(spec: string, npmProjectDir: string, registry: string): string {
+  const key = `${registry}\0${spec}`;
+  const known = readEntries(userCachePaths().npmIntegrities)[key];
+  if (typeof known === "string") return known;
+  let integrity: string;
+  try {
+    integrity = execFileSync("npm", ["view", spec, "dist.integrity"], {
+      cwd: npmProjectDir,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, npm_config_update_notifier: "false" },
+      timeout: 60_000,
+    }).trim();
+  } catch (error) {
+    const { code, stderr } = error as { code?: string; stderr?: string };
+    const said = redactUrls((stderr ?? "").trim())
+      .split("\n")
+      .filter(Boolean)
+      .slice(0, 2)
+      .join(" / ");
+    throw new EnvError(
+      `\`npm view ${spec} dist.integrity\` failed${code === "ENOENT" ? " (npm is not on PATH)" : said ? `: ${said}` : ""}`,
+    );
+  }
+  if (!/^sha512-[A-Za-z0-9+/]{86}==$/.test(integrity)) throw new EnvError(`npm's registry gave no sha512 integrity for ${spec}`);
+  writeEntry(userCachePaths().npmIntegrities, key, integrity, 64);
+  return integrity;
 }

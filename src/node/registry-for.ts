@@ -1,17 +1,22 @@
 // The Node facts the generated flake needs beyond the manifest: every lockfile a build, test or
 // the shell names is checked, and when one leaves download URLs to npm's configuration, the
 // registry that configuration names.
+import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Manifest } from "../manifest/schema.js";
 import { FieldError } from "../util/errors.js";
-import { checkLockfile } from "./lockfile.js";
+import { checkLockfile, isPnpmLockfile } from "./lockfile.js";
 import { npmRegistry } from "./npm-config.js";
-import { npmInstallSettings } from "./npm-settings.js";
+import { npmInstallSettings, pnpmInstallSettings } from "./npm-settings.js";
+import { pnpmTool, type PnpmTool } from "./package-manager.js";
+import { readPnpmLock, type PnpmLock } from "./pnpm-lockfile.js";
 
 export interface NodeContext {
   npmRegistry: string | null;
   /** Each lockfile's install settings from its project's .npmrc (src/node/npm-settings.ts), when it has any. */
   npmSettings?: Record<string, Record<string, string>>;
+  /** Each pnpm lockfile, read for Nix (src/node/pnpm-lockfile.ts), with the pnpm that installs it. */
+  pnpmLocks?: Record<string, Omit<PnpmLock, "lockfileVersion"> & { pnpm: PnpmTool; settings: Record<string, string> }>;
 }
 
 type NodeSpec = NonNullable<Manifest["shell"]["node"]>;
@@ -34,7 +39,13 @@ export function nodeContext(manifest: Manifest, projectDir: string, manifestText
     lockfiles.set(node.lockfile, [...(lockfiles.get(node.lockfile) ?? []), `${field}.lockfile`]);
   let registryDir: string | undefined;
   const unusable: string[] = [];
+  const pnpmLockfiles: [string, PnpmLock][] = [];
   for (const [lockfile, fields] of lockfiles) {
+    if (isPnpmLockfile(lockfile) && existsSync(path.join(projectDir, lockfile))) {
+      pnpmLockfiles.push([lockfile, readPnpmLock(projectDir, lockfile)]);
+      registryDir ??= path.dirname(path.join(projectDir, lockfile));
+      continue;
+    }
     const checked = checkLockfile(projectDir, lockfile);
     if ("unusable" in checked) unusable.push(...fields.map((field) => `nixkit.yaml ${field}: ${checked.unusable}`));
     else if (checked.needsRegistry) registryDir ??= path.dirname(path.join(projectDir, lockfile));
@@ -42,11 +53,29 @@ export function nodeContext(manifest: Manifest, projectDir: string, manifestText
   if (unusable.length > 0) throw new FieldError(unusable.join("\n"), manifestText);
   const npmSettings: Record<string, Record<string, string>> = {};
   for (const lockfile of lockfiles.keys()) {
+    // pnpm reads the .npmrc itself: the install copies it.
+    if (isPnpmLockfile(lockfile)) continue;
     const settings = npmInstallSettings(projectDir, path.dirname(path.join(projectDir, lockfile)));
     if (Object.keys(settings).length > 0) npmSettings[lockfile.replace(/^\.\//, "")] = settings;
   }
+  const registry = registryDir
+    ? npmRegistry(
+        registryDir,
+        projectDir,
+        pnpmLockfiles.length > 0 ? "pnpm's packages are downloaded from npm's registry setting" : undefined,
+        pnpmLockfiles.length > 0 ? "set registry= in the project's .npmrc" : undefined,
+      )
+    : null;
+  const pnpmLocks = Object.fromEntries(
+    pnpmLockfiles.map(([lockfile, { lockfileVersion, ...lock }]) => {
+      const lockDir = path.dirname(path.join(projectDir, lockfile));
+      const pnpm = pnpmTool(projectDir, lockDir, lockfileVersion, registry!);
+      return [lockfile.replace(/^\.\//, ""), { ...lock, pnpm, settings: pnpmInstallSettings(projectDir, lockDir) }];
+    }),
+  );
   return {
-    npmRegistry: registryDir ? npmRegistry(registryDir, projectDir) : null,
+    npmRegistry: registry,
     ...(Object.keys(npmSettings).length > 0 ? { npmSettings } : {}),
+    ...(pnpmLockfiles.length > 0 ? { pnpmLocks } : {}),
   };
 }

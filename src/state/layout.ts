@@ -81,6 +81,8 @@ export function userCachePaths(env: NodeJS.ProcessEnv = process.env) {
     nixConfig: path.join(root, "nix-config.json"),
     /** `npm config get registry` per npm configuration (src/node/npm-config.ts). */
     npmRegistries: path.join(root, "npm-registries.json"),
+    /** Integrity hashes npm's registry gave for published versions (src/node/npm-config.ts). */
+    npmIntegrities: path.join(root, "npm-integrities.json"),
     /** Which configured substituters answered, recently. */
     substituters: path.join(root, "substituters.json"),
     layerCache: path.join(root, "image-cache"),

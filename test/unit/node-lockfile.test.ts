@@ -95,7 +95,7 @@ shell:
   node: {}
 builds:
   app:
-    node: { lockfile: pnpm-lock.yaml }
+    node: { lockfile: yarn.lock }
     script: x
 tests:
   unit:
@@ -103,7 +103,7 @@ tests:
     script: x
 `;
 
-  test("pnpm or yarn locked projects are told which lockfile was found and what nixkit reads, for every field that uses it", () => {
+  test("pnpm or yarn locked projects are told which lockfile to name or what nixkit reads, for every field that uses it", () => {
     const dir = tempDir();
     writeFileSync(path.join(dir, "pnpm-lock.yaml"), "lockfileVersion: '9.0'\n");
     writeFileSync(path.join(dir, "yarn.lock"), "# yarn lockfile v1\n");
@@ -116,14 +116,10 @@ tests:
     expect(error).toBeInstanceOf(FieldError);
     const lines = error!.message.split("\n");
     expect(lines).toEqual([
+      "nixkit.yaml shell.node.lockfile: package-lock.json does not exist, and the project is locked by pnpm instead: set lockfile: pnpm-lock.yaml",
+      "nixkit.yaml tests.unit.node.lockfile: package-lock.json does not exist, and the project is locked by pnpm instead: set lockfile: pnpm-lock.yaml",
       expect.stringMatching(
-        /^nixkit\.yaml shell\.node\.lockfile: package-lock\.json does not exist, and the project is locked by pnpm \(pnpm-lock\.yaml\), yarn \(yarn\.lock\) instead; nixkit installs Node dependencies from npm's package-lock\.json/,
-      ),
-      expect.stringMatching(
-        /^nixkit\.yaml tests\.unit\.node\.lockfile: package-lock\.json does not exist, and the project is locked by pnpm/,
-      ),
-      expect.stringMatching(
-        /^nixkit\.yaml builds\.app\.node\.lockfile: pnpm-lock\.yaml is pnpm's lockfile; nixkit installs Node dependencies from npm's package-lock\.json/,
+        /^nixkit\.yaml builds\.app\.node\.lockfile: yarn\.lock is yarn's lockfile; nixkit installs Node dependencies from npm's package-lock\.json \(lockfileVersion 2 or 3\) and pnpm's pnpm-lock\.yaml/,
       ),
     ]);
     expect(error!.message).not.toMatch(/not valid JSON|run `npm install` in/);

@@ -123,7 +123,11 @@ unpackPhase() {
             sourceRoot="${sourceRoot:-$name}"
         else
             case "$source" in
-                *.tar|*.tar.gz|*.tgz|*.tar.xz|*.tar.bz2) tar xf "$source" ;;
+                # busybox tar (unlike nixpkgs' GNU tar) does not detect the compression itself.
+                *.tar) tar xf "$source" ;;
+                *.tar.gz|*.tgz) tar xzf "$source" ;;
+                *.tar.xz) tar xJf "$source" ;;
+                *.tar.bz2) tar xjf "$source" ;;
                 *) echo "unpackPhase: do not know how to unpack $source" >&2; return 1 ;;
             esac
             sourceRoot="${sourceRoot:-$(ls -d */ | head -n 1)}"

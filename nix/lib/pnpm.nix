@@ -1,0 +1,164 @@
+# Node dependencies from pnpm-lock.yaml. nixkit reads the lockfile (src/node/pnpm-lockfile.ts)
+# into one line per registry package, written into flake.nix: every package is its own
+# fixed-output fetch keyed by the lockfile's integrity, so a bump fetches that package alone and
+# nothing needs a hash of the whole dependency set (nixpkgs' pnpm.fetchDeps does). The real pnpm,
+# the version package.json's packageManager names (fetched the same way), installs them in the
+# sandbox with --frozen-lockfile from a registry served on the build's own loopback
+# (local-registry.nix): pnpm lays out node_modules, applies patches, catalogs and workspace links
+# and runs lifecycle scripts by its own rules, and checks every tarball against the lockfile.
+# pnpm 10 refuses a lockfile whose registry packages were rewritten to local tarballs, which is
+# how the npm install works (node.nix).
+{ pkgs, lib, root, system, registry, locks }:
+let
+  inherit (builtins) concatStringsSep dirOf elem elemAt filter head map replaceStrings toJSON;
+  platform = {
+    x86_64-linux = { os = "linux"; cpu = "x64"; libc = "glibc"; };
+    aarch64-linux = { os = "linux"; cpu = "arm64"; libc = "glibc"; };
+    x86_64-darwin = { os = "darwin"; cpu = "x64"; libc = null; };
+    aarch64-darwin = { os = "darwin"; cpu = "arm64"; libc = null; };
+  }.${system} or { os = system; cpu = system; libc = null; };
+  # pnpm's os, cpu and libc lists: names that may install it, or "!name" for those that may not.
+  allows = list: value:
+    let positive = filter (x: !(lib.hasPrefix "!" x)) list; in
+    !(elem "!${value}" list) && (positive == [ ] || elem value positive);
+  parse = line:
+    let
+      words = lib.splitString " " line;
+      listed = field:
+        let found = filter (lib.hasPrefix "${field}=") words; in
+        if found == [ ] then [ ] else lib.splitString "," (lib.removePrefix "${field}=" (head found));
+    in { name = elemAt words 0; version = elemAt words 1; hash = elemAt words 2; os = listed "os"; cpu = listed "cpu"; libc = listed "libc"; };
+  installsHere = p: allows p.os platform.os && allows p.cpu platform.cpu && (platform.libc == null || allows p.libc platform.libc);
+  # Where a registry serves a package's tarball: NAME/-/BASE-VERSION.tgz.
+  registryPath = name: version: "${name}/-/${lib.last (lib.splitString "/" name)}-${version}.tgz";
+  storeName = name: version: "${replaceStrings [ "@" "/" ] [ "" "-" ] name}-${version}.tgz";
+  fetch = name: version: hash: import <nix/fetchurl.nix> {
+    url = if registry == null then throw "pnpm's packages need npm's registry setting; run `nixkit generate`" else "${registry}/${registryPath name version}";
+    inherit hash;
+    name = storeName name version;
+  };
+
+  # pnpm itself, as its npm package: bin/pnpm.cjs runs on the environment's node.
+  tool = { version, hash }: pkgs.stdenv.mkDerivation {
+    pname = "pnpm";
+    inherit version;
+    src = fetch "pnpm" version hash;
+    buildInputs = [ pkgs.nodejs ];
+    dontConfigure = true;
+    dontBuild = true;
+    installPhase = ''
+      runHook preInstall
+      mkdir -p "$out/lib/pnpm" "$out/bin"
+      cp -r . "$out/lib/pnpm"
+      ln -s ../lib/pnpm/bin/pnpm.cjs "$out/bin/pnpm"
+      ln -s ../lib/pnpm/bin/pnpx.cjs "$out/bin/pnpx"
+      runHook postInstall
+    '';
+  };
+
+  project = { lockfile, scripts, omit }:
+    let
+      dir = dirOf lockfile;
+      pnpmRoot = if dir == "." then root else root + "/${dir}";
+      lock = locks.${lockfile} or (throw "${lockfile} was not read by nixkit; run `nixkit generate`");
+      packages = filter installsHere (map parse lock.packages);
+      tarballs = map (p: { path = registryPath p.name p.version; file = fetch p.name p.version p.hash; }) packages;
+      pnpm = tool lock.pnpm;
+      # What the install reads of the project: the lockfile, the workspace's settings and each
+      # importer's package.json, pnpm's hooks, and the patches and file: packages the lockfile names.
+      wanted = [ "pnpm-lock.yaml" "pnpm-workspace.yaml" ".pnpmfile.cjs" "package.json" ]
+        ++ map (member: "${member}/package.json") lock.members ++ lock.localPaths;
+      rootPrefix = toString pnpmRoot + "/";
+      onlyInstallInputs = path: type:
+        let rel = lib.removePrefix rootPrefix (toString path); in
+        elem rel wanted
+        || (type == "directory" && builtins.any (w: lib.hasPrefix "${rel}/" w) wanted)
+        || builtins.any (local: lib.hasPrefix "${local}/" rel) lock.localPaths;
+      flags = concatStringsSep " " ([ "--frozen-lockfile" "--ignore-scripts" ]
+        ++ lib.optional (elem "dev" omit) "--prod"
+        ++ lib.optional (elem "optional" omit) "--no-optional");
+      install = pkgs.stdenv.mkDerivation {
+        name = "${if dir == "." then "" else "${replaceStrings [ "/" ] [ "-" ] dir}-"}pnpm-node-modules";
+        src = builtins.path { path = pnpmRoot; name = "pnpm-project"; filter = onlyInstallInputs; };
+        nativeBuildInputs = [ pkgs.nodejs pnpm ];
+        tarballList = concatStringsSep "\n" (map (t: "${t.path} ${t.file}") tarballs) + "\n";
+        registryServer = import ./local-registry.nix;
+        npmrc = concatStringsSep "\n" (lib.mapAttrsToList (key: value: "${key}=${value}") (lock.settings or { })) + "\n";
+        passAsFile = [ "tarballList" "registryServer" "npmrc" ];
+        dontConfigure = true;
+        buildPhase = ''
+          runHook preBuild
+          export HOME="$TMPDIR" npm_config_update_notifier=false
+          # The project's .npmrc settings that change the install (nixkit keeps them, never its auth lines).
+          cp "$npmrcPath" .npmrc
+          registryRoot="$TMPDIR/registry"
+          while read -r rel file; do
+            [ -n "$rel" ] || continue
+            mkdir -p "$registryRoot/$(dirname "$rel")"
+            ln -s "$file" "$registryRoot/$rel"
+          done < "$tarballListPath"
+          node "$registryServerPath" "$registryRoot" "$TMPDIR/registry-port" 2> "$TMPDIR/registry-log" &
+          registryPid=$!
+          for _ in {1..200}; do [ -s "$TMPDIR/registry-port" ] && break; sleep 0.05; done
+          registryUrl="http://127.0.0.1:$(cat "$TMPDIR/registry-port")/"
+          nixkitPnpm() { "$@" 2>&1 | tee -a "$TMPDIR/pnpm-log"; }
+          # pnpm reads npm_config_* as its settings: the local registry, a store of its own, no
+          # self-switching to another version and no update check (the sandbox has no network).
+          export npm_config_registry="$registryUrl" npm_config_store_dir="$TMPDIR/pnpm-store" \
+            npm_config_manage_package_manager_versions=false npm_config_extend_node_path=false
+          nixkitInstall() {
+            nixkitPnpm pnpm install ${flags} --reporter=append-only || return 1
+            # As the npm install: the sandbox has no /usr/bin/env, so shebangs point at the store first.
+            find . -type d -name node_modules -prune -exec patchShebangs {} + > /dev/null
+            ${lib.optionalString scripts ''
+              nixkitPnpm pnpm rebuild ${lib.optionalString (lock.members != [ ]) "--recursive"} --reporter=append-only || return 1
+              find . -type d -name node_modules -prune -exec patchShebangs {} + > /dev/null
+            ''}
+            return 0
+          }
+          if ! nixkitInstall; then
+            cat "$TMPDIR/registry-log" >&2
+            if grep -qE 'ERR_PNPM_OUTDATED_LOCKFILE|ERR_PNPM_LOCKFILE_CONFIG_MISMATCH' "$TMPDIR/pnpm-log"; then
+              echo ${lib.escapeShellArg "${lockfile}: out of date with package.json (pnpm says which above); run `pnpm install` to update it, and commit it"} >&2
+            elif grep -qE 'ENOSPC' "$TMPDIR/pnpm-log"; then
+              echo ${lib.escapeShellArg "${lockfile}: pnpm install failed: no space left on the device (see pnpm's output above); free space (nixkit gc --store) and run again"} >&2
+            elif grep -qE 'ERR_PNPM_LIFECYCLE|ELIFECYCLE|command failed' "$TMPDIR/pnpm-log"; then
+              echo ${lib.escapeShellArg "${lockfile}: a lifecycle script failed in the Nix sandbox (see pnpm's output above), which has no network outside Nix's own fetches; if the package works without its script, set scripts: false"} >&2
+            else
+              echo ${lib.escapeShellArg "${lockfile}: pnpm install failed in the Nix sandbox (pnpm's reason is above)"} >&2
+            fi
+            exit 1
+          fi
+          kill "$registryPid" 2> /dev/null || true
+          runHook postBuild
+        '';
+        installPhase = ''
+          runHook preInstall
+          mkdir -p "$out"
+          # pnpm's state files hold the build's paths and the time: not part of the install.
+          rm -f node_modules/.modules.yaml node_modules/.pnpm-workspace-state*.json
+          for tree in $(find . -type d -name node_modules -prune | sort); do
+            mkdir -p "$out/$(dirname "$tree")"
+            mv "$tree" "$out/$tree"
+          done
+          # Links to workspace members resolve inside the output too: their package.json is there.
+          for member in ${concatStringsSep " " (map lib.escapeShellArg lock.members)}; do
+            mkdir -p "$out/$member"
+            cp "$member/package.json" "$out/$member/package.json"
+          done
+          runHook postInstall
+        '';
+        passthru = { inherit dir; };
+      };
+      plain = builtins.unsafeDiscardStringContext;
+    in {
+      inherit install;
+      tools = [ pnpm ];
+      members = map (member: if dir == "." then member else "${dir}/${member}") lock.members;
+      fetches = {
+        install = plain install.outPath;
+        downloads = map (t: { inherit (t.file) url name; hash = t.file.outputHash; path = plain t.file.outPath; }) tarballs
+          ++ [ { inherit (pnpm.src) url name; hash = pnpm.src.outputHash; path = plain pnpm.src.outPath; } ];
+      };
+    };
+in { inherit project; }
