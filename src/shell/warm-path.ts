@@ -65,8 +65,10 @@ async function unstampedRcFile(invocation: WarmInvocation): Promise<string | und
   const cached = cachedRc(invocation);
   if (cached.state === "ok") return cached.file;
   if (cached.state === "damaged") process.stderr.write(`warning: ${damagedRcWarning(cached.file)}\n`);
-  // A binary cache is probed and passed by the full CLI, so that print-dev-env uses it too.
-  if (/^cache:/m.test(manifestText(invocation.projectDir))) return undefined;
+  // A binary cache is probed and passed by the full CLI, so that print-dev-env uses it too; a
+  // pnpm lockfile's packages are written into flake.nix, which only the full CLI sees is stale.
+  const manifest = manifestText(invocation.projectDir);
+  if (/^cache:/m.test(manifest) || manifest.includes("pnpm-lock.yaml")) return undefined;
   const { generatedFilesFresh, generatedFilesVisible } = await import("../generate/freshness.js");
   // The full CLI regenerates them, or makes git (and so Nix) see them.
   if (!generatedFilesFresh(invocation.projectDir) || !generatedFilesVisible(invocation.projectDir)) return undefined;

@@ -309,9 +309,7 @@ describe("lockfiles nixkit refuses", () => {
       .split("\n")
       .map((l) => l.replace(/^error: /, ""));
     expect(lines).toEqual([
-      expect.stringMatching(
-        /^nixkit\.yaml:7:9 shell\.node\.lockfile: package-lock\.json does not exist, and the project is locked by pnpm \(pnpm-lock\.yaml\) instead/,
-      ),
+      "nixkit.yaml:7:9 shell.node.lockfile: package-lock.json does not exist, and the project is locked by pnpm instead: set lockfile: pnpm-lock.yaml",
       expect.stringMatching(/^nixkit\.yaml:10:11 builds\.app\.node\.lockfile: package-lock\.json does not exist/),
       expect.stringMatching(/^nixkit\.yaml:22:11 tests\.unit\.node\.lockfile: package-lock\.json does not exist/),
     ]);
@@ -353,11 +351,15 @@ describe("lockfiles nixkit refuses", () => {
   });
 });
 
-test("the committed fixture and example lockfiles record no download URL (the registry is read at run time)", () => {
+test("the committed fixture and example lockfiles (npm's and pnpm's) record no download URL (the registry is read at run time)", () => {
   for (const file of ["test/fixtures/node-deps/package-lock.json"]) {
     expect(existsSync(path.join(repoRoot, file))).toBe(true);
     expect(readFileSync(path.join(repoRoot, file), "utf8")).not.toMatch(/"resolved": "https?:/);
   }
+  // pnpm's: registry packages by integrity only (no tarball URL), and no URL anywhere.
+  const pnpmLock = path.join(repoRoot, "test/fixtures/pnpm-workspace/pnpm-lock.yaml");
+  expect(existsSync(pnpmLock)).toBe(true);
+  expect(readFileSync(pnpmLock, "utf8")).not.toMatch(/https?:|tarball:/);
 });
 
 test("#!/usr/bin/env and #!/bin/bash work in the sandbox: install scripts calling node_modules/.bin, a husky-like prepare, the project's own scripts", async () => {
