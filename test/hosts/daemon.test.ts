@@ -159,4 +159,22 @@ describe(versioned("through a nix-daemon, as an unprivileged user", "the daemon 
     expect(tested.stderr).toMatch(/fetching \d+ npm package\(s\)/);
     expect(tested.stderr).not.toMatch(/fetching npm packages ahead: |Nix fetches it during the build/);
   }, 120_000);
+
+  test("not trusted: a pnpm workspace is installed by pnpm in the daemon's sandbox (its loopback registry) and tested", async () => {
+    const project = path.join(dir, "pnpm-project");
+    cpSync(path.join(repoRoot, "test/fixtures/pnpm-workspace"), project, { recursive: true });
+    await writeManifest("untrusted", project, {
+      name: "pnpm-daemon",
+      tests: {
+        lib: {
+          node: { lockfile: "pnpm-lock.yaml" },
+          script: 'cd packages/lib && node --test --test-reporter=junit --test-reporter-destination="$NIXKIT_REPORTS/junit.xml" test/',
+        },
+      },
+    });
+    const tested = await asNobody("untrusted", ["-C", project, "-v", "test"]);
+    expect(tested.exitCode, tested.stderr).toBe(0);
+    expect(tested.stdout).toMatch(/^lib\s+PASS/m);
+    expect(tested.stderr).toMatch(/fetching \d+ npm package\(s\)/);
+  }, 180_000);
 });
