@@ -29,6 +29,19 @@ let
       candidates = filter (list: list != [ ]) (map withPrefix [ "sha512-" "sha256-" "sha1-" ]);
       found = if candidates == [ ] then tokens else head candidates;
     in head (lib.splitString "?" (head found));
+  # Shell code that moves every node_modules tree an install made into $out, with the workspace
+  # members' package.json: links to members resolve inside the output too. (npm's and pnpm's.)
+  keepInstall = members: ''
+    mkdir -p "$out"
+    for tree in $(find . -type d -name node_modules -prune | sort); do
+      mkdir -p "$out/$(dirname "$tree")"
+      mv "$tree" "$out/$tree"
+    done
+    for member in ${concatStringsSep " " (map lib.escapeShellArg members)}; do
+      mkdir -p "$out/$member"
+      cp "$member/package.json" "$out/$member/package.json"
+    done
+  '';
   storeName = name: version: "${replaceStrings [ "@" "/" ] [ "" "-" ] name}-${version}.tgz";
 
   fetchPackage = lockfile: where: entry:
@@ -131,19 +144,10 @@ let
         '';
         installPhase = ''
           runHook preInstall
-          mkdir -p "$out"
-          for tree in $(find . -type d -name node_modules -prune | sort); do
-            mkdir -p "$out/$(dirname "$tree")"
-            mv "$tree" "$out/$tree"
-          done
+          ${keepInstall members}
           # npm's hidden lockfile names the fetched tarballs: without it, they are not part of the
           # install's closure (a cache push or an image would carry every tarball twice).
           find "$out" -path '*/node_modules/.package-lock.json' -exec rm -f {} +
-          # Links to workspace members resolve inside the output too: their package.json is there.
-          for member in ${concatStringsSep " " (map lib.escapeShellArg members)}; do
-            mkdir -p "$out/$member"
-            cp "$member/package.json" "$out/$member/package.json"
-          done
           runHook postInstall
         '';
         passthru = { inherit dir; };
@@ -161,7 +165,7 @@ let
         downloads = lib.mapAttrsToList (_: tarball: { inherit (tarball) url name; hash = tarball.outputHash; path = plain tarball.outPath; }) tarballs;
       };
     };
-  pnpm = import ./pnpm.nix { inherit pkgs lib root system registry; locks = pnpmLocks; };
+  pnpm = import ./pnpm.nix { inherit pkgs lib root system registry keepInstall; locks = pnpmLocks; };
 in {
   project = spec: if baseNameOf spec.lockfile == "pnpm-lock.yaml" then pnpm.project spec else project spec;
   # Shell code that links `modules` (an install) into the npm project under `projectDir`.

@@ -8,7 +8,7 @@
 # and runs lifecycle scripts by its own rules, and checks every tarball against the lockfile.
 # pnpm 10 refuses a lockfile whose registry packages were rewritten to local tarballs, which is
 # how the npm install works (node.nix).
-{ pkgs, lib, root, system, registry, locks }:
+{ pkgs, lib, root, system, registry, locks, keepInstall }:
 let
   inherit (builtins) concatStringsSep dirOf elem elemAt filter head map replaceStrings toJSON;
   platform = {
@@ -134,18 +134,9 @@ let
         '';
         installPhase = ''
           runHook preInstall
-          mkdir -p "$out"
           # pnpm's state files hold the build's paths and the time: not part of the install.
           rm -f node_modules/.modules.yaml node_modules/.pnpm-workspace-state*.json
-          for tree in $(find . -type d -name node_modules -prune | sort); do
-            mkdir -p "$out/$(dirname "$tree")"
-            mv "$tree" "$out/$tree"
-          done
-          # Links to workspace members resolve inside the output too: their package.json is there.
-          for member in ${concatStringsSep " " (map lib.escapeShellArg lock.members)}; do
-            mkdir -p "$out/$member"
-            cp "$member/package.json" "$out/$member/package.json"
-          done
+          ${keepInstall lock.members}
           runHook postInstall
         '';
         passthru = { inherit dir; };

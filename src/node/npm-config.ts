@@ -60,6 +60,17 @@ export function registryKey(npmProjectDir: string, env: NodeJS.ProcessEnv = proc
   return hash.digest("hex");
 }
 
+/** What a failed npm process said: its first `lines` lines of stderr (URLs redacted), and its spawn error code. */
+function npmFailure(error: unknown, lines: number): { code?: string; said: string } {
+  const { code, stderr } = error as { code?: string; stderr?: string };
+  const said = redactUrls((stderr ?? "").trim())
+    .split("\n")
+    .filter(Boolean)
+    .slice(0, lines)
+    .join(" / ");
+  return { code, said };
+}
+
 const checkOf = (key: string, registry: string) => createHash("sha256").update(`${key}\0${registry}`).digest("hex");
 
 function remembered(key: string): string | undefined {
@@ -101,12 +112,7 @@ export function npmRegistry(
       env: { ...process.env, npm_config_update_notifier: "false" },
     }).trim();
   } catch (error) {
-    const { code, stderr } = error as { code?: string; stderr?: string };
-    const said = redactUrls((stderr ?? "").trim())
-      .split("\n")
-      .filter(Boolean)
-      .slice(0, 3)
-      .join(" / ");
+    const { code, said } = npmFailure(error, 3);
     const remedy = code === "ENOENT" ? "install npm" : "fix npm's configuration (npm says why above: an .npmrc, npm_config_* variables)";
     throw new EnvError(
       `${needed}, and \`npm config get registry\` failed${code === "ENOENT" ? " (npm is not on PATH)" : said ? `: ${said}` : ""}; ${remedy}, or ${fix}`,
@@ -140,12 +146,7 @@ export function npmViewIntegrity(spec: string, npmProjectDir: string, registry: 
       timeout: 60_000,
     }).trim();
   } catch (error) {
-    const { code, stderr } = error as { code?: string; stderr?: string };
-    const said = redactUrls((stderr ?? "").trim())
-      .split("\n")
-      .filter(Boolean)
-      .slice(0, 2)
-      .join(" / ");
+    const { code, said } = npmFailure(error, 2);
     throw new EnvError(
       `\`npm view ${spec} dist.integrity\` failed${code === "ENOENT" ? " (npm is not on PATH)" : said ? `: ${said}` : ""}`,
     );
