@@ -34,10 +34,12 @@ test(
         ".nixkit/lib/default.nix",
         ".nixkit/lib/glob.nix",
         ".nixkit/lib/link-node-modules.nix",
+        ".nixkit/lib/local-registry.nix",
         ".nixkit/lib/node.nix",
         ".nixkit/lib/packages.nix",
         ".nixkit/lib/python.nix",
         ".nixkit/lib/per-system.nix",
+        ".nixkit/lib/pnpm.nix",
         ".nixkit/lib/source.nix",
       ].sort(),
     );
