@@ -5,8 +5,8 @@
 # fetched tarballs. One install per lockfile and options, shared by builds, tests and the shell.
 # `registry` (from npm's configuration, written by nixkit generate) serves packages whose
 # lockfile entry has no `resolved` URL (npm's omit-lockfile-registry-resolved).
-# pnpm-lock.yaml goes to pnpm.nix.
-{ pkgs, lib, root, system, registry, settings ? { }, pnpmLocks ? { } }:
+# pnpm-lock.yaml goes to pnpm.nix, yarn.lock to yarn.nix.
+{ pkgs, lib, root, system, registry, settings ? { }, pnpmLocks ? { }, yarnLocks ? { } }:
 let
   inherit (builtins) any attrNames concatStringsSep dirOf elem filter fromJSON head mapAttrs match readFile replaceStrings toJSON;
   npmPlatform = {
@@ -166,8 +166,12 @@ let
       };
     };
   pnpm = import ./pnpm.nix { inherit pkgs lib root system registry keepInstall; locks = pnpmLocks; };
+  yarn = import ./yarn.nix { inherit pkgs lib root registry keepInstall; locks = yarnLocks; };
 in {
-  project = spec: if baseNameOf spec.lockfile == "pnpm-lock.yaml" then pnpm.project spec else project spec;
+  project = spec:
+    if baseNameOf spec.lockfile == "pnpm-lock.yaml" then pnpm.project spec
+    else if baseNameOf spec.lockfile == "yarn.lock" then yarn.project spec
+    else project spec;
   # Shell code that links `modules` (an install) into the npm project under `projectDir`.
   link = modules: projectDir: ''
     ${import ./link-node-modules.nix}

@@ -21,6 +21,7 @@ let
     registry = manifest.npmRegistry or null;
     settings = manifest.npmSettings or { };
     pnpmLocks = manifest.pnpmLocks or { };
+    yarnLocks = manifest.yarnLocks or { };
   };
   python = import ./python.nix { inherit pkgs; };
 

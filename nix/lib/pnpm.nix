@@ -38,23 +38,7 @@ let
     name = storeName name version;
   };
 
-  # pnpm itself, as its npm package: bin/pnpm.cjs runs on the environment's node.
-  tool = { version, hash }: pkgs.stdenv.mkDerivation {
-    pname = "pnpm";
-    inherit version;
-    src = fetch "pnpm" version hash;
-    buildInputs = [ pkgs.nodejs ];
-    dontConfigure = true;
-    dontBuild = true;
-    installPhase = ''
-      runHook preInstall
-      mkdir -p "$out/lib/pnpm" "$out/bin"
-      cp -r . "$out/lib/pnpm"
-      ln -s ../lib/pnpm/bin/pnpm.cjs "$out/bin/pnpm"
-      ln -s ../lib/pnpm/bin/pnpx.cjs "$out/bin/pnpx"
-      runHook postInstall
-    '';
-  };
+  tool = import ./node-tool.nix { inherit pkgs lib registry; };
 
   project = { lockfile, scripts, omit }:
     let
@@ -63,7 +47,7 @@ let
       lock = locks.${lockfile} or (throw "${lockfile} was not read by nixkit; run `nixkit generate`");
       packages = filter installsHere (map parse lock.packages);
       tarballs = map (p: { path = registryPath p.name p.version; file = fetch p.name p.version p.hash; }) packages;
-      pnpm = tool lock.pnpm;
+      pnpm = tool { name = "pnpm"; inherit (lock.pnpm) version hash; bins = { pnpm = "bin/pnpm.cjs"; pnpx = "bin/pnpx.cjs"; }; };
       # What the install reads of the project: the lockfile, the workspace's settings and each
       # importer's package.json, pnpm's hooks, and the patches and file: packages the lockfile names.
       wanted = [ "pnpm-lock.yaml" "pnpm-workspace.yaml" ".pnpmfile.cjs" "package.json" ]

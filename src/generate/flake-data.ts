@@ -67,6 +67,7 @@ export function flakeData(manifest: Manifest, node: NodeContext): NixValue {
     npmRegistry: node.npmRegistry,
     ...(node.npmSettings ? { npmSettings: node.npmSettings } : {}),
     ...(node.pnpmLocks ? { pnpmLocks: node.pnpmLocks as unknown as NixValue } : {}),
+    ...(node.yarnLocks ? { yarnLocks: node.yarnLocks as unknown as NixValue } : {}),
     shell: {
       ...languages(manifest.shell, ["shell"]),
       packages: packageRefs(manifest.shell.packages, ["shell", "packages"]),

@@ -87,33 +87,41 @@ function positions(text: string) {
 }
 
 // Lockfiles of package managers nixkit does not install from yet; pnpm's is read by pnpm-lockfile.ts.
-const OTHER_LOCKFILES: Record<string, string> = { "yarn.lock": "yarn", "bun.lock": "bun", "bun.lockb": "bun" };
+const OTHER_LOCKFILES: Record<string, string> = { "bun.lock": "bun", "bun.lockb": "bun" };
 const SUPPORTED =
-  "nixkit installs Node dependencies from npm's package-lock.json (lockfileVersion 2 or 3) and pnpm's pnpm-lock.yaml (9.0 or 6.0), for now";
+  "nixkit installs Node dependencies from npm's package-lock.json (lockfileVersion 2 or 3), pnpm's pnpm-lock.yaml (9.0 or 6.0) and yarn 1's yarn.lock, for now";
 
 /** Why the lockfile a field names cannot be used at all (missing, another tool's), for the field's own message. */
 function unusableLockfile(projectDir: string, lockfile: string): string | undefined {
-  const tool = OTHER_LOCKFILES[path.basename(lockfile)];
-  if (tool)
-    return `${lockfile} is ${tool}'s lockfile; ${SUPPORTED}: keep a package-lock.json beside it (\`npm install --package-lock-only\`) and name that`;
+  const otherTool = OTHER_LOCKFILES[path.basename(lockfile)];
+  if (otherTool)
+    return `${lockfile} is ${otherTool}'s lockfile; ${SUPPORTED}: keep a package-lock.json beside it (\`npm install --package-lock-only\`) and name that`;
   const dir = path.dirname(path.join(projectDir, lockfile));
-  if (path.basename(lockfile) === "package-lock.json" && existsSync(path.join(dir, "pnpm-lock.yaml")))
-    return `${lockfile} does not exist, and the project is locked by pnpm instead: set lockfile: ${path.posix.join(path.dirname(lockfile), "pnpm-lock.yaml")}`;
+  for (const [other, lockedBy] of [
+    ["pnpm-lock.yaml", "pnpm"],
+    ["yarn.lock", "yarn"],
+  ] as const)
+    if (path.basename(lockfile) === "package-lock.json" && existsSync(path.join(dir, other)))
+      return `${lockfile} does not exist, and the project is locked by ${lockedBy} instead: set lockfile: ${path.posix.join(path.dirname(lockfile), other)}`;
   const others = Object.keys(OTHER_LOCKFILES).filter((name) => existsSync(path.join(dir, name)));
   if (others.length > 0)
     return `${lockfile} does not exist, and the project is locked by ${others.map((o) => `${OTHER_LOCKFILES[o]} (${o})`).join(", ")} instead; ${SUPPORTED}: keep a package-lock.json beside it (\`npm install --package-lock-only\`)`;
-  return `${lockfile} does not exist; run \`${path.basename(lockfile) === "pnpm-lock.yaml" ? "pnpm" : "npm"} install\` in ${path.dirname(lockfile)} to create it`;
+  const tool = isPnpmLockfile(lockfile) ? "pnpm" : isYarnLockfile(lockfile) ? "yarn" : "npm";
+  return `${lockfile} does not exist; run \`${tool} install\` in ${path.dirname(lockfile)} to create it`;
 }
 
 /** Whether a lockfile is pnpm's (read by pnpm-lockfile.ts), by its name. */
 export const isPnpmLockfile = (lockfile: string): boolean => path.basename(lockfile) === "pnpm-lock.yaml";
+/** Whether a lockfile is yarn's (read by yarn-lockfile.ts), by its name. */
+export const isYarnLockfile = (lockfile: string): boolean => path.basename(lockfile) === "yarn.lock";
 
 /** `lockfile` is relative to the project. A lockfile that cannot be used at all is `{ unusable }`, for its fields to say. */
 export function checkLockfile(projectDir: string, lockfile: string): CheckedLock | { unusable: string } {
   const file = path.join(projectDir, lockfile);
   const shown = path.relative(process.cwd(), file) || file;
   if (OTHER_LOCKFILES[path.basename(lockfile)]) return { unusable: unusableLockfile(projectDir, lockfile)! };
-  if (isPnpmLockfile(lockfile) && !existsSync(file)) return { unusable: unusableLockfile(projectDir, lockfile)! };
+  if ((isPnpmLockfile(lockfile) || isYarnLockfile(lockfile)) && !existsSync(file))
+    return { unusable: unusableLockfile(projectDir, lockfile)! };
   const bytes = readInside(projectDir, file, "lockfile", shown);
   if (bytes === undefined) return { unusable: unusableLockfile(projectDir, lockfile)! };
   const npmDir = path.dirname(file);

@@ -1,21 +1,22 @@
-// The pnpm that installs a pnpm project: the version package.json's `packageManager` names
+// The pnpm or yarn that installs a project: the version package.json's `packageManager` names
 // ("pnpm@10.2.0", optionally with corepack's "+sha512.HEX" hash of its npm tarball), fetched by
 // Nix from the npm registry like any package. Without a hash, npm's registry is asked for the
-// version's integrity once (remembered). Without `packageManager`, the pnpm nixkit pins for the
-// lockfile's version.
+// version's integrity once (remembered). Without `packageManager`, the version nixkit pins for the
+// lockfile.
 import path from "node:path";
 import { readTextInside } from "../util/bounded-read.js";
 import { UserError } from "../util/errors.js";
 import { npmViewIntegrity } from "./npm-config.js";
 
-export interface PnpmTool {
+export interface ManagerTool {
   version: string;
-  /** The SRI hash of pnpm's npm tarball. */
+  /** The SRI hash of the tool's npm tarball. */
   hash: string;
 }
+export type PnpmTool = ManagerTool;
 
 // The pnpm nixkit uses when package.json names none: the newest of the line that writes each lockfile version.
-const PINNED: Record<string, PnpmTool> = {
+const PINNED: Record<string, ManagerTool> = {
   "9.0": {
     version: "10.34.9",
     hash: "sha512-9JtajqD97bRLs8DB1ldQkqU8KVDZW3rRXfEfF5dId6LeOgHAfpNOmyjOcW5RwJqUlixzBtCb4uHksYqMh2L9Mg==",
@@ -29,19 +30,39 @@ const PINNED: Record<string, PnpmTool> = {
 // Corepack's hash algorithms that Nix's fetchurl checks, with their hex lengths.
 const HEX_LENGTHS: Record<string, number> = { sha512: 128, sha256: 64, sha1: 40 };
 
+// yarn 1, when package.json names no yarn: the last release of the line.
+const PINNED_YARN: ManagerTool = {
+  version: "1.22.22",
+  hash: "sha512-prL3kGtyG7o9Z9Sv8IPfBNrWTDmXB4Qbes8A9rEzt6wkJV8mUvoirjU0Mp3GGAU06Y0XQyA3/2/RQFVuK7MTfg==",
+};
+
 /** `lockDir` is the pnpm project's directory (that of pnpm-lock.yaml). */
-export function pnpmTool(projectDir: string, lockDir: string, lockfileVersion: string, registry: string): PnpmTool {
+export function pnpmTool(projectDir: string, lockDir: string, lockfileVersion: string, registry: string): ManagerTool {
+  return managerTool(projectDir, lockDir, "pnpm", PINNED[lockfileVersion]!, registry);
+}
+
+/** `lockDir` is the yarn project's directory (that of yarn.lock); yarn 1 only. */
+export function yarnTool(projectDir: string, lockDir: string, registry: string): ManagerTool {
+  const tool = managerTool(projectDir, lockDir, "yarn", PINNED_YARN, registry);
+  if (!tool.version.startsWith("1."))
+    throw new UserError(
+      `${path.relative(projectDir, path.join(lockDir, "package.json"))}: packageManager names yarn ${tool.version}, but yarn.lock is yarn 1's; nixkit installs yarn 1 projects only, for now`,
+    );
+  return tool;
+}
+
+function managerTool(projectDir: string, lockDir: string, expected: "pnpm" | "yarn", pinned: ManagerTool, registry: string): ManagerTool {
   const file = path.join(lockDir, "package.json");
   const shown = path.relative(process.cwd(), file) || file;
   const text = readTextInside(projectDir, file, "packageJson", shown);
-  if (text === undefined) throw new UserError(`${shown} does not exist; a pnpm project has one beside its pnpm-lock.yaml`);
+  if (text === undefined) throw new UserError(`${shown} does not exist; a ${expected} project has one beside its lockfile`);
   let packageManager: unknown;
   try {
     packageManager = (JSON.parse(text) as { packageManager?: unknown }).packageManager;
   } catch {
     throw new UserError(`${shown}: not valid JSON`);
   }
-  if (packageManager === undefined) return PINNED[lockfileVersion]!;
+  if (packageManager === undefined) return pinned;
   const at = `${shown}:${lineColOf(text, text.indexOf('"packageManager"'))}`;
   const match =
     typeof packageManager === "string"
@@ -52,14 +73,15 @@ export function pnpmTool(projectDir: string, lockDir: string, lockfileVersion: s
       `${at}: packageManager ${JSON.stringify(packageManager)} is not TOOL@VERSION (e.g. "pnpm@10.2.0", as \`corepack use pnpm@10\` writes it)`,
     );
   const [, tool, version, algorithm, hex] = match;
-  if (tool !== "pnpm")
+  const lockfile = expected === "pnpm" ? "pnpm-lock.yaml" : "yarn.lock";
+  if (tool !== expected)
     throw new UserError(
-      `${at}: packageManager names ${tool}, but ${path.relative(projectDir, lockDir) || "the project"} is locked by pnpm (pnpm-lock.yaml); set it to the pnpm that wrote the lockfile (\`corepack use pnpm@10\`)`,
+      `${at}: packageManager names ${tool}, but ${path.relative(projectDir, lockDir) || "the project"} is locked by ${expected} (${lockfile}); set it to the ${expected} that wrote the lockfile (\`corepack use ${expected}@${pinned.version.split(".")[0]}\`)`,
     );
-  if (algorithm === undefined) return { version: version!, hash: npmViewIntegrity(`pnpm@${version}`, lockDir, registry) };
+  if (algorithm === undefined) return { version: version!, hash: npmViewIntegrity(`${tool}@${version}`, lockDir, registry) };
   if (HEX_LENGTHS[algorithm] !== hex!.length)
     throw new UserError(
-      `${at}: packageManager's ${algorithm} hash is not one Nix checks (sha512, sha256 or sha1, in hex); run \`corepack use pnpm@${version}\` to record a sha512 one`,
+      `${at}: packageManager's ${algorithm} hash is not one Nix checks (sha512, sha256 or sha1, in hex); run \`corepack use ${tool}@${version}\` to record a sha512 one`,
     );
   return { version: version!, hash: `${algorithm}-${Buffer.from(hex!, "hex").toString("base64")}` };
 }

@@ -5,11 +5,12 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Manifest } from "../manifest/schema.js";
 import { FieldError } from "../util/errors.js";
-import { checkLockfile, isPnpmLockfile } from "./lockfile.js";
+import { checkLockfile, isPnpmLockfile, isYarnLockfile } from "./lockfile.js";
 import { npmRegistry } from "./npm-config.js";
 import { npmInstallSettings, pnpmInstallSettings } from "./npm-settings.js";
-import { pnpmTool, type PnpmTool } from "./package-manager.js";
+import { pnpmTool, yarnTool, type ManagerTool, type PnpmTool } from "./package-manager.js";
 import { readPnpmLock, type PnpmLock } from "./pnpm-lockfile.js";
+import { readYarnLock, yarnWorkspaces, type YarnDownload } from "./yarn-lockfile.js";
 
 export interface NodeContext {
   npmRegistry: string | null;
@@ -17,6 +18,8 @@ export interface NodeContext {
   npmSettings?: Record<string, Record<string, string>>;
   /** Each pnpm lockfile, read for Nix (src/node/pnpm-lockfile.ts), with the pnpm that installs it. */
   pnpmLocks?: Record<string, Omit<PnpmLock, "lockfileVersion"> & { pnpm: PnpmTool; settings: Record<string, string> }>;
+  /** Each yarn 1 lockfile's downloads (src/node/yarn-lockfile.ts), its workspace members and the yarn that installs it. */
+  yarnLocks?: Record<string, { downloads: YarnDownload[]; members: string[]; yarn: ManagerTool }>;
 }
 
 type NodeSpec = NonNullable<Manifest["shell"]["node"]>;
@@ -40,9 +43,15 @@ export function nodeContext(manifest: Manifest, projectDir: string, manifestText
   let registryDir: string | undefined;
   const unusable: string[] = [];
   const pnpmLockfiles: [string, PnpmLock][] = [];
+  const yarnLockfiles: [string, YarnDownload[]][] = [];
   for (const [lockfile, fields] of lockfiles) {
     if (isPnpmLockfile(lockfile) && existsSync(path.join(projectDir, lockfile))) {
       pnpmLockfiles.push([lockfile, readPnpmLock(projectDir, lockfile)]);
+      registryDir ??= path.dirname(path.join(projectDir, lockfile));
+      continue;
+    }
+    if (isYarnLockfile(lockfile) && existsSync(path.join(projectDir, lockfile))) {
+      yarnLockfiles.push([lockfile, readYarnLock(projectDir, lockfile)]);
       registryDir ??= path.dirname(path.join(projectDir, lockfile));
       continue;
     }
@@ -53,8 +62,8 @@ export function nodeContext(manifest: Manifest, projectDir: string, manifestText
   if (unusable.length > 0) throw new FieldError(unusable.join("\n"), manifestText);
   const npmSettings: Record<string, Record<string, string>> = {};
   for (const lockfile of lockfiles.keys()) {
-    // pnpm reads the .npmrc itself: the install copies it.
-    if (isPnpmLockfile(lockfile)) continue;
+    // pnpm reads the .npmrc itself (nixkit passes its settings); yarn 1 reads its own .yarnrc.
+    if (isPnpmLockfile(lockfile) || isYarnLockfile(lockfile)) continue;
     const settings = npmInstallSettings(projectDir, path.dirname(path.join(projectDir, lockfile)));
     if (Object.keys(settings).length > 0) npmSettings[lockfile.replace(/^\.\//, "")] = settings;
   }
@@ -62,8 +71,8 @@ export function nodeContext(manifest: Manifest, projectDir: string, manifestText
     ? npmRegistry(
         registryDir,
         projectDir,
-        pnpmLockfiles.length > 0 ? "pnpm's packages are downloaded from npm's registry setting" : undefined,
-        pnpmLockfiles.length > 0 ? "set registry= in the project's .npmrc" : undefined,
+        pnpmLockfiles.length + yarnLockfiles.length > 0 ? "pnpm and yarn themselves are downloaded from npm's registry setting" : undefined,
+        pnpmLockfiles.length + yarnLockfiles.length > 0 ? "set registry= in the project's .npmrc" : undefined,
       )
     : null;
   const pnpmLocks = Object.fromEntries(
@@ -73,9 +82,17 @@ export function nodeContext(manifest: Manifest, projectDir: string, manifestText
       return [lockfile.replace(/^\.\//, ""), { ...lock, pnpm, settings: pnpmInstallSettings(projectDir, lockDir) }];
     }),
   );
+  const yarnLocks = Object.fromEntries(
+    yarnLockfiles.map(([lockfile, downloads]) => {
+      const lockDir = path.dirname(path.join(projectDir, lockfile));
+      const yarn = yarnTool(projectDir, lockDir, registry!);
+      return [lockfile.replace(/^\.\//, ""), { downloads, members: yarnWorkspaces(projectDir, lockDir), yarn }];
+    }),
+  );
   return {
     npmRegistry: registry,
     ...(Object.keys(npmSettings).length > 0 ? { npmSettings } : {}),
     ...(pnpmLockfiles.length > 0 ? { pnpmLocks } : {}),
+    ...(yarnLockfiles.length > 0 ? { yarnLocks } : {}),
   };
 }

@@ -66,9 +66,9 @@ async function unstampedRcFile(invocation: WarmInvocation): Promise<string | und
   if (cached.state === "ok") return cached.file;
   if (cached.state === "damaged") process.stderr.write(`warning: ${damagedRcWarning(cached.file)}\n`);
   // A binary cache is probed and passed by the full CLI, so that print-dev-env uses it too; a
-  // pnpm lockfile's packages are written into flake.nix, which only the full CLI sees is stale.
+  // pnpm or yarn lockfile's packages are written into flake.nix, which only the full CLI sees is stale.
   const manifest = manifestText(invocation.projectDir);
-  if (/^cache:/m.test(manifest) || manifest.includes("pnpm-lock.yaml")) return undefined;
+  if (/^cache:/m.test(manifest) || /pnpm-lock\.yaml|yarn\.lock/.test(manifest)) return undefined;
   const { generatedFilesFresh, generatedFilesVisible } = await import("../generate/freshness.js");
   // The full CLI regenerates them, or makes git (and so Nix) see them.
   if (!generatedFilesFresh(invocation.projectDir) || !generatedFilesVisible(invocation.projectDir)) return undefined;

@@ -35,12 +35,14 @@ test(
         ".nixkit/lib/glob.nix",
         ".nixkit/lib/link-node-modules.nix",
         ".nixkit/lib/local-registry.nix",
+        ".nixkit/lib/node-tool.nix",
         ".nixkit/lib/node.nix",
         ".nixkit/lib/packages.nix",
         ".nixkit/lib/python.nix",
         ".nixkit/lib/per-system.nix",
         ".nixkit/lib/pnpm.nix",
         ".nixkit/lib/source.nix",
+        ".nixkit/lib/yarn.nix",
       ].sort(),
     );
     expect(b.generated).toEqual(a.generated);

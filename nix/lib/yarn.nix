@@ -1,0 +1,110 @@
+# Node dependencies from a yarn 1 yarn.lock. nixkit reads the lockfile (src/node/yarn-lockfile.ts)
+# into its downloads, written into flake.nix: every tarball is its own fixed-output fetch, by the
+# URL the lockfile resolved it to and its integrity, so a bump fetches that package alone (nixpkgs'
+# fetchYarnDeps keeps one hash of them all). In the sandbox they make yarn's offline mirror, and
+# the real yarn (the version package.json's packageManager names, fetched from npm's registry)
+# installs from it with `--frozen-lockfile --offline`, as nixpkgs' yarnConfigHook does.
+{ pkgs, lib, root, registry, locks, keepInstall }:
+let
+  inherit (builtins) concatStringsSep dirOf map replaceStrings;
+  tool = import ./node-tool.nix { inherit pkgs lib registry; };
+  project = { lockfile, scripts, omit }:
+    let
+      dir = dirOf lockfile;
+      yarnRoot = if dir == "." then root else root + "/${dir}";
+      lock = locks.${lockfile} or (throw "${lockfile} was not read by nixkit; run `nixkit generate`");
+      tarballs = map (d: {
+        inherit (d) file;
+        fetched = import <nix/fetchurl.nix> { inherit (d) url hash; name = replaceStrings [ "@" ] [ "" ] d.file; };
+      }) lock.downloads;
+      yarn = tool {
+        name = "yarn";
+        inherit (lock.yarn) version hash;
+        bins = { yarn = "bin/yarn.js"; yarnpkg = "bin/yarn.js"; };
+        scriptShell = true;
+        # yarn 1 puts `node` and `yarn` proxies before PATH for every script, written with
+        # #!/bin/sh, which a sandbox without sandbox-paths (Debian's nix) does not have.
+        fixup = ''
+          cat > "$TMPDIR/proxy-shell.js" <<'EOF'
+          const fs = require("fs");
+          const [file, sh] = process.argv.slice(2);
+          const text = fs.readFileSync(file, "utf8");
+          fs.writeFileSync(file, text.split("#!/bin/sh\\n").join(`#!''${sh}\\n`));
+          EOF
+          node "$TMPDIR/proxy-shell.js" "$out/lib/yarn/lib/cli.js" "$(command -v sh)"
+        '';
+      };
+      wanted = [ "yarn.lock" "package.json" ".yarnrc" ] ++ map (member: "${member}/package.json") lock.members;
+      rootPrefix = toString yarnRoot + "/";
+      onlyInstallInputs = path: type:
+        let rel = lib.removePrefix rootPrefix (toString path); in
+        builtins.elem rel wanted || (type == "directory" && builtins.any (w: lib.hasPrefix "${rel}/" w) wanted);
+      flags = concatStringsSep " " ([ "--frozen-lockfile" "--offline" "--ignore-scripts" "--no-progress" "--non-interactive" ]
+        ++ lib.optional (builtins.elem "dev" omit) "--production"
+        ++ lib.optional (builtins.elem "optional" omit) "--ignore-optional");
+      install = pkgs.stdenv.mkDerivation {
+        name = "${if dir == "." then "" else "${replaceStrings [ "/" ] [ "-" ] dir}-"}yarn-node-modules";
+        src = builtins.path { path = yarnRoot; name = "yarn-project"; filter = onlyInstallInputs; };
+        nativeBuildInputs = [ pkgs.nodejs yarn ];
+        mirrorList = concatStringsSep "\n" (map (t: "${t.file} ${t.fetched}") tarballs) + "\n";
+        passAsFile = [ "mirrorList" ];
+        dontConfigure = true;
+        buildPhase = ''
+          runHook preBuild
+          export HOME="$TMPDIR"
+          mkdir -p "$TMPDIR/mirror"
+          while read -r file fetched; do
+            [ -n "$file" ] || continue
+            ln -s "$fetched" "$TMPDIR/mirror/$file"
+          done < "$mirrorListPath"
+          # The project's .yarnrc, with the mirror as the one place packages come from.
+          echo "yarn-offline-mirror \"$TMPDIR/mirror\"" >> .yarnrc
+          nixkitYarn() { "$@" 2>&1 | tee -a "$TMPDIR/yarn-log"; }
+          nixkitInstall() {
+            nixkitYarn yarn install ${flags} --cache-folder "$TMPDIR/yarn-cache" || return 1
+            find . -type d -name node_modules -prune -exec patchShebangs {} + > /dev/null
+            ${lib.optionalString scripts ''
+              # yarn 1 has no rebuild: npm's runs the dependencies' install scripts in place.
+              nixkitYarn npm rebuild --offline --no-progress --loglevel=warn || return 1
+              find . -type d -name node_modules -prune -exec patchShebangs {} + > /dev/null
+              for event in preinstall install postinstall prepare; do
+                if node -e "process.exit(require('./package.json').scripts?.[process.argv[1]] ? 0 : 1)" "$event"; then
+                  nixkitYarn yarn run --offline "$event" || return 1
+                fi
+              done
+            ''}
+            return 0
+          }
+          if ! nixkitInstall; then
+            if grep -qE 'Your lockfile needs to be updated' "$TMPDIR/yarn-log"; then
+              echo ${lib.escapeShellArg "${lockfile}: out of date with package.json; run `yarn install` to update it, and commit it"} >&2
+            elif grep -qE "Couldn't find any versions|can't make a request in offline mode" "$TMPDIR/yarn-log"; then
+              echo ${lib.escapeShellArg "${lockfile}: yarn wanted a package the lockfile does not list (see yarn's output above); run `yarn install` to update the lockfile"} >&2
+            else
+              echo ${lib.escapeShellArg "${lockfile}: yarn install failed in the Nix sandbox (yarn's reason is above)"} >&2
+            fi
+            exit 1
+          fi
+          runHook postBuild
+        '';
+        installPhase = ''
+          runHook preInstall
+          # yarn's integrity file records the build's paths: not part of the install.
+          find . -path '*/node_modules/.yarn-integrity' -exec rm -f {} +
+          ${keepInstall lock.members}
+          runHook postInstall
+        '';
+        passthru = { inherit dir; };
+      };
+      plain = builtins.unsafeDiscardStringContext;
+    in {
+      inherit install;
+      tools = [ yarn ];
+      members = map (member: if dir == "." then member else "${dir}/${member}") lock.members;
+      fetches = {
+        install = plain install.outPath;
+        downloads = map (t: { inherit (t.fetched) url name; hash = t.fetched.outputHash; path = plain t.fetched.outPath; }) tarballs
+          ++ [ { inherit (yarn.src) url name; hash = yarn.src.outputHash; path = plain yarn.src.outPath; } ];
+      };
+    };
+in { inherit project; }
