@@ -132,8 +132,8 @@ let
       members = map (member: if dir == "." then member else "${dir}/${member}") lock.members;
       fetches = {
         install = plain install.outPath;
-        downloads = map (t: { inherit (t.file) url name; hash = t.file.outputHash; path = plain t.file.outPath; }) tarballs
-          ++ [ { inherit (pnpm.src) url name; hash = pnpm.src.outputHash; path = plain pnpm.src.outPath; } ];
+        # The tool's own tarball is left to Nix: it is needed only when the tool is not built yet.
+        downloads = map (t: { inherit (t.file) url name; hash = t.file.outputHash; path = plain t.file.outPath; }) tarballs;
       };
     };
 in { inherit project; }

@@ -76,10 +76,8 @@ let
             return 0
           }
           if ! nixkitInstall; then
-            if grep -qE 'Your lockfile needs to be updated' "$TMPDIR/yarn-log"; then
-              echo ${lib.escapeShellArg "${lockfile}: out of date with package.json; run `yarn install` to update it, and commit it"} >&2
-            elif grep -qE "Couldn't find any versions|can't make a request in offline mode" "$TMPDIR/yarn-log"; then
-              echo ${lib.escapeShellArg "${lockfile}: yarn wanted a package the lockfile does not list (see yarn's output above); run `yarn install` to update the lockfile"} >&2
+            if grep -qE "Your lockfile needs to be updated|Couldn't find any versions|can't make a request in offline mode" "$TMPDIR/yarn-log"; then
+              echo ${lib.escapeShellArg "${lockfile}: out of date with package.json (yarn wanted what it does not list, see above); run `yarn install` to update it, and commit it"} >&2
             else
               echo ${lib.escapeShellArg "${lockfile}: yarn install failed in the Nix sandbox (yarn's reason is above)"} >&2
             fi
@@ -103,8 +101,8 @@ let
       members = map (member: if dir == "." then member else "${dir}/${member}") lock.members;
       fetches = {
         install = plain install.outPath;
-        downloads = map (t: { inherit (t.fetched) url name; hash = t.fetched.outputHash; path = plain t.fetched.outPath; }) tarballs
-          ++ [ { inherit (yarn.src) url name; hash = yarn.src.outputHash; path = plain yarn.src.outPath; } ];
+        # The tool's own tarball is left to Nix: it is needed only when the tool is not built yet.
+        downloads = map (t: { inherit (t.fetched) url name; hash = t.fetched.outputHash; path = plain t.fetched.outPath; }) tarballs;
       };
     };
 in { inherit project; }

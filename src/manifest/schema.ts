@@ -30,16 +30,19 @@ const node = z
       .min(1)
       .default("package-lock.json")
       .describe(
-        "package-lock.json (lockfileVersion 2 or 3) or pnpm-lock.yaml (9.0 or 6.0), relative to the project; its directory is the npm or pnpm project.",
+        "package-lock.json (lockfileVersion 2 or 3), pnpm-lock.yaml (9.0 or 6.0) or yarn.lock (yarn 1), relative to the project; its directory is the npm, pnpm or yarn project.",
       ),
-    scripts: z.boolean().default(true).describe("Run the lifecycle scripts as `npm ci` or `pnpm install` does (false: --ignore-scripts)."),
+    scripts: z
+      .boolean()
+      .default(true)
+      .describe("Run the lifecycle scripts as `npm ci`, `pnpm install` or `yarn install` does (false: --ignore-scripts)."),
     omit: z
       .array(z.enum(["dev", "optional", "peer"]))
       .default([])
       .describe("Dependency types npm leaves out (npm ci --omit)."),
   })
   .describe(
-    "Node dependencies from the lockfile: each package fetched by Nix, installed once in the sandbox by `npm ci --offline` or `pnpm install --frozen-lockfile`, linked as node_modules.",
+    "Node dependencies from the lockfile: each package fetched by Nix, installed once in the sandbox by `npm ci --offline`, `pnpm install --frozen-lockfile` or `yarn install --frozen-lockfile --offline`, linked as node_modules.",
   );
 
 const python = z

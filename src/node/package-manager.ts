@@ -43,15 +43,21 @@ export function pnpmTool(projectDir: string, lockDir: string, lockfileVersion: s
 
 /** `lockDir` is the yarn project's directory (that of yarn.lock); yarn 1 only. */
 export function yarnTool(projectDir: string, lockDir: string, registry: string): ManagerTool {
-  const tool = managerTool(projectDir, lockDir, "yarn", PINNED_YARN, registry);
-  if (!tool.version.startsWith("1."))
-    throw new UserError(
-      `${path.relative(projectDir, path.join(lockDir, "package.json"))}: packageManager names yarn ${tool.version}, but yarn.lock is yarn 1's; nixkit installs yarn 1 projects only, for now`,
-    );
-  return tool;
+  return managerTool(projectDir, lockDir, "yarn", PINNED_YARN, registry, (version) =>
+    version.startsWith("1.")
+      ? undefined
+      : `packageManager names yarn ${version}, but yarn.lock is yarn 1's; nixkit installs yarn 1 projects only, for now`,
+  );
 }
 
-function managerTool(projectDir: string, lockDir: string, expected: "pnpm" | "yarn", pinned: ManagerTool, registry: string): ManagerTool {
+function managerTool(
+  projectDir: string,
+  lockDir: string,
+  expected: "pnpm" | "yarn",
+  pinned: ManagerTool,
+  registry: string,
+  unsupported: (version: string) => string | undefined = () => undefined,
+): ManagerTool {
   const file = path.join(lockDir, "package.json");
   const shown = path.relative(process.cwd(), file) || file;
   const text = readTextInside(projectDir, file, "packageJson", shown);
@@ -78,6 +84,8 @@ function managerTool(projectDir: string, lockDir: string, expected: "pnpm" | "ya
     throw new UserError(
       `${at}: packageManager names ${tool}, but ${path.relative(projectDir, lockDir) || "the project"} is locked by ${expected} (${lockfile}); set it to the ${expected} that wrote the lockfile (\`corepack use ${expected}@${pinned.version.split(".")[0]}\`)`,
     );
+  const refusal = unsupported(version!);
+  if (refusal) throw new UserError(`${at}: ${refusal}`);
   if (algorithm === undefined) return { version: version!, hash: npmViewIntegrity(`${tool}@${version}`, lockDir, registry) };
   if (HEX_LENGTHS[algorithm] !== hex!.length)
     throw new UserError(

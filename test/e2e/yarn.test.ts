@@ -1,0 +1,134 @@
+// yarn 1 projects, for real: a workspace as yarn 1.22 writes it (two members, one depending on the
+// other, a scoped package, an npm: alias, a bin used by a build script). The committed lockfile
+// names no registry: its URLs are made here from npm's registry setting, as `yarn install` with
+// that registry writes them. Each tarball is fetched by Nix, yarn (the packageManager's version,
+// from npm's registry) installs from its offline mirror in the sandbox; builds, tests with JUnit
+// and the shell use the install.
+import { execa } from "execa";
+import { cpSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, test } from "vitest";
+import { nix, nixkit, repoRoot, tempDir, versioned } from "../helpers.js";
+import { editFile, offlinePkgs } from "./project.js";
+
+const SEMVER_7_6_2 = "sha512-FNAIBWCx9qcRhoHcgcJ0gvU7SN1lYU2ZXuSfl04bSC5OpvDHFyJCjdNHomPXxjQlCBU67YW64PzY7/VIEH7F2w==";
+const SEMVER_7_6_3 = "sha512-oVekP1cKtI+CTDvHWYFUcMtsK/00wmAEfyqKfNdARm8u1wNVhSgaX7A8d4UuIlUI5e84iEwOhs7ZPYRmzU9U6A==";
+
+const manifest = `version: 1
+name: yarn-workspace
+systems: [x86_64-linux]
+inputs:
+  nixpkgs: ${JSON.stringify(offlinePkgs())}
+shell:
+  node: { lockfile: yarn.lock }
+builds:
+  app:
+    node: { lockfile: yarn.lock }
+    script: |
+      cd packages/app && yarn run build
+      mkdir -p $out && cp dist/* $out/
+      yarn --version > $out/yarn-version
+tests:
+  lib:
+    node: { lockfile: yarn.lock }
+    script: |
+      cd packages/lib
+      node --test --test-reporter=junit --test-reporter-destination="$NIXKIT_REPORTS/junit.xml" test/
+  all:
+    node: { lockfile: yarn.lock }
+    script: yarn test
+`;
+
+async function yarnProject(): Promise<string> {
+  const dir = tempDir("nixkit-yarn-");
+  cpSync(path.join(repoRoot, "test/fixtures/yarn-workspace"), dir, { recursive: true });
+  const registry = (await execa("npm", ["config", "get", "registry"], { cwd: dir })).stdout.trim().replace(/\/+$/, "");
+  editFile(path.join(dir, "yarn.lock"), (t) => t.replaceAll("@REGISTRY@", registry));
+  // A root package name of its own, so the install is new to the store.
+  editFile(path.join(dir, "package.json"), (t) =>
+    t.replace('"yarn-workspace-fixture"', JSON.stringify(`yarn-ws-${process.pid}-${Date.now()}`)),
+  );
+  writeFileSync(path.join(dir, "nixkit.yaml"), manifest);
+  return dir;
+}
+
+const outOf = (stdout: string, name: string) => new RegExp(`^${name}\\s+(/nix/store/\\S+)`, "m").exec(stdout)?.[1];
+const fetchedTarballs = (log: string) => [...new Set([...log.matchAll(/downloading \S+\/([^/\s]+\.tgz)$/gm)].map((m) => m[1]!))].sort();
+const installing = /building \S*yarn-node-modules/;
+
+describe("node: a yarn 1 workspace from its own lockfile", () => {
+  test(
+    versioned(
+      "build, test with JUnit and the shell: members linked, scoped and aliased packages, bins",
+      "fixed-output fetches in the sandbox",
+    ),
+    async () => {
+      const dir = await yarnProject();
+      const build = await nixkit(["build"], { cwd: dir });
+      expect(build.exitCode, build.stderr).toBe(0);
+      const out = outOf(build.stdout, "app")!;
+      expect(readFileSync(path.join(out, "out"), "utf8")).toBe("  odd true\n");
+      expect(readFileSync(path.join(out, "version"), "utf8")).toBe("1.2.3\n");
+      expect(readFileSync(path.join(out, "yarn-version"), "utf8").trim()).toBe("1.22.22");
+
+      const tested = await nixkit(["--json", "test", "--junit", "junit.xml"], { cwd: dir });
+      expect(tested.exitCode, tested.stderr).toBe(0);
+      const results = (JSON.parse(tested.stdout) as { tests: { name: string; status: string }[] }).tests;
+      expect(Object.fromEntries(results.map((t) => [t.name, t.status]))).toEqual({ lib: "pass", all: "pass" });
+      expect(readFileSync(path.join(dir, "junit.xml"), "utf8")).toContain('name="odd numbers are padded"');
+
+      const shell = await nixkit(["run", "--", "yarn", "test"], { cwd: dir });
+      expect(shell.exitCode, shell.stderr).toBe(0);
+      expect(shell.stdout).toContain("  odd true");
+    },
+  );
+
+  test("a code change neither refetches nor reinstalls; a bumped dependency refetches that tarball only", async () => {
+    const dir = await yarnProject();
+    expect((await nixkit(["build"], { cwd: dir })).exitCode).toBe(0);
+    editFile(path.join(dir, "packages/lib/index.js"), (t) => t + "// changed\n");
+    const again = await nixkit(["build", "-v"], { cwd: dir });
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.stderr).not.toMatch(installing);
+    expect(fetchedTarballs(again.stderr)).toEqual([]);
+
+    for (const name of readdirSync("/nix/store").filter((n) => n.endsWith("-semver-7.6.2.tgz")))
+      await nix(["store", "delete", `/nix/store/${name}`], dir);
+    // What `yarn add -D semver@7.6.2` writes.
+    editFile(path.join(dir, "yarn.lock"), (t) =>
+      t
+        .replaceAll("semver@7.6.3", "semver@7.6.2")
+        .replace('version "7.6.3"', 'version "7.6.2"')
+        .replace("semver-7.6.3.tgz", "semver-7.6.2.tgz")
+        .replace(/#[0-9a-f]{40}"\n  integrity sha512-oVekP1/, '"\n  integrity sha512-oVekP1')
+        .replace(SEMVER_7_6_3, SEMVER_7_6_2),
+    );
+    editFile(path.join(dir, "packages/app/package.json"), (t) => t.replace('"semver": "7.6.3"', '"semver": "7.6.2"'));
+    const bumped = await nixkit(["build", "-v"], { cwd: dir });
+    expect(bumped.exitCode, bumped.stderr).toBe(0);
+    expect(fetchedTarballs(bumped.stderr)).toEqual(["semver-7.6.2.tgz"]);
+    expect(bumped.stderr).toMatch(installing);
+  });
+
+  test("a lockfile out of date with package.json fails in the sandbox naming the command that updates it", async () => {
+    const dir = await yarnProject();
+    editFile(path.join(dir, "packages/app/package.json"), (t) =>
+      t.replace('"@sindresorhus/is": "4.6.0"', '"@sindresorhus/is": "4.6.0",\n    "ms": "2.1.3"'),
+    );
+    const result = await nixkit(["build"], { cwd: dir });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/yarn\.lock: out of date with package\.json .*run `yarn install` to update it/);
+  });
+
+  test("a yarn 2+ lockfile and a packageManager naming yarn 4 are refused at their line (exit 2)", async () => {
+    const dir = await yarnProject();
+    editFile(path.join(dir, "package.json"), (t) => t.replace('"yarn@1.22.22"', '"yarn@4.5.0"'));
+    const berryTool = await nixkit(["build"], { cwd: dir });
+    expect(berryTool.exitCode).toBe(2);
+    expect(berryTool.stderr).toMatch(/package\.json:4:3: packageManager names yarn 4\.5\.0, but yarn\.lock is yarn 1's/);
+    writeFileSync(path.join(dir, "yarn.lock"), "__metadata:\n  version: 8\n  cacheKey: 10c0\n");
+    const berry = await nixkit(["build"], { cwd: dir });
+    expect(berry.exitCode).toBe(2);
+    expect(berry.stderr).toMatch(/yarn\.lock:1:1: this is the lockfile of yarn 2 or later \(berry\)/);
+  });
+});
