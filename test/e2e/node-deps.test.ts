@@ -351,7 +351,7 @@ describe("lockfiles nixkit refuses", () => {
   });
 });
 
-test("the committed fixture and example lockfiles (npm's and pnpm's) record no download URL (the registry is read at run time)", () => {
+test("the committed fixture and example lockfiles (npm's, pnpm's and yarn's) record no download URL (the registry is read at run time)", () => {
   for (const file of ["test/fixtures/node-deps/package-lock.json"]) {
     expect(existsSync(path.join(repoRoot, file))).toBe(true);
     expect(readFileSync(path.join(repoRoot, file), "utf8")).not.toMatch(/"resolved": "https?:/);
@@ -360,6 +360,10 @@ test("the committed fixture and example lockfiles (npm's and pnpm's) record no d
   const pnpmLock = path.join(repoRoot, "test/fixtures/pnpm-workspace/pnpm-lock.yaml");
   expect(existsSync(pnpmLock)).toBe(true);
   expect(readFileSync(pnpmLock, "utf8")).not.toMatch(/https?:|tarball:/);
+  // yarn 1 always writes URLs: the fixture's are a placeholder, made from npm's setting at test time.
+  const yarnLock = readFileSync(path.join(repoRoot, "test/fixtures/yarn-workspace/yarn.lock"), "utf8");
+  expect(yarnLock).not.toMatch(/:\/\//);
+  expect(yarnLock.match(/resolved "@REGISTRY@\//g)?.length).toBe(5);
 });
 
 test("#!/usr/bin/env and #!/bin/bash work in the sandbox: install scripts calling node_modules/.bin, a husky-like prepare, the project's own scripts", async () => {
