@@ -94,7 +94,7 @@ describe("node: a pnpm workspace from its own lockfile", () => {
 
       const shell = await nixkit(["run", "--", "pnpm", "test"], { cwd: dir });
       expect(shell.exitCode, shell.stderr).toBe(0);
-      expect(shell.stdout).toContain("  odd true");
+      expect(shell.stdout, shell.stdout + shell.stderr).toContain("  odd true");
       const member = await nixkit(["run", "--", "node", "-p", "require('@ws/lib')(5)"], { cwd: path.join(dir, "packages/app") });
       expect(member.exitCode, member.stderr).toBe(0);
       expect(member.stdout.trimEnd()).toBe("  odd");
