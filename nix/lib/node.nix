@@ -42,6 +42,20 @@ let
       cp "$member/package.json" "$out/$member/package.json"
     done
   '';
+  # What an install of a lockfile gives the rest of the library (npm's, pnpm's, yarn's): the
+  # install, the tools it puts on PATH, its members' directories (relative to the flake) and, for
+  # nixkit, which fetches the missing downloads ahead, in parallel (src/node/prefetch.ts), the
+  # downloads: Nix fetches them one after another in the sandbox. Plain strings: `nix eval --json`
+  # refuses values that carry derivations with them.
+  installResult = { dir, install, members, downloads, tools ? [ ] }:
+    let plain = builtins.unsafeDiscardStringContext; in {
+      inherit install tools;
+      members = map (member: if dir == "." then member else "${dir}/${member}") members;
+      fetches = {
+        install = plain install.outPath;
+        downloads = map (file: { inherit (file) url name; hash = file.outputHash; path = plain file.outPath; }) downloads;
+      };
+    };
   storeName = name: version: "${replaceStrings [ "@" "/" ] [ "" "-" ] name}-${version}.tgz";
 
   fetchPackage = lockfile: where: entry:
@@ -152,21 +166,9 @@ let
         '';
         passthru = { inherit dir; };
       };
-      plain = builtins.unsafeDiscardStringContext;
-    in {
-      inherit install;
-      tools = [ ];
-      members = map (member: if dir == "." then member else "${dir}/${member}") members;
-      # For nixkit, which fetches the missing downloads ahead, in parallel (src/node/prefetch.ts):
-      # Nix fetches them one after another in the sandbox. Plain strings: `nix eval --json`
-      # refuses values that carry derivations with them.
-      fetches = {
-        install = plain install.outPath;
-        downloads = lib.mapAttrsToList (_: tarball: { inherit (tarball) url name; hash = tarball.outputHash; path = plain tarball.outPath; }) tarballs;
-      };
-    };
-  pnpm = import ./pnpm.nix { inherit pkgs lib root system registry keepInstall; locks = pnpmLocks; };
-  yarn = import ./yarn.nix { inherit pkgs lib root registry keepInstall; locks = yarnLocks; };
+    in installResult { inherit dir install members; downloads = builtins.attrValues tarballs; };
+  pnpm = import ./pnpm.nix { inherit pkgs lib root system registry keepInstall installResult; locks = pnpmLocks; };
+  yarn = import ./yarn.nix { inherit pkgs lib root registry keepInstall installResult; locks = yarnLocks; };
 in {
   project = spec:
     if baseNameOf spec.lockfile == "pnpm-lock.yaml" then pnpm.project spec

@@ -8,7 +8,7 @@
 # and runs lifecycle scripts by its own rules, and checks every tarball against the lockfile.
 # pnpm 10 refuses a lockfile whose registry packages were rewritten to local tarballs, which is
 # how the npm install works (node.nix).
-{ pkgs, lib, root, system, registry, locks, keepInstall }:
+{ pkgs, lib, root, system, registry, locks, keepInstall, installResult }:
 let
   inherit (builtins) concatStringsSep dirOf elem elemAt filter head map replaceStrings toJSON;
   platform = {
@@ -125,15 +125,7 @@ let
         '';
         passthru = { inherit dir; };
       };
-      plain = builtins.unsafeDiscardStringContext;
-    in {
-      inherit install;
-      tools = [ pnpm ];
-      members = map (member: if dir == "." then member else "${dir}/${member}") lock.members;
-      fetches = {
-        install = plain install.outPath;
-        # The tool's own tarball is left to Nix: it is needed only when the tool is not built yet.
-        downloads = map (t: { inherit (t.file) url name; hash = t.file.outputHash; path = plain t.file.outPath; }) tarballs;
-      };
-    };
+    in
+    # The tool's own tarball is left to Nix: it is needed only when the tool is not built yet.
+    installResult { inherit dir install; inherit (lock) members; downloads = map (t: t.file) tarballs; tools = [ pnpm ]; };
 in { inherit project; }

@@ -4,7 +4,7 @@
 # fetchYarnDeps keeps one hash of them all). In the sandbox they make yarn's offline mirror, and
 # the real yarn (the version package.json's packageManager names, fetched from npm's registry)
 # installs from it with `--frozen-lockfile --offline`, as nixpkgs' yarnConfigHook does.
-{ pkgs, lib, root, registry, locks, keepInstall }:
+{ pkgs, lib, root, registry, locks, keepInstall, installResult }:
 let
   inherit (builtins) concatStringsSep dirOf map replaceStrings;
   tool = import ./node-tool.nix { inherit pkgs lib registry; };
@@ -94,15 +94,7 @@ let
         '';
         passthru = { inherit dir; };
       };
-      plain = builtins.unsafeDiscardStringContext;
-    in {
-      inherit install;
-      tools = [ yarn ];
-      members = map (member: if dir == "." then member else "${dir}/${member}") lock.members;
-      fetches = {
-        install = plain install.outPath;
-        # The tool's own tarball is left to Nix: it is needed only when the tool is not built yet.
-        downloads = map (t: { inherit (t.fetched) url name; hash = t.fetched.outputHash; path = plain t.fetched.outPath; }) tarballs;
-      };
-    };
+    in
+    # The tool's own tarball is left to Nix: it is needed only when the tool is not built yet.
+    installResult { inherit dir install; inherit (lock) members; downloads = map (t: t.fetched) tarballs; tools = [ yarn ]; };
 in { inherit project; }

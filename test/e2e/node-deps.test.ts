@@ -19,7 +19,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { countingNix, nix, nixkit, repoRoot, tempDir, versioned } from "../helpers.js";
-import { editFile, offlinePkgs } from "./project.js";
+import { editFile, fetchedTarballs, offlinePkgs, outOf } from "./project.js";
 
 const MS_2_1_3 = "sha512-6FlzubTLZG3J2a/NVCAleEhjzq5oxgHyaCU9yYXvcLsvoVaHJq/s5xXI6/XXP6tz7R9xAOtHnSO/tXtF3WRTlA==";
 
@@ -64,9 +64,6 @@ function nodeProject(extra = ""): string {
   return dir;
 }
 
-const outOf = (stdout: string, name: string) => new RegExp(`^${name}\\s+(/nix/store/\\S+)`, "m").exec(stdout)?.[1];
-// `nixkit -v` logs every download Nix makes.
-const fetchedTarballs = (log: string) => [...new Set([...log.matchAll(/downloading \S+\/([^/\s]+\.tgz)$/gm)].map((m) => m[1]!))].sort();
 const installing = /building \S*-node-modules/;
 
 describe("node: dependencies from the lockfile", () => {

@@ -8,7 +8,7 @@ import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from "no
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { nix, nixkit, repoRoot, tempDir, versioned } from "../helpers.js";
-import { editFile, offlinePkgs } from "./project.js";
+import { editFile, fetchedTarballs, offlinePkgs, outOf } from "./project.js";
 
 const LEFT_PAD_1_2_0 = "sha512-OQadpCyFCT/VLniZQgym8d3/ofIJtuZyw2ibsVeIUOexKgW/osn8+mMFJbwGMPeDC4GnLzD8q115WPCDx4YRWg==";
 const LEFT_PAD_1_3_0 = "sha512-XI5MPzVNApjAyhQzphX8BkmKsKUxD4LdyK24iZeQGinBN9yTQT3bFlCBy/aVx2HrNcqQGsdot8ghrjyrvMCoEA==";
@@ -53,9 +53,6 @@ function pnpmProject(): string {
   return dir;
 }
 
-const outOf = (stdout: string, name: string) => new RegExp(`^${name}\\s+(/nix/store/\\S+)`, "m").exec(stdout)?.[1];
-// `nixkit -v` logs every download Nix makes.
-const fetchedTarballs = (log: string) => [...new Set([...log.matchAll(/downloading \S+\/([^/\s]+\.tgz)$/gm)].map((m) => m[1]!))].sort();
 const installing = /building \S*pnpm-node-modules/;
 
 describe("node: a pnpm workspace from its own lockfile", () => {

@@ -39,3 +39,11 @@ export function exampleWithCache(runId: string, url: string, publicKeys: string[
   );
   return dir;
 }
+
+/** The store path `nixkit build` printed for a build. */
+export const outOf = (stdout: string, name: string): string | undefined =>
+  new RegExp(`^${name}\\s+(/nix/store/\\S+)`, "m").exec(stdout)?.[1];
+
+/** The tarballs a `nixkit -v` run downloaded (it logs every download Nix makes), by file name. */
+export const fetchedTarballs = (log: string): string[] =>
+  [...new Set([...log.matchAll(/downloading \S+\/([^/\s]+\.tgz)$/gm)].map((m) => m[1]!))].sort();
