@@ -12,6 +12,9 @@ export const cliPath = path.join(repoRoot, "bin", "nixkit.cjs");
 export const nixEnv = {
   NIX_CONFIG: "substituters =\nexperimental-features = nix-command flakes",
   NO_COLOR: "1",
+  // `npm run -s` (how npm test runs the second Nix pass) exports its silence, which pnpm reads as
+  // its own log level: the scripts' output the tests read would be hidden.
+  npm_config_loglevel: undefined,
 };
 
 /**

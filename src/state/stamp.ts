@@ -2,9 +2,9 @@
 // fails is a miss and a write that fails is skipped, never an error.
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { tempPathFor } from "./atomic.js";
+import { deadLeftovers, tempPathFor } from "./atomic.js";
 
-/** Writes `content` to `file` whole (temp file, then rename), or not at all. */
+/** Writes `content` to `file` whole (temp file, then rename), or not at all; a killed writer's temp of it goes. */
 export function writeStamp(file: string, content: string): void {
   const temp = tempPathFor(file);
   try {
@@ -14,6 +14,9 @@ export function writeStamp(file: string, content: string): void {
   } catch {
     rmSync(temp, { force: true });
   }
+  const prefix = `.${path.basename(file)}.`;
+  for (const name of deadLeftovers(path.dirname(file)))
+    if (name.startsWith(prefix)) rmSync(path.join(path.dirname(file), name), { force: true });
 }
 
 /** Whether `file` holds exactly `content`. */

@@ -25,7 +25,7 @@ function random(seed: number) {
 
 interface Setup {
   dir: string;
-  env: Record<string, string>;
+  env: NodeJS.ProcessEnv;
   /** Where outputs outside the project go. */
   out: string;
 }
