@@ -42,6 +42,14 @@ let
       cp "$member/package.json" "$out/$member/package.json"
     done
   '';
+  # Shell code defining nixkitPatchTrees: patchShebangs on every node_modules tree below `.`
+  # (a workspace member has its own). A loop, as patchShebangs is a shell function.
+  patchTrees = ''
+    nixkitPatchTrees() {
+      local tree
+      for tree in $(find . -type d -name node_modules -prune); do patchShebangs "$tree"; done > /dev/null
+    }
+  '';
   # What an install of a lockfile gives the rest of the library (npm's, pnpm's, yarn's): the
   # install, the tools it puts on PATH, its members' directories (relative to the flake) and, for
   # nixkit, which fetches the missing downloads ahead, in parallel (src/node/prefetch.ts), the
@@ -167,8 +175,8 @@ let
         passthru = { inherit dir; };
       };
     in installResult { inherit dir install members; downloads = builtins.attrValues tarballs; };
-  pnpm = import ./pnpm.nix { inherit pkgs lib root system registry keepInstall installResult; locks = pnpmLocks; };
-  yarn = import ./yarn.nix { inherit pkgs lib root registry keepInstall installResult; locks = yarnLocks; };
+  pnpm = import ./pnpm.nix { inherit pkgs lib root system registry keepInstall installResult patchTrees; locks = pnpmLocks; };
+  yarn = import ./yarn.nix { inherit pkgs lib root registry keepInstall installResult patchTrees; locks = yarnLocks; };
 in {
   project = spec:
     if baseNameOf spec.lockfile == "pnpm-lock.yaml" then pnpm.project spec

@@ -8,7 +8,7 @@
 # and runs lifecycle scripts by its own rules, and checks every tarball against the lockfile.
 # pnpm 10 refuses a lockfile whose registry packages were rewritten to local tarballs, which is
 # how the npm install works (node.nix).
-{ pkgs, lib, root, system, registry, locks, keepInstall, installResult }:
+{ pkgs, lib, root, system, registry, locks, keepInstall, installResult, patchTrees }:
 let
   inherit (builtins) concatStringsSep dirOf elem elemAt filter head map replaceStrings toJSON;
   platform = {
@@ -70,8 +70,11 @@ let
         npmrc = concatStringsSep "\n" (lib.mapAttrsToList (key: value: "${key}=${value}") (lock.settings or { })) + "\n";
         passAsFile = [ "tarballList" "registryServer" "npmrc" ];
         dontConfigure = true;
+        # Patched in the build, before the lifecycle scripts run; the trees move to $out as they are.
+        dontPatchShebangs = true;
         buildPhase = ''
           runHook preBuild
+          ${patchTrees}
           export HOME="$TMPDIR" npm_config_update_notifier=false
           # The project's .npmrc settings that change the install (nixkit keeps them, never its auth lines).
           cp "$npmrcPath" .npmrc
@@ -93,10 +96,10 @@ let
           nixkitInstall() {
             nixkitPnpm pnpm install ${flags} --reporter=append-only || return 1
             # As the npm install: the sandbox has no /usr/bin/env, so shebangs point at the store first.
-            find . -type d -name node_modules -prune -exec patchShebangs {} + > /dev/null
+            nixkitPatchTrees
             ${lib.optionalString scripts ''
               nixkitPnpm pnpm rebuild ${lib.optionalString (lock.members != [ ]) "--recursive"} --reporter=append-only || return 1
-              find . -type d -name node_modules -prune -exec patchShebangs {} + > /dev/null
+              nixkitPatchTrees
             ''}
             return 0
           }

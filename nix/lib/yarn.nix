@@ -4,7 +4,7 @@
 # fetchYarnDeps keeps one hash of them all). In the sandbox they make yarn's offline mirror, and
 # the real yarn (the version package.json's packageManager names, fetched from npm's registry)
 # installs from it with `--frozen-lockfile --offline`, as nixpkgs' yarnConfigHook does.
-{ pkgs, lib, root, registry, locks, keepInstall, installResult }:
+{ pkgs, lib, root, registry, locks, keepInstall, installResult, patchTrees }:
 let
   inherit (builtins) concatStringsSep dirOf map replaceStrings;
   tool = import ./node-tool.nix { inherit pkgs lib registry; };
@@ -49,8 +49,11 @@ let
         mirrorList = concatStringsSep "\n" (map (t: "${t.file} ${t.fetched}") tarballs) + "\n";
         passAsFile = [ "mirrorList" ];
         dontConfigure = true;
+        # Patched in the build, before the lifecycle scripts run; the trees move to $out as they are.
+        dontPatchShebangs = true;
         buildPhase = ''
           runHook preBuild
+          ${patchTrees}
           export HOME="$TMPDIR"
           mkdir -p "$TMPDIR/mirror"
           while read -r file fetched; do
@@ -62,11 +65,11 @@ let
           nixkitYarn() { "$@" 2>&1 | tee -a "$TMPDIR/yarn-log"; }
           nixkitInstall() {
             nixkitYarn yarn install ${flags} --cache-folder "$TMPDIR/yarn-cache" || return 1
-            find . -type d -name node_modules -prune -exec patchShebangs {} + > /dev/null
+            nixkitPatchTrees
             ${lib.optionalString scripts ''
               # yarn 1 has no rebuild: npm's runs the dependencies' install scripts in place.
               nixkitYarn npm rebuild --offline --no-progress --loglevel=warn || return 1
-              find . -type d -name node_modules -prune -exec patchShebangs {} + > /dev/null
+              nixkitPatchTrees
               for event in preinstall install postinstall prepare; do
                 if node -e "process.exit(require('./package.json').scripts?.[process.argv[1]] ? 0 : 1)" "$event"; then
                   nixkitYarn yarn run --offline "$event" || return 1
