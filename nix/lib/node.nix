@@ -9,17 +9,19 @@
 { pkgs, lib, root, system, registry, settings ? { }, pnpmLocks ? { }, yarnLocks ? { } }:
 let
   inherit (builtins) any attrNames concatStringsSep dirOf elem filter fromJSON head mapAttrs match readFile replaceStrings toJSON;
-  npmPlatform = {
-    x86_64-linux = { os = "linux"; cpu = "x64"; };
-    aarch64-linux = { os = "linux"; cpu = "arm64"; };
-    x86_64-darwin = { os = "darwin"; cpu = "x64"; };
-    aarch64-darwin = { os = "darwin"; cpu = "arm64"; };
-  }.${system} or { os = system; cpu = system; };
-  # npm's os and cpu lists: names that may install it, or "!name" for those that may not.
+  # This system in npm's and pnpm's terms (libc: pnpm's, Linux only).
+  platform = {
+    x86_64-linux = { os = "linux"; cpu = "x64"; libc = "glibc"; };
+    aarch64-linux = { os = "linux"; cpu = "arm64"; libc = "glibc"; };
+    x86_64-darwin = { os = "darwin"; cpu = "x64"; libc = null; };
+    aarch64-darwin = { os = "darwin"; cpu = "arm64"; libc = null; };
+  }.${system} or { os = system; cpu = system; libc = null; };
+  # npm's and pnpm's os, cpu and libc lists: names that may install it, or "!name" for those that may not.
   allows = list: value:
     let positive = filter (x: !(lib.hasPrefix "!" x)) list; in
     !(elem "!${value}" list) && (positive == [ ] || elem value positive);
-  installsHere = entry: allows (entry.os or [ ]) npmPlatform.os && allows (entry.cpu or [ ]) npmPlatform.cpu;
+  # npm ci decides libc itself (and older npm does not check it): every libc's package is fetched.
+  installsHere = entry: allows (entry.os or [ ]) platform.os && allows (entry.cpu or [ ]) platform.cpu;
   isDependency = where: match "(.*/)?node_modules/.*" where != null;
   nameOf = where: entry: entry.name or (lib.last (lib.splitString "node_modules/" where));
   strongestHash = integrity:
@@ -65,13 +67,27 @@ let
       };
     };
   storeName = name: version: "${replaceStrings [ "@" "/" ] [ "" "-" ] name}-${version}.tgz";
+  # Where a registry serves a package's tarball: NAME/-/BASE-VERSION.tgz.
+  registryPath = name: version: "${name}/-/${lib.last (lib.splitString "/" name)}-${version}.tgz";
+  # The part of a project an install reads: `files` (relative to `path`), the directories that
+  # lead to them, and everything below `dirs`.
+  installSource = { path, name, files, dirs ? [ ] }:
+    let prefix = toString path + "/"; in
+    builtins.path {
+      inherit path name;
+      filter = file: type:
+        let rel = lib.removePrefix prefix (toString file); in
+        elem rel files
+        || (type == "directory" && any (f: lib.hasPrefix "${rel}/" f) files)
+        || any (dir: lib.hasPrefix "${dir}/" rel) dirs;
+    };
 
   fetchPackage = lockfile: where: entry:
     let
       name = nameOf where entry;
       url = entry.resolved or (
         if registry == null then throw "${lockfile}: ${name} has no \"resolved\" URL; run `nixkit generate` to read npm's registry setting"
-        else "${registry}/${name}/-/${lib.last (lib.splitString "/" name)}-${entry.version}.tgz");
+        else "${registry}/${registryPath name entry.version}");
     in import <nix/fetchurl.nix> {
       inherit url;
       # npm may list several hashes: the strongest one Nix checks (nixkit refused the rest).
@@ -109,14 +125,9 @@ let
       projectScripts = filter (event: ownScripts ? ${event}) [ "preinstall" "install" "postinstall" "preprepare" "prepare" "postprepare" ];
       # Their package.json is all npm ci needs of the members here.
       members = membersOf lock;
-      rootPrefix = toString npmRoot + "/";
-      onlyManifests = path: type:
-        let rel = lib.removePrefix rootPrefix (toString path); in
-        if type == "directory" then any (m: m == rel || lib.hasPrefix "${rel}/" m) members
-        else rel == "package.json" || elem rel (map (m: "${m}/package.json") members);
       install = pkgs.stdenv.mkDerivation {
         name = "${replaceStrings [ "@" "/" ] [ "" "-" ] (lock.name or "npm-project")}-node-modules";
-        src = builtins.path { path = npmRoot; name = "npm-project"; filter = onlyManifests; };
+        src = installSource { path = npmRoot; name = "npm-project"; files = [ "package.json" ] ++ map (m: "${m}/package.json") members; };
         nativeBuildInputs = [ pkgs.nodejs ];
         lockJSON = toJSON installable;
         passAsFile = [ "lockJSON" ];
@@ -175,8 +186,10 @@ let
         passthru = { inherit dir; };
       };
     in installResult { inherit dir install members; downloads = builtins.attrValues tarballs; };
-  pnpm = import ./pnpm.nix { inherit pkgs lib root system registry keepInstall installResult patchTrees; locks = pnpmLocks; };
-  yarn = import ./yarn.nix { inherit pkgs lib root registry keepInstall installResult patchTrees; locks = yarnLocks; };
+  # What pnpm.nix and yarn.nix take from here.
+  shared = { inherit allows platform installSource keepInstall installResult patchTrees registryPath storeName; };
+  pnpm = import ./pnpm.nix { inherit pkgs lib root registry shared; locks = pnpmLocks; };
+  yarn = import ./yarn.nix { inherit pkgs lib root registry shared; locks = yarnLocks; };
 in {
   project = spec:
     if baseNameOf spec.lockfile == "pnpm-lock.yaml" then pnpm.project spec

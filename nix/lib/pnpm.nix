@@ -8,19 +8,10 @@
 # and runs lifecycle scripts by its own rules, and checks every tarball against the lockfile.
 # pnpm 10 refuses a lockfile whose registry packages were rewritten to local tarballs, which is
 # how the npm install works (node.nix).
-{ pkgs, lib, root, system, registry, locks, keepInstall, installResult, patchTrees }:
+{ pkgs, lib, root, registry, locks, shared }:
 let
   inherit (builtins) concatStringsSep dirOf elem elemAt filter head map replaceStrings toJSON;
-  platform = {
-    x86_64-linux = { os = "linux"; cpu = "x64"; libc = "glibc"; };
-    aarch64-linux = { os = "linux"; cpu = "arm64"; libc = "glibc"; };
-    x86_64-darwin = { os = "darwin"; cpu = "x64"; libc = null; };
-    aarch64-darwin = { os = "darwin"; cpu = "arm64"; libc = null; };
-  }.${system} or { os = system; cpu = system; libc = null; };
-  # pnpm's os, cpu and libc lists: names that may install it, or "!name" for those that may not.
-  allows = list: value:
-    let positive = filter (x: !(lib.hasPrefix "!" x)) list; in
-    !(elem "!${value}" list) && (positive == [ ] || elem value positive);
+  inherit (shared) allows platform installSource keepInstall installResult patchTrees registryPath storeName;
   parse = line:
     let
       words = lib.splitString " " line;
@@ -29,9 +20,6 @@ let
         if found == [ ] then [ ] else lib.splitString "," (lib.removePrefix "${field}=" (head found));
     in { name = elemAt words 0; version = elemAt words 1; hash = elemAt words 2; os = listed "os"; cpu = listed "cpu"; libc = listed "libc"; };
   installsHere = p: allows p.os platform.os && allows p.cpu platform.cpu && (platform.libc == null || allows p.libc platform.libc);
-  # Where a registry serves a package's tarball: NAME/-/BASE-VERSION.tgz.
-  registryPath = name: version: "${name}/-/${lib.last (lib.splitString "/" name)}-${version}.tgz";
-  storeName = name: version: "${replaceStrings [ "@" "/" ] [ "" "-" ] name}-${version}.tgz";
   fetch = name: version: hash: import <nix/fetchurl.nix> {
     url = if registry == null then throw "pnpm's packages need npm's registry setting; run `nixkit generate`" else "${registry}/${registryPath name version}";
     inherit hash;
@@ -52,18 +40,12 @@ let
       # importer's package.json, pnpm's hooks, and the patches and file: packages the lockfile names.
       wanted = [ "pnpm-lock.yaml" "pnpm-workspace.yaml" ".pnpmfile.cjs" "package.json" ]
         ++ map (member: "${member}/package.json") lock.members ++ lock.localPaths;
-      rootPrefix = toString pnpmRoot + "/";
-      onlyInstallInputs = path: type:
-        let rel = lib.removePrefix rootPrefix (toString path); in
-        elem rel wanted
-        || (type == "directory" && builtins.any (w: lib.hasPrefix "${rel}/" w) wanted)
-        || builtins.any (local: lib.hasPrefix "${local}/" rel) lock.localPaths;
       flags = concatStringsSep " " ([ "--frozen-lockfile" "--ignore-scripts" ]
         ++ lib.optional (elem "dev" omit) "--prod"
         ++ lib.optional (elem "optional" omit) "--no-optional");
       install = pkgs.stdenv.mkDerivation {
         name = "${if dir == "." then "" else "${replaceStrings [ "/" ] [ "-" ] dir}-"}pnpm-node-modules";
-        src = builtins.path { path = pnpmRoot; name = "pnpm-project"; filter = onlyInstallInputs; };
+        src = installSource { path = pnpmRoot; name = "pnpm-project"; files = wanted; dirs = lock.localPaths; };
         nativeBuildInputs = [ pkgs.nodejs pnpm ];
         tarballList = concatStringsSep "\n" (map (t: "${t.path} ${t.file}") tarballs) + "\n";
         registryServer = import ./local-registry.nix;

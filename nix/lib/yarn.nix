@@ -4,9 +4,10 @@
 # fetchYarnDeps keeps one hash of them all). In the sandbox they make yarn's offline mirror, and
 # the real yarn (the version package.json's packageManager names, fetched from npm's registry)
 # installs from it with `--frozen-lockfile --offline`, as nixpkgs' yarnConfigHook does.
-{ pkgs, lib, root, registry, locks, keepInstall, installResult, patchTrees }:
+{ pkgs, lib, root, registry, locks, shared }:
 let
   inherit (builtins) concatStringsSep dirOf map replaceStrings;
+  inherit (shared) installSource keepInstall installResult patchTrees;
   tool = import ./node-tool.nix { inherit pkgs lib registry; };
   project = { lockfile, scripts, omit }:
     let
@@ -35,16 +36,12 @@ let
         '';
       };
       wanted = [ "yarn.lock" "package.json" ".yarnrc" ] ++ map (member: "${member}/package.json") lock.members;
-      rootPrefix = toString yarnRoot + "/";
-      onlyInstallInputs = path: type:
-        let rel = lib.removePrefix rootPrefix (toString path); in
-        builtins.elem rel wanted || (type == "directory" && builtins.any (w: lib.hasPrefix "${rel}/" w) wanted);
       flags = concatStringsSep " " ([ "--frozen-lockfile" "--offline" "--ignore-scripts" "--no-progress" "--non-interactive" ]
         ++ lib.optional (builtins.elem "dev" omit) "--production"
         ++ lib.optional (builtins.elem "optional" omit) "--ignore-optional");
       install = pkgs.stdenv.mkDerivation {
         name = "${if dir == "." then "" else "${replaceStrings [ "/" ] [ "-" ] dir}-"}yarn-node-modules";
-        src = builtins.path { path = yarnRoot; name = "yarn-project"; filter = onlyInstallInputs; };
+        src = installSource { path = yarnRoot; name = "yarn-project"; files = wanted; };
         nativeBuildInputs = [ pkgs.nodejs yarn ];
         mirrorList = concatStringsSep "\n" (map (t: "${t.file} ${t.fetched}") tarballs) + "\n";
         passAsFile = [ "mirrorList" ];

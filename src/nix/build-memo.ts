@@ -75,8 +75,7 @@ export class BuildMemo {
    * store and, given `rooted`, among those paths.
    */
   recall(key: string, attrs: string[], rooted?: ReadonlySet<string>): MemoBuilt[] | undefined {
-    const entry = readEntries(this.files.memo)[key] as Record<string, unknown> | undefined;
-    const built = entry && typeof entry === "object" ? entry[attrs.join(" ")] : undefined;
+    const built = this.entryOf(key)[attrs.join(" ")];
     if (!Array.isArray(built) || built.length === 0) return undefined;
     const whole = (b: MemoBuilt) =>
       typeof b?.drvPath === "string" &&
@@ -88,21 +87,30 @@ export class BuildMemo {
 
   /** Whether `check` (a nix command that builds nothing) passed under `key`. */
   passed(key: string, check: string): boolean {
-    const entry = readEntries(this.files.memo)[key] as Record<string, unknown> | undefined;
-    return entry?.[`check ${check}`] === true;
+    return this.entryOf(key)[`check ${check}`] === true;
   }
 
   recordPassed(key: string, check: string): void {
-    const entry = (readEntries(this.files.memo)[key] as Record<string, unknown> | undefined) ?? {};
-    entry[`check ${check}`] = true;
-    writeEntry(this.files.memo, key, entry, KEEP);
+    this.record(key, `check ${check}`, true);
   }
 
   /** Remembers a successful build of `attrs` under `key`. */
   remember(key: string, attrs: string[], built: MemoBuilt[]): void {
-    const entry = (readEntries(this.files.memo)[key] as Record<string, unknown> | undefined) ?? {};
-    entry[attrs.join(" ")] = built.map((b) => ({ drvPath: b.drvPath, outputs: b.outputs }));
-    writeEntry(this.files.memo, key, entry, KEEP);
+    this.record(
+      key,
+      attrs.join(" "),
+      built.map((b) => ({ drvPath: b.drvPath, outputs: b.outputs })),
+    );
+  }
+
+  /** What is remembered under `key`, by attribute set or check. */
+  private entryOf(key: string): Record<string, unknown> {
+    const entry = readEntries(this.files.memo)[key];
+    return entry && typeof entry === "object" && !Array.isArray(entry) ? (entry as Record<string, unknown>) : {};
+  }
+
+  private record(key: string, name: string, value: unknown): void {
+    writeEntry(this.files.memo, key, { ...this.entryOf(key), [name]: value }, KEEP);
   }
 }
 

@@ -52,7 +52,8 @@ export function strongestIntegrity(integrity: string): { hash: string } | { erro
 }
 
 // Nix store path names: [A-Za-z0-9+._?=-], and what node.nix's storeName makes of name and version.
-const nixNameSafe = (name: string, version: string) => /^[A-Za-z0-9+._?=-]+$/.test(`${name.replace(/[@/]/g, "")}-${version}`);
+export const nixNameSafe = (name: string, version: string): boolean =>
+  /^[A-Za-z0-9+._?=-]+$/.test(`${name.replace(/[@/]/g, "")}-${version}`);
 const credentialsIn = (url: string) => /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(url);
 
 /** Line:col of offsets in `text`, built once. */

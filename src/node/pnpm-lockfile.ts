@@ -9,7 +9,7 @@ import { isMap, isScalar, LineCounter, parseDocument, type Node, type Pair } fro
 import { readTextInside } from "../util/bounded-read.js";
 import { UserError } from "../util/errors.js";
 import { redactUrls } from "../util/redact.js";
-import { strongestIntegrity } from "./lockfile.js";
+import { nixNameSafe, strongestIntegrity } from "./lockfile.js";
 
 export interface PnpmLock {
   lockfileVersion: string;
@@ -22,7 +22,6 @@ export interface PnpmLock {
 }
 
 const VERSIONS = ["9.0", "6.0"];
-const nixNameSafe = (name: string, version: string) => /^[A-Za-z0-9+._?=-]+$/.test(`${name.replace(/[@/]/g, "")}-${version}`);
 
 /** `lockfile` is relative to the project. */
 export function readPnpmLock(projectDir: string, lockfile: string): PnpmLock {
