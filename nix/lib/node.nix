@@ -5,7 +5,7 @@
 # fetched tarballs. One install per lockfile and options, shared by builds, tests and the shell.
 # `registry` (from npm's configuration, written by nixkit generate) serves packages whose
 # lockfile entry has no `resolved` URL (npm's omit-lockfile-registry-resolved).
-# pnpm-lock.yaml goes to pnpm.nix, yarn.lock to yarn.nix.
+# pnpm-lock.yaml goes to pnpm.nix, yarn.lock to yarn.nix (yarn 1) or yarn-berry.nix (yarn 4).
 { pkgs, lib, root, system, registry, settings ? { }, pnpmLocks ? { }, yarnLocks ? { } }:
 let
   inherit (builtins) any attrNames concatStringsSep dirOf elem filter fromJSON head mapAttrs match readFile replaceStrings toJSON;
@@ -55,7 +55,8 @@ let
   # What an install of a lockfile gives the rest of the library (npm's, pnpm's, yarn's): the
   # install, the tools it puts on PATH, its members' directories (relative to the flake) and, for
   # nixkit, which fetches the missing downloads ahead, in parallel (src/node/prefetch.ts), the
-  # downloads: Nix fetches them one after another in the sandbox. Plain strings: `nix eval --json`
+  # downloads: Nix fetches them one after another in the sandbox (an `archive` is yarn 4's zip of
+  # the npm package of that name, made from the tarball at `url`). Plain strings: `nix eval --json`
   # refuses values that carry derivations with them.
   installResult = { dir, install, members, downloads, tools ? [ ] }:
     let plain = builtins.unsafeDiscardStringContext; in {
@@ -63,7 +64,8 @@ let
       members = map (member: if dir == "." then member else "${dir}/${member}") members;
       fetches = {
         install = plain install.outPath;
-        downloads = map (file: { inherit (file) url name; hash = file.outputHash; path = plain file.outPath; }) downloads;
+        downloads = map (file: { inherit (file) url name; hash = file.outputHash; path = plain file.outPath; }
+          // lib.optionalAttrs (file ? archive) { inherit (file) archive; }) downloads;
       };
     };
   storeName = name: version: "${replaceStrings [ "@" "/" ] [ "" "-" ] name}-${version}.tgz";
@@ -190,10 +192,11 @@ let
   shared = { inherit allows platform installSource keepInstall installResult patchTrees registryPath storeName; };
   pnpm = import ./pnpm.nix { inherit pkgs lib root registry shared; locks = pnpmLocks; };
   yarn = import ./yarn.nix { inherit pkgs lib root registry shared; locks = yarnLocks; };
+  yarnBerry = import ./yarn-berry.nix { inherit pkgs lib root system registry shared; locks = yarnLocks; };
 in {
   project = spec:
     if baseNameOf spec.lockfile == "pnpm-lock.yaml" then pnpm.project spec
-    else if baseNameOf spec.lockfile == "yarn.lock" then yarn.project spec
+    else if baseNameOf spec.lockfile == "yarn.lock" then (if (yarnLocks.${spec.lockfile} or { }) ? packages then yarnBerry.project else yarn.project) spec
     else project spec;
   # Shell code that links `modules` (an install) into the npm project under `projectDir`.
   link = modules: projectDir: ''

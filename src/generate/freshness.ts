@@ -121,9 +121,9 @@ export function generatedFilesFresh(projectDir: string): boolean {
   }
 }
 
-/** The library files nixkit ships (nix/lib/*.nix), sorted. */
+/** The library files nixkit ships (nix/lib/*.nix, and the scripts its builders run), sorted. */
 export function shippedLibrary(): string[] {
   return readdirSync(assetPath("nix", "lib"))
-    .filter((n) => n.endsWith(".nix"))
+    .filter((n) => n.endsWith(".nix") || n.endsWith(".cjs"))
     .sort();
 }

@@ -19,13 +19,14 @@ export interface DownloadTimeouts {
 export const DOWNLOAD_TIMEOUTS: DownloadTimeouts = { connectMs: 15_000, idleMs: 30_000, warnAfterMs: 5_000 };
 
 /**
- * Downloads `url` into `file` and checks it against `sri` (ALGORITHM-BASE64); throws naming why it
- * failed (HTTP status, timeout, mismatch). The file is removed when it fails.
+ * Downloads `url` into `file` and checks it against `sri` (ALGORITHM-BASE64; null: the caller
+ * checks what it makes of the file); throws naming why it failed (HTTP status, timeout,
+ * mismatch). The file is removed when it fails.
  */
 export async function downloadChecked(
   url: string,
   file: string,
-  sri: string,
+  sri: string | null,
   options: { signal?: AbortSignal; timeouts?: DownloadTimeouts; onSilence?: (host: string, seconds: number) => void },
 ): Promise<void> {
   const timeouts = options.timeouts ?? DOWNLOAD_TIMEOUTS;
@@ -45,7 +46,7 @@ export async function downloadChecked(
         options.onSilence?.(host, timeouts.warnAfterMs / 1000);
       }, timeouts.warnAfterMs);
   };
-  const [algorithm, expected] = [sri.slice(0, sri.indexOf("-")), sri.slice(sri.indexOf("-") + 1)];
+  const [algorithm, expected] = sri ? [sri.slice(0, sri.indexOf("-")), sri.slice(sri.indexOf("-") + 1)] : ["sha512", null];
   const hash = createHash(algorithm);
   try {
     arm(timeouts.connectMs, `${host} sent no response within ${timeouts.connectMs / 1000} s`);
@@ -61,7 +62,7 @@ export async function downloadChecked(
       },
     });
     await pipeline(Readable.fromWeb(response.body as ReadableStream), hashing, createWriteStream(file, { flags: "wx" }), { signal });
-    if (hash.digest("base64") !== expected) throw new Error(`its bytes do not match ${sri}`);
+    if (expected !== null && hash.digest("base64") !== expected) throw new Error(`its bytes do not match ${sri}`);
   } catch (error) {
     await fs.rm(file, { force: true });
     if (stalled.signal.aborted && !options.signal?.aborted) throw stalled.signal.reason as Error;

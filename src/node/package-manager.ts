@@ -12,6 +12,8 @@ export interface ManagerTool {
   version: string;
   /** The SRI hash of the tool's npm tarball. */
   hash: string;
+  /** packageManager's own hash (SRI) when it is not the tarball's: the tool's script's (yarn 4's, as corepack downloads yarn.js). */
+  scriptHash?: string;
 }
 export type PnpmTool = ManagerTool;
 
@@ -36,6 +38,12 @@ const PINNED_YARN: ManagerTool = {
   hash: "sha512-prL3kGtyG7o9Z9Sv8IPfBNrWTDmXB4Qbes8A9rEzt6wkJV8mUvoirjU0Mp3GGAU06Y0XQyA3/2/RQFVuK7MTfg==",
 };
 
+// yarn 4, when package.json names no yarn: a recent release (@yarnpkg/cli-dist on npm).
+const PINNED_BERRY: ManagerTool = {
+  version: "4.18.1",
+  hash: "sha512-EH+A4TxAtBWXKE0DGQxW9Bo9crXHLJ73mfxjTQJuv8XonNWWTpei8BQ5JjczHJNU9GROTycwMFn8iOvRIZXUcA==",
+};
+
 /** `lockDir` is the pnpm project's directory (that of pnpm-lock.yaml). */
 export function pnpmTool(projectDir: string, lockDir: string, lockfileVersion: string, registry: string): ManagerTool {
   return managerTool(projectDir, lockDir, "pnpm", PINNED[lockfileVersion]!, registry);
@@ -46,7 +54,23 @@ export function yarnTool(projectDir: string, lockDir: string, registry: string):
   return managerTool(projectDir, lockDir, "yarn", PINNED_YARN, registry, (version) =>
     version.startsWith("1.")
       ? undefined
-      : `packageManager names yarn ${version}, but yarn.lock is yarn 1's; nixkit installs yarn 1 projects only, for now`,
+      : `packageManager names yarn ${version}, but yarn.lock is yarn 1's; run \`yarn install\` with yarn ${version} to rewrite it as that yarn's, or set packageManager to the yarn 1 that wrote it`,
+  );
+}
+
+/** `lockDir` is the yarn project's directory (that of yarn.lock); yarn 4 (berry) only. */
+export function berryTool(projectDir: string, lockDir: string, registry: string): ManagerTool {
+  return managerTool(
+    projectDir,
+    lockDir,
+    "yarn",
+    PINNED_BERRY,
+    registry,
+    (version) =>
+      Number(version.split(".")[0]) >= 4
+        ? undefined
+        : `packageManager names yarn ${version}, but yarn.lock is yarn 4's (berry); set it to the yarn that wrote the lockfile (\`corepack use yarn@4\`)`,
+    "@yarnpkg/cli-dist",
   );
 }
 
@@ -57,6 +81,7 @@ function managerTool(
   pinned: ManagerTool,
   registry: string,
   unsupported: (version: string) => string | undefined = () => undefined,
+  npmPackage: string = expected,
 ): ManagerTool {
   const file = path.join(lockDir, "package.json");
   const shown = path.relative(process.cwd(), file) || file;
@@ -86,12 +111,19 @@ function managerTool(
     );
   const refusal = unsupported(version!);
   if (refusal) throw new UserError(`${at}: ${refusal}`);
-  if (algorithm === undefined) return { version: version!, hash: npmViewIntegrity(`${tool}@${version}`, lockDir, registry) };
-  if (HEX_LENGTHS[algorithm] !== hex!.length)
+  if (algorithm !== undefined && HEX_LENGTHS[algorithm] !== hex!.length)
     throw new UserError(
       `${at}: packageManager's ${algorithm} hash is not one Nix checks (sha512, sha256 or sha1, in hex); run \`corepack use ${tool}@${version}\` to record a sha512 one`,
     );
-  return { version: version!, hash: `${algorithm}-${Buffer.from(hex!, "hex").toString("base64")}` };
+  const recorded = algorithm === undefined ? undefined : `${algorithm}-${Buffer.from(hex!, "hex").toString("base64")}`;
+  // Corepack downloads yarn 2+ as its script, not from npm: its hash is then the script's, checked in the build.
+  if (npmPackage !== expected)
+    return {
+      version: version!,
+      hash: npmViewIntegrity(`${npmPackage}@${version}`, lockDir, registry),
+      ...(recorded ? { scriptHash: recorded } : {}),
+    };
+  return { version: version!, hash: recorded ?? npmViewIntegrity(`${tool}@${version}`, lockDir, registry) };
 }
 
 function lineColOf(text: string, offset: number): string {

@@ -5,11 +5,12 @@
 // cannot install from gets an error at its line and column with the fix: another version, a git
 // dependency, a remote tarball, a package without a usable integrity hash.
 import path from "node:path";
-import { isMap, isScalar, LineCounter, parseDocument, type Node, type Pair } from "yaml";
+import { isMap, isScalar, LineCounter, parseDocument, type Node } from "yaml";
 import { readTextInside } from "../util/bounded-read.js";
 import { UserError } from "../util/errors.js";
 import { redactUrls } from "../util/redact.js";
 import { nixNameSafe, strongestIntegrity } from "./lockfile.js";
+import { keyOf, mapItems, pairOf, scalarText } from "./yaml-nodes.js";
 
 export interface PnpmLock {
   lockfileVersion: string;
@@ -109,18 +110,7 @@ function platforms(entry: Node): string[] {
 }
 
 /** "@scope/name@1.0.0" → name and version (the last "@" that is not the first character). */
-function splitKey(key: string): { name: string; version: string } {
+export function splitKey(key: string): { name: string; version: string } {
   const at = key.indexOf("@", 1);
   return at < 0 ? { name: key, version: "" } : { name: key.slice(0, at), version: key.slice(at + 1) };
 }
-
-function pairOf(node: unknown, key: string): Pair<Node, Node> | undefined {
-  return isMap(node) ? (node.items.find((p) => keyOf(p as Pair) === key) as Pair<Node, Node> | undefined) : undefined;
-}
-
-const mapItems = (node: unknown): Pair<Node, Node>[] => (isMap(node) ? (node.items as Pair<Node, Node>[]) : []);
-
-const keyOf = (pair: Pair): string => (isScalar(pair.key) ? String(pair.key.value) : String(pair.key));
-
-const scalarText = (node: unknown): string | undefined =>
-  isScalar(node) && (typeof node.value === "string" || typeof node.value === "number") ? String(node.value) : undefined;

@@ -6,13 +6,16 @@
 // slower than `npm ci`. Only installs not yet in the store are fetched for (after `nixkit cache
 // pull`, nothing is), and a lockfile fetched for is remembered. Whatever this step misses, Nix
 // still fetches and checks: a failure here is slower, never wrong.
+import { createHash } from "node:crypto";
 import { existsSync, promises as fs, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import type { Manifest } from "../manifest/schema.js";
 import type { NixDriver } from "../nix/driver.js";
 import { flakeAttrs } from "../nix/flake-attrs.js";
 import { sweepLeftovers, tempPathFor, writeFileAtomic } from "../state/atomic.js";
 import { projectPaths, userCachePaths } from "../state/layout.js";
+import { assetPath } from "../util/assets.js";
 import { readInside } from "../util/bounded-read.js";
 import { sha256 } from "../util/hash.js";
 import type { Logger } from "../util/logger.js";
@@ -26,6 +29,8 @@ interface Download {
   /** SRI: sha512-…, sha256-… or sha1-… */
   hash: string;
   path: string;
+  /** yarn 4's cache archive of the npm package of this name is stored, made from the tarball at `url`. */
+  archive?: string;
 }
 
 interface Install {
@@ -102,6 +107,22 @@ async function prefetch(driver: NixDriver, projectDir: string, manifest: Manifes
   }
 }
 
+/** yarn 4's archive of the tarball at `tarball`, written to `file` if its bytes match `sri` (the lockfile's checksum). */
+async function writeArchive(tarball: string, file: string, name: string, sri: string): Promise<void> {
+  const zip = yarnZip().tarballToZip(await fs.readFile(tarball), name);
+  await fs.rm(tarball);
+  if (`sha512-${createHash("sha512").update(zip).digest("base64")}` !== sri)
+    throw new Error(`its archive does not match yarn.lock's checksum ${sri}`);
+  await fs.writeFile(file, zip, { flag: "wx" });
+}
+
+// The converter the Nix library's fixed-output fetches run (nix/lib/yarn-zip.cjs): one code for both.
+let converter: { tarballToZip: (tgz: Buffer, name: string) => Buffer } | undefined;
+function yarnZip() {
+  const file = assetPath("nix", "lib", "yarn-zip.cjs");
+  return (converter ??= createRequire(file)(file) as typeof converter)!;
+}
+
 /** Downloads each file into its own directory under `dir` (its store name as file name); the ones whose bytes match their hash. */
 async function downloadAll(downloads: Download[], dir: string, logger: Logger, signal?: AbortSignal) {
   const fetched: { download: Download; file: string }[] = [];
@@ -112,7 +133,8 @@ async function downloadAll(downloads: Download[], dir: string, logger: Logger, s
       logger.debug(`downloading ${redactUrls(next.download.url)}`);
       try {
         await fs.mkdir(path.dirname(next.file));
-        await downloadChecked(next.download.url, next.file, next.download.hash, {
+        const archive = next.download.archive;
+        await downloadChecked(next.download.url, archive ? `${next.file}.tgz` : next.file, archive ? null : next.download.hash, {
           signal,
           onSilence: (host, seconds) => {
             if (silent.has(host)) return;
@@ -122,6 +144,7 @@ async function downloadAll(downloads: Download[], dir: string, logger: Logger, s
             );
           },
         });
+        if (archive) await writeArchive(`${next.file}.tgz`, next.file, archive, next.download.hash);
         fetched.push(next);
       } catch (error) {
         if (signal?.aborted) throw error;

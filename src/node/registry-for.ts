@@ -2,14 +2,16 @@
 // the shell names is checked, and when one leaves download URLs to npm's configuration, the
 // registry that configuration names.
 import { existsSync } from "node:fs";
+import { readTextInside } from "../util/bounded-read.js";
 import path from "node:path";
 import type { Manifest } from "../manifest/schema.js";
 import { FieldError } from "../util/errors.js";
 import { checkLockfile, isPnpmLockfile, isYarnLockfile } from "./lockfile.js";
-import { npmRegistry } from "./npm-config.js";
+import { npmRegistry, npmViewIntegrity } from "./npm-config.js";
 import { npmInstallSettings, pnpmInstallSettings } from "./npm-settings.js";
-import { pnpmTool, yarnTool, type ManagerTool, type PnpmTool } from "./package-manager.js";
+import { berryTool, pnpmTool, yarnTool, type ManagerTool, type PnpmTool } from "./package-manager.js";
 import { readPnpmLock, type PnpmLock } from "./pnpm-lockfile.js";
+import { isBerryLockText, readBerryLock, type BerryLock } from "./yarn-berry-lockfile.js";
 import { readYarnLock, yarnWorkspaces, type YarnDownload } from "./yarn-lockfile.js";
 
 export interface NodeContext {
@@ -18,8 +20,11 @@ export interface NodeContext {
   npmSettings?: Record<string, Record<string, string>>;
   /** Each pnpm lockfile, read for Nix (src/node/pnpm-lockfile.ts), with the pnpm that installs it. */
   pnpmLocks?: Record<string, Omit<PnpmLock, "lockfileVersion"> & { pnpm: PnpmTool; settings: Record<string, string> }>;
-  /** Each yarn 1 lockfile's downloads (src/node/yarn-lockfile.ts), its workspace members and the yarn that installs it. */
-  yarnLocks?: Record<string, { downloads: YarnDownload[]; members: string[]; yarn: ManagerTool }>;
+  /**
+   * Each yarn lockfile: yarn 1's downloads (src/node/yarn-lockfile.ts) or yarn 4's packages
+   * (src/node/yarn-berry-lockfile.ts), its workspace members and the yarn that installs it.
+   */
+  yarnLocks?: Record<string, ({ downloads: YarnDownload[] } | BerryLock) & { members: string[]; yarn: ManagerTool }>;
 }
 
 type NodeSpec = NonNullable<Manifest["shell"]["node"]>;
@@ -43,7 +48,7 @@ export function nodeContext(manifest: Manifest, projectDir: string, manifestText
   let registryDir: string | undefined;
   const unusable: string[] = [];
   const pnpmLockfiles: [string, PnpmLock][] = [];
-  const yarnLockfiles: [string, YarnDownload[]][] = [];
+  const yarnLockfiles: [string, YarnDownload[] | "berry"][] = [];
   for (const [lockfile, fields] of lockfiles) {
     if (isPnpmLockfile(lockfile) && existsSync(path.join(projectDir, lockfile))) {
       pnpmLockfiles.push([lockfile, readPnpmLock(projectDir, lockfile)]);
@@ -51,7 +56,8 @@ export function nodeContext(manifest: Manifest, projectDir: string, manifestText
       continue;
     }
     if (isYarnLockfile(lockfile) && existsSync(path.join(projectDir, lockfile))) {
-      yarnLockfiles.push([lockfile, readYarnLock(projectDir, lockfile)]);
+      const berry = isBerryLockText(readTextInside(projectDir, path.join(projectDir, lockfile), "lockfile") ?? "");
+      yarnLockfiles.push([lockfile, berry ? "berry" : readYarnLock(projectDir, lockfile)]);
       registryDir ??= path.dirname(path.join(projectDir, lockfile));
       continue;
     }
@@ -85,6 +91,11 @@ export function nodeContext(manifest: Manifest, projectDir: string, manifestText
   const yarnLocks = Object.fromEntries(
     yarnLockfiles.map(([lockfile, downloads]) => {
       const lockDir = path.dirname(path.join(projectDir, lockfile));
+      if (downloads === "berry") {
+        const yarn = berryTool(projectDir, lockDir, registry!);
+        const lock = readBerryLock(projectDir, lockfile, manifest.systems, (spec) => npmViewIntegrity(spec, lockDir, registry!));
+        return [lockfile.replace(/^\.\//, ""), { ...lock, yarn }];
+      }
       const yarn = yarnTool(projectDir, lockDir, registry!);
       return [lockfile.replace(/^\.\//, ""), { downloads, members: yarnWorkspaces(projectDir, lockDir), yarn }];
     }),

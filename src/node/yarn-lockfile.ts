@@ -29,10 +29,6 @@ export function readYarnLock(projectDir: string, lockfile: string): YarnDownload
   const shown = path.relative(process.cwd(), file) || file;
   const text = readTextInside(projectDir, file, "lockfile", shown);
   if (text === undefined) throw new UserError(`${shown} does not exist; run \`yarn install\` in ${path.dirname(lockfile)} to create it`);
-  if (/^__metadata:/m.test(text))
-    throw new UserError(
-      `${shown}:1:1: this is the lockfile of yarn 2 or later (berry), which nixkit does not install from yet; nixkit reads yarn 1's (\`# yarn lockfile v1\`)`,
-    );
   if (!/^# yarn lockfile v1$/m.test(text))
     throw new UserError(
       `${shown}:1:1: not a yarn 1 lockfile (no \`# yarn lockfile v1\` line); run \`yarn install\` with yarn 1 to rewrite it`,

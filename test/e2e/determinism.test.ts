@@ -43,6 +43,8 @@ test(
         ".nixkit/lib/pnpm.nix",
         ".nixkit/lib/source.nix",
         ".nixkit/lib/yarn.nix",
+        ".nixkit/lib/yarn-berry.nix",
+        ".nixkit/lib/yarn-zip.cjs",
       ].sort(),
     );
     expect(b.generated).toEqual(a.generated);

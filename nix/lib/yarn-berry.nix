@@ -1,0 +1,135 @@
+# Node dependencies from a yarn 4 (berry) yarn.lock. nixkit reads the lockfile
+# (src/node/yarn-berry-lockfile.ts) into one line per package yarn's cache holds, written into
+# flake.nix. yarn's checksum is of the zip archive it makes of a package, not of the tarball, so
+# each package is a fixed-output derivation that downloads the tarball and makes that archive
+# (yarn-zip.cjs, byte for byte as yarn 4 does), checked by Nix against the lockfile's checksum: a
+# bump fetches that package alone and nothing needs a hash of the whole set (nixpkgs' berry
+# fetcher keeps one, plus a hand-made list of the checksums yarn did not record). A platform
+# package yarn did not record a checksum for is fetched by the registry's integrity and made into
+# an archive here. The real yarn (packageManager's version, from npm's registry) then installs
+# from that cache with --immutable and no network, applying patches and workspace links itself.
+{ pkgs, lib, root, system, registry, locks, shared }:
+let
+  inherit (builtins) concatStringsSep dirOf elem elemAt filter head map replaceStrings;
+  inherit (shared) allows platform installSource keepInstall installResult patchTrees registryPath;
+  parse = line:
+    let
+      words = lib.splitString " " line;
+      listed = field:
+        let found = filter (lib.hasPrefix "${field}=") words; in
+        if found == [ ] then [ ] else [ (lib.removePrefix "${field}=" (head found)) ];
+    in { file = elemAt words 0; name = elemAt words 1; source = elemAt words 2; hash = elemAt words 3; os = listed "os"; cpu = listed "cpu"; libc = listed "libc"; };
+  installsHere = p: allows p.os platform.os && allows p.cpu platform.cpu && (platform.libc == null || allows p.libc platform.libc);
+  urlOf = p:
+    if lib.hasPrefix "http://" p.source || lib.hasPrefix "https://" p.source then p.source
+    else if registry == null then throw "yarn's packages need npm's registry setting; run `nixkit generate`"
+    else "${registry}/${registryPath p.name p.source}";
+  storeName = p: replaceStrings [ "@" ] [ "" ] p.file;
+  converter = ./yarn-zip.cjs;
+  archive = p:
+    if lib.hasPrefix "zip:" p.hash then
+      derivation {
+        name = storeName p;
+        inherit system;
+        builder = "${pkgs.nodejs}/bin/node";
+        args = [ converter (urlOf p) p.name ];
+        # For nixkit's fetch ahead (src/node/prefetch.ts), which makes the same archive outside the sandbox.
+        url = urlOf p;
+        archive = p.name;
+        outputHashMode = "flat";
+        outputHashAlgo = "sha512";
+        outputHash = lib.removePrefix "zip:" p.hash;
+        impureEnvVars = [ "http_proxy" "https_proxy" "HTTP_PROXY" "HTTPS_PROXY" "no_proxy" "NO_PROXY" "NIX_SSL_CERT_FILE" ];
+        preferLocalBuild = true;
+      }
+    else
+      derivation {
+        name = storeName p;
+        inherit system;
+        builder = "${pkgs.nodejs}/bin/node";
+        args = [ converter "--file" (tarball p) p.name ];
+      };
+  tarball = p: import <nix/fetchurl.nix> { url = urlOf p; inherit (p) hash; name = "${lib.removeSuffix ".zip" (storeName p)}.tgz"; };
+
+  tool = import ./node-tool.nix { inherit pkgs lib registry; };
+
+  project = { lockfile, scripts, omit }:
+    let
+      dir = dirOf lockfile;
+      yarnRoot = if dir == "." then root else root + "/${dir}";
+      lock = locks.${lockfile} or (throw "${lockfile} was not read by nixkit; run `nixkit generate`");
+      packages = filter installsHere (map parse lock.packages);
+      archives = map (p: { inherit (p) file; zip = archive p; }) packages;
+      yarn = tool ({
+        name = "yarn";
+        package = "@yarnpkg/cli-dist";
+        inherit (lock.yarn) version hash;
+        bins = { yarn = "bin/yarn.js"; yarnpkg = "bin/yarn.js"; };
+      } // lib.optionalAttrs (lock.yarn ? scriptHash) { inherit (lock.yarn) scriptHash; });
+      # What the install reads of the project: the lockfile, yarn's settings, each member's
+      # package.json, and the patches, plugins and local packages the lockfile names.
+      wanted = [ "yarn.lock" "package.json" ".yarnrc.yml" ] ++ map (member: "${member}/package.json") lock.members ++ lock.localPaths;
+      install = pkgs.stdenv.mkDerivation {
+        name = "${if dir == "." then "" else "${replaceStrings [ "/" ] [ "-" ] dir}-"}yarn-node-modules";
+        src = installSource { path = yarnRoot; name = "yarn-project"; files = wanted; dirs = lock.localPaths; };
+        nativeBuildInputs = [ pkgs.nodejs yarn ];
+        cacheList = concatStringsSep "\n" (map (a: "${a.file} ${a.zip}") archives) + "\n";
+        passAsFile = [ "cacheList" ];
+        dontConfigure = true;
+        # Patched in the build, between yarn's link step and its build step; the trees move to $out as they are.
+        dontPatchShebangs = true;
+        buildPhase = ''
+          runHook preBuild
+          ${patchTrees}
+          export HOME="$TMPDIR"
+          mkdir -p "$TMPDIR/yarn-cache"
+          while read -r file zip; do
+            [ -n "$file" ] || continue
+            ln -s "$zip" "$TMPDIR/yarn-cache/$file"
+          done < "$cacheListPath"
+          # The cache made above and nothing else: no network, no global cache, no other yarn
+          # (yarnPath), the lockfile as it is.
+          export YARN_CACHE_FOLDER="$TMPDIR/yarn-cache" YARN_ENABLE_GLOBAL_CACHE=false YARN_ENABLE_NETWORK=false \
+            YARN_ENABLE_TELEMETRY=false YARN_IGNORE_PATH=1 YARN_ENABLE_IMMUTABLE_INSTALLS=true \
+            YARN_ENABLE_PROGRESS_BARS=false YARN_ENABLE_COLORS=false YARN_ENABLE_HYPERLINKS=false YARN_ENABLE_INLINE_BUILDS=true
+          ${lib.optionalString (!scripts) "export YARN_ENABLE_SCRIPTS=false"}
+          nixkitYarn() { "$@" 2>&1 | tee -a "$TMPDIR/yarn-log"; }
+          install=${if elem "dev" omit then "'yarn workspaces focus --all --production'" else "'yarn install'"}
+          nixkitInstall() {
+            # As nixpkgs' yarnBerryConfigHook: lay out without builds, point shebangs at the store
+            # (the sandbox has no /usr/bin/env), then let yarn run the builds.
+            nixkitYarn $install --mode=skip-build || return 1
+            nixkitPatchTrees
+            ${lib.optionalString scripts ''
+              nixkitYarn $install || return 1
+              nixkitPatchTrees
+            ''}
+            return 0
+          }
+          if ! nixkitInstall; then
+            if grep -qE 'YN0028|lockfile would have been modified' "$TMPDIR/yarn-log"; then
+              echo ${lib.escapeShellArg "${lockfile}: out of date with package.json (yarn would change it, see above); run `yarn install` to update it, and commit it"} >&2
+            elif grep -qE 'YN0009|YN0007|build failed|exit code' "$TMPDIR/yarn-log"; then
+              echo ${lib.escapeShellArg "${lockfile}: a dependency's build script failed in the Nix sandbox (see yarn's output above), which has no network outside Nix's own fetches; if the package works without its script, set scripts: false"} >&2
+            else
+              echo ${lib.escapeShellArg "${lockfile}: yarn install failed in the Nix sandbox (yarn's reason is above)"} >&2
+            fi
+            exit 1
+          fi
+          runHook postBuild
+        '';
+        installPhase = ''
+          runHook preInstall
+          ${keepInstall lock.members}
+          runHook postInstall
+        '';
+        passthru = { inherit dir; };
+      };
+    in
+    if elem "optional" omit then throw "${lockfile}: yarn 4 has no install without optional dependencies; remove \"optional\" from omit"
+    else installResult {
+      inherit dir install; inherit (lock) members;
+      downloads = map (p: if lib.hasPrefix "zip:" p.hash then archive p else tarball p) packages;
+      tools = [ yarn ];
+    };
+in { inherit project; }
