@@ -107,7 +107,7 @@ let
             return 0
           }
           if ! nixkitInstall; then
-            if grep -qE 'YN0028|lockfile would have been modified' "$TMPDIR/yarn-log"; then
+            if grep -qE 'YN0028|YN0080|lockfile would have been modified' "$TMPDIR/yarn-log"; then
               echo ${lib.escapeShellArg "${lockfile}: out of date with package.json (yarn would change it, see above); run `yarn install` to update it, and commit it"} >&2
             elif grep -qE 'YN0009|YN0007|build failed|exit code' "$TMPDIR/yarn-log"; then
               echo ${lib.escapeShellArg "${lockfile}: a dependency's build script failed in the Nix sandbox (see yarn's output above), which has no network outside Nix's own fetches; if the package works without its script, set scripts: false"} >&2

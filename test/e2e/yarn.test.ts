@@ -118,15 +118,16 @@ describe("node: a yarn 1 workspace from its own lockfile", () => {
     expect(result.stderr).toMatch(/yarn\.lock: out of date with package\.json .*run `yarn install` to update it/);
   });
 
-  test("a yarn 2+ lockfile and a packageManager naming yarn 4 are refused at their line (exit 2)", async () => {
+  test("a packageManager naming yarn 4 for a yarn 1 lockfile, and the other way round, are refused at their line (exit 2)", async () => {
     const dir = await yarnProject();
     editFile(path.join(dir, "package.json"), (t) => t.replace('"yarn@1.22.22"', '"yarn@4.5.0"'));
     const berryTool = await nixkit(["build"], { cwd: dir });
     expect(berryTool.exitCode).toBe(2);
     expect(berryTool.stderr).toMatch(/package\.json:4:3: packageManager names yarn 4\.5\.0, but yarn\.lock is yarn 1's/);
+    editFile(path.join(dir, "package.json"), (t) => t.replace('"yarn@4.5.0"', '"yarn@1.22.22"'));
     writeFileSync(path.join(dir, "yarn.lock"), "__metadata:\n  version: 8\n  cacheKey: 10c0\n");
     const berry = await nixkit(["build"], { cwd: dir });
     expect(berry.exitCode).toBe(2);
-    expect(berry.stderr).toMatch(/yarn\.lock:1:1: this is the lockfile of yarn 2 or later \(berry\)/);
+    expect(berry.stderr).toMatch(/package\.json:4:3: packageManager names yarn 1\.22\.22, but yarn\.lock is yarn 4's \(berry\)/);
   });
 });
