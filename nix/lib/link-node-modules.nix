@@ -52,4 +52,32 @@
           echo "$store" > "$dest/.nixkit-node-modules"
       done
   }
+  # yarn's Plug'n'Play install (yarn-berry.nix): .pnp.cjs and its loader are copied, with the
+  # relative paths yarn wrote from the install's directory to the store (../../nix/store/…, and
+  # __virtual__/ID/DEPTH/nix/store/… for packages with peers) rewritten for the project's depth;
+  # the install state copied; .yarn/.nixkit-pnp names the store path. A .pnp.cjs without that
+  # marker is the user's own install (yarn install ran): left alone.
+  nixkitLinkPnp() {
+      local store="$1" project="$2" file from to up
+      if [ "$(cat "$project/.yarn/.nixkit-pnp" 2>/dev/null)" = "$store" ]; then return 0; fi
+      if [ ! -f "$project/.yarn/.nixkit-pnp" ] && [ -e "$project/.pnp.cjs" ]; then
+          echo "nixkit: ''${project}/.pnp.cjs was not made by nixkit (yarn install ran); leaving it as it is. Remove it to get the lockfile's dependencies from the Nix store." >&2
+          return 0
+      fi
+      from="$(cat "$store/.yarn/nixkit-depth")"
+      to="$(cd "$project" && pwd -P | tr -cd / | wc -c)"
+      up="$(printf '../%.0s' $(seq "$to"))"
+      mkdir -p "$project/.yarn"
+      for file in .pnp.cjs .pnp.loader.mjs .yarn/install-state.gz; do
+          rm -f "$project/$file"
+          [ -e "$store/$file" ] || continue
+          if [ "$file" = .yarn/install-state.gz ]; then cp "$store/$file" "$project/$file"; else
+              sed -e "s|\"$(printf '../%.0s' $(seq "$from"))nix/store/|\"''${up}nix/store/|g" \
+                  -e "s|/__virtual__/\([^/\"]*\)/$((from + 1))/nix/store/|/__virtual__/\1/$((to + 1))/nix/store/|g" \
+                  "$store/$file" > "$project/$file"
+          fi
+          chmod u+w "$project/$file"
+      done
+      echo "$store" > "$project/.yarn/.nixkit-pnp"
+  }
 ''

@@ -201,6 +201,6 @@ in {
   # Shell code that links `modules` (an install) into the npm project under `projectDir`.
   link = modules: projectDir: ''
     ${import ./link-node-modules.nix}
-    nixkitLinkNodeModules ${modules} "${projectDir}/${modules.dir}"
+    ${if modules.linker or "" == "pnp" then "nixkitLinkPnp" else "nixkitLinkNodeModules"} ${modules} "${projectDir}/${modules.dir}"
   '';
 }

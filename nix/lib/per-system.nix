@@ -42,7 +42,8 @@ let
   '';
   sourceOf = spec: source.filter spec.src (if spec.node == null then { include = [ ]; exclude = [ ]; } else {
     include = map (member: "${member}/**") (npmProject spec).members;
-    exclude = [ "**/node_modules" ];
+    # (and a yarn Plug'n'Play install's files)
+    exclude = [ "**/node_modules" "**/.pnp.cjs" "**/.pnp.loader.mjs" "**/.yarn/cache" "**/.yarn/unplugged" "**/.yarn/install-state.gz" "**/.yarn/.nixkit-pnp" ];
   });
 
   buildVariable = name: "NIXKIT_BUILD_${replaceStrings [ "-" ] [ "_" ] name}";

@@ -58,6 +58,7 @@ let
       dir = dirOf lockfile;
       yarnRoot = if dir == "." then root else root + "/${dir}";
       lock = locks.${lockfile} or (throw "${lockfile} was not read by nixkit; run `nixkit generate`");
+      pnp = lock.linker == "pnp";
       packages = filter installsHere (map parse lock.packages);
       archives = map (p: { inherit (p) file; zip = archive p; }) packages;
       yarn = tool ({
@@ -65,6 +66,15 @@ let
         package = "@yarnpkg/cli-dist";
         inherit (lock.yarn) version hash;
         bins = { yarn = "bin/yarn.js"; yarnpkg = "bin/yarn.js"; };
+        # yarn runs a script's bins through wrappers it writes with #!/bin/sh, which a sandbox
+        # without sandbox-paths (Debian's nix) does not have: they get the store's sh.
+        fixup = ''
+          node -e '
+            const fs = require("fs");
+            const [file, sh] = process.argv.slice(1);
+            fs.writeFileSync(file, fs.readFileSync(file, "utf8").split("`#!/bin/sh\n").join("`#!" + sh + "\n"));
+          ' "$out/lib/yarn/bin/yarn.js" "$(command -v sh)"
+        '';
       } // lib.optionalAttrs (lock.yarn ? scriptHash) { inherit (lock.yarn) scriptHash; });
       # What the install reads of the project: the lockfile, yarn's settings, each member's
       # package.json, and the patches, plugins and local packages the lockfile names.
@@ -82,14 +92,23 @@ let
           runHook preBuild
           ${patchTrees}
           export HOME="$TMPDIR"
-          mkdir -p "$TMPDIR/yarn-cache"
+          # Plug'n'Play finds packages by their path relative to .pnp.cjs and by their real path:
+          # its cache and unplugged packages are real files in $out (not links to the fetched
+          # archives), and the link step rewrites the relative paths for where the project is.
+          cache=${if pnp then ''"$out/cache"'' else ''"$TMPDIR/yarn-cache"''}
+          mkdir -p "$cache"
           while read -r file zip; do
             [ -n "$file" ] || continue
-            ln -s "$zip" "$TMPDIR/yarn-cache/$file"
+            ${if pnp then ''cp "$zip" "$cache/$file"'' else ''ln -s "$zip" "$cache/$file"''}
           done < "$cacheListPath"
+          ${lib.optionalString pnp ''
+            export YARN_PNP_UNPLUGGED_FOLDER="$out/unplugged"
+            # How far below / the project is here: the link step's rewrite starts from it.
+            echo "$PWD" | tr -cd / | wc -c > "$TMPDIR/depth"
+          ''}
           # The cache made above and nothing else: no network, no global cache, no other yarn
           # (yarnPath), the lockfile as it is.
-          export YARN_CACHE_FOLDER="$TMPDIR/yarn-cache" YARN_ENABLE_GLOBAL_CACHE=false YARN_ENABLE_NETWORK=false \
+          export YARN_CACHE_FOLDER="$cache" YARN_ENABLE_GLOBAL_CACHE=false YARN_ENABLE_NETWORK=false \
             YARN_ENABLE_TELEMETRY=false YARN_IGNORE_PATH=1 YARN_ENABLE_IMMUTABLE_INSTALLS=true \
             YARN_ENABLE_PROGRESS_BARS=false YARN_ENABLE_COLORS=false YARN_ENABLE_HYPERLINKS=false YARN_ENABLE_INLINE_BUILDS=true
           ${lib.optionalString (!scripts) "export YARN_ENABLE_SCRIPTS=false"}
@@ -120,10 +139,16 @@ let
         '';
         installPhase = ''
           runHook preInstall
-          ${keepInstall lock.members}
+          ${if pnp then ''
+            mkdir -p "$out/.yarn"
+            for file in .pnp.cjs .pnp.loader.mjs .yarn/install-state.gz; do
+              if [ -e "$file" ]; then cp "$file" "$out/$file"; fi
+            done
+            cp "$TMPDIR/depth" "$out/.yarn/nixkit-depth"
+          '' else keepInstall lock.members}
           runHook postInstall
         '';
-        passthru = { inherit dir; };
+        passthru = { inherit dir; linker = lock.linker; };
       };
     in
     if elem "optional" omit then throw "${lockfile}: yarn 4 has no install without optional dependencies; remove \"optional\" from omit"

@@ -27,6 +27,8 @@ export interface BerryLock {
   members: string[];
   /** Files and directories of the project the install reads, relative to the lockfile's directory. */
   localPaths: string[];
+  /** .yarnrc.yml's nodeLinker: yarn's default, Plug'n'Play, or a node_modules tree. */
+  linker: "pnp" | "node-modules" | "pnpm";
 }
 
 // yarn 4's cache: cache version 10, compressionLevel 0 (its default), whose archives yarn-zip.cjs makes.
@@ -146,7 +148,27 @@ export function readBerryLock(projectDir: string, lockfile: string, systems: str
     if (!path.resolve(lockDir, rel).startsWith(path.resolve(projectDir) + path.sep))
       throw new UserError(`${shown}: ${rel} is outside the project; nixkit builds only from inside it`);
   }
-  return { packages: [...packages].sort(), members: [...members].sort(), localPaths: [...localPaths].sort() };
+  return {
+    packages: [...packages].sort(),
+    members: [...members].sort(),
+    localPaths: [...localPaths].sort(),
+    linker: nodeLinker(projectDir, lockDir),
+  };
+}
+
+/** The nodeLinker of the project's .yarnrc.yml (yarn's default: pnp). */
+function nodeLinker(projectDir: string, lockDir: string): BerryLock["linker"] {
+  const file = path.join(lockDir, ".yarnrc.yml");
+  const shown = path.relative(process.cwd(), file) || file;
+  const text = readTextInside(projectDir, file, "config", shown);
+  if (text === undefined) return "pnp";
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines });
+  const pair = pairOf(doc.contents, "nodeLinker");
+  const linker = scalarText(pair?.value) ?? "pnp";
+  if (linker === "pnp" || linker === "node-modules" || linker === "pnpm") return linker;
+  const { line, col } = lines.linePos(pair?.value?.range?.[0] ?? 0);
+  throw new UserError(`${shown}:${line}:${col}: nodeLinker ${JSON.stringify(linker)} is not one of yarn's (pnp, node-modules, pnpm)`);
 }
 
 /** A local package's path relative to the lockfile's directory: yarn's are relative to the workspace that names them. */

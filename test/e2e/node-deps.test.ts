@@ -361,6 +361,10 @@ test("the committed fixture and example lockfiles (npm's, pnpm's and yarn's) rec
   const yarnLock = readFileSync(path.join(repoRoot, "test/fixtures/yarn-workspace/yarn.lock"), "utf8");
   expect(yarnLock).not.toMatch(/:\/\//);
   expect(yarnLock.match(/resolved "@REGISTRY@\//g)?.length).toBe(5);
+  // yarn 4's: packages by npm: resolutions (the registry from the settings), no URL, no registry setting.
+  const berry = path.join(repoRoot, "test/fixtures/yarn-berry");
+  expect(readFileSync(path.join(berry, "yarn.lock"), "utf8")).not.toMatch(/:\/\/|__archiveUrl/);
+  expect(readFileSync(path.join(berry, ".yarnrc.yml"), "utf8")).not.toMatch(/npmRegistryServer|:\/\//);
 });
 
 test("#!/usr/bin/env and #!/bin/bash work in the sandbox: install scripts calling node_modules/.bin, a husky-like prepare, the project's own scripts", async () => {

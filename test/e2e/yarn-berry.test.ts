@@ -4,7 +4,7 @@
 // build script). Each package's cache archive is checked by Nix against yarn.lock's checksum,
 // yarn (packageManager's version, from npm's registry) installs from that cache in the sandbox,
 // and builds, tests with JUnit and the shell use the install.
-import { cpSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { nix, nixkit, repoRoot, tempDir, versioned } from "../helpers.js";
@@ -80,6 +80,35 @@ describe("node: a yarn 4 workspace from its own lockfile", () => {
     },
   );
 
+  test("Plug'n'Play (yarn's default linker): build, test and the shell through yarn, a user's own .pnp.cjs left alone", async () => {
+    const dir = berryProject();
+    editFile(path.join(dir, ".yarnrc.yml"), (t) => t.replace("nodeLinker: node-modules\n", ""));
+    editFile(path.join(dir, "nixkit.yaml"), (t) =>
+      t.replace("      node --test --test-reporter", "      yarn node --test --test-reporter"),
+    );
+    const build = await nixkit(["build"], { cwd: dir });
+    expect(build.exitCode, build.stderr).toBe(0);
+    expect(readFileSync(path.join(outOf(build.stdout, "app")!, "out"), "utf8")).toBe("patched odd true 1.2.3\n");
+    const tested = await nixkit(["test", "--junit", "junit.xml"], { cwd: dir });
+    expect(tested.exitCode, tested.stderr).toBe(0);
+    expect(readFileSync(path.join(dir, "junit.xml"), "utf8")).toContain('name="even numbers too"');
+    // In the shell, from a member's directory: .pnp.cjs (its store paths rewritten for this depth) resolves the packages.
+    const shell = await nixkit(["run", "--", "yarn", "node", "-p", "require('semver').valid('2.0.0')"], {
+      cwd: path.join(dir, "packages/app"),
+    });
+    expect(shell.exitCode, shell.stderr).toBe(0);
+    expect(shell.stdout.trim()).toBe("2.0.0");
+    expect(existsSync(path.join(dir, "node_modules"))).toBe(false);
+
+    const own = berryProject();
+    editFile(path.join(own, ".yarnrc.yml"), (t) => t.replace("nodeLinker: node-modules\n", ""));
+    writeFileSync(path.join(own, ".pnp.cjs"), "// yarn install ran here\n");
+    const kept = await nixkit(["run", "--", "true"], { cwd: own });
+    expect(kept.exitCode, kept.stderr).toBe(0);
+    expect(kept.stderr).toMatch(/\.pnp\.cjs was not made by nixkit \(yarn install ran\); leaving it as it is/);
+    expect(readFileSync(path.join(own, ".pnp.cjs"), "utf8")).toBe("// yarn install ran here\n");
+  });
+
   test("a code change neither refetches nor reinstalls; a bumped dependency refetches that package only", async () => {
     const dir = berryProject();
     expect((await nixkit(["build"], { cwd: dir })).exitCode).toBe(0);
@@ -123,7 +152,10 @@ describe("node: a yarn 4 workspace from its own lockfile", () => {
     editFile(path.join(dir, "package.json"), (t) => t.replace('"yarn@1.22.22"', '"yarn@4.18.1"'));
 
     editFile(path.join(dir, "yarn.lock"), (t) =>
-      t.replace('resolution: "semver@npm:7.6.3"', 'resolution: "semver@https://github.com/npm/node-semver.git#commit=0a12d6c7debb1dc82d8645c770e77c47bac5e1ea"'),
+      t.replace(
+        'resolution: "semver@npm:7.6.3"',
+        'resolution: "semver@https://github.com/npm/node-semver.git#commit=0a12d6c7debb1dc82d8645c770e77c47bac5e1ea"',
+      ),
     );
     const git = await nixkit(["build"], { cwd: dir });
     expect(git.exitCode).toBe(2);

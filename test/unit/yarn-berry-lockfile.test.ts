@@ -50,7 +50,9 @@ describe("readBerryLock", () => {
       "semver-npm-7.6.3-57e82c14d5-88f33e148b.zip",
     ]);
     expect(lookups).toEqual(["@esbuild/linux-x64@0.24.0"]);
-    expect(lock.packages[0]).toBe("@esbuild-linux-x64-npm-0.24.0-744e76a7ed-10c0.zip @esbuild/linux-x64 0.24.0 sha512-registry== os=linux cpu=x64");
+    expect(lock.packages[0]).toBe(
+      "@esbuild-linux-x64-npm-0.24.0-744e76a7ed-10c0.zip @esbuild/linux-x64 0.24.0 sha512-registry== os=linux cpu=x64",
+    );
     expect(lock.packages[5]).toMatch(/^semver-npm-7\.6\.3-\S+ semver 7\.6\.3 zip:sha512-iPM\S+==$/);
     expect(lock.members).toEqual(["packages/app", "packages/lib"]);
     expect(lock.localPaths).toEqual([".yarn/patches", ".yarn/plugins"]);
@@ -97,8 +99,10 @@ describe("readBerryLock", () => {
   test("a cache key nixkit cannot rebuild archives for, and a lockfile that is not YAML", () => {
     const dir = tempDir();
     writeTree(dir, { "yarn.lock": "__metadata:\n  version: 6\n  cacheKey: 8\n", "package.json": "{}" });
-    expect(() => readBerryLock(dir, "yarn.lock", [], () => "")).toThrow(/yarn\.lock:3:13: cacheKey 8 is not yarn 4's 10c0.*yarn set version 4/);
-    writeTree(dir, { "yarn.lock": "__metadata:\n  cacheKey: 10c0\n\"a: [\n" });
+    expect(() => readBerryLock(dir, "yarn.lock", [], () => "")).toThrow(
+      /yarn\.lock:3:13: cacheKey 8 is not yarn 4's 10c0.*yarn set version 4/,
+    );
+    writeTree(dir, { "yarn.lock": '__metadata:\n  cacheKey: 10c0\n"a: [\n' });
     expect(() => readBerryLock(dir, "yarn.lock", [], () => "")).toThrow(/yarn\.lock:\d+:\d+: not valid YAML; run `yarn install`/);
   });
 });
