@@ -1,5 +1,5 @@
 // pnpm projects in the sandbox, against pnpm itself. Usage: npm run bench:pnpm
-//   a real pnpm-lock.yaml (vite, vitest, react, eslint, jsdom: 300+ packages), cold: Nix fetches
+//   a real pnpm-lock.yaml (vite, vitest, react, eslint, jsdom, express: 300+ packages), cold: Nix fetches
 //   every tarball and pnpm installs in the sandbox  vs  `pnpm install --frozen-lockfile` with an
 //   empty store and cache, same machine, same run
 //   the same build again, nothing changed (no fetch, no install)
@@ -50,6 +50,7 @@ const dependencies = {
   eslint: "9.17.0",
   jsdom: "25.0.1",
   "@testing-library/react": "16.1.0",
+  express: "4.21.2",
 };
 writeFileSync(
   path.join(lockProject, "package.json"),

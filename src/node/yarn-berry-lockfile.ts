@@ -28,7 +28,7 @@ export interface BerryLock {
   /** Files and directories of the project the install reads, relative to the lockfile's directory. */
   localPaths: string[];
   /** .yarnrc.yml's nodeLinker: yarn's default, Plug'n'Play, or a node_modules tree. */
-  linker: "pnp" | "node-modules" | "pnpm";
+  linker: "pnp" | "node-modules";
 }
 
 // yarn 4's cache: cache version 10, compressionLevel 0 (its default), whose archives yarn-zip.cjs makes.
@@ -119,15 +119,11 @@ export function readBerryLock(projectDir: string, lockfile: string, systems: str
       continue;
     }
     const source = url ?? version;
+    // A checksum means yarn fetched it where the lockfile was written, whatever its conditions
+    // (another platform's package that a patch: is made from, as fsevents is): fetched everywhere.
     if (checksum) {
       packages.add(
-        [
-          cacheFile(name, reference, checksum),
-          name,
-          source,
-          `zip:sha512-${Buffer.from(checksum, "hex").toString("base64")}`,
-          ...conditions.words,
-        ].join(" "),
+        [cacheFile(name, reference, checksum), name, source, `zip:sha512-${Buffer.from(checksum, "hex").toString("base64")}`].join(" "),
       );
       continue;
     }
@@ -166,9 +162,13 @@ function nodeLinker(projectDir: string, lockDir: string): BerryLock["linker"] {
   const doc = parseDocument(text, { lineCounter: lines });
   const pair = pairOf(doc.contents, "nodeLinker");
   const linker = scalarText(pair?.value) ?? "pnp";
-  if (linker === "pnp" || linker === "node-modules" || linker === "pnpm") return linker;
+  if (linker === "pnp" || linker === "node-modules") return linker;
   const { line, col } = lines.linePos(pair?.value?.range?.[0] ?? 0);
-  throw new UserError(`${shown}:${line}:${col}: nodeLinker ${JSON.stringify(linker)} is not one of yarn's (pnp, node-modules, pnpm)`);
+  throw new UserError(
+    linker === "pnpm"
+      ? `${shown}:${line}:${col}: nodeLinker pnpm is not installed by nixkit yet (pnp, yarn's default, and node-modules are); set nodeLinker: node-modules`
+      : `${shown}:${line}:${col}: nodeLinker ${JSON.stringify(linker)} is not one of yarn's (pnp, node-modules, pnpm)`,
+  );
 }
 
 /** A local package's path relative to the lockfile's directory: yarn's are relative to the workspace that names them. */

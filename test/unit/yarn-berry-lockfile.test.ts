@@ -64,13 +64,16 @@ describe("readBerryLock", () => {
     expect(cacheFile("@esbuild/linux-x64", "npm:0.24.0")).toBe("@esbuild-linux-x64-npm-0.24.0-744e76a7ed-10c0.zip");
   });
 
-  test("other platforms' packages without a checksum are left out, and not looked up", () => {
+  test("other platforms' packages without a checksum are left out, and not looked up; with one (yarn fetched it) they are kept", () => {
     lookups.length = 0;
     const lock = read(entry("@x/darwin@npm:1.0.0", "@x/darwin@npm:1.0.0", "  conditions: os=darwin & cpu=arm64\n"));
     expect(lock.packages).toEqual([]);
     expect(lookups).toEqual([]);
     const both = read(entry("@x/darwin@npm:1.0.0", "@x/darwin@npm:1.0.0", "  conditions: os=darwin & cpu=arm64\n"), ["aarch64-darwin"]);
     expect(both.packages).toHaveLength(1);
+    // fsevents: darwin-only, but yarn fetched it to make its built-in patch, and wants it again.
+    const fsevents = read(entry("fsevents@npm:2.3.3", "fsevents@npm:2.3.3", `  checksum: 10c0/${SUM}\n  conditions: os=darwin\n`));
+    expect(fsevents.packages).toEqual([expect.stringMatching(/^fsevents-npm-2\.3\.3-\S+ fsevents 1\.0\.0 zip:sha512-\S+$/)]);
   });
 
   test("an http(s) tarball with a checksum is fetched by its URL; workspace:, patch: and file: need no download", () => {
