@@ -5,12 +5,12 @@
 // cannot install from gets an error at its line and column with the fix: another version, a git
 // dependency, a remote tarball, a package without a usable integrity hash.
 import path from "node:path";
-import { isMap, isScalar, LineCounter, parseDocument, type Node } from "yaml";
+import { isMap, isScalar, type Node } from "yaml";
 import { readTextInside } from "../util/bounded-read.js";
 import { UserError } from "../util/errors.js";
 import { redactUrls } from "../util/redact.js";
 import { nixNameSafe, strongestIntegrity } from "./lockfile.js";
-import { keyOf, mapItems, pairOf, scalarText } from "./yaml-nodes.js";
+import { keyOf, mapItems, pairOf, parseLockYaml, scalarText } from "./yaml-nodes.js";
 
 export interface PnpmLock {
   lockfileVersion: string;
@@ -30,16 +30,7 @@ export function readPnpmLock(projectDir: string, lockfile: string): PnpmLock {
   const shown = path.relative(process.cwd(), file) || file;
   const text = readTextInside(projectDir, file, "lockfile", shown);
   if (text === undefined) throw new UserError(`${shown} does not exist; run \`pnpm install\` in ${path.dirname(lockfile)} to create it`);
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false });
-  const at = (node: Node | null | undefined) => {
-    const { line, col } = lines.linePos(node?.range?.[0] ?? 0);
-    return `${shown}:${line}:${col}`;
-  };
-  if (doc.errors.length > 0) {
-    const { line, col } = lines.linePos(doc.errors[0]!.pos[0]);
-    throw new UserError(`${shown}:${line}:${col}: not valid YAML; run \`pnpm install\` to rewrite it`);
-  }
+  const { doc, at } = parseLockYaml(text, shown, "pnpm install");
   const version = pairOf(doc.contents, "lockfileVersion");
   const versionText = isScalar(version?.value) ? String(version.value.value) : undefined;
   if (!versionText || !VERSIONS.includes(versionText))

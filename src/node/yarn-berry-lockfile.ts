@@ -14,7 +14,7 @@ import { UserError } from "../util/errors.js";
 import { redactUrls } from "../util/redact.js";
 import { nixNameSafe } from "./lockfile.js";
 import { splitKey } from "./pnpm-lockfile.js";
-import { keyOf, mapItems, pairOf, scalarText } from "./yaml-nodes.js";
+import { keyOf, mapItems, pairOf, parseLockYaml, scalarText } from "./yaml-nodes.js";
 
 export interface BerryLock {
   /**
@@ -52,16 +52,7 @@ export function readBerryLock(projectDir: string, lockfile: string, systems: str
   const file = path.join(projectDir, lockfile);
   const shown = path.relative(process.cwd(), file) || file;
   const text = readTextInside(projectDir, file, "lockfile", shown) ?? "";
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false });
-  const at = (node: Node | null | undefined) => {
-    const { line, col } = lines.linePos(node?.range?.[0] ?? 0);
-    return `${shown}:${line}:${col}`;
-  };
-  if (doc.errors.length > 0) {
-    const { line, col } = lines.linePos(doc.errors[0]!.pos[0]);
-    throw new UserError(`${shown}:${line}:${col}: not valid YAML; run \`yarn install\` to rewrite it`);
-  }
+  const { doc, at } = parseLockYaml(text, shown, "yarn install");
   const metadata = pairOf(doc.contents, "__metadata")?.value;
   const cacheKey = pairOf(metadata, "cacheKey");
   if (scalarText(cacheKey?.value) !== CACHE_KEY)
