@@ -8,6 +8,7 @@ import { MANIFEST_FILE, projectPaths, userCachePaths } from "../state/layout.js"
 import { nixkitBuildId, nixkitVersion } from "../util/assets.js";
 import { readInside } from "../util/bounded-read.js";
 import { UserError } from "../util/errors.js";
+import { withDetectedLockfiles } from "./default-lockfile.js";
 import type { Manifest } from "./schema.js";
 
 export interface LoadedManifest {
@@ -51,7 +52,10 @@ export async function loadManifest(projectDir: string, warn: Warn = stderrWarn):
   if (cached !== undefined) {
     const entry = (isObject(cached) ? cached : {}) as Partial<CachedManifest>;
     const intact = entry.sha256 === sha256 && entry.check === entryCheck(sha256, build, entry.manifest) && isObject(entry.manifest);
-    if (intact) return { manifest: entry.manifest!, file, text: bytes.toString("utf8") };
+    if (intact) {
+      const text = bytes.toString("utf8");
+      return { manifest: withDetectedLockfiles(entry.manifest!, text, projectDir), file, text };
+    }
     // An entry of another nixkit build is expected after an upgrade; anything else was damaged.
     if (!isObject(cached) || entry.build === build)
       warn(`ignoring a damaged manifest cache entry (${cacheFile}); nixkit.yaml is parsed again`);
@@ -61,7 +65,7 @@ export async function loadManifest(projectDir: string, warn: Warn = stderrWarn):
   const entry: CachedManifest = { sha256, build, manifest, check: entryCheck(sha256, build, manifest) };
   // Only a speed-up: a read-only or full cache directory must not fail the command.
   await writeFileIfChanged(cacheFile, JSON.stringify(entry)).catch(() => undefined);
-  return { manifest, file, text };
+  return { manifest: withDetectedLockfiles(manifest, text, projectDir), file, text };
 }
 
 /** The entry's JSON (null when it is not JSON), or undefined when there is none. */

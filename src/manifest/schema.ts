@@ -30,7 +30,7 @@ const node = z
       .min(1)
       .default("package-lock.json")
       .describe(
-        "package-lock.json (lockfileVersion 2 or 3), pnpm-lock.yaml (9.0 or 6.0) or yarn.lock (yarn 1), relative to the project; its directory is the npm, pnpm or yarn project.",
+        "package-lock.json (lockfileVersion 2 or 3), pnpm-lock.yaml (9.0 or 6.0) or yarn.lock (yarn 1, or yarn 4), relative to the project; its directory is the npm, pnpm or yarn project.",
       ),
     scripts: z
       .boolean()
@@ -42,7 +42,7 @@ const node = z
       .describe("Dependency types npm leaves out (npm ci --omit)."),
   })
   .describe(
-    "Node dependencies from the lockfile: each package fetched by Nix, installed once in the sandbox by `npm ci --offline`, `pnpm install --frozen-lockfile` or `yarn install --frozen-lockfile --offline`, linked as node_modules.",
+    "Node dependencies from the lockfile: each package fetched by Nix, installed once in the sandbox by `npm ci --offline`, `pnpm install --frozen-lockfile`, `yarn install --frozen-lockfile --offline` (yarn 1) or `yarn install --immutable` (yarn 4), linked as node_modules (or yarn's .pnp.cjs).",
   );
 
 const python = z

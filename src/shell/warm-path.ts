@@ -1,6 +1,7 @@
 // The warm path of `nixkit run` and `nixkit shell`: parse the few options they take, and serve
 // the cached environment with no nix process (or, when only the cache is missing and the
 // generated files are fresh, make it with one). Anything else goes to the full CLI.
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { projectPaths } from "../state/layout.js";
 import { readTextInside } from "../util/bounded-read.js";
@@ -69,6 +70,9 @@ async function unstampedRcFile(invocation: WarmInvocation): Promise<string | und
   // pnpm or yarn lockfile's packages are written into flake.nix, which only the full CLI sees is stale.
   const manifest = manifestText(invocation.projectDir);
   if (/^cache:/m.test(manifest) || /pnpm-lock\.yaml|yarn\.lock/.test(manifest)) return undefined;
+  // (or a `node` field that names no lockfile, in a project locked by pnpm or yarn: src/manifest/default-lockfile.ts)
+  if (/\bnode:/.test(manifest) && ["pnpm-lock.yaml", "yarn.lock"].some((f) => existsSync(path.join(invocation.projectDir, f))))
+    return undefined;
   const { generatedFilesFresh, generatedFilesVisible } = await import("../generate/freshness.js");
   // The full CLI regenerates them, or makes git (and so Nix) see them.
   if (!generatedFilesFresh(invocation.projectDir) || !generatedFilesVisible(invocation.projectDir)) return undefined;

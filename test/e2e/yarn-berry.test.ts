@@ -80,11 +80,14 @@ describe("node: a yarn 4 workspace from its own lockfile", () => {
     },
   );
 
-  test("Plug'n'Play (yarn's default linker): build, test and the shell through yarn, a user's own .pnp.cjs left alone", async () => {
+  test("Plug'n'Play (yarn's default linker), yarn.lock detected: build, test and the shell through yarn, a user's own .pnp.cjs left alone", async () => {
     const dir = berryProject();
     editFile(path.join(dir, ".yarnrc.yml"), (t) => t.replace("nodeLinker: node-modules\n", ""));
+    // Detected, not named: the project has a yarn.lock and no package-lock.json.
     editFile(path.join(dir, "nixkit.yaml"), (t) =>
-      t.replace("      node --test --test-reporter", "      yarn node --test --test-reporter"),
+      t
+        .replaceAll("node: { lockfile: yarn.lock }", "node: {}")
+        .replace("      node --test --test-reporter", "      yarn node --test --test-reporter"),
     );
     const build = await nixkit(["build"], { cwd: dir });
     expect(build.exitCode, build.stderr).toBe(0);
