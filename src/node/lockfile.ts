@@ -90,7 +90,7 @@ function positions(text: string) {
 // Lockfiles of package managers nixkit does not install from yet; pnpm's is read by pnpm-lockfile.ts.
 const OTHER_LOCKFILES: Record<string, string> = { "bun.lock": "bun", "bun.lockb": "bun" };
 const SUPPORTED =
-  "nixkit installs Node dependencies from npm's package-lock.json (lockfileVersion 2 or 3), pnpm's pnpm-lock.yaml (9.0 or 6.0) and yarn's yarn.lock (yarn 1, or yarn 4 with its node-modules linker), for now";
+  "nixkit installs Node dependencies from npm's package-lock.json (lockfileVersion 2 or 3), pnpm's pnpm-lock.yaml (9.0 or 6.0) and yarn's yarn.lock (yarn 1 or 4), for now";
 
 /** Why the lockfile a field names cannot be used at all (missing, another tool's), for the field's own message. */
 function unusableLockfile(projectDir: string, lockfile: string): string | undefined {

@@ -5,7 +5,7 @@
 // lockfile.
 import path from "node:path";
 import { readTextInside } from "../util/bounded-read.js";
-import { UserError } from "../util/errors.js";
+import { EnvError, UserError } from "../util/errors.js";
 import { npmViewIntegrity } from "./npm-config.js";
 
 export interface ManagerTool {
@@ -120,10 +120,24 @@ function managerTool(
   if (npmPackage !== expected)
     return {
       version: version!,
-      hash: npmViewIntegrity(`${npmPackage}@${version}`, lockDir, registry),
+      hash: published(at, `${tool} ${version}`, `${npmPackage}@${version}`, lockDir, registry),
       ...(recorded ? { scriptHash: recorded } : {}),
     };
-  return { version: version!, hash: recorded ?? npmViewIntegrity(`${tool}@${version}`, lockDir, registry) };
+  return { version: version!, hash: recorded ?? published(at, `${tool} ${version}`, `${tool}@${version}`, lockDir, registry) };
+}
+
+/** The registry's integrity of `spec`; a version it does not have is the field's error (exit 2), with the fix. */
+function published(at: string, shown: string, spec: string, lockDir: string, registry: string): string {
+  try {
+    return npmViewIntegrity(spec, lockDir, registry);
+  } catch (error) {
+    const message = (error as Error).message;
+    if (!/E404|No match found/.test(message)) throw new EnvError(`${at}: ${message}`, { cause: error });
+    const name = spec.slice(0, spec.lastIndexOf("@"));
+    throw new UserError(
+      `${at}: packageManager names ${shown}, which npm's registry does not have as ${spec} (${message.replace(/^.*failed: /, "")}); set it to a published version (\`npm view ${name} versions\`)`,
+    );
+  }
 }
 
 function lineColOf(text: string, offset: number): string {

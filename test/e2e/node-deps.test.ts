@@ -295,10 +295,14 @@ test("a dependency's install script that needs the network fails saying so; scri
 });
 
 describe("lockfiles nixkit refuses", () => {
-  test("a pnpm project is told which lockfile was found, at each field's line and column, exit 2", async () => {
+  test("a pnpm project: fields naming no lockfile use pnpm-lock.yaml; fields naming package-lock.json are told which was found (exit 2)", async () => {
     const dir = nodeProject();
     rmSync(path.join(dir, "package-lock.json"));
-    writeFileSync(path.join(dir, "pnpm-lock.yaml"), "lockfileVersion: '9.0'\n");
+    writeFileSync(path.join(dir, "pnpm-lock.yaml"), "lockfileVersion: '5.4'\n");
+    const detected = await nixkit(["build"], { cwd: dir });
+    expect(detected.exitCode).toBe(2);
+    expect(detected.stderr).toMatch(/pnpm-lock\.yaml:1:18: lockfileVersion 5\.4 is not a pnpm lockfile nixkit installs from/);
+    editFile(path.join(dir, "nixkit.yaml"), (t) => t.replaceAll("node: {}", "node: { lockfile: package-lock.json }"));
     const result = await nixkit(["build"], { cwd: dir });
     expect(result.exitCode).toBe(2);
     const lines = result.stderr
@@ -306,9 +310,11 @@ describe("lockfiles nixkit refuses", () => {
       .split("\n")
       .map((l) => l.replace(/^error: /, ""));
     expect(lines).toEqual([
-      "nixkit.yaml:7:9 shell.node.lockfile: package-lock.json does not exist, and the project is locked by pnpm instead: set lockfile: pnpm-lock.yaml",
-      expect.stringMatching(/^nixkit\.yaml:10:11 builds\.app\.node\.lockfile: package-lock\.json does not exist/),
-      expect.stringMatching(/^nixkit\.yaml:22:11 tests\.unit\.node\.lockfile: package-lock\.json does not exist/),
+      expect.stringMatching(
+        /^nixkit\.yaml:7:\d+ shell\.node\.lockfile: package-lock\.json does not exist, and the project is locked by pnpm instead: set lockfile: pnpm-lock\.yaml$/,
+      ),
+      expect.stringMatching(/^nixkit\.yaml:10:\d+ builds\.app\.node\.lockfile: package-lock\.json does not exist/),
+      expect.stringMatching(/^nixkit\.yaml:22:\d+ tests\.unit\.node\.lockfile: package-lock\.json does not exist/),
     ]);
   });
 

@@ -146,13 +146,19 @@ describe("node: a yarn 4 workspace from its own lockfile", () => {
     expect(result.stderr).toMatch(/yarn\.lock: out of date with package\.json .*run `yarn install` to update it/);
   });
 
-  test("refused at their line (exit 2): another cache key, a git dependency, a yarn 1 packageManager", async () => {
+  test("refused at their line (exit 2): another cache key, a git dependency, a yarn 1 or unpublished packageManager", async () => {
     const dir = berryProject();
     editFile(path.join(dir, "package.json"), (t) => t.replace('"yarn@4.18.1"', '"yarn@1.22.22"'));
     const yarn1 = await nixkit(["build"], { cwd: dir });
     expect(yarn1.exitCode).toBe(2);
     expect(yarn1.stderr).toMatch(/package\.json:4:3: packageManager names yarn 1\.22\.22, but yarn\.lock is yarn 4's \(berry\)/);
-    editFile(path.join(dir, "package.json"), (t) => t.replace('"yarn@1.22.22"', '"yarn@4.18.1"'));
+    editFile(path.join(dir, "package.json"), (t) => t.replace('"yarn@1.22.22"', '"yarn@4.99.0"'));
+    const unpublished = await nixkit(["build"], { cwd: dir });
+    expect(unpublished.exitCode).toBe(2);
+    expect(unpublished.stderr).toMatch(
+      /package\.json:4:3: packageManager names yarn 4\.99\.0, which npm's registry does not have as @yarnpkg\/cli-dist@4\.99\.0 .*set it to a published version/,
+    );
+    editFile(path.join(dir, "package.json"), (t) => t.replace('"yarn@4.99.0"', '"yarn@4.18.1"'));
 
     editFile(path.join(dir, "yarn.lock"), (t) =>
       t.replace(

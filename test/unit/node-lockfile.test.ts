@@ -119,7 +119,7 @@ tests:
       "nixkit.yaml shell.node.lockfile: package-lock.json does not exist, and the project is locked by pnpm instead: set lockfile: pnpm-lock.yaml",
       "nixkit.yaml tests.unit.node.lockfile: package-lock.json does not exist, and the project is locked by pnpm instead: set lockfile: pnpm-lock.yaml",
       expect.stringMatching(
-        /^nixkit\.yaml builds\.app\.node\.lockfile: bun\.lock is bun's lockfile; nixkit installs Node dependencies from npm's package-lock\.json \(lockfileVersion 2 or 3\), pnpm's pnpm-lock\.yaml \(9\.0 or 6\.0\) and yarn 1's yarn\.lock/,
+        /^nixkit\.yaml builds\.app\.node\.lockfile: bun\.lock is bun's lockfile; nixkit installs Node dependencies from npm's package-lock\.json \(lockfileVersion 2 or 3\), pnpm's pnpm-lock\.yaml \(9\.0 or 6\.0\) and yarn's yarn\.lock \(yarn 1 or 4\)/,
       ),
     ]);
     expect(error!.message).not.toMatch(/not valid JSON|run `npm install` in/);
