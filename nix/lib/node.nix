@@ -68,6 +68,17 @@ let
           // lib.optionalAttrs (file ? archive) { inherit (file) archive; }) downloads;
       };
     };
+  # Shell code that explains an install's failure by what the tool said into `log`: the message of
+  # the first of `reasons` ([ ERE message ]) whose pattern the log matches, else `otherwise`; exit 1.
+  explainFailure = { log, reasons, otherwise }: ''
+    if false; then :
+    ${concatStringsSep "\n" (map (reason:
+      "elif grep -qE ${lib.escapeShellArg (builtins.elemAt reason 0)} \"${log}\"; then echo ${lib.escapeShellArg (builtins.elemAt reason 1)} >&2") reasons)}
+    else
+      echo ${lib.escapeShellArg otherwise} >&2
+    fi
+    exit 1
+  '';
   storeName = name: version: "${replaceStrings [ "@" "/" ] [ "" "-" ] name}-${version}.tgz";
   # Where a registry serves a package's tarball: NAME/-/BASE-VERSION.tgz.
   registryPath = name: version: "${name}/-/${lib.last (lib.splitString "/" name)}-${version}.tgz";
@@ -158,22 +169,14 @@ let
             return 0
           }
           if ! nixkitInstall; then
-            if grep -qE 'EMFILE|ENFILE' "$TMPDIR/npm-log"; then
-              echo ${lib.escapeShellArg "${lockfile}: npm ci failed: too many open files (EMFILE, see npm's output above); raise the open-file limit of the Nix builds (ulimit -n, or LimitNOFILE of the nix-daemon service) and run again"} >&2
-            elif grep -qE 'ENOSPC' "$TMPDIR/npm-log"; then
-              echo ${lib.escapeShellArg "${lockfile}: npm ci failed: no space left on the device (see npm's output above); free space (nixkit gc --store) and run again"} >&2
-            elif grep -qE 'cannot execute: required file not found|bad interpreter' "$TMPDIR/npm-log"; then
-              echo ${lib.escapeShellArg "${lockfile}: an install script ran a file whose #! interpreter does not exist in the sandbox (see npm's output above); nixkit points node_modules' shebangs at the store, so this is a file made executable by the script itself: run patchShebangs on it first"} >&2
-            elif grep -qE 'ENOTCACHED' "$TMPDIR/npm-log"; then
-              echo ${lib.escapeShellArg "${lockfile}: npm wanted registry data the sandbox cannot fetch (ENOTCACHED, see npm's output above): npm ci re-resolved the tree, which happens when the lockfile was made with settings npm ci does not see here (a peer-dependency conflict made with legacy-peer-deps); put them in the npm project's .npmrc (legacy-peer-deps=true), which nixkit carries into the install, or run npm install to make a lockfile npm ci accepts as it is"} >&2
-            elif grep -qE 'ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ENETUNREACH|ETIMEDOUT|getaddrinfo' "$TMPDIR/npm-log"; then
-              echo ${lib.escapeShellArg "${lockfile}: npm reached for the network in the Nix sandbox, which has none outside Nix's own fetches (see npm's output above)${if scripts then "; if a dependency's install script downloads something and the package works without it, set scripts: false" else ""}"} >&2
-            elif grep -qE 'command failed' "$TMPDIR/npm-log"; then
-              echo ${lib.escapeShellArg "${lockfile}: a lifecycle script failed in the Nix sandbox (see npm's output above), which has no network outside Nix's own fetches; if the package works without its script, set scripts: false"} >&2
-            else
-              echo ${lib.escapeShellArg "${lockfile}: npm ci failed in the Nix sandbox (npm's reason is above)"} >&2
-            fi
-            exit 1
+            ${explainFailure { log = "$TMPDIR/npm-log"; otherwise = "${lockfile}: npm ci failed in the Nix sandbox (npm's reason is above)"; reasons = [
+              [ "EMFILE|ENFILE" "${lockfile}: npm ci failed: too many open files (EMFILE, see npm's output above); raise the open-file limit of the Nix builds (ulimit -n, or LimitNOFILE of the nix-daemon service) and run again" ]
+              [ "ENOSPC" "${lockfile}: npm ci failed: no space left on the device (see npm's output above); free space (nixkit gc --store) and run again" ]
+              [ "cannot execute: required file not found|bad interpreter" "${lockfile}: an install script ran a file whose #! interpreter does not exist in the sandbox (see npm's output above); nixkit points node_modules' shebangs at the store, so this is a file made executable by the script itself: run patchShebangs on it first" ]
+              [ "ENOTCACHED" "${lockfile}: npm wanted registry data the sandbox cannot fetch (ENOTCACHED, see npm's output above): npm ci re-resolved the tree, which happens when the lockfile was made with settings npm ci does not see here (a peer-dependency conflict made with legacy-peer-deps); put them in the npm project's .npmrc (legacy-peer-deps=true), which nixkit carries into the install, or run npm install to make a lockfile npm ci accepts as it is" ]
+              [ "ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ENETUNREACH|ETIMEDOUT|getaddrinfo" "${lockfile}: npm reached for the network in the Nix sandbox, which has none outside Nix's own fetches (see npm's output above)${if scripts then "; if a dependency's install script downloads something and the package works without it, set scripts: false" else ""}" ]
+              [ "command failed" "${lockfile}: a lifecycle script failed in the Nix sandbox (see npm's output above), which has no network outside Nix's own fetches; if the package works without its script, set scripts: false" ]
+            ]; }}
           fi
           runHook postBuild
         '';
@@ -189,7 +192,7 @@ let
       };
     in installResult { inherit dir install members; downloads = builtins.attrValues tarballs; };
   # What pnpm.nix and yarn.nix take from here.
-  shared = { inherit allows platform installSource keepInstall installResult patchTrees registryPath storeName; };
+  shared = { inherit allows explainFailure platform installSource keepInstall installResult patchTrees registryPath storeName; };
   pnpm = import ./pnpm.nix { inherit pkgs lib root registry shared; locks = pnpmLocks; };
   yarn = import ./yarn.nix { inherit pkgs lib root registry shared; locks = yarnLocks; };
   yarnBerry = import ./yarn-berry.nix { inherit pkgs lib root system registry shared; locks = yarnLocks; };

@@ -11,7 +11,7 @@
 { pkgs, lib, root, registry, locks, shared }:
 let
   inherit (builtins) concatStringsSep dirOf elem elemAt filter head map replaceStrings toJSON;
-  inherit (shared) allows platform installSource keepInstall installResult patchTrees registryPath storeName;
+  inherit (shared) explainFailure allows platform installSource keepInstall installResult patchTrees registryPath storeName;
   parse = line:
     let
       words = lib.splitString " " line;
@@ -87,16 +87,11 @@ let
           }
           if ! nixkitInstall; then
             cat "$TMPDIR/registry-log" >&2
-            if grep -qE 'ERR_PNPM_OUTDATED_LOCKFILE|ERR_PNPM_LOCKFILE_CONFIG_MISMATCH' "$TMPDIR/pnpm-log"; then
-              echo ${lib.escapeShellArg "${lockfile}: out of date with package.json (pnpm says which above); run `pnpm install` to update it, and commit it"} >&2
-            elif grep -qE 'ENOSPC' "$TMPDIR/pnpm-log"; then
-              echo ${lib.escapeShellArg "${lockfile}: pnpm install failed: no space left on the device (see pnpm's output above); free space (nixkit gc --store) and run again"} >&2
-            elif grep -qE 'ERR_PNPM_LIFECYCLE|ELIFECYCLE|command failed' "$TMPDIR/pnpm-log"; then
-              echo ${lib.escapeShellArg "${lockfile}: a lifecycle script failed in the Nix sandbox (see pnpm's output above), which has no network outside Nix's own fetches; if the package works without its script, set scripts: false"} >&2
-            else
-              echo ${lib.escapeShellArg "${lockfile}: pnpm install failed in the Nix sandbox (pnpm's reason is above)"} >&2
-            fi
-            exit 1
+            ${explainFailure { log = "$TMPDIR/pnpm-log"; otherwise = "${lockfile}: pnpm install failed in the Nix sandbox (pnpm's reason is above)"; reasons = [
+              [ "ERR_PNPM_OUTDATED_LOCKFILE|ERR_PNPM_LOCKFILE_CONFIG_MISMATCH" "${lockfile}: out of date with package.json (pnpm says which above); run `pnpm install` to update it, and commit it" ]
+              [ "ENOSPC" "${lockfile}: pnpm install failed: no space left on the device (see pnpm's output above); free space (nixkit gc --store) and run again" ]
+              [ "ERR_PNPM_LIFECYCLE|ELIFECYCLE|command failed" "${lockfile}: a lifecycle script failed in the Nix sandbox (see pnpm's output above), which has no network outside Nix's own fetches; if the package works without its script, set scripts: false" ]
+            ]; }}
           fi
           kill "$registryPid" 2> /dev/null || true
           runHook postBuild

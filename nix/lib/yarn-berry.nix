@@ -11,7 +11,7 @@
 { pkgs, lib, root, system, registry, locks, shared }:
 let
   inherit (builtins) concatStringsSep dirOf elem elemAt filter head map replaceStrings;
-  inherit (shared) allows platform installSource keepInstall installResult patchTrees registryPath;
+  inherit (shared) explainFailure allows platform installSource keepInstall installResult patchTrees registryPath;
   parse = line:
     let
       words = lib.splitString " " line;
@@ -126,14 +126,10 @@ let
             return 0
           }
           if ! nixkitInstall; then
-            if grep -qE 'YN0028|YN0080|lockfile would have been modified' "$TMPDIR/yarn-log"; then
-              echo ${lib.escapeShellArg "${lockfile}: out of date with package.json (yarn would change it, see above); run `yarn install` to update it, and commit it"} >&2
-            elif grep -qE 'YN0009|YN0007|build failed|exit code' "$TMPDIR/yarn-log"; then
-              echo ${lib.escapeShellArg "${lockfile}: a dependency's build script failed in the Nix sandbox (see yarn's output above), which has no network outside Nix's own fetches; if the package works without its script, set scripts: false"} >&2
-            else
-              echo ${lib.escapeShellArg "${lockfile}: yarn install failed in the Nix sandbox (yarn's reason is above)"} >&2
-            fi
-            exit 1
+            ${explainFailure { log = "$TMPDIR/yarn-log"; otherwise = "${lockfile}: yarn install failed in the Nix sandbox (yarn's reason is above)"; reasons = [
+              [ "YN0028|YN0080|lockfile would have been modified" "${lockfile}: out of date with package.json (yarn would change it, see above); run `yarn install` to update it, and commit it" ]
+              [ "YN0009|YN0007|build failed|exit code" "${lockfile}: a dependency's build script failed in the Nix sandbox (see yarn's output above), which has no network outside Nix's own fetches; if the package works without its script, set scripts: false" ]
+            ]; }}
           fi
           runHook postBuild
         '';

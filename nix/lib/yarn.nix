@@ -7,7 +7,7 @@
 { pkgs, lib, root, registry, locks, shared }:
 let
   inherit (builtins) concatStringsSep dirOf map replaceStrings;
-  inherit (shared) installSource keepInstall installResult patchTrees;
+  inherit (shared) explainFailure installSource keepInstall installResult patchTrees;
   tool = import ./node-tool.nix { inherit pkgs lib registry; };
   project = { lockfile, scripts, omit }:
     let
@@ -76,12 +76,9 @@ let
             return 0
           }
           if ! nixkitInstall; then
-            if grep -qE "Your lockfile needs to be updated|Couldn't find any versions|can't make a request in offline mode" "$TMPDIR/yarn-log"; then
-              echo ${lib.escapeShellArg "${lockfile}: out of date with package.json (yarn wanted what it does not list, see above); run `yarn install` to update it, and commit it"} >&2
-            else
-              echo ${lib.escapeShellArg "${lockfile}: yarn install failed in the Nix sandbox (yarn's reason is above)"} >&2
-            fi
-            exit 1
+            ${explainFailure { log = "$TMPDIR/yarn-log"; otherwise = "${lockfile}: yarn install failed in the Nix sandbox (yarn's reason is above)"; reasons = [
+              [ "Your lockfile needs to be updated|Couldn't find any versions|can't make a request in offline mode" "${lockfile}: out of date with package.json (yarn wanted what it does not list, see above); run `yarn install` to update it, and commit it" ]
+            ]; }}
           fi
           runHook postBuild
         '';
