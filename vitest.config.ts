@@ -9,9 +9,9 @@ import { defineConfig } from "vitest/config";
 //
 // Two files run at a time, one per core (vitest's default leaves one core idle): the Nix tiers
 // share one store, each test in directories and a HOME of its own. `serial` tiers run their files
-// one after another, after the others: namespaces and a daemon (hosts), downloads of their own
-// (corpus), and the e2e files that collect the store's garbage, which would take what a test
-// running beside them fetched but has not rooted yet (e2e-store).
+// one after another, after the others: namespaces and a daemon (hosts), and the e2e files that
+// collect the store's garbage, which would take what a test running beside them fetched but has
+// not rooted yet (e2e-store).
 const nixTier = (name: string, include: string[], { testTimeout = 240_000, serial = false, exclude = [] as string[] } = {}) => ({
   test: {
     name,
@@ -35,7 +35,7 @@ export default defineConfig({
       nixTier("e2e", ["test/e2e/**/*.test.ts"], { exclude: STORE_GC }),
       nixTier("e2e-store", STORE_GC, { serial: true }),
       // Real dependencies: a first run downloads them (Nix's fixed-output fetches).
-      nixTier("corpus", ["test/corpus/*.test.ts"], { testTimeout: 600_000, serial: true }),
+      nixTier("corpus", ["test/corpus/*.test.ts"], { testTimeout: 600_000 }),
       nixTier("hosts", ["test/hosts/**/*.test.ts"], { serial: true }),
     ],
   },
