@@ -55,13 +55,13 @@
   # yarn's Plug'n'Play install (yarn-berry.nix): .pnp.cjs and its loader are copied, with the
   # relative paths yarn wrote from the install's directory to the store (../../nix/store/…, and
   # __virtual__/ID/DEPTH/nix/store/… for packages with peers) rewritten for the project's depth;
-  # the install state copied; .yarn/.nixkit-pnp names the store path. A .pnp.cjs without that
-  # marker is the user's own install (yarn install ran): left alone.
+  # the install state copied; .yarn/.nixkit-pnp names the store path. A .pnp.cjs or install state
+  # without that marker is the user's own install (yarn install ran): left alone.
   nixkitLinkPnp() {
       local store="$1" project="$2" file from to up
       if [ "$(cat "$project/.yarn/.nixkit-pnp" 2>/dev/null)" = "$store" ]; then return 0; fi
-      if [ ! -f "$project/.yarn/.nixkit-pnp" ] && [ -e "$project/.pnp.cjs" ]; then
-          echo "nixkit: ''${project}/.pnp.cjs was not made by nixkit (yarn install ran); leaving it as it is. Remove it to get the lockfile's dependencies from the Nix store." >&2
+      if [ ! -f "$project/.yarn/.nixkit-pnp" ] && { [ -e "$project/.pnp.cjs" ] || [ -e "$project/.yarn/install-state.gz" ]; }; then
+          echo "nixkit: ''${project}/.pnp.cjs was not made by nixkit (yarn install ran); leaving it as it is. Remove it and .yarn/install-state.gz to get the lockfile's dependencies from the Nix store." >&2
           return 0
       fi
       from="$(cat "$store/.yarn/nixkit-depth")"
