@@ -1,8 +1,9 @@
-// yarn 4 projects in the sandbox, against yarn itself. Usage: npm run bench:yarn
-//   a real yarn.lock (vite, vitest, react, eslint, jsdom, express: 300+ packages; nodeLinker
-//   node-modules), cold: every cache archive made from its tarball (nixkit's fetch ahead) and
-//   checked by Nix, yarn installs in the sandbox  vs  `yarn install --immutable` with an empty
-//   cache, same machine, same run
+// yarn projects in the sandbox, against yarn itself. Usage: npm run bench:yarn (yarn 4), or
+// node bench/yarn.mjs 1 (yarn 1)
+//   a real yarn.lock (vite, vitest, react, eslint, jsdom, express: 300+ packages; yarn 4 with
+//   nodeLinker node-modules), cold: every download fetched (yarn 4: each cache archive made from
+//   its tarball by nixkit's fetch ahead) and checked by Nix, yarn installs in the sandbox  vs
+//   `yarn install --immutable` (yarn 1: --frozen-lockfile) with an empty cache, same machine, same run
 //   the same build again, nothing changed (no fetch, no install)
 //   one dependency bumped (one fetch, one install)
 // yarn is fetched with the user's npm (`npm pack`); yarn itself is pointed at npm's registry.
@@ -16,7 +17,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const cli = path.join(root, "bin/nixkit.cjs");
 const work = mkdtempSync(path.join(os.tmpdir(), "nixkit-bench-yarn-"));
 const RUN_ID = `${process.pid}-${Date.now()}`;
-const YARN = "4.18.1";
+const CLASSIC = process.argv[2] === "1";
+const YARN = CLASSIC ? "1.22.22" : "4.18.1";
 const env = { ...process.env, NIX_CONFIG: "substituters =\nexperimental-features = nix-command flakes" };
 const nixpkgs = execFileSync(process.execPath, [cli, "offline-pkgs"], { env }).toString().trim();
 const system = `${{ x64: "x86_64", arm64: "aarch64" }[process.arch]}-${process.platform}`;
@@ -30,16 +32,20 @@ function time(command, args, cwd, extraEnv = {}) {
 const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
 
 // yarn itself, and a home and cache of its own for each run of it.
-execFileSync("npm", ["pack", `@yarnpkg/cli-dist@${YARN}`, "--pack-destination", work], { stdio: "ignore" });
-execFileSync("tar", ["-xzf", path.join(work, `yarnpkg-cli-dist-${YARN}.tgz`), "-C", work]);
+const npmPackage = CLASSIC ? "yarn" : "@yarnpkg/cli-dist";
+execFileSync("npm", ["pack", `${npmPackage}@${YARN}`, "--pack-destination", work], { stdio: "ignore" });
+execFileSync("tar", ["-xzf", path.join(work, `${CLASSIC ? "yarn" : "yarnpkg-cli-dist"}-${YARN}.tgz`), "-C", work]);
 const registry = execFileSync("npm", ["config", "get", "registry"]).toString().trim();
 const yarn = (args, cwd, home) =>
   time(process.execPath, [path.join(work, "package/bin/yarn.js"), ...args], cwd, {
     HOME: home,
+    YARN_CACHE_FOLDER: path.join(home, "cache"),
     YARN_ENABLE_GLOBAL_CACHE: "false",
     YARN_ENABLE_TELEMETRY: "false",
     YARN_NPM_REGISTRY_SERVER: registry,
+    YARN_REGISTRY: registry,
   });
+const lockOnly = CLASSIC ? ["install", "--ignore-scripts", "--no-progress"] : ["install", "--mode=update-lockfile"];
 
 // The lockfile: made here by yarn.
 const lockProject = path.join(work, "lock");
@@ -58,17 +64,17 @@ writeFileSync(
   path.join(lockProject, "package.json"),
   JSON.stringify({ name: `bench-yarn-${RUN_ID}`, version: "1.0.0", private: true, packageManager: `yarn@${YARN}`, dependencies }, null, 2),
 );
-writeFileSync(path.join(lockProject, ".yarnrc.yml"), "nodeLinker: node-modules\n");
+if (!CLASSIC) writeFileSync(path.join(lockProject, ".yarnrc.yml"), "nodeLinker: node-modules\n");
 writeFileSync(path.join(lockProject, "yarn.lock"), "");
-yarn(["install", "--mode=update-lockfile"], lockProject, path.join(work, "home-lock"));
+yarn(lockOnly, lockProject, path.join(work, "home-lock"));
 const lockText = readFileSync(path.join(lockProject, "yarn.lock"), "utf8");
-const packages = (lockText.match(/^ {2}resolution: "(?:@[^/"]+\/)?[^@"]+@npm:/gm) ?? []).length;
-rmSync(path.join(lockProject, ".yarn"), { recursive: true, force: true });
+const packages = (lockText.match(CLASSIC ? /^ {2}resolved "/gm : /^ {2}resolution: "(?:@[^/"]+\/)?[^@"]+@npm:/gm) ?? []).length;
+for (const made of [".yarn", "node_modules"]) rmSync(path.join(lockProject, made), { recursive: true, force: true });
 
 // yarn's own immutable install with an empty cache: downloads and installs everything.
 const yarnDir = path.join(work, "yarn");
 cpSync(lockProject, yarnDir, { recursive: true });
-const own = yarn(["install", "--immutable"], yarnDir, path.join(work, "home-install"));
+const own = yarn(["install", CLASSIC ? "--frozen-lockfile" : "--immutable"], yarnDir, path.join(work, "home-install"));
 
 // nixkit: a project of its own name (a new install), in a store without its tarballs.
 const project = path.join(work, "project");
@@ -92,12 +98,14 @@ writeFileSync(
   path.join(project, "package.json"),
   readFileSync(path.join(project, "package.json"), "utf8").replace('"vite": "6.0.7"', '"vite": "6.0.6"'),
 );
-yarn(["install", "--mode=update-lockfile"], project, path.join(work, "home-bump"));
-rmSync(path.join(project, ".yarn"), { recursive: true, force: true });
+yarn(lockOnly, project, path.join(work, "home-bump"));
+for (const made of [".yarn", "node_modules"]) rmSync(path.join(project, made), { recursive: true, force: true });
 const bumped = time(process.execPath, [cli, "-C", project, "-v", "build"], project);
 
-console.log(`yarn.lock: ${packages} packages (${Object.keys(dependencies).join(", ")}), yarn ${YARN}, nodeLinker node-modules`);
-console.log(`yarn install --immutable, empty cache: ${seconds(own.ms)}`);
+console.log(
+  `yarn.lock: ${packages} packages (${Object.keys(dependencies).join(", ")}), yarn ${YARN}${CLASSIC ? "" : ", nodeLinker node-modules"}`,
+);
+console.log(`yarn install ${CLASSIC ? "--frozen-lockfile" : "--immutable"}, empty cache: ${seconds(own.ms)}`);
 console.log(
   `nixkit build, cold (fetch+install): ${seconds(cold.ms)}  ${(cold.ms / own.ms).toFixed(2)}x yarn  (${downloads(cold.stderr)} tarballs fetched)`,
 );
@@ -105,5 +113,6 @@ console.log(
   `nixkit build, nothing changed:      ${seconds(again.ms)}  (${downloads(again.stderr)} fetched, install ${/building \S*yarn-node-modules/.test(again.stderr) ? "ran" : "reused"})`,
 );
 console.log(`nixkit build, vite 6.0.7 -> 6.0.6:  ${seconds(bumped.ms)}  (${downloads(bumped.stderr)} fetched)`);
-console.log(`RESULT yarn_cold_s=${(cold.ms / 1000).toFixed(2)} ratio=${(cold.ms / own.ms).toFixed(2)}`);
-console.log(`RESULT yarn_noop_s=${(again.ms / 1000).toFixed(2)} ratio=${(again.ms / own.ms).toFixed(2)}`);
+const tag = CLASSIC ? "yarn1" : "yarn";
+console.log(`RESULT ${tag}_cold_s=${(cold.ms / 1000).toFixed(2)} ratio=${(cold.ms / own.ms).toFixed(2)}`);
+console.log(`RESULT ${tag}_noop_s=${(again.ms / 1000).toFixed(2)} ratio=${(again.ms / own.ms).toFixed(2)}`);
