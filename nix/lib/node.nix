@@ -68,6 +68,24 @@ let
           // lib.optionalAttrs (file ? archive) { inherit (file) archive; }) downloads;
       };
     };
+  # Shell code defining nixkitPlaceFiles LIST DIR [copy]: for each "RELATIVE-PATH STORE-PATH" line
+  # of LIST, DIR/RELATIVE-PATH made a symlink to STORE-PATH (or a copy of it), parents included.
+  # One node process: a shell loop forks ln and mkdir per file (≈ 1.5 s for 300 packages).
+  placeFiles = ''
+    nixkitPlaceFiles() {
+      node -e '
+        const fs = require("fs"), path = require("path");
+        const [list, dir, how] = process.argv.slice(1);
+        for (const line of fs.readFileSync(list, "utf8").split("\n")) {
+          const [rel, target] = line.split(" ");
+          if (!rel) continue;
+          const file = path.join(dir, rel);
+          fs.mkdirSync(path.dirname(file), { recursive: true });
+          if (how === "copy") fs.copyFileSync(target, file);
+          else fs.symlinkSync(target, file);
+        }' "$@"
+    }
+  '';
   # Shell code that explains an install's failure by what the tool said into `log`: the message of
   # the first of `reasons` ([ ERE message ]) whose pattern the log matches, else `otherwise`; exit 1.
   explainFailure = { log, reasons, otherwise }: ''
@@ -192,7 +210,7 @@ let
       };
     in installResult { inherit dir install members; downloads = builtins.attrValues tarballs; };
   # What pnpm.nix and yarn.nix take from here.
-  shared = { inherit allows explainFailure platform installSource keepInstall installResult patchTrees registryPath storeName; };
+  shared = { inherit allows explainFailure placeFiles platform installSource keepInstall installResult patchTrees registryPath storeName; };
   pnpm = import ./pnpm.nix { inherit pkgs lib root registry shared; locks = pnpmLocks; };
   yarn = import ./yarn.nix { inherit pkgs lib root registry shared; locks = yarnLocks; };
   yarnBerry = import ./yarn-berry.nix { inherit pkgs lib root system registry shared; locks = yarnLocks; };

@@ -11,7 +11,7 @@
 { pkgs, lib, root, registry, locks, shared }:
 let
   inherit (builtins) concatStringsSep dirOf elem elemAt filter head map replaceStrings toJSON;
-  inherit (shared) explainFailure allows platform installSource keepInstall installResult patchTrees registryPath storeName;
+  inherit (shared) explainFailure placeFiles allows platform installSource keepInstall installResult patchTrees registryPath storeName;
   parse = line:
     let
       words = lib.splitString " " line;
@@ -61,11 +61,9 @@ let
           # The project's .npmrc settings that change the install (nixkit keeps them, never its auth lines).
           cp "$npmrcPath" .npmrc
           registryRoot="$TMPDIR/registry"
-          while read -r rel file; do
-            [ -n "$rel" ] || continue
-            mkdir -p "$registryRoot/$(dirname "$rel")"
-            ln -s "$file" "$registryRoot/$rel"
-          done < "$tarballListPath"
+          ${placeFiles}
+          mkdir -p "$registryRoot"
+          nixkitPlaceFiles "$tarballListPath" "$registryRoot"
           node "$registryServerPath" "$registryRoot" "$TMPDIR/registry-port" 2> "$TMPDIR/registry-log" &
           registryPid=$!
           for _ in {1..200}; do [ -s "$TMPDIR/registry-port" ] && break; sleep 0.05; done

@@ -11,7 +11,7 @@
 { pkgs, lib, root, system, registry, locks, shared }:
 let
   inherit (builtins) concatStringsSep dirOf elem elemAt filter head map replaceStrings;
-  inherit (shared) explainFailure allows platform installSource keepInstall installResult patchTrees registryPath;
+  inherit (shared) explainFailure placeFiles allows platform installSource keepInstall installResult patchTrees registryPath;
   parse = line:
     let
       words = lib.splitString " " line;
@@ -97,10 +97,8 @@ let
           # archives), and the link step rewrites the relative paths for where the project is.
           cache=${if pnp then ''"$out/cache"'' else ''"$TMPDIR/yarn-cache"''}
           mkdir -p "$cache"
-          while read -r file zip; do
-            [ -n "$file" ] || continue
-            ${if pnp then ''cp "$zip" "$cache/$file"'' else ''ln -s "$zip" "$cache/$file"''}
-          done < "$cacheListPath"
+          ${placeFiles}
+          nixkitPlaceFiles "$cacheListPath" "$cache" ${if pnp then "copy" else ""}
           ${lib.optionalString pnp ''
             export YARN_PNP_UNPLUGGED_FOLDER="$out/unplugged"
             # How far below / the project is here: the link step's rewrite starts from it.

@@ -7,7 +7,7 @@
 { pkgs, lib, root, registry, locks, shared }:
 let
   inherit (builtins) concatStringsSep dirOf map replaceStrings;
-  inherit (shared) explainFailure installSource keepInstall installResult patchTrees;
+  inherit (shared) explainFailure placeFiles installSource keepInstall installResult patchTrees;
   tool = import ./node-tool.nix { inherit pkgs lib registry; };
   project = { lockfile, scripts, omit }:
     let
@@ -52,11 +52,9 @@ let
           runHook preBuild
           ${patchTrees}
           export HOME="$TMPDIR"
+          ${placeFiles}
           mkdir -p "$TMPDIR/mirror"
-          while read -r file fetched; do
-            [ -n "$file" ] || continue
-            ln -s "$fetched" "$TMPDIR/mirror/$file"
-          done < "$mirrorListPath"
+          nixkitPlaceFiles "$mirrorListPath" "$TMPDIR/mirror"
           # The project's .yarnrc, with the mirror as the one place packages come from.
           echo "yarn-offline-mirror \"$TMPDIR/mirror\"" >> .yarnrc
           nixkitYarn() { "$@" 2>&1 | tee -a "$TMPDIR/yarn-log"; }
