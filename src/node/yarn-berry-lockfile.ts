@@ -88,7 +88,7 @@ export function readBerryLock(projectDir: string, lockfile: string, systems: str
     }
     if (protocol === "exec:" || /^(git\+|git:|github:|gitlab:|bitbucket:)/.test(reference) || /\.git(#|$)|#commit=/.test(reference)) {
       problems.push(
-        `${where}: ${name} is a ${protocol === "exec:" ? "exec: (generated)" : "git"} dependency (${redactUrls(reference)}); Nix fetches yarn's packages by the lockfile's checksum of each download, which nixkit cannot make for one: publish it to a registry, or vendor a tarball of it (yarn pack) and depend on it with file:`,
+        `${where}: ${name} is ${protocol === "exec:" ? "an exec: (generated)" : "a git"} dependency (${redactUrls(reference)}); Nix fetches yarn's packages by the lockfile's checksum of each download, which nixkit cannot make for one: publish it to a registry, or vendor a tarball of it (yarn pack) and depend on it with file:`,
       );
       continue;
     }
@@ -106,6 +106,12 @@ export function readBerryLock(projectDir: string, lockfile: string, systems: str
     if (!nixNameSafe(name, version)) {
       problems.push(
         `${where}: ${JSON.stringify(name)} at version ${JSON.stringify(version)} is not an npm package name and version Nix can store; run \`yarn install\` to rewrite the lockfile`,
+      );
+      continue;
+    }
+    if (url !== undefined && !/^https?:\/\/[^\s"\\]+$/.test(url)) {
+      problems.push(
+        `${where}: ${name}'s download ${JSON.stringify(redactUrls(url))} is not an http(s) URL nixkit can fetch; run \`yarn install\` to rewrite the lockfile`,
       );
       continue;
     }

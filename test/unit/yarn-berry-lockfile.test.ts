@@ -96,7 +96,10 @@ describe("readBerryLock", () => {
     expect(errorOf(entry("u@https://example.invalid/u.tgz", "u@https://example.invalid/u.tgz"))).toMatch(
       /^yarn\.lock:7:15: u has no checksum, so its download cannot be checked; run `yarn install --refresh-lockfile`/,
     );
-    expect(errorOf(entry("e@exec:./gen.js", "e@exec:./gen.js"))).toMatch(/^yarn\.lock:7:15: e is a exec: \(generated\) dependency/);
+    expect(errorOf(entry("e@exec:./gen.js", "e@exec:./gen.js"))).toMatch(/^yarn\.lock:7:15: e is an exec: \(generated\) dependency/);
+    expect(
+      errorOf(entry("s@npm:1.0.0", "s@npm:1.0.0::__archiveUrl=https%3A%2F%2Fexample.invalid%2Fa%20b.tgz", `  checksum: 10c0/${SUM}\n`)),
+    ).toMatch(/^yarn\.lock:7:15: s's download "https:\/\/example\.invalid\/a b\.tgz" is not an http\(s\) URL nixkit can fetch/);
   });
 
   test("a cache key nixkit cannot rebuild archives for, and a lockfile that is not YAML", () => {
