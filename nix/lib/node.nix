@@ -68,6 +68,19 @@ let
           // lib.optionalAttrs (file ? archive) { inherit (file) archive; }) downloads;
       };
     };
+  # A package line of flake.nix (pnpm's, yarn 4's, written by nixkit generate): its leading words
+  # named by `fields`, then "os=A,B", "cpu=…", "libc=…" words; `installsHere`: this system takes it.
+  readPackageLine = fields: line:
+    let
+      words = lib.splitString " " line;
+      listed = field:
+        let found = filter (lib.hasPrefix "${field}=") words; in
+        if found == [ ] then [ ] else lib.splitString "," (lib.removePrefix "${field}=" (head found));
+      os = listed "os";
+      cpu = listed "cpu";
+      libc = listed "libc";
+    in builtins.listToAttrs (builtins.genList (i: { name = builtins.elemAt fields i; value = builtins.elemAt words i; }) (builtins.length fields))
+      // { installsHere = allows os platform.os && allows cpu platform.cpu && (platform.libc == null || allows libc platform.libc); };
   # Shell code defining nixkitPlaceFiles LIST DIR [copy]: for each "RELATIVE-PATH STORE-PATH" line
   # of LIST, DIR/RELATIVE-PATH made a symlink to STORE-PATH (or a copy of it), parents included.
   # One node process: a shell loop forks ln and mkdir per file (≈ 1.5 s for 300 packages).
@@ -210,7 +223,7 @@ let
       };
     in installResult { inherit dir install members; downloads = builtins.attrValues tarballs; };
   # What pnpm.nix and yarn.nix take from here.
-  shared = { inherit allows explainFailure placeFiles platform installSource keepInstall installResult patchTrees registryPath storeName; };
+  shared = { inherit explainFailure placeFiles readPackageLine installSource keepInstall installResult patchTrees registryPath storeName; };
   pnpm = import ./pnpm.nix { inherit pkgs lib root registry shared; locks = pnpmLocks; };
   yarn = import ./yarn.nix { inherit pkgs lib root registry shared; locks = yarnLocks; };
   yarnBerry = import ./yarn-berry.nix { inherit pkgs lib root system registry shared; locks = yarnLocks; };

@@ -10,16 +10,8 @@
 # how the npm install works (node.nix).
 { pkgs, lib, root, registry, locks, shared }:
 let
-  inherit (builtins) concatStringsSep dirOf elem elemAt filter head map replaceStrings toJSON;
-  inherit (shared) explainFailure placeFiles allows platform installSource keepInstall installResult patchTrees registryPath storeName;
-  parse = line:
-    let
-      words = lib.splitString " " line;
-      listed = field:
-        let found = filter (lib.hasPrefix "${field}=") words; in
-        if found == [ ] then [ ] else lib.splitString "," (lib.removePrefix "${field}=" (head found));
-    in { name = elemAt words 0; version = elemAt words 1; hash = elemAt words 2; os = listed "os"; cpu = listed "cpu"; libc = listed "libc"; };
-  installsHere = p: allows p.os platform.os && allows p.cpu platform.cpu && (platform.libc == null || allows p.libc platform.libc);
+  inherit (builtins) concatStringsSep dirOf elem filter map replaceStrings;
+  inherit (shared) explainFailure placeFiles readPackageLine installSource keepInstall installResult patchTrees registryPath storeName;
   fetch = name: version: hash: import <nix/fetchurl.nix> {
     url = if registry == null then throw "pnpm's packages need npm's registry setting; run `nixkit generate`" else "${registry}/${registryPath name version}";
     inherit hash;
@@ -33,7 +25,7 @@ let
       dir = dirOf lockfile;
       pnpmRoot = if dir == "." then root else root + "/${dir}";
       lock = locks.${lockfile} or (throw "${lockfile} was not read by nixkit; run `nixkit generate`");
-      packages = filter installsHere (map parse lock.packages);
+      packages = filter (p: p.installsHere) (map (readPackageLine [ "name" "version" "hash" ]) lock.packages);
       tarballs = map (p: { path = registryPath p.name p.version; file = fetch p.name p.version p.hash; }) packages;
       pnpm = tool { name = "pnpm"; inherit (lock.pnpm) version hash; bins = { pnpm = "bin/pnpm.cjs"; pnpx = "bin/pnpx.cjs"; }; };
       # What the install reads of the project: the lockfile, the workspace's settings and each

@@ -10,16 +10,8 @@
 # from that cache with --immutable and no network, applying patches and workspace links itself.
 { pkgs, lib, root, system, registry, locks, shared }:
 let
-  inherit (builtins) concatStringsSep dirOf elem elemAt filter head map replaceStrings;
-  inherit (shared) explainFailure placeFiles allows platform installSource keepInstall installResult patchTrees registryPath;
-  parse = line:
-    let
-      words = lib.splitString " " line;
-      listed = field:
-        let found = filter (lib.hasPrefix "${field}=") words; in
-        if found == [ ] then [ ] else [ (lib.removePrefix "${field}=" (head found)) ];
-    in { file = elemAt words 0; name = elemAt words 1; source = elemAt words 2; hash = elemAt words 3; os = listed "os"; cpu = listed "cpu"; libc = listed "libc"; };
-  installsHere = p: allows p.os platform.os && allows p.cpu platform.cpu && (platform.libc == null || allows p.libc platform.libc);
+  inherit (builtins) concatStringsSep dirOf elem filter map replaceStrings;
+  inherit (shared) explainFailure placeFiles readPackageLine installSource keepInstall installResult patchTrees registryPath;
   urlOf = p:
     if lib.hasPrefix "http://" p.source || lib.hasPrefix "https://" p.source then p.source
     else if registry == null then throw "yarn's packages need npm's registry setting; run `nixkit generate`"
@@ -59,7 +51,7 @@ let
       yarnRoot = if dir == "." then root else root + "/${dir}";
       lock = locks.${lockfile} or (throw "${lockfile} was not read by nixkit; run `nixkit generate`");
       pnp = lock.linker == "pnp";
-      packages = filter installsHere (map parse lock.packages);
+      packages = filter (p: p.installsHere) (map (readPackageLine [ "file" "name" "source" "hash" ]) lock.packages);
       archives = map (p: { inherit (p) file; zip = archive p; }) packages;
       yarn = tool ({
         name = "yarn";

@@ -137,31 +137,24 @@ function zipOf(entries) {
     const needed = isDirectory ? 20 : 10;
     // libzip marks a name that is not plain ASCII as UTF-8 (general purpose bit 11).
     const flags = /^[\x20-\x7e]*$/.test(path) ? 0 : 0x800;
-    const crc = zlib.crc32(data);
+    // The fields the local header (at 4) and the central directory entry (at 6) share: version
+    // needed, flags, method (0, stored), time, date, crc, both sizes, the name's length.
+    const shared = Buffer.alloc(24);
+    shared.writeUInt16LE(needed, 0);
+    shared.writeUInt16LE(flags, 2);
+    shared.writeUInt16LE(DOS_TIME, 6);
+    shared.writeUInt16LE(DOS_DATE, 8);
+    shared.writeUInt32LE(zlib.crc32(data), 10);
+    shared.writeUInt32LE(data.length, 14);
+    shared.writeUInt32LE(data.length, 18);
+    shared.writeUInt16LE(name.length, 22);
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(needed, 4);
-    local.writeUInt16LE(flags, 6);
-    local.writeUInt16LE(0, 8);
-    local.writeUInt16LE(DOS_TIME, 10);
-    local.writeUInt16LE(DOS_DATE, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    local.writeUInt16LE(0, 28);
+    shared.copy(local, 4);
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
     central.writeUInt16LE(0x033f, 4);
-    central.writeUInt16LE(needed, 6);
-    central.writeUInt16LE(flags, 8);
-    central.writeUInt16LE(0, 10);
-    central.writeUInt16LE(DOS_TIME, 12);
-    central.writeUInt16LE(DOS_DATE, 14);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(data.length, 20);
-    central.writeUInt32LE(data.length, 24);
-    central.writeUInt16LE(name.length, 28);
+    shared.copy(central, 6);
     central.writeUInt32LE(attributes, 38);
     central.writeUInt32LE(offset, 42);
     locals.push(local, name, data);

@@ -48,7 +48,8 @@ export function nodeContext(manifest: Manifest, projectDir: string, manifestText
   let registryDir: string | undefined;
   const unusable: string[] = [];
   const pnpmLockfiles: [string, PnpmLock][] = [];
-  const yarnLockfiles: [string, YarnDownload[] | "berry"][] = [];
+  // yarn 1's downloads, or yarn 4's lockfile text (read once, parsed when the registry is known).
+  const yarnLockfiles: [string, YarnDownload[] | { berry: string }][] = [];
   for (const [lockfile, fields] of lockfiles) {
     if (isPnpmLockfile(lockfile) && existsSync(path.join(projectDir, lockfile))) {
       pnpmLockfiles.push([lockfile, readPnpmLock(projectDir, lockfile)]);
@@ -56,8 +57,8 @@ export function nodeContext(manifest: Manifest, projectDir: string, manifestText
       continue;
     }
     if (isYarnLockfile(lockfile) && existsSync(path.join(projectDir, lockfile))) {
-      const berry = isBerryLockText(readTextInside(projectDir, path.join(projectDir, lockfile), "lockfile") ?? "");
-      yarnLockfiles.push([lockfile, berry ? "berry" : readYarnLock(projectDir, lockfile)]);
+      const text = readTextInside(projectDir, path.join(projectDir, lockfile), "lockfile") ?? "";
+      yarnLockfiles.push([lockfile, isBerryLockText(text) ? { berry: text } : readYarnLock(projectDir, lockfile, text)]);
       registryDir ??= path.dirname(path.join(projectDir, lockfile));
       continue;
     }
@@ -91,9 +92,10 @@ export function nodeContext(manifest: Manifest, projectDir: string, manifestText
   const yarnLocks = Object.fromEntries(
     yarnLockfiles.map(([lockfile, downloads]) => {
       const lockDir = path.dirname(path.join(projectDir, lockfile));
-      if (downloads === "berry") {
+      if ("berry" in downloads) {
         const yarn = berryTool(projectDir, lockDir, registry!);
-        const lock = readBerryLock(projectDir, lockfile, manifest.systems, (spec) => npmViewIntegrity(spec, lockDir, registry!));
+        const integrityOf = (spec: string) => npmViewIntegrity(spec, lockDir, registry!);
+        const lock = readBerryLock(projectDir, lockfile, manifest.systems, integrityOf, downloads.berry);
         return [lockfile.replace(/^\.\//, ""), { ...lock, yarn }];
       }
       const yarn = yarnTool(projectDir, lockDir, registry!);

@@ -46,12 +46,18 @@ export const isBerryLockText = (text: string): boolean => /^__metadata:/m.test(t
 
 /**
  * `lockfile` is relative to the project; `systems` are the manifest's; `integrityOf("name@version")`
- * is the npm registry's integrity of a tarball.
+ * is the npm registry's integrity of a tarball; `known` is the lockfile's text when the caller has read it.
  */
-export function readBerryLock(projectDir: string, lockfile: string, systems: string[], integrityOf: (spec: string) => string): BerryLock {
+export function readBerryLock(
+  projectDir: string,
+  lockfile: string,
+  systems: string[],
+  integrityOf: (spec: string) => string,
+  known?: string,
+): BerryLock {
   const file = path.join(projectDir, lockfile);
   const shown = path.relative(process.cwd(), file) || file;
-  const text = readTextInside(projectDir, file, "lockfile", shown) ?? "";
+  const text = known ?? readTextInside(projectDir, file, "lockfile", shown) ?? "";
   const { doc, at } = parseLockYaml(text, shown, "yarn install");
   const metadata = pairOf(doc.contents, "__metadata")?.value;
   const cacheKey = pairOf(metadata, "cacheKey");

@@ -23,11 +23,11 @@ interface Entry {
   fields: Record<string, string>;
 }
 
-/** `lockfile` is relative to the project. */
-export function readYarnLock(projectDir: string, lockfile: string): YarnDownload[] {
+/** `lockfile` is relative to the project; `known` is its text when the caller has read it. */
+export function readYarnLock(projectDir: string, lockfile: string, known?: string): YarnDownload[] {
   const file = path.join(projectDir, lockfile);
   const shown = path.relative(process.cwd(), file) || file;
-  const text = readTextInside(projectDir, file, "lockfile", shown);
+  const text = known ?? readTextInside(projectDir, file, "lockfile", shown);
   if (text === undefined) throw new UserError(`${shown} does not exist; run \`yarn install\` in ${path.dirname(lockfile)} to create it`);
   if (!/^# yarn lockfile v1$/m.test(text))
     throw new UserError(
