@@ -99,6 +99,31 @@ let
         }' "$@"
     }
   '';
+  # What pnpm's and yarn's installs do instead of stdenv's fixup, which they skip: they patch
+  # shebangs themselves, and nothing in node_modules wants stripping or patchelf; nixpkgs' check
+  # for broken symlinks forks readlink per link (≈ 1 s for pnpm's 640 links), so it is done
+  # here in one node process, with the same verdicts: a link to nothing, or to itself, fails.
+  skipFixup = {
+    dontFixup = true;
+    postInstall = ''
+      node -e '
+        const fs = require("fs"), path = require("path");
+        let broken = 0;
+        const walk = (dir) => {
+          for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+            const file = path.join(dir, entry.name);
+            if (entry.isDirectory()) walk(file);
+            else if (entry.isSymbolicLink()) {
+              const target = fs.readlinkSync(file);
+              if (target === file || target === entry.name) console.error(`noBrokenSymlinks: the symlink ''${file} is reflexive`), broken++;
+              else if (!fs.existsSync(file)) console.error(`noBrokenSymlinks: the symlink ''${file} points to a missing target ''${target}`), broken++;
+            }
+          }
+        };
+        if (fs.existsSync(process.argv[1])) walk(process.argv[1]);
+        if (broken) process.exit(1);' "$out"
+    '';
+  };
   # Shell code that explains an install's failure by what the tool said into `log`: the message of
   # the first of `reasons` ([ ERE message ]) whose pattern the log matches, else `otherwise`; exit 1.
   explainFailure = { log, reasons, otherwise }: ''
@@ -223,7 +248,7 @@ let
       };
     in installResult { inherit dir install members; downloads = builtins.attrValues tarballs; };
   # What pnpm.nix and yarn.nix take from here.
-  shared = { inherit explainFailure placeFiles readPackageLine installSource keepInstall installResult patchTrees registryPath storeName; };
+  shared = { inherit skipFixup explainFailure placeFiles readPackageLine installSource keepInstall installResult patchTrees registryPath storeName; };
   pnpm = import ./pnpm.nix { inherit pkgs lib root registry shared; locks = pnpmLocks; };
   yarn = import ./yarn.nix { inherit pkgs lib root registry shared; locks = yarnLocks; };
   yarnBerry = import ./yarn-berry.nix { inherit pkgs lib root system registry shared; locks = yarnLocks; };

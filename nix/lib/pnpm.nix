@@ -11,7 +11,7 @@
 { pkgs, lib, root, registry, locks, shared }:
 let
   inherit (builtins) concatStringsSep dirOf elem filter map replaceStrings;
-  inherit (shared) explainFailure placeFiles readPackageLine installSource keepInstall installResult patchTrees registryPath storeName;
+  inherit (shared) skipFixup explainFailure placeFiles readPackageLine installSource keepInstall installResult patchTrees registryPath storeName;
   fetch = name: version: hash: import <nix/fetchurl.nix> {
     url = if registry == null then throw "pnpm's packages need npm's registry setting; run `nixkit generate`" else "${registry}/${registryPath name version}";
     inherit hash;
@@ -35,7 +35,7 @@ let
       flags = concatStringsSep " " ([ "--frozen-lockfile" "--ignore-scripts" ]
         ++ lib.optional (elem "dev" omit) "--prod"
         ++ lib.optional (elem "optional" omit) "--no-optional");
-      install = pkgs.stdenv.mkDerivation {
+      install = pkgs.stdenv.mkDerivation (skipFixup // {
         name = "${if dir == "." then "" else "${replaceStrings [ "/" ] [ "-" ] dir}-"}pnpm-node-modules";
         src = installSource { path = pnpmRoot; name = "pnpm-project"; files = wanted; dirs = lock.localPaths; };
         nativeBuildInputs = [ pkgs.nodejs pnpm ];
@@ -44,8 +44,6 @@ let
         npmrc = concatStringsSep "\n" (lib.mapAttrsToList (key: value: "${key}=${value}") (lock.settings or { })) + "\n";
         passAsFile = [ "tarballList" "registryServer" "npmrc" ];
         dontConfigure = true;
-        # Patched in the build, before the lifecycle scripts run; the trees move to $out as they are.
-        dontPatchShebangs = true;
         buildPhase = ''
           runHook preBuild
           ${patchTrees}
@@ -94,7 +92,7 @@ let
           runHook postInstall
         '';
         passthru = { inherit dir; };
-      };
+      });
     in
     # The tool's own tarball is left to Nix: it is needed only when the tool is not built yet.
     installResult { inherit dir install; inherit (lock) members; downloads = map (t: t.file) tarballs; tools = [ pnpm ]; };

@@ -11,7 +11,7 @@
 { pkgs, lib, root, system, registry, locks, shared }:
 let
   inherit (builtins) concatStringsSep dirOf elem filter map replaceStrings;
-  inherit (shared) explainFailure placeFiles readPackageLine installSource keepInstall installResult patchTrees registryPath;
+  inherit (shared) skipFixup explainFailure placeFiles readPackageLine installSource keepInstall installResult patchTrees registryPath;
   urlOf = p:
     if lib.hasPrefix "http://" p.source || lib.hasPrefix "https://" p.source then p.source
     else if registry == null then throw "yarn's packages need npm's registry setting; run `nixkit generate`"
@@ -71,15 +71,13 @@ let
       # What the install reads of the project: the lockfile, yarn's settings, each member's
       # package.json, and the patches, plugins and local packages the lockfile names.
       wanted = [ "yarn.lock" "package.json" ".yarnrc.yml" ] ++ map (member: "${member}/package.json") lock.members ++ lock.localPaths;
-      install = pkgs.stdenv.mkDerivation {
+      install = pkgs.stdenv.mkDerivation (skipFixup // {
         name = "${if dir == "." then "" else "${replaceStrings [ "/" ] [ "-" ] dir}-"}yarn-node-modules";
         src = installSource { path = yarnRoot; name = "yarn-project"; files = wanted; dirs = lock.localPaths; };
         nativeBuildInputs = [ pkgs.nodejs yarn ];
         cacheList = concatStringsSep "\n" (map (a: "${a.file} ${a.zip}") archives) + "\n";
         passAsFile = [ "cacheList" ];
         dontConfigure = true;
-        # Patched in the build, between yarn's link step and its build step; the trees move to $out as they are.
-        dontPatchShebangs = true;
         buildPhase = ''
           runHook preBuild
           ${patchTrees}
@@ -135,7 +133,7 @@ let
           runHook postInstall
         '';
         passthru = { inherit dir; linker = lock.linker; };
-      };
+      });
     in
     if elem "optional" omit then throw "${lockfile}: yarn 4 has no install without optional dependencies; remove \"optional\" from omit"
     else installResult {

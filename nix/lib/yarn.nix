@@ -7,7 +7,7 @@
 { pkgs, lib, root, registry, locks, shared }:
 let
   inherit (builtins) concatStringsSep dirOf map replaceStrings;
-  inherit (shared) explainFailure placeFiles installSource keepInstall installResult patchTrees;
+  inherit (shared) skipFixup explainFailure placeFiles installSource keepInstall installResult patchTrees;
   tool = import ./node-tool.nix { inherit pkgs lib registry; };
   project = { lockfile, scripts, omit }:
     let
@@ -39,15 +39,13 @@ let
       flags = concatStringsSep " " ([ "--frozen-lockfile" "--offline" "--ignore-scripts" "--no-progress" "--non-interactive" ]
         ++ lib.optional (builtins.elem "dev" omit) "--production"
         ++ lib.optional (builtins.elem "optional" omit) "--ignore-optional");
-      install = pkgs.stdenv.mkDerivation {
+      install = pkgs.stdenv.mkDerivation (skipFixup // {
         name = "${if dir == "." then "" else "${replaceStrings [ "/" ] [ "-" ] dir}-"}yarn-node-modules";
         src = installSource { path = yarnRoot; name = "yarn-project"; files = wanted; };
         nativeBuildInputs = [ pkgs.nodejs yarn ];
         mirrorList = concatStringsSep "\n" (map (t: "${t.file} ${t.fetched}") tarballs) + "\n";
         passAsFile = [ "mirrorList" ];
         dontConfigure = true;
-        # Patched in the build, before the lifecycle scripts run; the trees move to $out as they are.
-        dontPatchShebangs = true;
         buildPhase = ''
           runHook preBuild
           ${patchTrees}
@@ -88,7 +86,7 @@ let
           runHook postInstall
         '';
         passthru = { inherit dir; };
-      };
+      });
     in
     # The tool's own tarball is left to Nix: it is needed only when the tool is not built yet.
     installResult { inherit dir install; inherit (lock) members; downloads = map (t: t.fetched) tarballs; tools = [ yarn ]; };
