@@ -32,7 +32,8 @@ let
       found = if candidates == [ ] then tokens else head candidates;
     in head (lib.splitString "?" (head found));
   # Shell code that moves every node_modules tree an install made into $out, with the workspace
-  # members' package.json: links to members resolve inside the output too. (npm's and pnpm's.)
+  # members' package.json (or those of other directories the install links to): links to them
+  # resolve inside the output too.
   keepInstall = members: ''
     mkdir -p "$out"
     for tree in $(find . -type d -name node_modules -prune | sort); do
@@ -41,7 +42,7 @@ let
     done
     for member in ${concatStringsSep " " (map lib.escapeShellArg members)}; do
       mkdir -p "$out/$member"
-      cp "$member/package.json" "$out/$member/package.json"
+      if [ -e "$member/package.json" ]; then cp "$member/package.json" "$out/$member/package.json"; fi
     done
   '';
   # Shell code defining nixkitPatchTrees: patchShebangs on every node_modules tree below `.`

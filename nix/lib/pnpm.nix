@@ -30,8 +30,10 @@ let
       pnpm = tool { name = "pnpm"; inherit (lock.pnpm) version hash; bins = { pnpm = "bin/pnpm.cjs"; pnpx = "bin/pnpx.cjs"; }; };
       # What the install reads of the project: the lockfile, the workspace's settings and each
       # importer's package.json, pnpm's hooks, and the patches and file: packages the lockfile names.
+      # (link: dependencies are links pnpm makes to a directory: its package.json is read and kept, as a member's.)
+      kept = lock.members ++ lock.linked;
       wanted = [ "pnpm-lock.yaml" "pnpm-workspace.yaml" ".pnpmfile.cjs" "package.json" ]
-        ++ map (member: "${member}/package.json") lock.members ++ lock.localPaths;
+        ++ map (member: "${member}/package.json") kept ++ lock.localPaths;
       flags = concatStringsSep " " ([ "--frozen-lockfile" "--ignore-scripts" ]
         ++ lib.optional (elem "dev" omit) "--prod"
         ++ lib.optional (elem "optional" omit) "--no-optional");
@@ -88,7 +90,7 @@ let
           runHook preInstall
           # pnpm's state files hold the build's paths and the time: not part of the install.
           rm -f node_modules/.modules.yaml node_modules/.pnpm-workspace-state*.json
-          ${keepInstall lock.members}
+          ${keepInstall kept}
           runHook postInstall
         '';
         passthru = { inherit dir; };

@@ -5,7 +5,7 @@
 // cannot install from gets an error at its line and column with the fix: another version, a git
 // dependency, a remote tarball, a package without a usable integrity hash.
 import path from "node:path";
-import { isMap, isScalar, type Node } from "yaml";
+import { isMap, isScalar, type Node, type Pair } from "yaml";
 import { readTextInside } from "../util/bounded-read.js";
 import { UserError } from "../util/errors.js";
 import { redactUrls } from "../util/redact.js";
@@ -20,6 +20,8 @@ export interface PnpmLock {
   members: string[];
   /** Files and directories of the project the install reads, relative to the lockfile's directory. */
   localPaths: string[];
+  /** Directories that importers' link: dependencies point to, other than members, relative to it. */
+  linked: string[];
 }
 
 const VERSIONS = ["9.0", "6.0"];
@@ -79,16 +81,43 @@ export function readPnpmLock(projectDir: string, lockfile: string): PnpmLock {
     const patch = isMap(pair.value) ? scalarText(pairOf(pair.value, "path")?.value) : undefined;
     if (patch) localPaths.add(path.posix.normalize(patch));
   }
-  const members = mapItems(pairOf(doc.contents, "importers")?.value)
+  const importers = mapItems(pairOf(doc.contents, "importers")?.value);
+  const members = importers
     .map(keyOf)
     .filter((key) => key !== ".")
     .map((key) => path.posix.normalize(key));
+  const linked = linkedDirectories(importers, members);
   const lockDir = path.dirname(file);
-  for (const rel of [...members, ...localPaths]) {
+  for (const rel of [...members, ...localPaths, ...linked]) {
     if (!path.resolve(lockDir, rel).startsWith(path.resolve(projectDir) + path.sep))
       throw new UserError(`${shown}: ${rel} is outside the project; nixkit builds only from inside it`);
   }
-  return { lockfileVersion: versionText, packages: [...packages].sort(), members: members.sort(), localPaths: [...localPaths].sort() };
+  return {
+    lockfileVersion: versionText,
+    packages: [...packages].sort(),
+    members: members.sort(),
+    localPaths: [...localPaths].sort(),
+    linked,
+  };
+}
+
+/**
+ * Where importers' `link:` dependencies point, relative to the lockfile's directory, other than
+ * the workspace's own members: pnpm makes them relative symlinks, which the install's output
+ * must resolve (it keeps their package.json, as it does the members').
+ */
+function linkedDirectories(importers: Pair<Node, Node>[], members: string[]): string[] {
+  const found = new Set<string>();
+  for (const importer of importers) {
+    for (const section of ["dependencies", "devDependencies", "optionalDependencies"])
+      for (const dependency of mapItems(pairOf(importer.value, section)?.value)) {
+        const version = isMap(dependency.value) ? scalarText(pairOf(dependency.value, "version")?.value) : undefined;
+        if (!version?.startsWith("link:")) continue;
+        const target = path.posix.normalize(path.posix.join(keyOf(importer), version.slice("link:".length)));
+        if (target !== "." && !members.includes(target)) found.add(target);
+      }
+  }
+  return [...found].sort();
 }
 
 /** pnpm's os, cpu and libc lists of a package, as "os=linux,darwin" words. */

@@ -1,9 +1,9 @@
 // pnpm projects, for real: a workspace as pnpm 10 writes it (two members, one linked into the
 // other with workspace:, a catalog entry, an npm: alias, a patched dependency, esbuild's platform
-// packages and its bin used by a build script), its lockfile read by nixkit, each package fetched
-// by Nix from the registry npm is configured with, the pnpm packageManager names fetched the same
-// way and run in the sandbox against the build's own loopback registry; builds, tests with JUnit
-// and the shell use the install.
+// packages and its bin used by a build script, a file: and a link: package, a root postinstall),
+// its lockfile read by nixkit, each package fetched by Nix from the registry npm is configured
+// with, the pnpm packageManager names fetched the same way and run in the sandbox against the
+// build's own loopback registry; builds, tests with JUnit and the shell use the install.
 import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
@@ -31,6 +31,15 @@ builds:
       ls node_modules/.pnpm > $out/installed
       cat node_modules/.pnpm/is-number@7.0.0_patch_hash=*/node_modules/is-number/index.js > $out/patched
       pnpm --version > $out/pnpm-version
+      (cd packages/app && node -p "require('greeting')('nix')") > $out/greeting
+      cat node_modules/.postinstall-ran > $out/postinstall
+      (cd packages/lib && node -p "require('shout')('hi')") > $out/shout
+  lean:
+    node: { lockfile: pnpm-lock.yaml, scripts: false, omit: [dev] }
+    script: |
+      mkdir -p $out
+      ls node_modules/.pnpm > $out/installed
+      ls -a node_modules > $out/root-modules
 tests:
   lib:
     node: { lockfile: pnpm-lock.yaml }
@@ -73,6 +82,16 @@ describe("node: a pnpm workspace from its own lockfile", () => {
       expect(installed.filter((p) => p.startsWith("@esbuild"))).toEqual(["@esbuild+linux-x64@0.25.0"]);
       expect(readFileSync(path.join(out, "patched"), "utf8")).toContain("module.exports = function(num) { // patched by ws");
       expect(fetchedTarballs(build.stderr)).not.toContain("darwin-arm64-0.25.0.tgz");
+      // A file: package (copied in by pnpm), a link: one, and the root's own postinstall, run.
+      expect(readFileSync(path.join(out, "greeting"), "utf8")).toBe("hello nix\n");
+      expect(readFileSync(path.join(out, "shout"), "utf8")).toBe("HI!\n");
+      expect(readFileSync(path.join(out, "postinstall"), "utf8")).toBe("by the root postinstall");
+      // scripts: false and omit: [dev]: no postinstall ran, no devDependency (esbuild) installed.
+      const lean = outOf(build.stdout, "lean")!;
+      expect(readFileSync(path.join(lean, "root-modules"), "utf8").split("\n")).not.toContain(".postinstall-ran");
+      const leanInstalled = readFileSync(path.join(lean, "installed"), "utf8");
+      expect(leanInstalled).toContain("is-odd@3.0.1");
+      expect(leanInstalled).not.toContain("esbuild");
       // The .npmrc's setting reached pnpm; its auth line reached nothing.
       const flake = readFileSync(path.join(dir, "flake.nix"), "utf8");
       expect(flake).toContain('auto-install-peers = "true";');
@@ -95,6 +114,9 @@ describe("node: a pnpm workspace from its own lockfile", () => {
       const member = await nixkit(["run", "--", "node", "-p", "require('@ws/lib')(5)"], { cwd: path.join(dir, "packages/app") });
       expect(member.exitCode, member.stderr).toBe(0);
       expect(member.stdout.trimEnd()).toBe("  odd");
+      const linked = await nixkit(["run", "--", "node", "-p", "require('shout')('hi')"], { cwd: path.join(dir, "packages/lib") });
+      expect(linked.exitCode, linked.stderr).toBe(0);
+      expect(linked.stdout.trimEnd()).toBe("HI!");
       expect(existsSync(path.join(dir, "node_modules/.pnpm"))).toBe(true);
     },
   );

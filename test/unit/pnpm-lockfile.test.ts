@@ -27,11 +27,13 @@ const errorOf = (run: () => unknown): string => {
 };
 
 describe("readPnpmLock", () => {
-  test("the fixture: every registry package with its platforms, the members, the patch", () => {
+  test("the fixture: every registry package with its platforms, the members, the patch, file: and link: directories", () => {
     const lock = readPnpmLock(fixture, "pnpm-lock.yaml");
     expect(lock.lockfileVersion).toBe("9.0");
     expect(lock.members).toEqual(["packages/app", "packages/lib"]);
-    expect(lock.localPaths).toEqual(["patches/is-number@7.0.0.patch"]);
+    expect(lock.localPaths).toEqual(["patches/is-number@7.0.0.patch", "vendor/greeting"]);
+    // link: points from the importer's directory; a member's (workspace:) is not listed again.
+    expect(lock.linked).toEqual(["vendor/shout"]);
     expect(lock.packages).toContain(
       "@esbuild/linux-x64 0.25.0 sha512-9yl91rHw/cpwMCNytUDxwj2XjFpxML0y9HAOH9pNVQDpQrBxHy01Dx+vaMu0N1CKa/RzBD2hB4u//nfc+Sd3Cw== os=linux cpu=x64",
     );
