@@ -101,17 +101,39 @@ let
             YARN_ENABLE_PROGRESS_BARS=false YARN_ENABLE_COLORS=false YARN_ENABLE_HYPERLINKS=false YARN_ENABLE_INLINE_BUILDS=true
           ${lib.optionalString (!scripts) "export YARN_ENABLE_SCRIPTS=false"}
           nixkitYarn() { "$@" 2>&1 | tee -a "$TMPDIR/yarn-log"; }
-          install=${if elem "dev" omit then "'yarn workspaces focus --all --production'" else "'yarn install'"}
           nixkitInstall() {
             # As nixpkgs' yarnBerryConfigHook: lay out without builds, point shebangs at the store
             # (the sandbox has no /usr/bin/env), then let yarn run the builds.
-            nixkitYarn $install --mode=skip-build || return 1
+            nixkitYarn yarn install --mode=skip-build || return 1
             nixkitPatchTrees
-            ${lib.optionalString scripts ''
-              nixkitYarn $install || return 1
+            ${if elem "dev" omit then ''
+              # Without dev dependencies: `workspaces focus` removes them, and always runs the
+              # builds (it has no --mode); for scripts: false, the workspaces' own install
+              # scripts are hidden from it (enableScripts=false stops only the dependencies').
+              ${lib.optionalString (!scripts) "nixkitWorkspaceScripts hide ${concatStringsSep " " (map lib.escapeShellArg lock.members)}"}
+              nixkitYarn yarn workspaces focus --all --production || return 1
+              ${lib.optionalString (!scripts) "nixkitWorkspaceScripts restore ${concatStringsSep " " (map lib.escapeShellArg lock.members)}"}
+              nixkitPatchTrees
+            '' else lib.optionalString scripts ''
+              nixkitYarn yarn install || return 1
               nixkitPatchTrees
             ''}
             return 0
+          }
+          # nixkitWorkspaceScripts hide|restore MEMBER…: the install scripts of the root's and the
+          # members' package.json set aside (and back).
+          nixkitWorkspaceScripts() {
+            node -e '
+              const fs = require("fs");
+              const [how, ...dirs] = process.argv.slice(1);
+              for (const dir of [".", ...dirs]) {
+                const file = dir + "/package.json", kept = file + ".nixkit-scripts";
+                if (how === "restore") { fs.renameSync(kept, file); continue; }
+                const manifest = JSON.parse(fs.readFileSync(file, "utf8"));
+                fs.copyFileSync(file, kept);
+                for (const event of ["preinstall", "install", "postinstall"]) delete manifest.scripts?.[event];
+                fs.writeFileSync(file, JSON.stringify(manifest, null, 2));
+              }' "$@"
           }
           if ! nixkitInstall; then
             ${explainFailure { log = "$TMPDIR/yarn-log"; otherwise = "${lockfile}: yarn install failed in the Nix sandbox (yarn's reason is above)"; reasons = [
@@ -129,7 +151,7 @@ let
               if [ -e "$file" ]; then cp "$file" "$out/$file"; fi
             done
             cp "$TMPDIR/depth" "$out/.yarn/nixkit-depth"
-          '' else keepInstall lock.members}
+          '' else keepInstall (lock.members ++ lock.linked)}
           runHook postInstall
         '';
         passthru = { inherit dir; linker = lock.linker; };

@@ -27,6 +27,8 @@ export interface BerryLock {
   members: string[];
   /** Files and directories of the project the install reads, relative to the lockfile's directory. */
   localPaths: string[];
+  /** Directories of link: and portal: packages, which yarn links to, relative to it (also in localPaths). */
+  linked: string[];
   /** .yarnrc.yml's nodeLinker: yarn's default, Plug'n'Play, or a node_modules tree. */
   linker: "pnp" | "node-modules";
 }
@@ -69,6 +71,7 @@ export function readBerryLock(
   const packages = new Set<string>();
   const members = new Set<string>();
   const localPaths = new Set<string>([".yarn/patches", ".yarn/plugins"]);
+  const linked = new Set<string>();
   for (const pair of mapItems(doc.contents)) {
     if (keyOf(pair) === "__metadata") continue;
     const resolutionNode = pairOf(pair.value, "resolution")?.value;
@@ -89,7 +92,10 @@ export function readBerryLock(
     // yarn makes these itself from what it fetched or from the project (patch: from its base package).
     if (protocol === "patch:") continue;
     if (["file:", "portal:", "link:"].includes(protocol)) {
-      localPaths.add(localPath(reference.slice(protocol.length).split("::")[0]!, params));
+      // file: resolutions read "file:SOURCE#SELECTOR", both the path.
+      const local = localPath(reference.slice(protocol.length).split("::")[0]!.split("#")[0]!, params);
+      localPaths.add(local);
+      if (protocol !== "file:") linked.add(local);
       continue;
     }
     if (protocol === "exec:" || /^(git\+|git:|github:|gitlab:|bitbucket:)/.test(reference) || /\.git(#|$)|#commit=/.test(reference)) {
@@ -151,6 +157,7 @@ export function readBerryLock(
     packages: [...packages].sort(),
     members: [...members].sort(),
     localPaths: [...localPaths].sort(),
+    linked: [...linked].sort(),
     linker: nodeLinker(projectDir, lockDir),
   };
 }

@@ -1,7 +1,7 @@
 // yarn 4 (berry) projects, for real: a workspace as yarn 4.18 writes it (nodeLinker: node-modules;
 // two members, one depending on the other through workspace:, a patch: made by `yarn patch`, an
 // npm: alias, esbuild's platform package, which yarn records no checksum for, and its bin used by a
-// build script). Each package's cache archive is checked by Nix against yarn.lock's checksum,
+// build script, a file: and a link: package, a root postinstall). Each package's cache archive is checked by Nix against yarn.lock's checksum,
 // yarn (packageManager's version, from npm's registry) installs from that cache in the sandbox,
 // and builds, tests with JUnit and the shell use the install.
 import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
@@ -30,6 +30,14 @@ builds:
       cd packages/app && yarn run build
       mkdir -p $out && cp dist/* $out/
       yarn --version > $out/yarn-version
+      node -p "require('greeting')('nix')" > $out/greeting
+      (cd ../lib && node -p "require('shout')('hi')") > $out/shout
+      cat ../../node_modules/.postinstall-ran > $out/postinstall
+  lean:
+    node: { lockfile: yarn.lock, scripts: false, omit: [dev] }
+    script: |
+      mkdir -p $out
+      ls -a node_modules > $out/root-modules
 tests:
   lib:
     node: { lockfile: yarn.lock }
@@ -65,6 +73,15 @@ describe("node: a yarn 4 workspace from its own lockfile", () => {
       const out = outOf(build.stdout, "app")!;
       expect(readFileSync(path.join(out, "out"), "utf8")).toBe("patched odd true 1.2.3\n");
       expect(readFileSync(path.join(out, "yarn-version"), "utf8").trim()).toBe("4.18.1");
+      // A file: package (an archive yarn makes of the directory), a link: one, the root's own postinstall.
+      expect(readFileSync(path.join(out, "greeting"), "utf8")).toBe("hello nix\n");
+      expect(readFileSync(path.join(out, "shout"), "utf8")).toBe("HI!\n");
+      expect(readFileSync(path.join(out, "postinstall"), "utf8")).toBe("by the root postinstall");
+      // scripts: false and omit: [dev]: no postinstall ran, no devDependency (semver) installed.
+      const lean = readFileSync(path.join(outOf(build.stdout, "lean")!, "root-modules"), "utf8").split("\n");
+      expect(lean).toContain("greeting");
+      expect(lean).not.toContain(".postinstall-ran");
+      expect(lean).not.toContain("semver");
 
       const tested = await nixkit(["--json", "test", "--junit", "junit.xml"], { cwd: dir });
       expect(tested.exitCode, tested.stderr).toBe(0);
@@ -87,7 +104,11 @@ describe("node: a yarn 4 workspace from its own lockfile", () => {
     editFile(path.join(dir, "nixkit.yaml"), (t) =>
       t
         .replaceAll("node: { lockfile: yarn.lock }", "node: {}")
-        .replace("      node --test --test-reporter", "      yarn node --test --test-reporter"),
+        .replace("      node --test --test-reporter", "      yarn node --test --test-reporter")
+        .replaceAll('node -p "', 'yarn node -p "')
+        // No node_modules: the root postinstall's mark and the lean build's listing have no place.
+        .replace("      cat ../../node_modules/.postinstall-ran > $out/postinstall\n", "")
+        .replace("ls -a node_modules >", "ls -a >"),
     );
     const build = await nixkit(["build"], { cwd: dir });
     expect(build.exitCode, build.stderr).toBe(0);

@@ -55,7 +55,9 @@ describe("readBerryLock", () => {
     );
     expect(lock.packages[5]).toMatch(/^semver-npm-7\.6\.3-\S+ semver 7\.6\.3 zip:sha512-iPM\S+==$/);
     expect(lock.members).toEqual(["packages/app", "packages/lib"]);
-    expect(lock.localPaths).toEqual([".yarn/patches", ".yarn/plugins"]);
+    // file: and link: paths are the workspace's (packages/app/../../vendor/…); file: reads "file:SOURCE#SELECTOR".
+    expect(lock.localPaths).toEqual([".yarn/patches", ".yarn/plugins", "vendor/greeting", "vendor/shout"]);
+    expect(lock.linked).toEqual(["vendor/shout"]);
   });
 
   test("yarn's cache names: the locator's hash, the checksum's first characters, or the cache key without one", () => {
