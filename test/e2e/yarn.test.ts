@@ -1,5 +1,5 @@
 // yarn 1 projects, for real: a workspace as yarn 1.22 writes it (two members, one depending on the
-// other, a scoped package, an npm: alias, a bin used by a build script). The committed lockfile
+// other, a scoped package, an npm: alias, a bin used by a build script, a root postinstall). The committed lockfile
 // names no registry: its URLs are made here from npm's registry setting, as `yarn install` with
 // that registry writes them. Each tarball is fetched by Nix, yarn (the packageManager's version,
 // from npm's registry) installs from its offline mirror in the sandbox; builds, tests with JUnit
@@ -28,6 +28,12 @@ builds:
       cd packages/app && yarn run build
       mkdir -p $out && cp dist/* $out/
       yarn --version > $out/yarn-version
+      cat ../../node_modules/.postinstall-ran > $out/postinstall
+  lean:
+    node: { lockfile: yarn.lock, scripts: false, omit: [dev] }
+    script: |
+      mkdir -p $out
+      ls -a node_modules > $out/root-modules
 tests:
   lib:
     node: { lockfile: yarn.lock }
@@ -68,6 +74,12 @@ describe("node: a yarn 1 workspace from its own lockfile", () => {
       expect(readFileSync(path.join(out, "out"), "utf8")).toBe("  odd true\n");
       expect(readFileSync(path.join(out, "version"), "utf8")).toBe("1.2.3\n");
       expect(readFileSync(path.join(out, "yarn-version"), "utf8").trim()).toBe("1.22.22");
+      expect(readFileSync(path.join(out, "postinstall"), "utf8")).toBe("by the root postinstall");
+      // scripts: false and omit: [dev]: the root postinstall did not run, semver (dev) is not installed.
+      const lean = readFileSync(path.join(outOf(build.stdout, "lean")!, "root-modules"), "utf8").split("\n");
+      expect(lean).toContain("is-odd");
+      expect(lean).not.toContain(".postinstall-ran");
+      expect(lean).not.toContain("semver");
 
       const tested = await nixkit(["--json", "test", "--junit", "junit.xml"], { cwd: dir });
       expect(tested.exitCode, tested.stderr).toBe(0);
