@@ -360,9 +360,11 @@ test("the committed fixture and example lockfiles (npm's, pnpm's and yarn's) rec
     expect(readFileSync(path.join(repoRoot, file), "utf8")).not.toMatch(/"resolved": "https?:/);
   }
   // pnpm's: registry packages by integrity only (no tarball URL), and no URL anywhere.
-  const pnpmLock = path.join(repoRoot, "test/fixtures/pnpm-workspace/pnpm-lock.yaml");
-  expect(existsSync(pnpmLock)).toBe(true);
-  expect(readFileSync(pnpmLock, "utf8")).not.toMatch(/https?:|tarball:/);
+  for (const fixture of ["pnpm-workspace", "pnpm8"]) {
+    const pnpmLock = path.join(repoRoot, `test/fixtures/${fixture}/pnpm-lock.yaml`);
+    expect(existsSync(pnpmLock)).toBe(true);
+    expect(readFileSync(pnpmLock, "utf8")).not.toMatch(/https?:|tarball:/);
+  }
   // yarn 1 always writes URLs: the fixture's are a placeholder, made from npm's setting at test time.
   const yarnLock = readFileSync(path.join(repoRoot, "test/fixtures/yarn-workspace/yarn.lock"), "utf8");
   expect(yarnLock).not.toMatch(/:\/\//);

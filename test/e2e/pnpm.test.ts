@@ -155,6 +155,47 @@ describe("node: a pnpm workspace from its own lockfile", () => {
   });
 });
 
+describe("node: pnpm 8 and its 6.0 lockfile", () => {
+  test("build, test with JUnit and the shell: react-dom's peer-suffixed key, installed by pnpm 8 itself", async () => {
+    const dir = tempDir("nixkit-pnpm8-");
+    cpSync(path.join(repoRoot, "test/fixtures/pnpm8"), dir, { recursive: true });
+    editFile(path.join(dir, "package.json"), (t) => t.replace('"pnpm8-fixture"', JSON.stringify(`pnpm8-${process.pid}-${Date.now()}`)));
+    writeFileSync(
+      path.join(dir, "nixkit.yaml"),
+      `version: 1
+name: pnpm8
+systems: [x86_64-linux]
+inputs:
+  nixpkgs: ${JSON.stringify(offlinePkgs())}
+shell:
+  node: {}
+builds:
+  app:
+    node: {}
+    script: |
+      mkdir -p $out
+      node -p "require('./index.js')(3)" > $out/rendered
+      pnpm --version > $out/pnpm-version
+tests:
+  unit:
+    node: {}
+    script: node --test --test-reporter=junit --test-reporter-destination="$NIXKIT_REPORTS/junit.xml" test/
+`,
+    );
+    const build = await nixkit(["build"], { cwd: dir });
+    expect(build.exitCode, build.stderr).toBe(0);
+    const out = outOf(build.stdout, "app")!;
+    expect(readFileSync(path.join(out, "rendered"), "utf8")).toBe("<b>odd</b>\n");
+    expect(readFileSync(path.join(out, "pnpm-version"), "utf8").trim()).toBe("8.15.9");
+    const tested = await nixkit(["test", "--junit", "junit.xml"], { cwd: dir });
+    expect(tested.exitCode, tested.stderr).toBe(0);
+    expect(readFileSync(path.join(dir, "junit.xml"), "utf8")).toContain('name="even numbers render as even"');
+    const shell = await nixkit(["run", "--", "pnpm", "test"], { cwd: dir });
+    expect(shell.exitCode, shell.stderr).toBe(0);
+    expect(shell.stdout).toMatch(/# pass 2/);
+  });
+});
+
 describe("pnpm lockfiles nixkit refuses, at their line and column (exit 2)", () => {
   test("a git dependency, a remote tarball and an old lockfile version", async () => {
     const dir = pnpmProject();
