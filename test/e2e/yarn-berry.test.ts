@@ -133,9 +133,15 @@ describe("node: a yarn 4 workspace from its own lockfile", () => {
     expect(readFileSync(path.join(own, ".pnp.cjs"), "utf8")).toBe("// yarn install ran here\n");
   });
 
-  test("a code change neither refetches nor reinstalls; a bumped dependency refetches that package only", async () => {
+  test("a code change neither refetches nor reinstalls; a bumped dependency refetches that package only, and the warm shell sees it", async () => {
     const dir = berryProject();
     expect((await nixkit(["build"], { cwd: dir })).exitCode).toBe(0);
+    const semverInShell = async () =>
+      (
+        await nixkit(["run", "--", "node", "-p", "require('semver/package.json').version"], { cwd: path.join(dir, "packages/app") })
+      ).stdout.trim();
+    expect(await semverInShell()).toBe("7.6.3");
+    expect(await semverInShell()).toBe("7.6.3");
     editFile(path.join(dir, "packages/lib/index.js"), (t) => t + "// changed\n");
     const again = await nixkit(["build", "-v"], { cwd: dir });
     expect(again.exitCode, again.stderr).toBe(0);
@@ -157,6 +163,8 @@ describe("node: a yarn 4 workspace from its own lockfile", () => {
     expect(bumped.exitCode, bumped.stderr).toBe(0);
     expect(fetchedTarballs(bumped.stderr)).toEqual(["semver-7.6.2.tgz"]);
     expect(bumped.stderr).toMatch(installing);
+    // The shell's warm entry was keyed on yarn.lock: the bump is seen without a rebuild by hand.
+    expect(await semverInShell()).toBe("7.6.2");
   });
 
   test("a lockfile out of date with package.json fails in the sandbox naming the command that updates it", async () => {
