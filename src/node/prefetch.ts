@@ -4,10 +4,10 @@
 // addressed: the store path is the hash). Nix would fetch them itself, but one after another in
 // the sandbox (≈0.1 s each before any byte moves), which makes a cold install several times
 // slower than `npm ci`. Only installs not yet in the store are fetched for (after `nixkit cache
-// pull`, nothing is), and a lockfile fetched for is remembered. Whatever this step misses, Nix
+// pull`, nothing is), and a lockfile fetched for is remembered with its installs, while they last. Whatever this step misses, Nix
 // still fetches and checks: a failure here is slower, never wrong.
 import { createHash } from "node:crypto";
-import { existsSync, promises as fs, rmSync } from "node:fs";
+import { existsSync, promises as fs, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import type { Manifest } from "../manifest/schema.js";
@@ -65,7 +65,9 @@ async function prefetch(driver: NixDriver, projectDir: string, manifest: Manifes
     JSON.stringify([system, specs, lockfiles.map((f) => sha256(readInside(projectDir, path.join(projectDir, f), "lockfile") ?? ""))]),
   );
   const stamp = projectPaths(projectDir).npmPrefetched(key);
-  if (existsSync(stamp)) return;
+  // The installs this lockfile gave last time: while they are all in the store, nothing is
+  // missing. A garbage collection since (or a copied project) sends it round again.
+  if (installsPresent(stamp)) return;
 
   const installs = (await driver.evalJson(flakeAttrs.npmInstalls(system))) as Install[];
   const installed = await driver.store.validPaths(installs.map((i) => i.install));
@@ -103,7 +105,16 @@ async function prefetch(driver: NixDriver, projectDir: string, manifest: Manifes
   }
   if (failed === 0) {
     await fs.mkdir(path.dirname(stamp), { recursive: true });
-    await writeFileAtomic(stamp, `${missing.length}\n`);
+    await writeFileAtomic(stamp, JSON.stringify(installs.map((i) => i.install)) + "\n");
+  }
+}
+
+function installsPresent(stamp: string): boolean {
+  try {
+    const installs: unknown = JSON.parse(readFileSync(stamp, "utf8"));
+    return Array.isArray(installs) && installs.every((p) => typeof p === "string" && p.startsWith("/") && existsSync(p));
+  } catch {
+    return false;
   }
 }
 

@@ -4,7 +4,7 @@
 // its lockfile read by nixkit, each package fetched by Nix from the registry npm is configured
 // with, the pnpm packageManager names fetched the same way and run in the sandbox against the
 // build's own loopback registry; builds, tests with JUnit and the shell use the install.
-import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { nix, nixkit, repoRoot, tempDir, versioned } from "../helpers.js";
@@ -142,6 +142,26 @@ describe("node: a pnpm workspace from its own lockfile", () => {
     expect(bumped.exitCode, bumped.stderr).toBe(0);
     expect(fetchedTarballs(bumped.stderr)).toEqual(["left-pad-1.2.0.tgz"]);
     expect(bumped.stderr).toMatch(installing);
+  });
+
+  test("the memory of a fetch ahead is checked: with its install collected, the next build looks for missing tarballs again", async () => {
+    const dir = pnpmProject();
+    const first = await nixkit(["build", "-v"], { cwd: dir });
+    expect(first.exitCode, first.stderr).toBe(0);
+    expect(first.stderr).toContain("nixkit.npmInstalls");
+    const again = await nixkit(["build", "-v"], { cwd: dir });
+    expect(again.stderr).not.toContain("nixkit.npmInstalls");
+
+    // The install is this project's own (its root package name): deleting it takes nothing from other tests.
+    const installs = await nix(["eval", "--json", ".#legacyPackages.x86_64-linux.nixkit.npmInstalls"], dir);
+    const install = (JSON.parse(installs.stdout) as { install: string }[])[0]!.install;
+    rmSync(path.join(dir, ".nixkit/cache/gcroots"), { recursive: true, force: true });
+    for (const link of readdirSync(dir).filter((n) => n.startsWith("result"))) rmSync(path.join(dir, link));
+    const outputs = ["app", "lean"].map((name) => outOf(first.stdout, name)!);
+    expect((await nix(["store", "delete", ...outputs, install], dir)).exitCode).toBe(0);
+    const afterGc = await nixkit(["build", "-v"], { cwd: dir });
+    expect(afterGc.exitCode, afterGc.stderr).toBe(0);
+    expect(afterGc.stderr).toContain("nixkit.npmInstalls");
   });
 
   test("a lockfile out of date with package.json fails in the sandbox naming the command that updates it", async () => {
