@@ -11,7 +11,7 @@
 { pkgs, lib, root, registry, locks, shared }:
 let
   inherit (builtins) concatStringsSep dirOf elem filter map replaceStrings;
-  inherit (shared) skipFixup explainFailure placeFiles readPackageLine installSource keepInstall installResult patchTrees registryPath storeName;
+  inherit (shared) installInPlace pruneToInstall skipFixup explainFailure placeFiles readPackageLine installSource installResult patchTrees registryPath storeName;
   fetch = name: version: hash: import <nix/fetchurl.nix> {
     url = if registry == null then throw "pnpm's packages need npm's registry setting; run `nixkit generate`" else "${registry}/${registryPath name version}";
     inherit hash;
@@ -48,6 +48,8 @@ let
         dontConfigure = true;
         buildPhase = ''
           runHook preBuild
+          # In place, with pnpm's store beside the install (removed after): pnpm hardlinks its files.
+          ${installInPlace}
           ${patchTrees}
           export HOME="$TMPDIR" npm_config_update_notifier=false
           # The project's .npmrc settings that change the install (nixkit keeps them, never its auth lines).
@@ -63,7 +65,7 @@ let
           nixkitPnpm() { "$@" 2>&1 | tee -a "$TMPDIR/pnpm-log"; }
           # pnpm reads npm_config_* as its settings: the local registry, a store of its own, no
           # self-switching to another version and no update check (the sandbox has no network).
-          export npm_config_registry="$registryUrl" npm_config_store_dir="$TMPDIR/pnpm-store" \
+          export npm_config_registry="$registryUrl" npm_config_store_dir="$out/.nixkit-pnpm-store" \
             npm_config_manage_package_manager_versions=false npm_config_extend_node_path=false
           nixkitInstall() {
             nixkitPnpm pnpm install ${flags} --reporter=append-only || return 1
@@ -90,7 +92,8 @@ let
           runHook preInstall
           # pnpm's state files hold the build's paths and the time: not part of the install.
           rm -f node_modules/.modules.yaml node_modules/.pnpm-workspace-state*.json
-          ${keepInstall kept}
+          rm -rf .nixkit-pnpm-store
+          ${pruneToInstall kept}
           runHook postInstall
         '';
         passthru = { inherit dir; };

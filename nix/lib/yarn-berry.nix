@@ -11,7 +11,7 @@
 { pkgs, lib, root, system, registry, locks, shared }:
 let
   inherit (builtins) concatStringsSep dirOf elem filter map replaceStrings;
-  inherit (shared) skipFixup explainFailure placeFiles readPackageLine installSource keepInstall installResult patchTrees registryPath;
+  inherit (shared) installInPlace pruneToInstall skipFixup explainFailure placeFiles readPackageLine installSource installResult patchTrees registryPath;
   urlOf = p:
     if lib.hasPrefix "http://" p.source || lib.hasPrefix "https://" p.source then p.source
     else if registry == null then throw "yarn's packages need npm's registry setting; run `nixkit generate`"
@@ -80,6 +80,7 @@ let
         dontConfigure = true;
         buildPhase = ''
           runHook preBuild
+          ${lib.optionalString (!pnp) installInPlace}
           ${patchTrees}
           export HOME="$TMPDIR"
           # Plug'n'Play finds packages by their path relative to .pnp.cjs and by their real path:
@@ -151,7 +152,7 @@ let
               if [ -e "$file" ]; then cp "$file" "$out/$file"; fi
             done
             cp "$TMPDIR/depth" "$out/.yarn/nixkit-depth"
-          '' else keepInstall (lock.members ++ lock.linked)}
+          '' else pruneToInstall (lock.members ++ lock.linked)}
           runHook postInstall
         '';
         passthru = { inherit dir; linker = lock.linker; };

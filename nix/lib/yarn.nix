@@ -7,7 +7,7 @@
 { pkgs, lib, root, registry, locks, shared }:
 let
   inherit (builtins) concatStringsSep dirOf map replaceStrings;
-  inherit (shared) skipFixup explainFailure placeFiles installSource keepInstall installResult patchTrees;
+  inherit (shared) installInPlace pruneToInstall skipFixup explainFailure placeFiles installSource installResult patchTrees;
   tool = import ./node-tool.nix { inherit pkgs lib registry; };
   project = { lockfile, scripts, omit }:
     let
@@ -48,6 +48,7 @@ let
         dontConfigure = true;
         buildPhase = ''
           runHook preBuild
+          ${installInPlace}
           ${patchTrees}
           export HOME="$TMPDIR"
           ${placeFiles}
@@ -82,7 +83,7 @@ let
           runHook preInstall
           # yarn's integrity file records the build's paths: not part of the install.
           find . -path '*/node_modules/.yarn-integrity' -exec rm -f {} +
-          ${keepInstall lock.members}
+          ${pruneToInstall lock.members}
           runHook postInstall
         '';
         passthru = { inherit dir; };
