@@ -40,24 +40,36 @@ interface Install {
 
 const PARALLEL_DOWNLOADS = 16;
 
-/** Best effort: any failure is logged (-v) and left to the build, except an interruption. */
+/**
+ * Best effort: any failure is logged (-v) and left to the build, except an interruption. What is
+ * fetched is rooted in the directory `rootsDir()` gives, which must outlast the builds that use it.
+ */
 export async function prefetchNpmTarballs(
   driver: NixDriver,
   projectDir: string,
   manifest: Manifest,
   system: string,
+  rootsDir: () => string,
   logger: Logger,
   signal?: AbortSignal,
 ): Promise<void> {
   try {
-    await prefetch(driver, projectDir, manifest, system, logger, signal);
+    await prefetch(driver, projectDir, manifest, system, rootsDir, logger, signal);
   } catch (error) {
     if (signal?.aborted) throw error;
     logger.debug(`fetching npm packages ahead: ${(error as Error).message} (Nix fetches them during the build)`);
   }
 }
 
-async function prefetch(driver: NixDriver, projectDir: string, manifest: Manifest, system: string, logger: Logger, signal?: AbortSignal) {
+async function prefetch(
+  driver: NixDriver,
+  projectDir: string,
+  manifest: Manifest,
+  system: string,
+  rootsDir: () => string,
+  logger: Logger,
+  signal?: AbortSignal,
+) {
   const specs = nodeFields(manifest).map((f) => f.node);
   if (specs.length === 0) return;
   const lockfiles = [...new Set(specs.map((s) => s.lockfile))].sort();
@@ -92,6 +104,9 @@ async function prefetch(driver: NixDriver, projectDir: string, manifest: Manifes
           algorithm,
           group.map((f) => f.file),
         );
+        // Nothing refers to them until the install is built: rooted until nixkit exits, so a
+        // concurrent GC cannot take them back (yarn 4's archives would then be made in the sandbox).
+        if (added.length > 0) await driver.addRoots(added, path.join(rootsDir(), `prefetched-${algorithm}`));
         group.forEach((f, i) => {
           if (added[i] !== f.download.path) {
             failed++;

@@ -166,6 +166,22 @@ export async function withTemporaryRoots<T>(build: (outLink: string) => Promise<
   }
 }
 
+let processRoots: string | undefined;
+
+/**
+ * A directory for temporary roots that lasts as long as this process: what is rooted there stays
+ * out of a concurrent GC's reach until nixkit exits (a killed nixkit's is swept by the next one).
+ */
+export function processTemporaryRoots(): string {
+  if (processRoots) return processRoots;
+  const base = userCachePaths().tmpRoots;
+  makeDirs(base);
+  sweepTemporaryRoots();
+  const dir = mkdtempSync(path.join(base, `${process.pid}-`));
+  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+  return (processRoots = dir);
+}
+
 /** Removes the temporary roots of nixkit processes that were killed (their pid no longer runs). */
 export function sweepTemporaryRoots(): void {
   const base = userCachePaths().tmpRoots;

@@ -13,6 +13,7 @@ import { manifestErrorFromNix } from "../manifest/nix-errors.js";
 import { NixFailed, type NixDriver } from "../nix/driver.js";
 import { binaryCacheOf } from "../nix/substituters.js";
 import { prefetchNpmTarballs } from "../node/prefetch.js";
+import { processTemporaryRoots } from "../roots/registry.js";
 import { nodeFields } from "../node/registry-for.js";
 import type { Session } from "./session.js";
 import { refuseCopiedCredentials } from "../sources/credential-files.js";
@@ -96,7 +97,7 @@ export function prefetchDependencies(project: Project): Promise<void> {
   let done = prefetched.get(project);
   if (!done) {
     const { driver, dir, loaded, system, logger, signal } = project;
-    done = prefetchNpmTarballs(driver, dir, loaded.manifest, system, logger, signal);
+    done = prefetchNpmTarballs(driver, dir, loaded.manifest, system, processTemporaryRoots, logger, signal);
     prefetched.set(project, done);
   }
   return done;

@@ -1,13 +1,13 @@
 // GC with two projects and several generations each: old generations go, every latest shell,
 // build and test result stays (shells enter warm, with no nix process), --dry-run changes
 // nothing and its estimate is within 5 % of what the store GC frees; and a concurrent build
-// survives a store GC.
+// survives a store GC, as do npm packages fetched ahead of the build that uses them.
 import { execa } from "execa";
-import { existsSync, readlinkSync, realpathSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, readlinkSync, realpathSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { cliPath, countingNix, nixEnv, nixkit, snapshotTree, versioned } from "../helpers.js";
-import { editFile, exampleProject } from "./project.js";
+import { cliPath, countingNix, nix, nixEnv, nixkit, repoRoot, snapshotTree, tempDir, versioned } from "../helpers.js";
+import { editFile, exampleProject, offlinePkgs } from "./project.js";
 
 const RUN_ID = `${process.pid}-${Date.now()}`;
 
@@ -32,6 +32,40 @@ async function projectWithGenerations(label: string) {
   }
   return { dir, paths };
 }
+
+describe("fetched ahead, rooted until built", () => {
+  test("npm packages fetched ahead stay rooted until the install is built: a store GC between the two takes none", async () => {
+    const dir = tempDir("nixkit-rooted-");
+    cpSync(path.join(repoRoot, "test/fixtures/node-deps"), dir, { recursive: true });
+    editFile(path.join(dir, "package.json"), (t) => t.replace('"node-deps-fixture"', JSON.stringify(`rooted-${RUN_ID}`)));
+    writeFileSync(
+      path.join(dir, "nixkit.yaml"),
+      `version: 1\nname: rooted\nsystems: [x86_64-linux]\ninputs:\n  nixpkgs: ${JSON.stringify(offlinePkgs())}\nbuilds:\n  app:\n    node: {}\n    script: mkdir -p $out && ls node_modules > $out/modules\n`,
+    );
+    expect((await nixkit(["-C", dir, "generate"])).exitCode).toBe(0);
+    // No other test runs beside this tier: the fixture's tarballs are dead, and go.
+    const installs = await nix(["eval", "--json", ".#legacyPackages.x86_64-linux.nixkit.npmInstalls"], dir);
+    const tarballs = (JSON.parse(installs.stdout) as { downloads: { path: string }[] }[]).flatMap((i) => i.downloads.map((d) => d.path));
+    for (const tarball of tarballs.filter((p) => existsSync(p))) expect((await nix(["store", "delete", tarball], dir)).exitCode).toBe(0);
+
+    // A store GC the moment nixkit asks Nix to build, after the fetch ahead.
+    const wrapper = path.join(tempDir(), "nix");
+    const mark = path.join(path.dirname(wrapper), "collected");
+    writeFileSync(
+      wrapper,
+      `#!/bin/sh\ncase "$*" in *" build .#packages"*) if [ ! -e ${mark} ]; then touch ${mark}; nix --extra-experimental-features nix-command store gc > /dev/null 2>&1; fi ;; esac\nexec nix "$@"\n`,
+    );
+    // nixkit runs nix-store from beside its nix.
+    writeFileSync(path.join(path.dirname(wrapper), "nix-store"), `#!/bin/sh\nexec nix-store "$@"\n`);
+    for (const file of [wrapper, path.join(path.dirname(wrapper), "nix-store")]) chmodSync(file, 0o755);
+    const built = await nixkit(["-C", dir, "-v", "build"], { env: { NIXKIT_NIX: wrapper } });
+    expect(built.exitCode, built.stderr).toBe(0);
+    expect(existsSync(mark)).toBe(true);
+    expect(built.stderr).toMatch(/fetching \d+ npm package\(s\)/);
+    // Nix fetched none itself: each was still in the store when the install was built.
+    expect(built.stderr).not.toMatch(/^building \S+\.tgz$/m);
+  });
+});
 
 describe("nixkit gc", () => {
   test(
