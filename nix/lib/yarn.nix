@@ -35,13 +35,15 @@ let
           node "$TMPDIR/proxy-shell.js" "$out/lib/yarn/lib/cli.js" "$(command -v sh)"
         '';
       };
-      wanted = [ "yarn.lock" "package.json" ".yarnrc" ] ++ map (member: "${member}/package.json") lock.members;
+      # What the install reads: the lockfile, yarn's settings, each member's package.json and the
+      # file: and link: packages package.json files name (a link's package.json is kept as a member's).
+      wanted = [ "yarn.lock" "package.json" ".yarnrc" ] ++ map (member: "${member}/package.json") lock.members ++ lock.localPaths;
       flags = concatStringsSep " " ([ "--frozen-lockfile" "--offline" "--ignore-scripts" "--no-progress" "--non-interactive" ]
         ++ lib.optional (builtins.elem "dev" omit) "--production"
         ++ lib.optional (builtins.elem "optional" omit) "--ignore-optional");
       install = pkgs.stdenv.mkDerivation (skipFixup // {
         name = "${if dir == "." then "" else "${replaceStrings [ "/" ] [ "-" ] dir}-"}yarn-node-modules";
-        src = installSource { path = yarnRoot; name = "yarn-project"; files = wanted; };
+        src = installSource { path = yarnRoot; name = "yarn-project"; files = wanted; dirs = lock.localPaths; };
         nativeBuildInputs = [ pkgs.nodejs yarn ];
         mirrorList = concatStringsSep "\n" (map (t: "${t.file} ${t.fetched}") tarballs) + "\n";
         passAsFile = [ "mirrorList" ];
@@ -83,7 +85,7 @@ let
           runHook preInstall
           # yarn's integrity file records the build's paths: not part of the install.
           find . -path '*/node_modules/.yarn-integrity' -exec rm -f {} +
-          ${pruneToInstall lock.members}
+          ${pruneToInstall (lock.members ++ lock.linked)}
           runHook postInstall
         '';
         passthru = { inherit dir; };

@@ -12,7 +12,7 @@ import { npmInstallSettings, pnpmInstallSettings } from "./npm-settings.js";
 import { berryTool, pnpmTool, yarnTool, type ManagerTool, type PnpmTool } from "./package-manager.js";
 import { readPnpmLock, type PnpmLock } from "./pnpm-lockfile.js";
 import { isBerryLockText, readBerryLock, type BerryLock } from "./yarn-berry-lockfile.js";
-import { readYarnLock, yarnWorkspaces, type YarnDownload } from "./yarn-lockfile.js";
+import { readYarnLock, yarnLocalPackages, yarnWorkspaces, type YarnDownload } from "./yarn-lockfile.js";
 
 export interface NodeContext {
   npmRegistry: string | null;
@@ -99,7 +99,8 @@ export function nodeContext(manifest: Manifest, projectDir: string, manifestText
         return [lockfile.replace(/^\.\//, ""), { ...lock, yarn }];
       }
       const yarn = yarnTool(projectDir, lockDir, registry!);
-      return [lockfile.replace(/^\.\//, ""), { downloads, members: yarnWorkspaces(projectDir, lockDir), yarn }];
+      const members = yarnWorkspaces(projectDir, lockDir);
+      return [lockfile.replace(/^\.\//, ""), { downloads, members, ...yarnLocalPackages(projectDir, lockDir, members), yarn }];
     }),
   );
   return {

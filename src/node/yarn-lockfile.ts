@@ -149,3 +149,40 @@ export function yarnWorkspaces(projectDir: string, yarnDir: string): string[] {
   }
   return [...members].sort();
 }
+
+/**
+ * The project's own directories and tarballs yarn 1 installs from (`file:` and `link:` specifiers
+ * of the root's and the members' package.json), relative to the lockfile's directory: the
+ * install's source needs them, and the install keeps the `link:` ones' package.json (yarn links
+ * them) as it keeps the members'.
+ */
+export function yarnLocalPackages(projectDir: string, yarnDir: string, members: string[]): { localPaths: string[]; linked: string[] } {
+  const localPaths = new Set<string>();
+  const linked = new Set<string>();
+  for (const member of ["", ...members]) {
+    const file = path.join(yarnDir, member, "package.json");
+    let manifest: Record<string, unknown> = {};
+    try {
+      manifest = JSON.parse(readTextInside(projectDir, file, "packageJson") ?? "{}") as Record<string, unknown>;
+    } catch {
+      continue;
+    }
+    for (const section of ["dependencies", "devDependencies", "optionalDependencies"]) {
+      const deps = manifest[section];
+      if (!deps || typeof deps !== "object") continue;
+      for (const spec of Object.values(deps as Record<string, unknown>)) {
+        const protocol = typeof spec === "string" ? /^(file|link):/.exec(spec)?.[1] : undefined;
+        if (!protocol) continue;
+        const target = path.posix.normalize(path.posix.join(member || ".", (spec as string).slice(protocol.length + 1)));
+        if (!path.resolve(yarnDir, target).startsWith(path.resolve(projectDir) + path.sep))
+          throw new UserError(
+            `${path.relative(process.cwd(), file) || file}: ${spec as string} is outside the project; nixkit builds only from inside it`,
+          );
+        if (target === "." || members.includes(target)) continue;
+        localPaths.add(target);
+        if (protocol === "link") linked.add(target);
+      }
+    }
+  }
+  return { localPaths: [...localPaths].sort(), linked: [...linked].sort() };
+}

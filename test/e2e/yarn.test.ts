@@ -1,7 +1,7 @@
 // yarn 1 projects, for real: a workspace as yarn 1.22 writes it (two members, one depending on the
-// other, a scoped package, an npm: alias, a bin used by a build script, a root postinstall). The committed lockfile
-// names no registry: its URLs are made here from npm's registry setting, as `yarn install` with
-// that registry writes them. Each tarball is fetched by Nix, yarn (the packageManager's version,
+// other, a scoped package, an npm: alias, a bin used by a build script, a root postinstall, a file:
+// and a link: package). The committed lockfile names no registry: its URLs are made here from
+// npm's registry setting, as `yarn install` with that registry writes them. Each tarball is fetched by Nix, yarn (the packageManager's version,
 // from npm's registry) installs from its offline mirror in the sandbox; builds, tests with JUnit
 // and the shell use the install.
 import { execa } from "execa";
@@ -29,6 +29,8 @@ builds:
       mkdir -p $out && cp dist/* $out/
       yarn --version > $out/yarn-version
       cat ../../node_modules/.postinstall-ran > $out/postinstall
+      node -p "require('greeting')('nix')" > $out/greeting
+      (cd ../lib && node -p "require('shout')('hi')") > $out/shout
   lean:
     node: { lockfile: yarn.lock, scripts: false, omit: [dev] }
     script: |
@@ -75,6 +77,9 @@ describe("node: a yarn 1 workspace from its own lockfile", () => {
       expect(readFileSync(path.join(out, "version"), "utf8")).toBe("1.2.3\n");
       expect(readFileSync(path.join(out, "yarn-version"), "utf8").trim()).toBe("1.22.22");
       expect(readFileSync(path.join(out, "postinstall"), "utf8")).toBe("by the root postinstall");
+      // A file: package (copied in by yarn) and a link: one (a link into the project).
+      expect(readFileSync(path.join(out, "greeting"), "utf8")).toBe("hello nix\n");
+      expect(readFileSync(path.join(out, "shout"), "utf8")).toBe("HI!\n");
       // scripts: false and omit: [dev]: the root postinstall did not run, semver (dev) is not installed.
       const lean = readFileSync(path.join(outOf(build.stdout, "lean")!, "root-modules"), "utf8").split("\n");
       expect(lean).toContain("is-odd");
@@ -90,6 +95,9 @@ describe("node: a yarn 1 workspace from its own lockfile", () => {
       const shell = await nixkit(["run", "--", "yarn", "test"], { cwd: dir });
       expect(shell.exitCode, shell.stderr).toBe(0);
       expect(shell.stdout).toContain("  odd true");
+      const linked = await nixkit(["run", "--", "node", "-p", "require('shout')('hi')"], { cwd: path.join(dir, "packages/lib") });
+      expect(linked.exitCode, linked.stderr).toBe(0);
+      expect(linked.stdout.trimEnd()).toBe("HI!");
     },
   );
 
