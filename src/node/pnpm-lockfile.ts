@@ -5,7 +5,7 @@
 // cannot install from gets an error at its line and column with the fix: another version, a git
 // dependency, a remote tarball, a package without a usable integrity hash.
 import path from "node:path";
-import { isMap, isScalar, type Node, type Pair } from "yaml";
+import { isMap, isScalar, type Node } from "yaml";
 import { readTextInside } from "../util/bounded-read.js";
 import { UserError } from "../util/errors.js";
 import { redactUrls } from "../util/redact.js";
@@ -86,7 +86,8 @@ export function readPnpmLock(projectDir: string, lockfile: string): PnpmLock {
     .map(keyOf)
     .filter((key) => key !== ".")
     .map((key) => path.posix.normalize(key));
-  const linked = linkedDirectories(importers, members);
+  // pnpm 8 writes a single project's dependencies at the top, without importers.
+  const linked = linkedDirectories(importers.length > 0 ? importers.map((i) => [keyOf(i), i.value]) : [[".", doc.contents]], members);
   const lockDir = path.dirname(file);
   for (const rel of [...members, ...localPaths, ...linked]) {
     if (!path.resolve(lockDir, rel).startsWith(path.resolve(projectDir) + path.sep))
@@ -106,14 +107,14 @@ export function readPnpmLock(projectDir: string, lockfile: string): PnpmLock {
  * the workspace's own members: pnpm makes them relative symlinks, which the install's output
  * must resolve (it keeps their package.json, as it does the members').
  */
-function linkedDirectories(importers: Pair<Node, Node>[], members: string[]): string[] {
+function linkedDirectories(importers: [string, unknown][], members: string[]): string[] {
   const found = new Set<string>();
-  for (const importer of importers) {
+  for (const [importer, entry] of importers) {
     for (const section of ["dependencies", "devDependencies", "optionalDependencies"])
-      for (const dependency of mapItems(pairOf(importer.value, section)?.value)) {
+      for (const dependency of mapItems(pairOf(entry, section)?.value)) {
         const version = isMap(dependency.value) ? scalarText(pairOf(dependency.value, "version")?.value) : undefined;
         if (!version?.startsWith("link:")) continue;
-        const target = path.posix.normalize(path.posix.join(keyOf(importer), version.slice("link:".length)));
+        const target = path.posix.normalize(path.posix.join(importer, version.slice("link:".length)));
         if (target !== "." && !members.includes(target)) found.add(target);
       }
   }

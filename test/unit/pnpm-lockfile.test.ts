@@ -58,10 +58,17 @@ packages:
 
   /local@file:vendor/local:
     resolution: {directory: vendor/local, type: directory}
+
+dependencies:
+  shout:
+    specifier: link:vendor/shout
+    version: link:vendor/shout
 `);
     const lock = readPnpmLock(dir, "pnpm-lock.yaml");
     expect(lock.packages.map((p) => p.split(" ").slice(0, 2).join("@"))).toEqual(["react@18.2.0", "react-dom@18.2.0"]);
     expect(lock.localPaths).toEqual(["vendor/local"]);
+    // A single project's dependencies are at the top (no importers).
+    expect(lock.linked).toEqual(["vendor/shout"]);
   });
 
   test("refusals at their line and column: version, git, remote tarball, no or weak integrity, a name Nix cannot store, YAML", () => {
