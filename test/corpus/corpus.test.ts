@@ -4,7 +4,7 @@
 // nixkit where the host has it), `run -- <the project's test command>` in the dev shell, and the
 // image where there is one. Their lockfiles name no registry: npm's setting is read at run time.
 import { execa } from "execa";
-import { cpSync, readFileSync, readdirSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { XMLParser } from "fast-xml-parser";
@@ -85,6 +85,8 @@ test("the corpus's lockfiles record no download URL: npm's registry setting is r
       }
     })();
     expect(text, name).not.toMatch(/"resolved":\s*"https?:/);
+    const pnpmLock = path.join(repoRoot, "test/corpus/projects", name, "pnpm-lock.yaml");
+    if (existsSync(pnpmLock)) expect(readFileSync(pnpmLock, "utf8"), name).not.toMatch(/https?:|tarball:/);
   }
 });
 
@@ -155,6 +157,26 @@ describe("vitest 4 with rolldown's native binding, and a tsc build", () => {
     const run = await nixkit(["run", "--", "npm", "test"], { cwd: dir, env: env() });
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/3 passed/);
+  });
+});
+
+describe("a pnpm 10 TypeScript monorepo: a library, a CLI depending on it with workspace:^, vitest 4 at the root", () => {
+  test("pnpm builds the workspace in the sandbox, vitest's cases come through, and pnpm test runs in the shell", async () => {
+    const dir = await project("pnpm-ts-monorepo", true);
+    const build = await nixkit(["build"], { cwd: dir, env: env() });
+    expect(build.exitCode, build.stderr).toBe(0);
+    const out = /^cli\s+(\/nix\/store\/\S+)/m.exec(build.stdout)![1]!;
+    expect(readFileSync(path.join(out, "hello"), "utf8")).toBe("Nix For Teams -> nix-for-teams\n");
+    const { result, merged, own } = await nixkitTest(dir);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(merged).toEqual({ tests: 5, failures: 0, errors: 0, skipped: 1 });
+    expect(own).toEqual([merged]);
+    // As a developer would after a clone: build the workspace, then its tests, in the dev shell.
+    const built = await nixkit(["run", "--", "pnpm", "-r", "build"], { cwd: dir, env: env() });
+    expect(built.exitCode, built.stderr).toBe(0);
+    const run = await nixkit(["run", "--", "pnpm", "test"], { cwd: dir, env: env() });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/4 passed/);
   });
 });
 
