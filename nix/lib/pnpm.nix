@@ -10,10 +10,15 @@
 # how the npm install works (node.nix).
 { pkgs, lib, root, registry, locks, shared }:
 let
-  inherit (builtins) concatStringsSep dirOf elem filter map replaceStrings;
+  inherit (builtins) concatStringsSep dirOf elem filter head map replaceStrings;
   inherit (shared) installInPlace pruneToInstall skipFixup explainFailure placeFiles readPackageLine installSource installResult patchTrees registryPath storeName;
-  fetch = name: version: hash: import <nix/fetchurl.nix> {
-    url = if registry == null then throw "pnpm's packages need npm's registry setting; run `nixkit generate`" else "${registry}/${registryPath name version}";
+  # A scoped package comes from its scope's registry when npm's configuration sets one (@corp:registry=…).
+  fetch = registries: name: version: hash: import <nix/fetchurl.nix> {
+    url =
+      let scoped = registries.${head (lib.splitString "/" name)} or null; in
+      if scoped != null then "${scoped}/${registryPath name version}"
+      else if registry == null then throw "pnpm's packages need npm's registry setting; run `nixkit generate`"
+      else "${registry}/${registryPath name version}";
     inherit hash;
     name = storeName name version;
   };
@@ -26,7 +31,7 @@ let
       pnpmRoot = if dir == "." then root else root + "/${dir}";
       lock = locks.${lockfile} or (throw "${lockfile} was not read by nixkit; run `nixkit generate`");
       packages = filter (p: p.installsHere) (map (readPackageLine [ "name" "version" "hash" ]) lock.packages);
-      tarballs = map (p: { path = registryPath p.name p.version; file = fetch p.name p.version p.hash; }) packages;
+      tarballs = map (p: { path = registryPath p.name p.version; file = fetch lock.registries p.name p.version p.hash; }) packages;
       pnpm = tool { name = "pnpm"; inherit (lock.pnpm) version hash; bins = { pnpm = "bin/pnpm.cjs"; pnpx = "bin/pnpx.cjs"; }; };
       # What the install reads of the project: the lockfile, the workspace's settings and each
       # importer's package.json, pnpm's hooks, and the patches and file: packages the lockfile names.

@@ -27,7 +27,13 @@ export async function downloadChecked(
   url: string,
   file: string,
   sri: string | null,
-  options: { signal?: AbortSignal; timeouts?: DownloadTimeouts; onSilence?: (host: string, seconds: number) => void },
+  options: {
+    signal?: AbortSignal;
+    timeouts?: DownloadTimeouts;
+    onSilence?: (host: string, seconds: number) => void;
+    /** Sent with the request (a registry's credentials): never logged. */
+    authorization?: string;
+  },
 ): Promise<void> {
   const timeouts = options.timeouts ?? DOWNLOAD_TIMEOUTS;
   const host = new URL(url).host;
@@ -50,7 +56,7 @@ export async function downloadChecked(
   const hash = createHash(algorithm);
   try {
     arm(timeouts.connectMs, `${host} sent no response within ${timeouts.connectMs / 1000} s`);
-    const response = await fetch(url, { signal });
+    const response = await fetch(url, { signal, ...(options.authorization ? { headers: { authorization: options.authorization } } : {}) });
     if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`);
     const idle = `${host} sent nothing for ${timeouts.idleMs / 1000} s`;
     arm(timeouts.idleMs, idle);

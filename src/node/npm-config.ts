@@ -35,10 +35,7 @@ export function registryKey(npmProjectDir: string, env: NodeJS.ProcessEnv = proc
     .filter((name) => /^npm_config_/i.test(name))
     .sort();
   for (const name of settings) hash.update(`${name}=${env[name]}\0`);
-  // npm's own directory holds its builtin npmrc (bin/npm-cli.js is two levels down).
-  const npmRoot = path.dirname(path.dirname(npm));
-  const prefix = env.PREFIX || path.dirname(path.dirname(node));
-  const files = [path.join(npmRoot, "npmrc"), path.join(prefix, "etc", "npmrc"), path.join(env.HOME ?? os.homedir(), ".npmrc")];
+  const files = npmUserConfigFiles(npm, node, env);
   for (let dir = npmProjectDir; ; dir = path.dirname(dir)) {
     files.push(path.join(dir, ".npmrc"));
     if (dir === path.dirname(dir)) break;
@@ -58,6 +55,16 @@ export function registryKey(npmProjectDir: string, env: NodeJS.ProcessEnv = proc
     for (const [, name] of text.matchAll(/\$\{([^}]+)\}/g)) hash.update(`\${${name}}=${env[name!] ?? "\0unset"}\0`);
   }
   return hash.digest("hex");
+}
+
+/**
+ * The config files npm reads before the project's, least binding first: its builtin npmrc (in
+ * npm's own directory: bin/npm-cli.js is two levels down), the global one and the user's.
+ */
+export function npmUserConfigFiles(npm: string, node: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  const npmRoot = path.dirname(path.dirname(npm));
+  const prefix = env.PREFIX || path.dirname(path.dirname(node));
+  return [path.join(npmRoot, "npmrc"), path.join(prefix, "etc", "npmrc"), path.join(env.HOME ?? os.homedir(), ".npmrc")];
 }
 
 /** What a failed npm process said: its first `lines` lines of stderr (URLs redacted), and its spawn error code. */

@@ -21,6 +21,7 @@ import { sha256 } from "../util/hash.js";
 import type { Logger } from "../util/logger.js";
 import { redactUrls } from "../util/redact.js";
 import { downloadChecked } from "./download.js";
+import { readNpmrc } from "./npm-auth.js";
 import { nodeFields } from "./registry-for.js";
 
 interface Download {
@@ -96,7 +97,8 @@ async function prefetch(
     const dir = tempPathFor(path.join(downloads, "npm"));
     await fs.mkdir(dir, { recursive: true, mode: 0o700 });
     try {
-      const fetched = await downloadAll(missing, dir, logger, signal);
+      const npmrc = readNpmrc(projectDir, [...new Set(lockfiles.map((f) => path.dirname(path.join(projectDir, f))))]);
+      const fetched = await downloadAll(missing, dir, npmrc.authorization, logger, signal);
       failed = missing.length - fetched.length;
       for (const algorithm of ["sha512", "sha256", "sha1"]) {
         const group = fetched.filter((f) => f.download.hash.startsWith(`${algorithm}-`));
@@ -150,9 +152,16 @@ function yarnZip() {
 }
 
 /** Downloads each file into its own directory under `dir` (its store name as file name); the ones whose bytes match their hash. */
-async function downloadAll(downloads: Download[], dir: string, logger: Logger, signal?: AbortSignal) {
+async function downloadAll(
+  downloads: Download[],
+  dir: string,
+  authorization: (url: string) => string | undefined,
+  logger: Logger,
+  signal?: AbortSignal,
+) {
   const fetched: { download: Download; file: string }[] = [];
   const silent = new Set<string>();
+  const refused = new Set<string>();
   const queue = downloads.map((download, i) => ({ download, file: path.join(dir, String(i), download.name) }));
   const worker = async () => {
     for (let next = queue.shift(); next; next = queue.shift()) {
@@ -162,6 +171,7 @@ async function downloadAll(downloads: Download[], dir: string, logger: Logger, s
         const archive = next.download.archive;
         await downloadChecked(next.download.url, archive ? `${next.file}.tgz` : next.file, archive ? null : next.download.hash, {
           signal,
+          authorization: authorization(next.download.url),
           onSilence: (host, seconds) => {
             if (silent.has(host)) return;
             silent.add(host);
@@ -174,7 +184,16 @@ async function downloadAll(downloads: Download[], dir: string, logger: Logger, s
         fetched.push(next);
       } catch (error) {
         if (signal?.aborted) throw error;
-        logger.debug(`${next.download.name}: ${(error as Error).message} (Nix fetches it during the build)`);
+        const { message } = error as Error;
+        const host = new URL(next.download.url).host;
+        // A private registry that wants credentials: Nix's own fetch has none either.
+        if (/^HTTP 40[13]$/.test(message) && !refused.has(host)) {
+          refused.add(host);
+          logger.warn(
+            `${host} refused ${next.download.name} (${message}): it wants credentials, which npm reads from .npmrc as //${host}/:_authToken=\${TOKEN} (with the variable set); nixkit sends them with its own downloads only, and Nix's fetch in the build has none`,
+          );
+        }
+        logger.debug(`${next.download.name}: ${message} (Nix fetches it during the build)`);
       }
     }
   };

@@ -10,6 +10,7 @@ import { checkLockfile, isPnpmLockfile, isYarnLockfile } from "./lockfile.js";
 import { npmRegistry, npmViewIntegrity } from "./npm-config.js";
 import { npmInstallSettings, pnpmInstallSettings } from "./npm-settings.js";
 import { berryTool, pnpmTool, yarnTool, type ManagerTool, type PnpmTool } from "./package-manager.js";
+import { readNpmrc } from "./npm-auth.js";
 import { readPnpmLock, type PnpmLock } from "./pnpm-lockfile.js";
 import { isBerryLockText, readBerryLock, type BerryLock } from "./yarn-berry-lockfile.js";
 import { readYarnLock, yarnLocalPackages, yarnWorkspaces, type YarnDownload } from "./yarn-lockfile.js";
@@ -86,7 +87,8 @@ export function nodeContext(manifest: Manifest, projectDir: string, manifestText
     pnpmLockfiles.map(([lockfile, { lockfileVersion, ...lock }]) => {
       const lockDir = path.dirname(path.join(projectDir, lockfile));
       const pnpm = pnpmTool(projectDir, lockDir, lockfileVersion, registry!);
-      return [lockfile.replace(/^\.\//, ""), { ...lock, pnpm, settings: pnpmInstallSettings(projectDir, lockDir) }];
+      const registries = scopeRegistries(readNpmrc(projectDir, [lockDir]).scopes, lock.packages);
+      return [lockfile.replace(/^\.\//, ""), { ...lock, pnpm, registries, settings: pnpmInstallSettings(projectDir, lockDir) }];
     }),
   );
   const yarnLocks = Object.fromEntries(
@@ -109,4 +111,10 @@ export function nodeContext(manifest: Manifest, projectDir: string, manifestText
     ...(pnpmLockfiles.length > 0 ? { pnpmLocks } : {}),
     ...(yarnLockfiles.length > 0 ? { yarnLocks } : {}),
   };
+}
+
+/** The registries of the scopes `packages` ("NAME VERSION …" lines) are in, of those npm's configuration sets. */
+function scopeRegistries(scopes: Record<string, string>, packages: string[]): Record<string, string> {
+  const used = new Set(packages.map((line) => /^(@[^/]+)\//.exec(line)?.[1]).filter((scope) => scope !== undefined));
+  return Object.fromEntries(Object.entries(scopes).filter(([scope]) => used.has(scope)));
 }
