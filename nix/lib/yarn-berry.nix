@@ -12,21 +12,26 @@
 let
   inherit (builtins) concatStringsSep dirOf elem filter map replaceStrings;
   inherit (shared) installInPlace pruneToInstall skipFixup explainFailure placeFiles readPackageLine installSource installResult patchTrees registryPath;
-  urlOf = p:
+  # .yarnrc.yml's registry for the package's scope, else its npmRegistryServer, else npm's setting.
+  urlOf = lock: p:
+    let
+      scoped = lock.registries.${builtins.head (lib.splitString "/" p.name)} or null;
+      server = if scoped != null then scoped else if lock.registry != null then lock.registry else registry;
+    in
     if lib.hasPrefix "http://" p.source || lib.hasPrefix "https://" p.source then p.source
-    else if registry == null then throw "yarn's packages need npm's registry setting; run `nixkit generate`"
-    else "${registry}/${registryPath p.name p.source}";
+    else if server == null then throw "yarn's packages need npm's registry setting; run `nixkit generate`"
+    else "${server}/${registryPath p.name p.source}";
   storeName = p: replaceStrings [ "@" ] [ "" ] p.file;
   converter = ./yarn-zip.cjs;
-  archive = p:
+  archive = lock: p:
     if lib.hasPrefix "zip:" p.hash then
       derivation {
         name = storeName p;
         inherit system;
         builder = "${pkgs.nodejs}/bin/node";
-        args = [ converter (urlOf p) p.name ];
+        args = [ converter (urlOf lock p) p.name ];
         # For nixkit's fetch ahead (src/node/prefetch.ts), which makes the same archive outside the sandbox.
-        url = urlOf p;
+        url = urlOf lock p;
         archive = p.name;
         outputHashMode = "flat";
         outputHashAlgo = "sha512";
@@ -39,9 +44,9 @@ let
         name = storeName p;
         inherit system;
         builder = "${pkgs.nodejs}/bin/node";
-        args = [ converter "--file" (tarball p) p.name ];
+        args = [ converter "--file" (tarball lock p) p.name ];
       };
-  tarball = p: import <nix/fetchurl.nix> { url = urlOf p; inherit (p) hash; name = "${lib.removeSuffix ".zip" (storeName p)}.tgz"; };
+  tarball = lock: p: import <nix/fetchurl.nix> { url = urlOf lock p; inherit (p) hash; name = "${lib.removeSuffix ".zip" (storeName p)}.tgz"; };
 
   tool = import ./node-tool.nix { inherit pkgs lib registry; };
 
@@ -52,7 +57,7 @@ let
       lock = locks.${lockfile} or (throw "${lockfile} was not read by nixkit; run `nixkit generate`");
       pnp = lock.linker == "pnp";
       packages = filter (p: p.installsHere) (map (readPackageLine [ "file" "name" "source" "hash" ]) lock.packages);
-      archives = map (p: { inherit (p) file; zip = archive p; }) packages;
+      archives = map (p: { inherit (p) file; zip = archive lock p; }) packages;
       yarn = tool ({
         name = "yarn";
         package = "@yarnpkg/cli-dist";
@@ -95,6 +100,9 @@ let
             # How far below / the project is here: the link step's rewrite starts from it.
             echo "$PWD" | tr -cd / | wc -c > "$TMPDIR/depth"
           ''}
+          # yarn refuses a .yarnrc.yml whose ''${VAR} is unset (a registry token, which the sandbox
+          # has not and needs not: it has no network): each gets an empty fallback here.
+          if [ -f .yarnrc.yml ]; then sed -i -E 's/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/''${\1:-}/g' .yarnrc.yml; fi
           # The cache made above and nothing else: no network, no global cache, no other yarn
           # (yarnPath), the lockfile as it is.
           export YARN_CACHE_FOLDER="$cache" YARN_ENABLE_GLOBAL_CACHE=false YARN_ENABLE_NETWORK=false \
@@ -161,7 +169,7 @@ let
     if elem "optional" omit then throw "${lockfile}: yarn 4 has no install without optional dependencies; remove \"optional\" from omit"
     else installResult {
       inherit dir install; inherit (lock) members;
-      downloads = map (p: if lib.hasPrefix "zip:" p.hash then archive p else tarball p) packages;
+      downloads = map (p: if lib.hasPrefix "zip:" p.hash then archive lock p else tarball lock p) packages;
       tools = [ yarn ];
     };
 in { inherit project; }

@@ -22,6 +22,7 @@ import type { Logger } from "../util/logger.js";
 import { redactUrls } from "../util/redact.js";
 import { downloadChecked } from "./download.js";
 import { readNpmrc } from "./npm-auth.js";
+import { readYarnrc } from "./yarnrc.js";
 import { nodeFields } from "./registry-for.js";
 
 interface Download {
@@ -97,8 +98,11 @@ async function prefetch(
     const dir = tempPathFor(path.join(downloads, "npm"));
     await fs.mkdir(dir, { recursive: true, mode: 0o700 });
     try {
-      const npmrc = readNpmrc(projectDir, [...new Set(lockfiles.map((f) => path.dirname(path.join(projectDir, f))))]);
-      const fetched = await downloadAll(missing, dir, npmrc.authorization, logger, signal);
+      // Credentials as the tools read them: yarn 4's .yarnrc.yml first (where it has any), then npm's .npmrc.
+      const lockDirs = [...new Set(lockfiles.map((f) => path.dirname(path.join(projectDir, f))))];
+      const views = [...lockDirs.map((d) => readYarnrc(projectDir, d)), readNpmrc(projectDir, lockDirs)];
+      const authorization = (url: string) => views.map((view) => view.authorization(url)).find((header) => header !== undefined);
+      const fetched = await downloadAll(missing, dir, authorization, logger, signal);
       failed = missing.length - fetched.length;
       for (const algorithm of ["sha512", "sha256", "sha1"]) {
         const group = fetched.filter((f) => f.download.hash.startsWith(`${algorithm}-`));
@@ -190,7 +194,7 @@ async function downloadAll(
         if (/^HTTP 40[13]$/.test(message) && !refused.has(host)) {
           refused.add(host);
           logger.warn(
-            `${host} refused ${next.download.name} (${message}): it wants credentials, which npm reads from .npmrc as //${host}/:_authToken=\${TOKEN} (with the variable set); nixkit sends them with its own downloads only, and Nix's fetch in the build has none`,
+            `${host} refused ${next.download.name} (${message}): it wants credentials, which npm reads from .npmrc as //${host}/:_authToken=\${TOKEN} (yarn 4 from .yarnrc.yml's npmAuthToken), with the variable set; nixkit sends them with its own downloads only, and Nix's fetch in the build has none`,
           );
         }
         logger.debug(`${next.download.name}: ${message} (Nix fetches it during the build)`);

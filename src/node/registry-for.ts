@@ -11,6 +11,7 @@ import { npmRegistry, npmViewIntegrity } from "./npm-config.js";
 import { npmInstallSettings, pnpmInstallSettings } from "./npm-settings.js";
 import { berryTool, pnpmTool, yarnTool, type ManagerTool, type PnpmTool } from "./package-manager.js";
 import { readNpmrc } from "./npm-auth.js";
+import { readYarnrc } from "./yarnrc.js";
 import { readPnpmLock, type PnpmLock } from "./pnpm-lockfile.js";
 import { isBerryLockText, readBerryLock, type BerryLock } from "./yarn-berry-lockfile.js";
 import { readYarnLock, yarnLocalPackages, yarnWorkspaces, type YarnDownload } from "./yarn-lockfile.js";
@@ -87,7 +88,10 @@ export function nodeContext(manifest: Manifest, projectDir: string, manifestText
     pnpmLockfiles.map(([lockfile, { lockfileVersion, ...lock }]) => {
       const lockDir = path.dirname(path.join(projectDir, lockfile));
       const pnpm = pnpmTool(projectDir, lockDir, lockfileVersion, registry!);
-      const registries = scopeRegistries(readNpmrc(projectDir, [lockDir]).scopes, lock.packages);
+      const registries = scopeRegistries(
+        readNpmrc(projectDir, [lockDir]).scopes,
+        lock.packages.map((line) => line.split(" ")[0]!),
+      );
       return [lockfile.replace(/^\.\//, ""), { ...lock, pnpm, registries, settings: pnpmInstallSettings(projectDir, lockDir) }];
     }),
   );
@@ -98,7 +102,13 @@ export function nodeContext(manifest: Manifest, projectDir: string, manifestText
         const yarn = berryTool(projectDir, lockDir, registry!);
         const integrityOf = (spec: string) => npmViewIntegrity(spec, lockDir, registry!);
         const lock = readBerryLock(projectDir, lockfile, manifest.systems, integrityOf, downloads.berry);
-        return [lockfile.replace(/^\.\//, ""), { ...lock, yarn }];
+        // .yarnrc.yml's registries (yarn's, not npm's): the default one when set, and the scopes'.
+        const yarnrc = readYarnrc(projectDir, lockDir);
+        const registries = scopeRegistries(
+          yarnrc.scopes,
+          lock.packages.map((line) => line.split(" ")[1]!),
+        );
+        return [lockfile.replace(/^\.\//, ""), { ...lock, yarn, registry: yarnrc.registry ?? null, registries }];
       }
       const yarn = yarnTool(projectDir, lockDir, registry!);
       const members = yarnWorkspaces(projectDir, lockDir);
@@ -113,8 +123,8 @@ export function nodeContext(manifest: Manifest, projectDir: string, manifestText
   };
 }
 
-/** The registries of the scopes `packages` ("NAME VERSION …" lines) are in, of those npm's configuration sets. */
-function scopeRegistries(scopes: Record<string, string>, packages: string[]): Record<string, string> {
-  const used = new Set(packages.map((line) => /^(@[^/]+)\//.exec(line)?.[1]).filter((scope) => scope !== undefined));
+/** The registries of the scopes the packages `names` are in, of those the configuration sets. */
+function scopeRegistries(scopes: Record<string, string>, names: string[]): Record<string, string> {
+  const used = new Set(names.map((name) => /^(@[^/]+)\//.exec(name)?.[1]).filter((scope) => scope !== undefined));
   return Object.fromEntries(Object.entries(scopes).filter(([scope]) => used.has(scope)));
 }

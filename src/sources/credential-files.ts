@@ -12,6 +12,9 @@ import { insideGitRepo, trackedMatching } from "../util/git.js";
 
 /** What nix/lib/source.nix leaves out of every source unless an include pattern is the file's own path. */
 export const CREDENTIAL_FILE = /(^|\/)(\.npmrc|\.pypirc|\.netrc|\.env(\.[^/]*)?)$/;
+// yarn 4's settings: the install reads them, so they are not left out of sources, but a token
+// written there is refused as in .npmrc.
+const YARNRC = /(^|\/)\.yarnrc\.yml$/;
 const SKIPPED_DIRS = new Set([".git", ".hg", ".svn", ".nixkit", ".direnv", "node_modules"]);
 const EXAMPLE = /\.(example|sample|template|dist)$/;
 
@@ -19,6 +22,7 @@ const EXAMPLE = /\.(example|sample|template|dist)$/;
 const SECRET_SETTINGS: [RegExp, RegExp][] = [
   [/(^|\/)\.npmrc$/, /^\s*([^=#;\s]*(?:_authToken|_auth|_password|password|certfile|keyfile))\s*=\s*(.*)$/i],
   [/(^|\/)\.pypirc$/, /^\s*(password)\s*[=:]\s*(.*)$/i],
+  [/(^|\/)\.yarnrc\.yml$/, /^\s*(npmAuthToken|npmAuthIdent)\s*:\s*(.*)$/],
   [/(^|\/)\.netrc$/, /\b(password)\s+(\S+)/],
   [
     /(^|\/)\.env(\.[^/]*)?$/,
@@ -28,18 +32,18 @@ const SECRET_SETTINGS: [RegExp, RegExp][] = [
 
 const isSecretValue = (value: string) => {
   const v = value.trim().replace(/^["']|["']$/g, "");
-  return v !== "" && !/^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$/.test(v);
+  return v !== "" && !/^\$(\{[A-Za-z_][A-Za-z0-9_]*(:?-)?\}|[A-Za-z_][A-Za-z0-9_]*)$/.test(v);
 };
 
 /** The credential files Nix would copy with the flake's source (relative paths). */
 function filesNixCopies(projectDir: string): string[] {
-  if (insideGitRepo(projectDir)) return trackedMatching(projectDir, [".npmrc", ".pypirc", ".netrc", ".env", ".env.*"]);
+  if (insideGitRepo(projectDir)) return trackedMatching(projectDir, [".npmrc", ".pypirc", ".netrc", ".env", ".env.*", ".yarnrc.yml"]);
   const found: string[] = [];
   const walk = (dir: string, depth: number) => {
     for (const entry of readdirSync(path.join(projectDir, dir), { withFileTypes: true })) {
       const rel = dir ? `${dir}/${entry.name}` : entry.name;
       if (entry.isDirectory() && !SKIPPED_DIRS.has(entry.name) && depth < 6) walk(rel, depth + 1);
-      else if (!entry.isDirectory() && CREDENTIAL_FILE.test(rel)) found.push(rel);
+      else if (!entry.isDirectory() && (CREDENTIAL_FILE.test(rel) || YARNRC.test(rel))) found.push(rel);
     }
   };
   walk("", 0);
@@ -62,7 +66,7 @@ export function refuseCopiedCredentials(projectDir: string): void {
       const match = setting?.exec(line);
       if (match && isSecretValue(match[2]!))
         problems.push(
-          `${rel}:${i + 1}: ${match[1]} holds a credential, and Nix copies this file into the world-readable store with the flake's source (${insideGitRepo(projectDir) ? "git tracks it" : "the project is not a git repository"}): ${rel.endsWith(".npmrc") ? "write `${NPM_TOKEN}` there and set the variable, or keep the token in ~/.npmrc" : "keep the secret out of the project (an environment variable, or a file in your home)"}${insideGitRepo(projectDir) ? `, and \`git rm --cached ${rel}\`` : ""}`,
+          `${rel}:${i + 1}: ${match[1]} holds a credential, and Nix copies this file into the world-readable store with the flake's source (${insideGitRepo(projectDir) ? "git tracks it" : "the project is not a git repository"}): ${rel.endsWith(".npmrc") ? "write `${NPM_TOKEN}` there and set the variable, or keep the token in ~/.npmrc" : rel.endsWith(".yarnrc.yml") ? 'write "${NPM_TOKEN}" there and set the variable, or keep the token in ~/.yarnrc.yml' : "keep the secret out of the project (an environment variable, or a file in your home)"}${insideGitRepo(projectDir) ? `, and \`git rm --cached ${rel}\`` : ""}`,
         );
     });
   }

@@ -298,7 +298,7 @@ test("URLs are shown without credentials or secret query values, wherever they a
 describe("credential files Nix would copy with the flake's source", () => {
   const git = (dir: string, ...args: string[]) => execFileSync("git", ["-C", dir, ...args], { stdio: "ignore" });
 
-  test("a tracked .npmrc, .netrc or .pypirc with a secret is refused naming file, line and setting; ignored or variable-only ones pass", () => {
+  test("a tracked .npmrc, .netrc, .pypirc or .yarnrc.yml with a secret is refused naming file, line and setting; ignored or variable-only ones pass", () => {
     const dir = tempDir();
     git(dir, "init", "-q");
     writeTree(dir, {
@@ -308,6 +308,7 @@ describe("credential files Nix would copy with the flake's source", () => {
       ".env.example": "API_TOKEN=put-yours-here\n",
       ".env.local": "API_TOKEN=real-one\n",
       ".gitignore": ".env.local\n",
+      ".yarnrc.yml": 'npmScopes:\n  corp:\n    npmAuthToken: "yarn-s3cr3t"\n',
     });
     git(dir, "add", "-A");
     const error = thrown(() => refuseCopiedCredentials(dir));
@@ -317,10 +318,16 @@ describe("credential files Nix would copy with the flake's source", () => {
         /^\.npmrc:2: \/\/npm\.example\/:_authToken holds a credential, .*git tracks it.*\$\{NPM_TOKEN\}.*git rm --cached \.npmrc/,
       ),
       expect.stringMatching(/^\.pypirc:3: password holds a credential/),
+      expect.stringMatching(/^\.yarnrc\.yml:3: npmAuthToken holds a credential, .*~\/\.yarnrc\.yml/),
       expect.stringMatching(/^pkg\/\.netrc:1: password holds a credential/),
     ]);
     expect(error.message).not.toMatch(/s3cr3t|hunter2|real-one/);
-    writeTree(dir, { ".npmrc": "//npm.example/:_authToken=${NPM_TOKEN}\n", "pkg/.netrc": "", ".pypirc": "" });
+    writeTree(dir, {
+      ".npmrc": "//npm.example/:_authToken=${NPM_TOKEN}\n",
+      "pkg/.netrc": "",
+      ".pypirc": "",
+      ".yarnrc.yml": 'npmAuthToken: "${NPM_TOKEN:-}"\n',
+    });
     expect(() => refuseCopiedCredentials(dir)).not.toThrow();
   });
 });
