@@ -6,8 +6,8 @@ import { execa } from "execa";
 import { chmodSync, cpSync, existsSync, readlinkSync, realpathSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { cliPath, countingNix, nix, nixEnv, nixkit, repoRoot, snapshotTree, tempDir, versioned } from "../helpers.js";
-import { editFile, exampleProject, offlinePkgs } from "./project.js";
+import { cliPath, countingNix, nixEnv, nixkit, repoRoot, snapshotTree, tempDir, versioned } from "../helpers.js";
+import { deleteDownloads, editFile, exampleProject, offlinePkgs } from "./project.js";
 
 const RUN_ID = `${process.pid}-${Date.now()}`;
 
@@ -42,11 +42,8 @@ describe("fetched ahead, rooted until built", () => {
       path.join(dir, "nixkit.yaml"),
       `version: 1\nname: rooted\nsystems: [x86_64-linux]\ninputs:\n  nixpkgs: ${JSON.stringify(offlinePkgs())}\nbuilds:\n  app:\n    node: {}\n    script: mkdir -p $out && ls node_modules > $out/modules\n`,
     );
-    expect((await nixkit(["-C", dir, "generate"])).exitCode).toBe(0);
     // No other test runs beside this tier: the fixture's tarballs are dead, and go.
-    const installs = await nix(["eval", "--json", ".#legacyPackages.x86_64-linux.nixkit.npmInstalls"], dir);
-    const tarballs = (JSON.parse(installs.stdout) as { downloads: { path: string }[] }[]).flatMap((i) => i.downloads.map((d) => d.path));
-    for (const tarball of tarballs.filter((p) => existsSync(p))) expect((await nix(["store", "delete", tarball], dir)).exitCode).toBe(0);
+    await deleteDownloads(dir);
 
     // A store GC the moment nixkit asks Nix to build, after the fetch ahead.
     const wrapper = path.join(tempDir(), "nix");

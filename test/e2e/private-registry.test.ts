@@ -5,7 +5,7 @@
 // its own downloads; without the token, the refusal says which line npm reads it from.
 import { execa } from "execa";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { createRequire } from "node:module";
@@ -13,7 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { nix, nixkit, repoRoot, tempDir } from "../helpers.js";
-import { offlinePkgs, outOf } from "./project.js";
+import { deleteDownloads, offlinePkgs, outOf } from "./project.js";
 
 const TOKEN = `s3cret-${process.pid}-${Date.now()}`;
 const RUN_ID = `${process.pid}-${Date.now()}`;
@@ -218,11 +218,3 @@ describe("node: a scope from a private registry that wants a token", () => {
     for (const text of [flake, built.stdout, built.stderr]) expect(text).not.toContain(TOKEN);
   });
 });
-
-/** Removes what an earlier test left in the store of the project's downloads (nothing refers to it). */
-async function deleteDownloads(dir: string) {
-  expect((await nixkit(["generate"], { cwd: dir })).exitCode).toBe(0);
-  const installs = await nix(["eval", "--json", ".#legacyPackages.x86_64-linux.nixkit.npmInstalls"], dir);
-  for (const { path: download } of (JSON.parse(installs.stdout) as { downloads: { path: string }[] }[])[0]!.downloads)
-    if (existsSync(download)) expect((await nix(["store", "delete", download], dir)).exitCode).toBe(0);
-}

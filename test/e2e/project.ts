@@ -1,9 +1,9 @@
 // E2E project fixtures: the example copied into a temp dir, locked to the offline package set
 // through its manifest, so plain `nix` commands work on it without nixkit or --override-input.
-import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { inject } from "vitest";
-import { repoRoot, tempDir } from "../helpers.js";
+import { expect, inject } from "vitest";
+import { nix, nixkit, repoRoot, tempDir } from "../helpers.js";
 
 export const offlinePkgs = () => inject("offlinePkgs");
 
@@ -47,3 +47,15 @@ export const outOf = (stdout: string, name: string): string | undefined =>
 /** The tarballs a `nixkit -v` run downloaded (it logs every download Nix makes), by file name. */
 export const fetchedTarballs = (log: string): string[] =>
   [...new Set([...log.matchAll(/downloading \S+\/([^/\s]+\.tgz)$/gm)].map((m) => m[1]!))].sort();
+
+/**
+ * Deletes from the store the downloads of the project's Node installs (generating its flake
+ * first), so that the next build fetches them again: for downloads nothing refers to, which the
+ * caller knows (Nix refuses to delete a live path, and the test fails).
+ */
+export async function deleteDownloads(dir: string): Promise<void> {
+  expect((await nixkit(["generate"], { cwd: dir })).exitCode).toBe(0);
+  const installs = await nix(["eval", "--json", ".#legacyPackages.x86_64-linux.nixkit.npmInstalls"], dir);
+  const downloads = (JSON.parse(installs.stdout) as { downloads: { path: string }[] }[]).flatMap((i) => i.downloads.map((d) => d.path));
+  for (const download of downloads.filter((p) => existsSync(p))) expect((await nix(["store", "delete", download], dir)).exitCode).toBe(0);
+}
