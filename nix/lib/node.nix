@@ -116,12 +116,13 @@ let
         }' "$@"
     }
   '';
-  # What pnpm's and yarn's installs do instead of stdenv's fixup, which they skip: they patch
-  # shebangs themselves, and nothing in node_modules wants stripping or patchelf; nixpkgs' check
-  # for broken symlinks forks readlink per link (≈ 1 s for pnpm's 640 links), so it is done
-  # here in one node process, with the same verdicts: a link to nothing, or to itself, fails.
-  skipFixup = {
-    dontFixup = true;
+  # What pnpm's and yarn's installs leave out of stdenv's fixup (which still strips and patchelfs
+  # native addons): they patch shebangs themselves, and nixpkgs' check for broken symlinks forks
+  # readlink per link (≈ 1 s for pnpm's 640 links), so it is done here in one node process, with
+  # the same verdicts: a link to nothing, or to itself, fails.
+  quickFixup = {
+    dontPatchShebangs = true;
+    dontCheckForBrokenSymlinks = true;
     postInstall = ''
       node -e '
         const fs = require("fs"), path = require("path");
@@ -266,7 +267,7 @@ let
       };
     in installResult { inherit dir install members; downloads = builtins.attrValues tarballs; };
   # What pnpm.nix and yarn.nix take from here.
-  shared = { inherit installInPlace pruneToInstall skipFixup explainFailure placeFiles readPackageLine installSource installResult patchTrees registryPath storeName; };
+  shared = { inherit installInPlace pruneToInstall quickFixup explainFailure placeFiles readPackageLine installSource installResult patchTrees registryPath storeName; };
   pnpm = import ./pnpm.nix { inherit pkgs lib root registry shared; locks = pnpmLocks; };
   yarn = import ./yarn.nix { inherit pkgs lib root registry shared; locks = yarnLocks; };
   yarnBerry = import ./yarn-berry.nix { inherit pkgs lib root system registry shared; locks = yarnLocks; };

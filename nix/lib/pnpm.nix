@@ -11,7 +11,7 @@
 { pkgs, lib, root, registry, locks, shared }:
 let
   inherit (builtins) concatStringsSep dirOf elem filter head map replaceStrings;
-  inherit (shared) installInPlace pruneToInstall skipFixup explainFailure placeFiles readPackageLine installSource installResult patchTrees registryPath storeName;
+  inherit (shared) installInPlace pruneToInstall quickFixup explainFailure placeFiles readPackageLine installSource installResult patchTrees registryPath storeName;
   # A scoped package comes from its scope's registry when npm's configuration sets one (@corp:registry=…).
   fetch = registries: name: version: hash: import <nix/fetchurl.nix> {
     url =
@@ -42,7 +42,7 @@ let
       flags = concatStringsSep " " ([ "--frozen-lockfile" "--ignore-scripts" ]
         ++ lib.optional (elem "dev" omit) "--prod"
         ++ lib.optional (elem "optional" omit) "--no-optional");
-      install = pkgs.stdenv.mkDerivation (skipFixup // {
+      install = pkgs.stdenv.mkDerivation (quickFixup // {
         name = "${if dir == "." then "" else "${replaceStrings [ "/" ] [ "-" ] dir}-"}pnpm-node-modules";
         src = installSource { path = pnpmRoot; name = "pnpm-project"; files = wanted; dirs = lock.localPaths; };
         nativeBuildInputs = [ pkgs.nodejs pnpm ];

@@ -11,7 +11,7 @@
 { pkgs, lib, root, system, registry, locks, shared }:
 let
   inherit (builtins) concatStringsSep dirOf elem filter map replaceStrings;
-  inherit (shared) installInPlace pruneToInstall skipFixup explainFailure placeFiles readPackageLine installSource installResult patchTrees registryPath;
+  inherit (shared) installInPlace pruneToInstall quickFixup explainFailure placeFiles readPackageLine installSource installResult patchTrees registryPath;
   # .yarnrc.yml's registry for the package's scope, else its npmRegistryServer, else npm's setting.
   urlOf = lock: p:
     let
@@ -76,7 +76,7 @@ let
       # What the install reads of the project: the lockfile, yarn's settings, each member's
       # package.json, and the patches, plugins and local packages the lockfile names.
       wanted = [ "yarn.lock" "package.json" ".yarnrc.yml" ] ++ map (member: "${member}/package.json") lock.members ++ lock.localPaths;
-      install = pkgs.stdenv.mkDerivation (skipFixup // {
+      install = pkgs.stdenv.mkDerivation (quickFixup // {
         name = "${if dir == "." then "" else "${replaceStrings [ "/" ] [ "-" ] dir}-"}yarn-node-modules";
         src = installSource { path = yarnRoot; name = "yarn-project"; files = wanted; dirs = lock.localPaths; };
         nativeBuildInputs = [ pkgs.nodejs yarn ];

@@ -7,7 +7,7 @@
 { pkgs, lib, root, registry, locks, shared }:
 let
   inherit (builtins) concatStringsSep dirOf map replaceStrings;
-  inherit (shared) installInPlace pruneToInstall skipFixup explainFailure placeFiles installSource installResult patchTrees;
+  inherit (shared) installInPlace pruneToInstall quickFixup explainFailure placeFiles installSource installResult patchTrees;
   tool = import ./node-tool.nix { inherit pkgs lib registry; };
   project = { lockfile, scripts, omit }:
     let
@@ -41,7 +41,7 @@ let
       flags = concatStringsSep " " ([ "--frozen-lockfile" "--offline" "--ignore-scripts" "--no-progress" "--non-interactive" ]
         ++ lib.optional (builtins.elem "dev" omit) "--production"
         ++ lib.optional (builtins.elem "optional" omit) "--ignore-optional");
-      install = pkgs.stdenv.mkDerivation (skipFixup // {
+      install = pkgs.stdenv.mkDerivation (quickFixup // {
         name = "${if dir == "." then "" else "${replaceStrings [ "/" ] [ "-" ] dir}-"}yarn-node-modules";
         src = installSource { path = yarnRoot; name = "yarn-project"; files = wanted; dirs = lock.localPaths; };
         nativeBuildInputs = [ pkgs.nodejs yarn ];
