@@ -1,7 +1,7 @@
 // Every write nixkit makes is atomic: a temp file (or directory) beside the target, filled, then
 // renamed over it; a failed fill removes the temp. Temps carry the writer's pid, so whatever a
-// killed writer left is recognised and swept by the next write to the same directory. The one
-// home of temp-then-rename.
+// killed writer left is recognised: the next write of the same file removes its dead temps, and
+// sweepLeftovers a whole directory's. The one home of temp-then-rename.
 import { accessSync, constants, existsSync, mkdirSync, promises as fs, readdirSync, readlinkSync } from "node:fs";
 import path from "node:path";
 import { lockAbandoned, pidAlive, withLock } from "./lock.js";
@@ -104,7 +104,17 @@ async function writeTemp(target: string, content: string | Uint8Array, mode = 0o
   return temp;
 }
 
+/** Removes the temps of `target` that killed writers left (their pid no longer runs). */
+async function sweepDeadTempsOf(target: string): Promise<void> {
+  const dir = path.dirname(target);
+  for (const name of deadLeftovers(dir)) {
+    const match = name.match(LEFTOVER)!;
+    if (match[1] === path.basename(target) && match[3] === "tmp") await fs.rm(path.join(dir, name), { force: true });
+  }
+}
+
 export async function writeFileAtomic(target: string, content: string | Uint8Array, mode?: number): Promise<void> {
+  await sweepDeadTempsOf(target);
   const temp = await writeTemp(target, content, mode);
   try {
     await fs.rename(temp, target);
@@ -206,6 +216,8 @@ export async function readFileIfExists(file: string): Promise<string | undefined
  * rewriting them (even unchanged) would make Nix re-copy and re-evaluate the flake.
  */
 export async function writeFileIfChanged(target: string, content: string): Promise<boolean> {
+  // A killed writer's temp goes even when there is nothing to write.
+  await sweepDeadTempsOf(target);
   if ((await readFileIfExists(target)) === content) return false;
   await writeFileAtomic(target, content);
   return true;

@@ -1,9 +1,9 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Writable } from "node:stream";
 import { describe, expect, test } from "vitest";
-import { sweepLeftovers, writeFilesAtomic } from "../../src/state/atomic.js";
+import { sweepLeftovers, writeFileAtomic, writeFileIfChanged, writeFilesAtomic } from "../../src/state/atomic.js";
 import { createLogger } from "../../src/util/logger.js";
 import { tempDir } from "../helpers.js";
 
@@ -79,6 +79,22 @@ describe("writeFilesAtomic", () => {
     expect(readFileSync(path.join(dir, "sub", "x"), "utf8")).toBe("x");
     expect(statSync(path.join(dir, "sub", "x")).mode & 0o777).toBe(0o600);
   });
+});
+
+test("a write of a file removes its temps that killed writers left, even when the content is unchanged; a live writer's stays", async () => {
+  const dir = tempDir();
+  const target = path.join(dir, "durations.json");
+  writeFileSync(target, "{}\n");
+  const deadPid = spawnSync("true").pid!;
+  const dead = path.join(dir, `.durations.json.${deadPid}.abc12345.tmp`);
+  const live = path.join(dir, `.durations.json.${process.pid}.def67890.tmp`);
+  const other = path.join(dir, `.other.json.${deadPid}.abc12345.tmp`);
+  for (const file of [dead, live, other]) writeFileSync(file, "");
+  expect(await writeFileIfChanged(target, "{}\n")).toBe(false);
+  expect([existsSync(dead), existsSync(live), existsSync(other)]).toEqual([false, true, true]);
+  writeFileSync(dead, "");
+  await writeFileAtomic(target, "{}\n");
+  expect(existsSync(dead)).toBe(false);
 });
 
 describe("sweepLeftovers", () => {
