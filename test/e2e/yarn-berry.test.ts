@@ -33,11 +33,6 @@ builds:
       node -p "require('greeting')('nix')" > $out/greeting
       (cd ../lib && node -p "require('shout')('hi')") > $out/shout
       cat ../../node_modules/.postinstall-ran > $out/postinstall
-  lean:
-    node: { lockfile: yarn.lock, scripts: false, omit: [dev] }
-    script: |
-      mkdir -p $out
-      ls -a node_modules > $out/root-modules
 tests:
   lib:
     node: { lockfile: yarn.lock }
@@ -48,6 +43,16 @@ tests:
     node: { lockfile: yarn.lock }
     script: yarn test
 `;
+
+// A second install of the same lockfile, without scripts and dev dependencies: added by the tests
+// that check it (each install is a full one, in every test that builds).
+const LEAN_BUILD = `  lean:
+    node: { lockfile: yarn.lock, scripts: false, omit: [dev] }
+    script: |
+      mkdir -p $out
+      ls -a node_modules > $out/root-modules
+`;
+const withLeanBuild = (dir: string) => editFile(path.join(dir, "nixkit.yaml"), (t) => t.replace("\ntests:\n", `\n${LEAN_BUILD}tests:\n`));
 
 function berryProject(): string {
   const dir = tempDir("nixkit-berry-");
@@ -67,6 +72,7 @@ describe("node: a yarn 4 workspace from its own lockfile", () => {
     "build, test with JUnit and the shell: members linked, a patch: package, an alias, a platform package's bin",
     async () => {
       const dir = berryProject();
+      withLeanBuild(dir);
       const build = await nixkit(["build", "-v"], { cwd: dir });
       expect(build.exitCode, build.stderr).toBe(0);
       const out = outOf(build.stdout, "app")!;
@@ -98,6 +104,7 @@ describe("node: a yarn 4 workspace from its own lockfile", () => {
 
   test("Plug'n'Play (yarn's default linker), yarn.lock detected: build, test and the shell through yarn, a user's own .pnp.cjs left alone", async () => {
     const dir = berryProject();
+    withLeanBuild(dir);
     editFile(path.join(dir, ".yarnrc.yml"), (t) => t.replace("nodeLinker: node-modules\n", ""));
     // Detected, not named: the project has a yarn.lock and no package-lock.json.
     editFile(path.join(dir, "nixkit.yaml"), (t) =>
