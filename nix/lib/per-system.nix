@@ -24,12 +24,19 @@ let
     yarnLocks = manifest.yarnLocks or { };
   };
   python = import ./python.nix { inherit pkgs; };
+  pythonLock = import ./python-lock.nix { inherit pkgs lib system; locks = manifest.pythonLocks or { }; };
 
   # What a `node` or `python` field adds to a build, test or the shell: the interpreter (and
   # python's packages) on PATH, and for node the lockfile's node_modules linked into `projectDir`
   # with its .bin on PATH. A user's node_modules never enters a source: the locked one replaces it.
   languageInputs = spec: lib.optionals (spec.node != null) ([ pkgs.nodejs ] ++ (npmProject spec).tools)
-    ++ lib.optionals (spec.python != null) [ (resolveLanguage python.environment spec.python) ];
+    ++ lib.optionals (spec.python != null) [ (resolveLanguage pythonEnvironment spec.python) ];
+  # One venv per Python lockfile, groups and interpreter, however many fields name it.
+  pythonLockSpec = spec: { inherit (spec) lockfile groups version; };
+  pythonInstalls = listToAttrs (map (spec: { name = builtins.toJSON (pythonLockSpec spec.python); value = pythonLock.install spec.python; })
+    (filter (spec: spec.python != null && (spec.python.lockfile or null) != null) sections));
+  pythonEnvironment = spec: if (spec.lockfile or null) == null then python.environment spec
+    else pythonInstalls.${builtins.toJSON (pythonLockSpec spec)}.install;
   resolveLanguage = f: x: if packageProblems == [ ] then f x else throw (concatStringsSep "\n" packageProblems);
   # One evaluation per npm project (lockfile and options), however many fields name it.
   npmProjects = listToAttrs (map (spec: { name = builtins.toJSON spec.node; value = node.project spec.node; })
@@ -167,7 +174,7 @@ let
     # nixkit sets NIXKIT_PROJECT; plain `nix develop` runs in the project.
     shellHook = linkNodeModules manifest.shell "\${NIXKIT_PROJECT:-$PWD}" + manifest.shell.hook;
   };
-  # Every npm project's install, with its downloads (nixkit fetches the missing ones ahead of a
-  # build: src/node/prefetch.ts).
-  npmInstalls = map (p: p.fetches) (attrValues npmProjects);
+  # Every npm project's and Python lockfile's install, with its downloads (nixkit fetches the
+  # missing ones ahead of a build: src/node/prefetch.ts).
+  npmInstalls = map (p: p.fetches) (attrValues npmProjects ++ attrValues pythonInstalls);
 in { inherit builds tests testReports images shell npmInstalls; }

@@ -70,7 +70,16 @@ let
   python3 = import ./python.nix { inherit lib runCommand imports patchedTree pythonVersion; };
 in
 lib.optionalAttrs (imports ? glibc && imports ? patchelf) (
-  { inherit glibc; }
+  {
+    inherit glibc;
+    # patchelf itself, for builds (nixpkgs' stdenv has it too).
+    patchelf = patchedTree imports.patchelf { };
+  }
+  # GCC's runtime libraries and glibc: what nixpkgs' pythonManylinuxPackages lists for manylinux
+  # wheels (less the X11 and GL libraries, which the set does not have).
+  // lib.optionalAttrs (imports ? gccLib) (let gccLib = patchedTree imports.gccLib { }; in {
+    pythonManylinuxPackages = { manylinux1 = [ glibc gccLib ]; manylinux2010 = [ glibc gccLib ]; manylinux2014 = [ glibc gccLib ]; };
+  })
   // lib.optionalAttrs (imports ? nodejs) {
     inherit nodejs;
     "nodejs_${nodeMajor}" = nodejs;

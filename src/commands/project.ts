@@ -37,7 +37,7 @@ export interface GenerateOptions {
 export async function generate(session: Session, options: GenerateOptions): Promise<void> {
   const { logger, projectDir } = session;
   const { manifest, text } = await loadManifest(projectDir);
-  const plan = generatePlan(manifest, text, readPlanInputs(manifest, text, projectDir));
+  const plan = generatePlan(manifest, text, await readPlanInputs(manifest, text, projectDir));
   if (options.check) {
     const drifts = await findDrift(projectDir, plan);
     if (logger.json) logger.data({ fresh: drifts.length === 0, drift: drifts });

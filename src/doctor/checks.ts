@@ -220,7 +220,7 @@ async function freshnessCheck(projectDir: string, loaded: LoadedManifest | Error
   try {
     if (loaded instanceof Error) throw loaded;
     const { manifest, text } = loaded;
-    const drifts = await findDrift(projectDir, generatePlan(manifest, text, readPlanInputs(manifest, text, projectDir)));
+    const drifts = await findDrift(projectDir, generatePlan(manifest, text, await readPlanInputs(manifest, text, projectDir)));
     if (drifts.length === 0) return { name: "generated", status: "PASS", detail: "flake.nix and .nixkit/lib match nixkit.yaml" };
     return { name: "generated", status: "WARN", detail: drifts.map(describeDrift).join("; "), fix: "run `nixkit generate`" };
   } catch (error) {

@@ -5,6 +5,7 @@ import { formatPath } from "../manifest/problems.js";
 import type { Manifest } from "../manifest/schema.js";
 import { derivationNames } from "../nix/flake-attrs.js";
 import type { NodeContext } from "../node/registry-for.js";
+import type { PythonContext } from "../python/context.js";
 import type { NixValue } from "./to-nix.js";
 
 type Languages = Pick<Manifest["shell"], "node" | "python">;
@@ -39,6 +40,8 @@ function languages(spec: Languages, field: (string | number)[]): Record<string, 
   };
   const python = spec.python && {
     version: spec.python.version ?? null,
+    lockfile: spec.python.lockfile?.replace(/^\.\//, "") ?? null,
+    groups: spec.python.groups ?? ["dev"],
     packages: spec.python.packages.map((name, i) => ({ name, field: formatPath([...field, "python", "packages", i]) })),
     field: formatPath([...field, "python"]),
   };
@@ -58,7 +61,7 @@ function scriptSection(kind: "builds" | "tests", name: string, spec: Section): N
   };
 }
 
-export function flakeData(manifest: Manifest, node: NodeContext): NixValue {
+export function flakeData(manifest: Manifest, node: NodeContext, python: PythonContext = {}): NixValue {
   const section = (kind: "builds" | "tests") =>
     Object.fromEntries(Object.entries(manifest[kind]).map(([name, spec]) => [name, scriptSection(kind, name, spec)]));
   return {
@@ -68,6 +71,7 @@ export function flakeData(manifest: Manifest, node: NodeContext): NixValue {
     ...(node.npmSettings ? { npmSettings: node.npmSettings } : {}),
     ...(node.pnpmLocks ? { pnpmLocks: node.pnpmLocks as unknown as NixValue } : {}),
     ...(node.yarnLocks ? { yarnLocks: node.yarnLocks as unknown as NixValue } : {}),
+    ...(python.pythonLocks ? { pythonLocks: python.pythonLocks as unknown as NixValue } : {}),
     shell: {
       ...languages(manifest.shell, ["shell"]),
       packages: packageRefs(manifest.shell.packages, ["shell", "packages"]),

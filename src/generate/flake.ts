@@ -4,13 +4,14 @@ import type { Manifest } from "../manifest/schema.js";
 import { LIB_DIR } from "../state/layout.js";
 import { nixkitVersion } from "../util/assets.js";
 import type { NodeContext } from "../node/registry-for.js";
+import type { PythonContext } from "../python/context.js";
 import { flakeData } from "./flake-data.js";
 import path from "node:path";
 import { renderHeader } from "./header.js";
 import { shellInputsLine } from "./shell-inputs.js";
 import { nixString, toNix, type NixValue } from "./to-nix.js";
 
-export function renderFlake(manifest: Manifest, hashes: { manifest: string; source: string }, node: NodeContext): string {
+export function renderFlake(manifest: Manifest, hashes: { manifest: string; source: string }, node: NodeContext, python: PythonContext = {}): string {
   const inputs: NixValue = Object.fromEntries(Object.entries(manifest.inputs).map(([name, url]) => [name, { url }]));
   const body = [
     "{",
@@ -30,7 +31,7 @@ export function renderFlake(manifest: Manifest, hashes: { manifest: string; sour
     "    inherit inputs;",
     `    pkgsFor = ${pkgsFor(manifest.nixpkgs.allowUnfree)};`,
     "    root = ./.;",
-    `    manifest = ${toNix(flakeData(manifest, node), "    ")};`,
+    `    manifest = ${toNix(flakeData(manifest, node, python), "    ")};`,
     "  };",
     "}",
     "",

@@ -124,6 +124,6 @@ export function generatedFilesFresh(projectDir: string): boolean {
 /** The library files nixkit ships (nix/lib/*.nix, and the scripts its builders run), sorted. */
 export function shippedLibrary(): string[] {
   return readdirSync(assetPath("nix", "lib"))
-    .filter((n) => n.endsWith(".nix") || n.endsWith(".cjs"))
+    .filter((n) => n.endsWith(".nix") || n.endsWith(".cjs") || n.endsWith(".py"))
     .sort();
 }

@@ -1,12 +1,13 @@
 // What `nixkit generate` writes: a pure function of the manifest and the plan's inputs, read once
 // by the caller: nixkit's own nix/lib and, for Node projects, the lockfiles' checks and npm's
-// registry setting (src/node/registry-for.ts).
+// registry setting (src/node/registry-for.ts); for Python lockfiles, what they lock (src/python/context.ts).
 import { readFileSync } from "node:fs";
 import type { Manifest } from "../manifest/schema.js";
 import { FLAKE_FILE, LIB_DIR } from "../state/layout.js";
 import { assetPath, nixkitVersion } from "../util/assets.js";
 import { sha256 } from "../util/hash.js";
 import { nodeContext, type NodeContext } from "../node/registry-for.js";
+import { pythonContext, type PythonContext } from "../python/context.js";
 import { renderFlake } from "./flake.js";
 import { shippedLibrary, type GeneratedFile } from "./freshness.js";
 
@@ -28,15 +29,20 @@ export const generatedPaths = (): string[] => [FLAKE_FILE, ...shippedLibrary().m
 export interface PlanInputs {
   library: GeneratedFile[];
   node: NodeContext;
+  python: PythonContext;
 }
 
 /** The files and settings the plan reads (a refused lockfile throws here, placed at its field by `manifestText`). */
-export function readPlanInputs(manifest: Manifest, manifestText: string, projectDir: string): PlanInputs {
-  return { library: libraryFiles(), node: nodeContext(manifest, projectDir, manifestText) };
+export async function readPlanInputs(manifest: Manifest, manifestText: string, projectDir: string): Promise<PlanInputs> {
+  return {
+    library: libraryFiles(),
+    node: nodeContext(manifest, projectDir, manifestText),
+    python: await pythonContext(manifest, projectDir, manifestText),
+  };
 }
 
 /** `manifestText` is nixkit.yaml as read: its hash lets the shell's fast path trust flake.nix without parsing YAML. */
 export function generatePlan(manifest: Manifest, manifestText: string, inputs: PlanInputs): GeneratedFile[] {
   const hashes = { manifest: sha256(manifestText), source: sourceHash(manifest, inputs.library) };
-  return [{ path: FLAKE_FILE, content: renderFlake(manifest, hashes, inputs.node) }, ...inputs.library];
+  return [{ path: FLAKE_FILE, content: renderFlake(manifest, hashes, inputs.node, inputs.python) }, ...inputs.library];
 }

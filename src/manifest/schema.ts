@@ -51,13 +51,29 @@ const python = z
       .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_'-]*$/, { message: "a python3Packages attribute name, e.g. numpy" }))
       .default([])
       .describe("nixpkgs' python3Packages names."),
+    lockfile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "uv.lock or a requirements file with --hash for every line (uv pip compile --generate-hashes), relative to the project: its wheels fetched by their sha256 and installed into one venv (instead of packages).",
+      ),
+    groups: z
+      .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { message: "a dependency group name, e.g. dev" }))
+      .optional()
+      .describe("uv.lock: the project's dependency groups installed with it (default: dev, as `uv sync`)."),
     version: z
       .string()
       .regex(/^3\.\d+$/, { message: 'a Python version like "3.12"' })
       .optional()
       .describe('A Python version ("3.12": nixpkgs\' python312); absent: python3.'),
   })
-  .describe("Python with these packages (python3.withPackages) on PATH.");
+  .refine((spec) => !(spec.lockfile && spec.packages.length > 0), {
+    message: "packages (nixpkgs' python3Packages) and lockfile cannot be combined: put every package in the lock",
+    path: ["packages"],
+  })
+  .refine((spec) => !(spec.groups && !spec.lockfile), { message: "groups select a lockfile's dependency groups: set lockfile too", path: ["groups"] })
+  .describe("Python on PATH: with nixpkgs' python3Packages (python3.withPackages), or a venv from a lockfile.");
 
 const languages = { node: node.optional(), python: python.optional() };
 

@@ -81,7 +81,8 @@ async function materialise(dir: string, files: Planned[]): Promise<void> {
     elf.push(`library lib/${soname}`);
   }
   await fs.mkdir(path.join(dir, "nix-support"), { recursive: true });
-  await fs.writeFile(path.join(dir, "nix-support", "elf-files"), elf.sort().join("\n") + "\n");
+  // (a library the tree has is also a dependency of another of its files: listed once)
+  await fs.writeFile(path.join(dir, "nix-support", "elf-files"), [...new Set(elf)].sort().join("\n") + "\n");
 }
 
 /** glibc's loader and libraries, from the directory the host's libc lives in. */

@@ -134,6 +134,27 @@ export function patchelfTree(): HostTree | undefined {
     : undefined;
 }
 
+/**
+ * GCC's runtime libraries (libstdc++, libgcc_s, libgomp), which manylinux wheels load from the
+ * system (PEP 599 lets them): nixpkgs' stdenv.cc.cc.lib, in pythonManylinuxPackages.
+ */
+export function gccLibTree(): HostTree | undefined {
+  const copies: TreeCopy[] = [];
+  let version = "";
+  for (const [debianName, soname] of [
+    ["libstdc++6", "libstdc++.so.6"],
+    ["libgcc-s1", "libgcc_s.so.1"],
+    ["libgomp1", "libgomp.so.1"],
+  ] as const) {
+    const pkg = debianPackage(debianName);
+    const file = pkg?.files.find((f) => path.basename(f) === soname && existsSync(f));
+    if (!pkg || !file) continue;
+    if (debianName === "libstdc++6") version = upstreamVersion(pkg.version);
+    copies.push({ from: realpathSync(file), to: `lib/${soname}` });
+  }
+  return version ? { attr: ["gccLib"], pname: "gcc-lib", version, copies } : undefined;
+}
+
 export const glibcVersion = (): string => {
   const pkg = debianPackage("libc6");
   return pkg ? upstreamVersion(pkg.version) : "host";

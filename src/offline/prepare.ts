@@ -11,7 +11,7 @@ import { writeDirAtomic } from "../state/atomic.js";
 import { IMMUTABLE_MARKER, userCachePaths } from "../state/layout.js";
 import { isStaticElf } from "./elf.js";
 import { importHostTrees, type ContentStore, type ImportedTree } from "./host-import.js";
-import { nodeTree, patchelfTree, pythonPackageTrees, pythonTree, type HostTree } from "./host-trees.js";
+import { gccLibTree, nodeTree, patchelfTree, pythonPackageTrees, pythonTree, type HostTree } from "./host-trees.js";
 
 export interface HostFiles {
   busybox: string;
@@ -83,7 +83,13 @@ function hostTrees(): HostTree[] {
   const python = pythonTree();
   const patchelf = patchelfTree();
   if (!patchelf) return [];
-  return [patchelf, nodeTree(), ...(python ? [python, ...pythonPackageTrees(python.version.split(".").slice(0, 2).join("."))] : [])];
+  const gccLib = gccLibTree();
+  return [
+    patchelf,
+    nodeTree(),
+    ...(gccLib ? [gccLib] : []),
+    ...(python ? [python, ...pythonPackageTrees(python.version.split(".").slice(0, 2).join("."))] : []),
+  ];
 }
 
 // Beside the set's files: each file's sha256, so a damaged set is noticed before Nix uses it.

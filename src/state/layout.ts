@@ -83,6 +83,8 @@ export function userCachePaths(env: NodeJS.ProcessEnv = process.env) {
     npmRegistries: path.join(root, "npm-registries.json"),
     /** Integrity hashes npm's registry gave for published versions (src/node/npm-config.ts). */
     npmIntegrities: path.join(root, "npm-integrities.json"),
+    /** Where a Python index serves each file of a hashed requirements file (src/python/index.ts). */
+    pythonIndexFiles: path.join(root, "python-index-files.json"),
     /** Which configured substituters answered, recently. */
     substituters: path.join(root, "substituters.json"),
     layerCache: path.join(root, "image-cache"),

@@ -38,6 +38,14 @@ export function readEntries(file: string): Record<string, unknown> {
   }
 }
 
+/** Adds or replaces entries at once, keeping at most `keep` entries (the newest). */
+export function writeEntries(file: string, entries: Record<string, unknown>, keep: number): void {
+  const kept = Object.entries(readEntries(file))
+    .filter(([k]) => !(k in entries))
+    .slice(-Math.max(0, keep - Object.keys(entries).length));
+  writeStamp(file, JSON.stringify({ ...Object.fromEntries(kept), ...entries }) + "\n");
+}
+
 /** Adds or replaces one entry, keeping at most `keep` entries (the newest). */
 export function writeEntry(file: string, key: string, value: unknown, keep: number): void {
   const kept = Object.entries(readEntries(file))

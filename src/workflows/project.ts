@@ -62,7 +62,7 @@ export async function prepareProject(session: Session, options: PrepareOptions =
   // fields); otherwise the plan is made, and a refused lockfile is a manifest error here, before
   // anything is written or asked of Nix.
   const fresh = freshByStamp(projectDir);
-  const plan = fresh ? [] : generatePlan(loaded.manifest, loaded.text, readPlanInputs(loaded.manifest, loaded.text, projectDir));
+  const plan = fresh ? [] : generatePlan(loaded.manifest, loaded.text, await readPlanInputs(loaded.manifest, loaded.text, projectDir));
   const regenerate = options.regenerate ?? true;
   if (regenerate && !fresh) {
     const drifts = await applyPlan(projectDir, plan, false, logger.warn);

@@ -108,7 +108,7 @@ test(
 
     const dir = tempDir();
     const { manifest } = parseManifest(manifestWith(accepted, offlinePkgs()));
-    for (const file of generatePlan(manifest, "", readPlanInputs(manifest, "", dir))) {
+    for (const file of generatePlan(manifest, "", await readPlanInputs(manifest, "", dir))) {
       mkdirSync(path.dirname(path.join(dir, file.path)), { recursive: true });
       writeFileSync(path.join(dir, file.path), file.content);
     }

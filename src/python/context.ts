@@ -1,0 +1,72 @@
+// The Python facts the generated flake needs beyond the manifest: every lockfile a `python` field
+// names, read into what the Nix library installs (nix/lib/python-lock.nix).
+import path from "node:path";
+import type { Manifest } from "../manifest/schema.js";
+import { readTextInside } from "../util/bounded-read.js";
+import { FieldError } from "../util/errors.js";
+import type { PythonLock } from "./lock.js";
+import { readRequirementsLock } from "./requirements.js";
+import { readUvLock } from "./uv-lock.js";
+
+export interface PythonContext {
+  /** Each lockfile, by its path relative to the project. */
+  pythonLocks?: Record<string, PythonLock>;
+}
+
+type PythonSpec = NonNullable<Manifest["shell"]["python"]>;
+
+function pythonFields(manifest: Manifest): { field: string; python: PythonSpec }[] {
+  const sections = [
+    ["shell", manifest.shell] as const,
+    ...(["builds", "tests"] as const).flatMap((kind) =>
+      Object.entries(manifest[kind]).map(([name, spec]) => [`${kind}.${name}`, spec] as const),
+    ),
+  ];
+  return sections.flatMap(([field, spec]) => (spec.python ? [{ field: `${field}.python`, python: spec.python }] : []));
+}
+
+const isUvLock = (lockfile: string) => path.posix.basename(lockfile) === "uv.lock";
+
+export async function pythonContext(manifest: Manifest, projectDir: string, manifestText = ""): Promise<PythonContext> {
+  const fields = pythonFields(manifest).filter(({ python }) => python.lockfile);
+  if (fields.length === 0) return {};
+  const problems: string[] = [];
+  const locks: Record<string, PythonLock> = {};
+  for (const { field, python } of fields) {
+    const lockfile = python.lockfile!.replace(/^\.\//, "");
+    const name = path.posix.basename(lockfile);
+    if (!isUvLock(lockfile) && !name.endsWith(".txt")) {
+      problems.push(
+        `nixkit.yaml ${field}.lockfile: ${lockfile} is not a lockfile nixkit reads (uv.lock, or a requirements .txt file with --hash on every line)${name === "poetry.lock" ? "; poetry.lock is not supported yet: `poetry export --with dev -f requirements.txt -o requirements.txt` writes a hashed requirements file" : ""}`,
+      );
+      continue;
+    }
+    if (python.groups && !isUvLock(lockfile)) {
+      problems.push(
+        `nixkit.yaml ${field}.groups: ${lockfile} is a flat requirements file without dependency groups; remove groups (or name a file per group)`,
+      );
+      continue;
+    }
+    if (!locks[lockfile]) {
+      const file = path.join(projectDir, lockfile);
+      if (isUvLock(lockfile)) {
+        const text = readTextInside(projectDir, file, "lockfile", lockfile);
+        if (text === undefined) {
+          problems.push(
+            `nixkit.yaml ${field}.lockfile: ${lockfile} does not exist; run \`uv lock\` in ${path.posix.dirname(lockfile)} to create it`,
+          );
+          continue;
+        }
+        locks[lockfile] = readUvLock(text, lockfile, manifest.systems);
+      } else locks[lockfile] = await readRequirementsLock(projectDir, lockfile, manifest.systems);
+    }
+    const groups = (locks[lockfile] as { groups?: Record<string, unknown> }).groups ?? {};
+    for (const group of python.groups ?? [])
+      if (!(group in groups))
+        problems.push(
+          `nixkit.yaml ${field}.groups: ${lockfile} has no dependency group "${group}" (it has ${Object.keys(groups).join(", ") || "none"}); add it to pyproject.toml's [dependency-groups] and run \`uv lock\``,
+        );
+  }
+  if (problems.length > 0) throw new FieldError(problems.join("\n"), manifestText);
+  return { pythonLocks: locks };
+}
