@@ -12,8 +12,10 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 # patchelf: the modern Nix (Debian 13's nix-bin, see scripts/modern-nix.sh) runs from a private prefix, and the
 # offline package set makes the host's Node.js and Python run from the store. python3-pytest and
 # python3-numpy: the offline set's python3Packages. openssh-server, iproute2: the remote-builder tests run
-# sshd in a network namespace of their own (a second host with its own /nix).
-debian_packages=(nix-bin busybox-static bash-static ca-certificates python3 python3-pytest python3-numpy openssh-server openssh-client iproute2 zsh fish libxml2-utils skopeo umoci runc docker-registry podman nginx-light git patchelf)
+# sshd in a network namespace of their own (a second host with its own /nix). python3-venv, python3-pip:
+# uv, which the Python lockfile tests lock with, is installed from the Python index pip is configured
+# with into a venv of its own; libgomp1: GCC's OpenMP runtime for the offline set's manylinux libraries.
+debian_packages=(nix-bin busybox-static bash-static ca-certificates python3 python3-pytest python3-numpy openssh-server openssh-client iproute2 zsh fish libxml2-utils skopeo umoci runc docker-registry podman nginx-light git patchelf python3-venv python3-pip libgomp1)
 missing=()
 for pkg in "${debian_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -47,3 +49,13 @@ fi
 
 # The suite also runs on a modern Nix (Debian 13's 2.26.3), unpacked privately.
 bash "$root/scripts/modern-nix.sh" install
+
+# uv, at the version the Python tests were written against (they run `uv lock` and `uv pip compile`).
+uv_version=0.13.10
+uv_dir="${XDG_CACHE_HOME:-$HOME/.cache}/nixkit-tests/uv-$uv_version"
+if [ ! -x "$uv_dir/bin/uv" ]; then
+    echo "setup: installing uv $uv_version" >&2
+    rm -rf "$uv_dir"
+    python3 -m venv "$uv_dir"
+    "$uv_dir/bin/pip" install -q --disable-pip-version-check "uv==$uv_version" || { rm -rf "$uv_dir"; exit 1; }
+fi

@@ -168,6 +168,8 @@ let
           ${python.interpreter} ${./python-install.py} "$out" ${python} "$wheelListPath" ${concatStringsSep ":" libraryDirs}
           runHook postInstall
         '';
+        # Scripts in the wheels (#!/usr/bin/env python3) run the venv's interpreter, which finds its packages.
+        preFixup = ''PATH="$out/bin:$PATH"'';
         passthru = { inherit python; };
       };
       # For nixkit, which fetches the missing wheels ahead, in parallel (src/node/prefetch.ts).

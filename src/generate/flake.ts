@@ -11,7 +11,12 @@ import { renderHeader } from "./header.js";
 import { shellInputsLine } from "./shell-inputs.js";
 import { nixString, toNix, type NixValue } from "./to-nix.js";
 
-export function renderFlake(manifest: Manifest, hashes: { manifest: string; source: string }, node: NodeContext, python: PythonContext = {}): string {
+export function renderFlake(
+  manifest: Manifest,
+  hashes: { manifest: string; source: string },
+  node: NodeContext,
+  python: PythonContext = {},
+): string {
   const inputs: NixValue = Object.fromEntries(Object.entries(manifest.inputs).map(([name, url]) => [name, { url }]));
   const body = [
     "{",
@@ -39,10 +44,14 @@ export function renderFlake(manifest: Manifest, hashes: { manifest: string; sour
   return renderHeader({ nixkit: nixkitVersion(), ...hashes }, body);
 }
 
-/** The shell's npm lockfile and the package.json beside it: its install depends on them. */
+/** The shell's npm lockfile and the package.json beside it, and its Python lockfile: its installs depend on them. */
 function shellInputFiles(manifest: Manifest): string[] {
   const lockfile = manifest.shell.node?.lockfile.replace(/^\.\//, "");
-  return lockfile ? [lockfile, path.posix.join(path.posix.dirname(lockfile), "package.json")] : [];
+  const pythonLockfile = manifest.shell.python?.lockfile?.replace(/^\.\//, "");
+  return [
+    ...(lockfile ? [lockfile, path.posix.join(path.posix.dirname(lockfile), "package.json")] : []),
+    ...(pythonLockfile ? [pythonLockfile] : []),
+  ];
 }
 
 // nixpkgs' own package set unless its configuration must change: legacyPackages cannot take a

@@ -72,7 +72,10 @@ const python = z
     message: "packages (nixpkgs' python3Packages) and lockfile cannot be combined: put every package in the lock",
     path: ["packages"],
   })
-  .refine((spec) => !(spec.groups && !spec.lockfile), { message: "groups select a lockfile's dependency groups: set lockfile too", path: ["groups"] })
+  .refine((spec) => !(spec.groups && !spec.lockfile), {
+    message: "groups select a lockfile's dependency groups: set lockfile too",
+    path: ["groups"],
+  })
   .describe("Python on PATH: with nixpkgs' python3Packages (python3.withPackages), or a venv from a lockfile.");
 
 const languages = { node: node.optional(), python: python.optional() };

@@ -24,6 +24,7 @@ import { downloadChecked } from "./download.js";
 import { readNpmrc } from "./npm-auth.js";
 import { readYarnrc } from "./yarnrc.js";
 import { nodeFields } from "./registry-for.js";
+import { pythonLockFields } from "../python/context.js";
 
 interface Download {
   url: string;
@@ -72,7 +73,7 @@ async function prefetch(
   logger: Logger,
   signal?: AbortSignal,
 ) {
-  const specs = nodeFields(manifest).map((f) => f.node);
+  const specs = [...nodeFields(manifest).map((f) => f.node), ...pythonLockFields(manifest).map((f) => f.python)];
   if (specs.length === 0) return;
   const lockfiles = [...new Set(specs.map((s) => s.lockfile))].sort();
   const key = sha256(
@@ -91,7 +92,7 @@ async function prefetch(
   const missing = [...wanted.values()].filter((d) => !present.has(d.path));
   let failed = 0;
   if (missing.length > 0) {
-    logger.info(`fetching ${missing.length} npm package(s)`);
+    logger.info(`fetching ${missing.length} package(s)`);
     // Under nixkit's own cache, named after this process: the next run sweeps what a killed one left.
     const downloads = userCachePaths().downloads;
     await sweepLeftovers(downloads);

@@ -15,6 +15,7 @@ export interface PythonContext {
 
 type PythonSpec = NonNullable<Manifest["shell"]["python"]>;
 
+/** Every `python` field of the manifest (the shell's, then builds' and tests'), with its field path. */
 function pythonFields(manifest: Manifest): { field: string; python: PythonSpec }[] {
   const sections = [
     ["shell", manifest.shell] as const,
@@ -25,15 +26,19 @@ function pythonFields(manifest: Manifest): { field: string; python: PythonSpec }
   return sections.flatMap(([field, spec]) => (spec.python ? [{ field: `${field}.python`, python: spec.python }] : []));
 }
 
+/** The `python` fields that name a lockfile. */
+export const pythonLockFields = (manifest: Manifest): { field: string; python: PythonSpec & { lockfile: string } }[] =>
+  pythonFields(manifest).filter((f): f is { field: string; python: PythonSpec & { lockfile: string } } => f.python.lockfile !== undefined);
+
 const isUvLock = (lockfile: string) => path.posix.basename(lockfile) === "uv.lock";
 
 export async function pythonContext(manifest: Manifest, projectDir: string, manifestText = ""): Promise<PythonContext> {
-  const fields = pythonFields(manifest).filter(({ python }) => python.lockfile);
+  const fields = pythonLockFields(manifest);
   if (fields.length === 0) return {};
   const problems: string[] = [];
   const locks: Record<string, PythonLock> = {};
   for (const { field, python } of fields) {
-    const lockfile = python.lockfile!.replace(/^\.\//, "");
+    const lockfile = python.lockfile.replace(/^\.\//, "");
     const name = path.posix.basename(lockfile);
     if (!isUvLock(lockfile) && !name.endsWith(".txt")) {
       problems.push(

@@ -67,9 +67,9 @@ async function unstampedRcFile(invocation: WarmInvocation): Promise<string | und
   if (cached.state === "ok") return cached.file;
   if (cached.state === "damaged") process.stderr.write(`warning: ${damagedRcWarning(cached.file)}\n`);
   // A binary cache is probed and passed by the full CLI, so that print-dev-env uses it too; a
-  // pnpm or yarn lockfile's packages are written into flake.nix, which only the full CLI sees is stale.
+  // pnpm, yarn or Python lockfile's packages are written into flake.nix, which only the full CLI sees is stale.
   const manifest = manifestText(invocation.projectDir);
-  if (/^cache:/m.test(manifest) || /pnpm-lock\.yaml|yarn\.lock/.test(manifest)) return undefined;
+  if (/^cache:/m.test(manifest) || /pnpm-lock\.yaml|yarn\.lock|lockfile:\s*["']?[^\s"',}]*\.(lock|txt)\b/.test(manifest)) return undefined;
   // (or a `node` field that names no lockfile, in a project locked by pnpm or yarn: src/manifest/default-lockfile.ts)
   if (/\bnode:/.test(manifest) && ["pnpm-lock.yaml", "yarn.lock"].some((f) => existsSync(path.join(invocation.projectDir, f))))
     return undefined;

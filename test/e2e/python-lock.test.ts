@@ -1,0 +1,186 @@
+// Python projects from their own lockfiles, for real: a uv project (pandas, scikit-learn and
+// pytest, locked by the real uv in the test's setup from the index pip is configured with) and a
+// hashed requirements file (uv pip compile --generate-hashes), each wheel fetched by Nix by the
+// lock's sha256, installed in the sandbox into one venv shared by tests and the shell.
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { execa } from "execa";
+import { describe, expect, test } from "vitest";
+import { nix, nixkit, tempDir } from "../helpers.js";
+import { editFile, offlinePkgs } from "./project.js";
+
+// Installed by scripts/setup.sh; locks are made with it, with nothing newer than this day.
+const uv = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "nixkit-tests/uv-0.13.10/bin/uv");
+const EXCLUDE_NEWER = "2026-11-01";
+
+const manifest = (lockfile: string) => `version: 1
+name: churn
+systems: [x86_64-linux]
+inputs:
+  nixpkgs: ${JSON.stringify(offlinePkgs())}
+shell:
+  python: { lockfile: ${lockfile} }
+tests:
+  unit:
+    python: { lockfile: ${lockfile} }
+    script: pytest -q -p no:cacheprovider --junitxml=$NIXKIT_REPORTS/junit.xml tests
+`;
+
+const MODEL = `import numpy as np
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+
+
+def train(seed=0):
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({"usage": rng.normal(size=200), "tenure": rng.normal(size=200)})
+    frame["churned"] = (frame.usage + 0.5 * frame.tenure > 0).astype(int)
+    return LogisticRegression().fit(frame[["usage", "tenure"]], frame.churned)
+`;
+const TESTS = `import pandas as pd
+from churn import train
+
+
+def test_learns_two_coefficients():
+    assert train().coef_.shape == (1, 2)
+
+
+def test_predicts_churn():
+    assert train().predict(pd.DataFrame({"usage": [3.0], "tenure": [3.0]}))[0] == 1
+
+
+def test_seeded_training_is_repeatable():
+    assert (train(1).coef_ == train(1).coef_).all()
+`;
+
+function pyproject(pytest: string): string {
+  return `[project]
+name = "churn"
+version = "0.1.0"
+requires-python = ">=3.11"
+dependencies = ["pandas==2.2.3", "scikit-learn==1.5.2"]
+
+[dependency-groups]
+dev = ["pytest==${pytest}"]
+`;
+}
+
+async function uvProject(): Promise<string> {
+  expect(existsSync(uv), `${uv} is missing: run scripts/setup.sh`).toBe(true);
+  const dir = tempDir();
+  mkdirSync(path.join(dir, "tests"));
+  writeFileSync(path.join(dir, "pyproject.toml"), pyproject("8.3.3"));
+  writeFileSync(path.join(dir, "churn.py"), MODEL);
+  writeFileSync(path.join(dir, "tests/test_churn.py"), TESTS);
+  writeFileSync(path.join(dir, "tests/conftest.py"), "import sys, os\nsys.path.insert(0, os.path.dirname(os.path.dirname(__file__)))\n");
+  writeFileSync(path.join(dir, "nixkit.yaml"), manifest("uv.lock"));
+  await lock(dir);
+  return dir;
+}
+
+async function lock(dir: string): Promise<void> {
+  const locked = await execa(uv, ["lock", "--exclude-newer", EXCLUDE_NEWER, "-q"], { cwd: dir, reject: false });
+  expect(locked.exitCode, locked.stderr).toBe(0);
+}
+
+/** The wheels a `nixkit -v` run downloaded, by file name. */
+const fetchedWheels = (log: string): string[] =>
+  [...new Set([...log.matchAll(/downloading \S+\/([^/\s]+\.whl)$/gm)].map((m) => m[1]!))].sort();
+
+const junitOf = (stdout: string): string => {
+  const reports = /\s(\/nix\/store\/\S+-nixkit-test-unit\/reports)\//.exec(stdout)?.[1];
+  expect(reports, stdout).toBeDefined();
+  return readFileSync(path.join(reports!, "junit.xml"), "utf8");
+};
+
+describe("Python lockfiles", () => {
+  test("uv.lock: pandas and scikit-learn tested by pytest in the sandbox, JUnit as pytest wrote it; the shell has the same venv", async () => {
+    const dir = await uvProject();
+    const tested = await nixkit(["test"], { cwd: dir });
+    expect(tested.exitCode, tested.stderr).toBe(0);
+    expect(junitOf(tested.stdout)).toMatch(/<testsuite [^>]*tests="3"/);
+
+    const shell = await nixkit(
+      ["run", "--", "python", "-c", "import pandas, sklearn, sys; print(pandas.__version__, sklearn.__version__, sys.prefix)"],
+      {
+        cwd: dir,
+      },
+    );
+    expect(shell.exitCode, shell.stderr).toBe(0);
+    const [pandas, sklearn, prefix] = shell.stdout.trim().split(" ");
+    expect([pandas, sklearn]).toEqual(["2.2.3", "1.5.2"]);
+    expect(prefix).toMatch(/^\/nix\/store\/[a-z0-9]{32}-python3\.\d+-uv-lock-env$/);
+    // The venv's programs run its interpreter, which finds its packages: pytest in the shell.
+    const pytest = await nixkit(["run", "--", "pytest", "-q", "-p", "no:cacheprovider", "tests"], { cwd: dir });
+    expect(pytest.exitCode, pytest.stdout + pytest.stderr).toBe(0);
+    expect(pytest.stdout).toContain("3 passed");
+  });
+
+  test("a code change installs nothing; a bumped pin fetches that wheel only", async () => {
+    const dir = await uvProject();
+    expect((await nixkit(["test"], { cwd: dir })).exitCode).toBe(0);
+    editFile(path.join(dir, "tests/test_churn.py"), (t) => t + "\n\ndef test_more():\n    assert True\n");
+    const again = await nixkit(["test", "-v"], { cwd: dir });
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.stderr).not.toMatch(/^building python3\.\d+-uv-lock-env$/m);
+    expect(fetchedWheels(again.stderr)).toEqual([]);
+    expect(junitOf(again.stdout)).toMatch(/<testsuite [^>]*tests="4"/);
+
+    // An earlier run may have made the bumped venv and fetched pytest 8.3.4: delete both, with the
+    // test reports that name the venv (a venv no run holds any more goes; a wheel nothing refers to).
+    const bumpedVenv = (n: string) =>
+      /-uv-lock-env$/.test(n) &&
+      readdirSync(path.join("/nix/store", n, "lib")).some((l) =>
+        existsSync(path.join("/nix/store", n, "lib", l, "site-packages/pytest-8.3.4.dist-info")),
+      );
+    for (const name of readdirSync("/nix/store").filter((n) => /-pytest-8\.3\.4-py3-none-any\.whl$/.test(n) || bumpedVenv(n))) {
+      const referrers = await execa("nix-store", ["--query", "--referrers-closure", `/nix/store/${name}`], { reject: false });
+      for (const referrer of referrers.stdout.split("\n").filter(Boolean).reverse()) await nix(["store", "delete", referrer], dir);
+    }
+    writeFileSync(path.join(dir, "pyproject.toml"), pyproject("8.3.4"));
+    await lock(dir);
+    const bumped = await nixkit(["test", "-v"], { cwd: dir });
+    expect(bumped.exitCode, bumped.stderr).toBe(0);
+    expect(fetchedWheels(bumped.stderr)).toEqual(["pytest-8.3.4-py3-none-any.whl"]);
+    expect(bumped.stderr).toMatch(/^building python3\.\d+-uv-lock-env$/m);
+  });
+
+  test("a hashed requirements file installs; one without hashes is refused at its line with the fix", async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, "requirements.in"), "pandas==2.2.3\npytest==8.3.3\n");
+    const compiled = await execa(
+      uv,
+      [
+        "pip",
+        "compile",
+        "-q",
+        "--generate-hashes",
+        "--python-version",
+        "3.11",
+        "--exclude-newer",
+        EXCLUDE_NEWER,
+        "requirements.in",
+        "-o",
+        "requirements.txt",
+      ],
+      { cwd: dir, reject: false },
+    );
+    expect(compiled.exitCode, compiled.stderr).toBe(0);
+    mkdirSync(path.join(dir, "tests"));
+    writeFileSync(
+      path.join(dir, "tests/test_frame.py"),
+      "import pandas as pd\n\ndef test_sum():\n    assert pd.Series([1, 2]).sum() == 3\n",
+    );
+    writeFileSync(path.join(dir, "nixkit.yaml"), manifest("requirements.txt"));
+    const tested = await nixkit(["test"], { cwd: dir });
+    expect(tested.exitCode, tested.stderr).toBe(0);
+    expect(junitOf(tested.stdout)).toMatch(/<testsuite [^>]*tests="1"/);
+
+    writeFileSync(path.join(dir, "requirements.txt"), "# a comment\npandas==2.2.3\n");
+    const refused = await nixkit(["test"], { cwd: dir });
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain("requirements.txt:2:1: pandas==2.2.3 has no --hash=sha256:…");
+    expect(refused.stderr).toContain("uv pip compile --generate-hashes");
+  });
+});
