@@ -21,3 +21,19 @@ test("nixkit's own flake.lock pins nixpkgs to a public nixos-24.11 revision", ()
   });
   expect(lock.nodes.nixpkgs.original.ref).toBe("nixos-24.11");
 });
+
+test("no committed lockfile records where its packages are downloaded from: the user's registry and index settings are read at run time", async () => {
+  const { execFileSync } = await import("node:child_process");
+  const lockfiles = execFileSync("git", ["ls-files", "-z"], { cwd: repoRoot, encoding: "utf8" })
+    .split("\0")
+    .filter((file) => /(^|\/)(package-lock\.json|pnpm-lock\.yaml|yarn\.lock|uv\.lock|poetry\.lock|requirements[^/]*\.txt)$/.test(file));
+  expect(lockfiles.length).toBeGreaterThan(5);
+  for (const file of lockfiles) {
+    const text = readFileSync(path.join(repoRoot, file), "utf8");
+    // (package-lock.json's "funding" entries have a "url" too: not a download)
+    const downloadField = file.endsWith(".json")
+      ? /"(resolved|tarball)":\s*"https?:/
+      : /(resolved|tarball|url|registry|index-url|-i)\W+["']?[a-z+]*https?:\/\//i;
+    expect(text, file).not.toMatch(downloadField);
+  }
+});

@@ -30,7 +30,7 @@ describe("generate plan", () => {
       .map((f) => path.basename(f.path));
     expect(vendored).toEqual(
       readdirSync(path.join(repoRoot, "nix/lib"))
-        .filter((n) => n.endsWith(".nix") || n.endsWith(".cjs"))
+        .filter((n) => n.endsWith(".nix") || n.endsWith(".cjs") || n.endsWith(".py"))
         .sort(),
     );
   });

@@ -13,6 +13,7 @@ const PROCESS_HOMES: Record<string, string> = {
   "src/util/git.ts": "git",
   "src/image/registry.ts": "skopeo",
   "src/node/npm-config.ts": "npm config get registry",
+  "src/python/index.ts": "python3, for the index pip uses when nothing else names one",
   "src/offline/host-query.ts": "ldd and dpkg-query, while the offline package set is prepared",
 };
 
