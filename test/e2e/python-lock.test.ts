@@ -177,6 +177,18 @@ describe("Python lockfiles", () => {
     expect(tested.exitCode, tested.stderr).toBe(0);
     expect(junitOf(tested.stdout)).toMatch(/<testsuite [^>]*tests="1"/);
 
+    // The venv is the same bytes when built again elsewhere, under another TZ and locale.
+    const report = await nix(["path-info", "--derivation", ".#legacyPackages.x86_64-linux.nixkit.testReports.unit"], dir);
+    const references = await execa("nix-store", ["--query", "--references", report.stdout.trim()]);
+    const venv = references.stdout.split("\n").find((p) => p.endsWith("-requirements-txt-env.drv"));
+    expect(venv, references.stdout).toBeDefined();
+    const again = await execa("nix-build", ["--check", "--no-out-link", "--option", "sandbox", "true", venv!], {
+      cwd: tempDir(),
+      env: { TZ: "Asia/Tokyo", LC_ALL: "C" },
+      reject: false,
+    });
+    expect(again.exitCode, again.stderr).toBe(0);
+
     writeFileSync(path.join(dir, "requirements.txt"), "# a comment\npandas==2.2.3\n");
     const refused = await nixkit(["test"], { cwd: dir });
     expect(refused.exitCode).toBe(2);
