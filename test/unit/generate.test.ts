@@ -25,9 +25,7 @@ describe("generate plan", () => {
   });
 
   test("vendors every file of nix/lib", async () => {
-    const vendored = (await planFor(example))
-      .filter((f) => f.path.startsWith(".nixkit/lib/"))
-      .map((f) => path.basename(f.path));
+    const vendored = (await planFor(example)).filter((f) => f.path.startsWith(".nixkit/lib/")).map((f) => path.basename(f.path));
     expect(vendored).toEqual(
       readdirSync(path.join(repoRoot, "nix/lib"))
         .filter((n) => n.endsWith(".nix") || n.endsWith(".cjs") || n.endsWith(".py"))
