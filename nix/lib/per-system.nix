@@ -61,6 +61,13 @@ let
   neededOnPath = spec: concatStringsSep "\n" (map (need:
     let dir = "\"\$${buildVariable need}/bin\""; in "if [ -d ${dir} ]; then PATH=${dir}:$PATH; fi") spec.needs);
 
+  # Files pinned by sha256 (`data`), each a fixed-output input in $NIXKIT_DATA_<name>: downloaded by
+  # Nix, or a project file added flat (Nix checks its bytes against the hash either way).
+  dataVariables = spec: lib.mapAttrs' (name: file: lib.nameValuePair "NIXKIT_DATA_${name}" "${
+    if file.url != null then import <nix/fetchurl.nix> { inherit (file) url hash; name = "nixkit-data-${name}"; }
+    else builtins.path { path = root + "/${file.path}"; name = "nixkit-data-${name}"; recursive = false; inherit (file) sha256; }
+  }") (spec.data or { });
+
   # `env` entries become derivation attributes (mkDerivation's `env`), so a name Nix interprets
   # would change how the derivation is built (outputHash* lifts the network sandbox, __noChroot
   # the chroot). nixkit's manifest rules refuse these names; this is the second line.
@@ -82,7 +89,7 @@ let
       # would run a build's JSON or binary as shell. They come as NIXKIT_BUILD_<name> (which
       # keeps the dependency), their bin/ directories on PATH.
       nativeBuildInputs = [ pkgs.bash ] ++ map resolve spec.packages ++ languageInputs spec;
-      env = plainEnv "${field}.env" spec.env // neededVariables spec;
+      env = plainEnv "${field}.env" spec.env // neededVariables spec // dataVariables spec;
       nixkitScript = spec.script;
       passAsFile = [ "nixkitScript" ];
       dontConfigure = true;

@@ -14,6 +14,7 @@ type Section = Languages & {
   packages: string[];
   needs: string[];
   env: Record<string, string>;
+  data: Manifest["builds"][string]["data"];
   script: string;
   patchShebangs: boolean;
   src?: { include: string[]; exclude: string[] };
@@ -48,6 +49,17 @@ function languages(spec: Languages, field: (string | number)[]): Record<string, 
   return { node: node ?? null, python: python ?? null };
 }
 
+/** A pinned file for Nix: its URL or project path, and its sha256 in hex and SRI form. */
+function dataFile(file: Section["data"][string]): NixValue {
+  const hex = /^[0-9a-f]{64}$/.test(file.sha256) ? file.sha256 : Buffer.from(file.sha256.slice("sha256-".length), "base64").toString("hex");
+  return {
+    url: file.url ?? null,
+    path: file.path?.replace(/^\.\//, "") ?? null,
+    sha256: hex,
+    hash: `sha256-${Buffer.from(hex, "hex").toString("base64")}`,
+  };
+}
+
 function scriptSection(kind: "builds" | "tests", name: string, spec: Section): NixValue {
   return {
     ...languages(spec, [kind, name]),
@@ -55,6 +67,7 @@ function scriptSection(kind: "builds" | "tests", name: string, spec: Section): N
     packages: packageRefs(spec.packages, [kind, name, "packages"]),
     needs: spec.needs,
     env: spec.env,
+    data: Object.fromEntries(Object.entries(spec.data).map(([name, file]) => [name, dataFile(file)])),
     script: spec.script,
     ...(spec.patchShebangs ? {} : { patchShebangs: false }),
     src: spec.src ? { include: spec.src.include.map(stripDotSlash), exclude: spec.src.exclude.map(stripDotSlash) } : null,

@@ -8,6 +8,7 @@ import { assetPath, nixkitVersion } from "../util/assets.js";
 import { sha256 } from "../util/hash.js";
 import { nodeContext, type NodeContext } from "../node/registry-for.js";
 import { pythonContext, type PythonContext } from "../python/context.js";
+import { checkPinnedData } from "../sources/pinned-data.js";
 import { renderFlake } from "./flake.js";
 import { shippedLibrary, type GeneratedFile } from "./freshness.js";
 
@@ -34,6 +35,7 @@ export interface PlanInputs {
 
 /** The files and settings the plan reads (a refused lockfile throws here, placed at its field by `manifestText`). */
 export async function readPlanInputs(manifest: Manifest, manifestText: string, projectDir: string): Promise<PlanInputs> {
+  checkPinnedData(manifest, projectDir, manifestText);
   return {
     library: libraryFiles(),
     node: nodeContext(manifest, projectDir, manifestText),

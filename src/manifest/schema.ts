@@ -80,6 +80,31 @@ const python = z
 
 const languages = { node: node.optional(), python: python.optional() };
 
+// A file pinned by its sha256: fetched (url) or added (path) as a fixed-output input.
+const dataFile = z
+  .strictObject({
+    url: z
+      .string()
+      .regex(/^https?:\/\/[^\s$`'"\\{}]+$/, { message: "data URLs are http:// or https:// (no spaces, quotes, $ or braces)" })
+      .refine((url) => !/^[a-z]+:\/\/[^/?#]*@/.test(url), {
+        message:
+          "the URL carries credentials, which would be committed and printed; put them in Nix's netrc-file and write the URL without them",
+      })
+      .optional()
+      .describe("Where the file is downloaded from (by Nix, checked against sha256)."),
+    path: z
+      .string()
+      .min(1)
+      .refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), { message: "a path inside the project (relative, without ..)" })
+      .optional()
+      .describe("A file of the project, relative to it."),
+    sha256: z
+      .string()
+      .regex(/^([0-9a-f]{64}|sha256-[A-Za-z0-9+/]{43}=)$/, { message: "a sha256 in hex (sha256sum FILE) or SRI form (sha256-BASE64)" })
+      .describe("The file's sha256: a file with other bytes is refused."),
+  })
+  .refine((d) => (d.url === undefined) !== (d.path === undefined), { message: "give url or path (one of them)" });
+
 // Builds and tests share one shape; only what their script must do differs.
 const scriptSection = (scriptDoes: string) =>
   z.strictObject({
@@ -87,6 +112,13 @@ const scriptSection = (scriptDoes: string) =>
     packages: packageList,
     needs: z.array(z.string()).default([]).describe("Builds whose outputs are in $NIXKIT_BUILD_<name>, their bin/ on PATH."),
     env: envMap,
+    data: z
+      .record(
+        z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, { message: "data names use A-Z, a-z, 0-9 and _, starting with a letter" }),
+        dataFile,
+      )
+      .default({})
+      .describe("Files pinned by sha256 (data sets, models), each in $NIXKIT_DATA_<name>."),
     ...languages,
     patchShebangs: z
       .boolean()

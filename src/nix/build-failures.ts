@@ -3,6 +3,7 @@
 // error, a setting Nix refused, no machine for the system).
 import path from "node:path";
 import type { Logger } from "../util/logger.js";
+import { hashToHex } from "../util/hash.js";
 import { nixReason } from "./process.js";
 
 const LOG_TAIL_LINES = 50;
@@ -27,13 +28,16 @@ export function reportFailedBuilds(outcome: BuildFailures, logger: Logger): void
   if (outcome.failed.length === 0 && outcome.error) {
     const text = logger.level === "verbose" ? outcome.error.nixMessage.trim() : nixReason(outcome.error.nixMessage);
     logger.error(`nix could not build: ${text || outcome.error.message}${noMachineFor(outcome.warnings)}`);
+    const mismatch = pinnedDataMismatch(outcome.error.nixMessage);
+    if (mismatch) logger.error(mismatch);
   }
   for (const drvPath of outcome.failed) {
     const log = outcome.logOf(drvPath);
     const shown = logger.level === "verbose" ? log : log.slice(-LOG_TAIL_LINES);
     logger.error(`${drvPath} failed; ${shown.length < log.length ? `last ${shown.length} of ${log.length}` : "all"} log lines:`);
     for (const line of shown) logger.info(`  > ${line}`);
-    const missing = missingDownload([...log, outcome.error?.nixMessage ?? ""].join("\n"));
+    const said = [...log, outcome.error?.nixMessage ?? ""].join("\n");
+    const missing = missingDownload(said) ?? pinnedDataMismatch(said);
     if (missing) logger.error(missing);
     // A remote build's end may be the builder's (it went away, or could not copy): name it
     // with what Nix said about this derivation.
@@ -62,6 +66,14 @@ function noMachineFor(warnings: string[]): string {
 }
 
 /** A download the server says is not there (HTTP 404): for an npm tarball, what that means. */
+/** A `data` file (nix/lib/per-system.nix names its fetch nixkit-data-NAME) whose bytes are not the pinned ones, from Nix's error. */
+export function pinnedDataMismatch(text: string): string | undefined {
+  const name = /hash mismatch in fixed-output derivation '[^']*-nixkit-data-([A-Za-z][A-Za-z0-9_]*)\.drv'/.exec(text)?.[1];
+  const got = hashToHex(/got:\s*(\S+)/.exec(text)?.[1] ?? "");
+  if (!name || !got) return undefined;
+  return `nixkit.yaml data.${name}: the file downloaded has sha256 ${got}, not the one given (its URL serves other bytes now); if it is the file you want, set sha256: ${got}`;
+}
+
 export function missingDownload(text: string): string | undefined {
   const url = /unable to download '([^']+)': HTTP error 404/.exec(text)?.[1];
   if (!url) return undefined;

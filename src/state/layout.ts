@@ -59,6 +59,8 @@ export function projectPaths(projectDir: string) {
     ciStamp: path.join(state, "ci-fresh"),
     /** What `nix build` returned, by the content of what the evaluation reads (src/nix/build-memo.ts). */
     buildMemo: path.join(state, "built.json"),
+    /** sha256 of the data files builds and tests pin, by their signature (src/sources/pinned-data.ts). */
+    dataHashes: path.join(state, "data-hashes.json"),
     /** Content hashes of the flake source's files, by their lstat (src/sources/flake-source.ts). */
     sourceHashes: path.join(state, "source-hashes.json"),
     /** The machines file written from ci.builders. */

@@ -41,6 +41,8 @@ test(
         ".nixkit/lib/python.nix",
         ".nixkit/lib/per-system.nix",
         ".nixkit/lib/pnpm.nix",
+        ".nixkit/lib/python-install.py",
+        ".nixkit/lib/python-lock.nix",
         ".nixkit/lib/source.nix",
         ".nixkit/lib/yarn.nix",
         ".nixkit/lib/yarn-berry.nix",

@@ -58,7 +58,7 @@ describe("fetched ahead, rooted until built", () => {
     const built = await nixkit(["-C", dir, "-v", "build"], { env: { NIXKIT_NIX: wrapper } });
     expect(built.exitCode, built.stderr).toBe(0);
     expect(existsSync(mark)).toBe(true);
-    expect(built.stderr).toMatch(/fetching \d+ npm package\(s\)/);
+    expect(built.stderr).toMatch(/fetching \d+ package\(s\)/);
     // Nix fetched none itself: each was still in the store when the install was built.
     expect(built.stderr).not.toMatch(/^building \S+\.tgz$/m);
   });

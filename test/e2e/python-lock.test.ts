@@ -2,11 +2,14 @@
 // pytest, locked by the real uv in the test's setup from the index pip is configured with) and a
 // hashed requirements file (uv pip compile --generate-hashes), each wheel fetched by Nix by the
 // lock's sha256, installed in the sandbox into one venv shared by tests and the shell.
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { execa } from "execa";
-import { describe, expect, test } from "vitest";
+import { describe, expect, onTestFinished, test } from "vitest";
 import { nix, nixkit, tempDir } from "../helpers.js";
 import { editFile, offlinePkgs } from "./project.js";
 
@@ -194,5 +197,66 @@ describe("Python lockfiles", () => {
     expect(refused.exitCode).toBe(2);
     expect(refused.stderr).toContain("requirements.txt:2:1: pandas==2.2.3 has no --hash=sha256:…");
     expect(refused.stderr).toContain("uv pip compile --generate-hashes");
+  });
+
+  test("data pinned by sha256 (downloaded and from the project) trains a model that is the same bytes when built again; other bytes are refused with the hash they have", async () => {
+    const dir = await uvProject();
+    const row = (i: number) => `${((i * 37) % 101) / 50 - 1},${((i * 53) % 97) / 48 - 1}`;
+    const csv = (from: number, count: number) =>
+      "usage,tenure,churned\n" +
+      Array.from({ length: count }, (_, i) => {
+        const [usage, tenure] = row(from + i)
+          .split(",")
+          .map(Number);
+        return `${usage},${tenure},${usage! + 0.5 * tenure! > 0 ? 1 : 0}\n`;
+      }).join("");
+    const train = csv(0, 400);
+    const server = createServer((request, response) => response.end(request.url === "/train.csv" ? train : "other bytes"));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    onTestFinished(() => void server.close());
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    mkdirSync(path.join(dir, "data"));
+    writeFileSync(path.join(dir, "data/holdout.csv"), csv(1000, 100));
+    const sha = (text: string) => createHash("sha256").update(text).digest("hex");
+    writeFileSync(
+      path.join(dir, "train.py"),
+      `import pickle, sys\nimport pandas as pd\nfrom sklearn.linear_model import LogisticRegression\n\ntrain, holdout, out = sys.argv[1:]\nframe = pd.read_csv(train)\nmodel = LogisticRegression(random_state=0).fit(frame[["usage", "tenure"]], frame.churned)\ntest = pd.read_csv(holdout)\nimport os\nos.makedirs(out)\nopen(os.path.join(out, "score"), "w").write("%.3f" % model.score(test[["usage", "tenure"]], test.churned))\npickle.dump(model, open(os.path.join(out, "model.pkl"), "wb"), protocol=5)\n`,
+    );
+    const model = (trainHash: string, holdoutHash: string) => `builds:
+  model:
+    python: { lockfile: uv.lock }
+    data:
+      train: { url: "${url}/train.csv", sha256: ${trainHash} }
+      holdout: { path: data/holdout.csv, sha256: "sha256-${Buffer.from(holdoutHash, "hex").toString("base64")}" }
+    script: python train.py "$NIXKIT_DATA_train" "$NIXKIT_DATA_holdout" "$out"
+tests:
+`;
+    const base = readFileSync(path.join(dir, "nixkit.yaml"), "utf8");
+    writeFileSync(path.join(dir, "nixkit.yaml"), base.replace("tests:\n", model(sha(train), sha(csv(1000, 100)))));
+    const built = await nixkit(["build", "model"], { cwd: dir });
+    expect(built.exitCode, built.stderr).toBe(0);
+    expect(Number(readFileSync(path.join(dir, "result-model/score"), "utf8"))).toBeGreaterThan(0.9);
+    // Built again in the sandbox, under another TZ and locale: Nix compares the bytes.
+    const again = await nix(["build", "--rebuild", "--option", "sandbox", "true", ".#model"], dir);
+    expect(again.exitCode, again.stderr).toBe(0);
+
+    // A project file with other bytes: at its field, with the hash it has.
+    writeFileSync(path.join(dir, "data/holdout.csv"), csv(2000, 100));
+    const edited = await nixkit(["build", "model"], { cwd: dir });
+    expect(edited.exitCode).toBe(2);
+    expect(edited.stderr).toContain(
+      `builds.model.data.holdout.sha256: data/holdout.csv has sha256 ${sha(csv(2000, 100))}, not the one given`,
+    );
+    writeFileSync(path.join(dir, "data/holdout.csv"), csv(1000, 100));
+    // A URL that serves other bytes than the pin (a pin no store has yet: a fixed output already
+    // there is the pinned file, wherever its URL now points): the hash it has, named by the data's name.
+    const pinned = sha(`the bytes expected by ${process.pid} at ${Date.now()}`);
+    writeFileSync(
+      path.join(dir, "nixkit.yaml"),
+      base.replace("tests:\n", model(pinned, sha(csv(1000, 100)))).replace("/train.csv", "/other.csv"),
+    );
+    const moved = await nixkit(["build", "model"], { cwd: dir });
+    expect(moved.exitCode).not.toBe(0);
+    expect(moved.stderr, moved.stderr).toContain(`data.train: the file downloaded has sha256 ${sha("other bytes")}`);
   });
 });

@@ -156,7 +156,7 @@ describe(versioned("through a nix-daemon, as an unprivileged user", "the daemon 
     expect(tested.stdout).toMatch(/^unit\s+PASS/m);
     // The tarballs came through nixkit's prefetch (content-addressed, which the daemon accepts
     // from an untrusted user), not one by one from Nix.
-    expect(tested.stderr).toMatch(/fetching \d+ npm package\(s\)/);
+    expect(tested.stderr).toMatch(/fetching \d+ package\(s\)/);
     expect(tested.stderr).not.toMatch(/fetching npm packages ahead: |Nix fetches it during the build/);
   }, 120_000);
 
@@ -175,6 +175,6 @@ describe(versioned("through a nix-daemon, as an unprivileged user", "the daemon 
     const tested = await asNobody("untrusted", ["-C", project, "-v", "test"]);
     expect(tested.exitCode, tested.stderr).toBe(0);
     expect(tested.stdout).toMatch(/^lib\s+PASS/m);
-    expect(tested.stderr).toMatch(/fetching \d+ npm package\(s\)/);
+    expect(tested.stderr).toMatch(/fetching \d+ package\(s\)/);
   }, 180_000);
 });

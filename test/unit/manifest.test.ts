@@ -182,7 +182,7 @@ describe("normalisation", () => {
       systems: ["x86_64-linux", "aarch64-linux", "x86_64-darwin", "aarch64-darwin"],
       inputs: { nixpkgs: "github:NixOS/nixpkgs/nixos-24.11" },
       shell: { packages: [], env: {}, hook: "" },
-      builds: { app: { packages: [], needs: [], env: {}, patchShebangs: true, script: "make" } },
+      builds: { app: { packages: [], needs: [], env: {}, data: {}, patchShebangs: true, script: "make" } },
       tests: {},
       images: {},
       nixpkgs: { allowUnfree: [] },

@@ -178,3 +178,21 @@ describe("hashed requirements files", () => {
     expect(wheelMayInstall("a-1-py3-none-any.whl", [])).toBe(true);
   });
 });
+
+describe("pinned data", () => {
+  test("Nix's hash forms in hex, and a data fetch with other bytes named by its data name", async () => {
+    const { hashToHex } = await import("../../src/util/hash.js");
+    const { pinnedDataMismatch } = await import("../../src/nix/build-failures.js");
+    const hex = "a3ead5eedad5df82318c51685dbc1c147a36d1ff8584fc82de6b08d0bf63a795"; // sha256 of "other bytes"
+    expect(hashToHex("sha256:15d7cfzx023bvs1gr145zz8kcyhl3jy5ss2iihqq5pymvbpdbsm3")).toBe(hex);
+    expect(hashToHex("sha256-o+rV7trV34IxjFFoXbwcFHo20f+FhPyC3msI0L9jp5U=")).toBe(hex);
+    expect(hashToHex(hex)).toBe(hex);
+    expect(hashToHex("sha256:not-a-hash")).toBeUndefined();
+    const said =
+      "error: hash mismatch in fixed-output derivation '/nix/store/x-nixkit-data-train.drv':\n  specified: sha256-AAAA\n     got:    sha256:15d7cfzx023bvs1gr145zz8kcyhl3jy5ss2iihqq5pymvbpdbsm3";
+    expect(pinnedDataMismatch(said)).toBe(
+      `nixkit.yaml data.train: the file downloaded has sha256 ${hex}, not the one given (its URL serves other bytes now); if it is the file you want, set sha256: ${hex}`,
+    );
+    expect(pinnedDataMismatch(said.replace("nixkit-data-train", "app"))).toBeUndefined();
+  });
+});
