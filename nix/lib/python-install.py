@@ -87,7 +87,12 @@ def extract(job):
 
 
 with open(wheel_list) as listing:
-    wheels = [line for line in listing.read().split("\n") if line]
+    # (a wheel built from an sdist comes as a directory holding it)
+    wheels = [
+        os.path.join(line, next(n for n in os.listdir(line) if n.endswith(".whl"))) if os.path.isdir(line) else line
+        for line in listing.read().split("\n")
+        if line
+    ]
 plans = [wheel_plan(wheel) for wheel in wheels]
 # A file two wheels have is the later one's, as pip overwrites; said, since the two disagree.
 owners = {}

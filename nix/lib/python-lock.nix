@@ -3,7 +3,7 @@
 # installs for this system and interpreter (its environment markers evaluated here, where the
 # interpreter is known), each wheel its own fixed-output fetch keyed by the lock's sha256, installed
 # into one venv per lockfile and groups, shared by builds, tests and the shell.
-# Wheels only: a distribution the lock has no wheel for, here, is an error naming it.
+# A distribution the lock has no wheel for, here, is built from its sdist (python-build-sdist.py).
 { pkgs, lib, system, locks }:
 let
   inherit (builtins) compareVersions concatLists concatStringsSep elem elemAt filter genericClosure genList head length map match replaceStrings sort toJSON;
@@ -126,6 +126,21 @@ let
   readFile = line: let words = lib.splitString " " line; in { filename = elemAt words 0; url = elemAt words 1; hash = elemAt words 2; };
   fetchFile = file: import <nix/fetchurl.nix> { inherit (file) url hash; name = file.filename; };
 
+  # A wheel built from a source distribution (pure Python, or what the build's compiler can build)
+  # by its PEP 517 backend, in the sandbox; a directory with the one wheel.
+  buildWheel = python: dist: sdist: pkgs.stdenv.mkDerivation {
+    name = "${dist.name}-${dist.version}-wheel";
+    src = sdist;
+    dontUnpack = true;
+    nativeBuildInputs = [ (python.withPackages (ps: [ ps.setuptools ps.wheel ])) ];
+    installPhase = ''
+      runHook preInstall
+      export HOME="$TMPDIR"
+      python ${./python-build-sdist.py} "$src" "$out" ${lib.escapeShellArg "${dist.name} ${dist.version}"}
+      runHook postInstall
+    '';
+  };
+
   # The one install of a lockfile with these groups and interpreter.
   install = spec:
     let
@@ -140,14 +155,17 @@ let
       roots = lock.roots ++ concatLists (map (group: (lock.groups or { }).${group} or [ ]) spec.groups);
       reached = genericClosure { startSet = follow roots; operator = item: follow (edgesOf item); };
       distributions = sort (a: b: a.name < b.name) (map (item: item.dist) (filter (item: item.extra == null && item.dist.installs) reached));
+      # The wheel to install: the best one the lock has for here, or one built from the sdist.
       wheelOf = dist:
         let
           ranked = filter (w: w.rank != null) (map (line: { file = readFile line; rank = wheelRank python (readFile line).filename; }) dist.wheels);
           best = head (sort (a: b: a.rank < b.rank) ranked);
         in
-        if ranked != [ ] then best.file
-        else throw "nixkit.yaml ${spec.field}: ${spec.lockfile}: ${dist.name} ${dist.version} has no wheel for Python ${python.version} on ${system}${if dist.sdist != null then " (only a source distribution, which nixkit does not build yet)" else ""}; pin a version of ${dist.name} that publishes one, or use the Python version its wheels are for (python.version)";
-      wheels = map (dist: fetchFile (wheelOf dist)) distributions;
+        if ranked != [ ] then { fetched = fetchFile best.file; wheel = fetchFile best.file; }
+        else if dist.sdist != null then let sdist = fetchFile (readFile dist.sdist); in { fetched = sdist; wheel = buildWheel python dist sdist; }
+        else throw "nixkit.yaml ${spec.field}: ${spec.lockfile}: ${dist.name} ${dist.version} has no wheel for Python ${python.version} on ${system} and no source distribution; pin a version of ${dist.name} that publishes one, or use the Python version its wheels are for (python.version)";
+      chosen = map wheelOf distributions;
+      wheels = map (c: c.wheel) chosen;
       libraryDirs = map (p: "${p}/lib") (pkgs.pythonManylinuxPackages.manylinux2014 or [ ]);
     in
     if !(specifierHolds lock.requiresPython python.version)
@@ -175,7 +193,7 @@ let
       # For nixkit, which fetches the missing wheels ahead, in parallel (src/node/prefetch.ts).
       fetches = let plain = builtins.unsafeDiscardStringContext; in {
         install = plain install.outPath;
-        downloads = map (wheel: { inherit (wheel) url name; hash = wheel.outputHash; path = plain wheel.outPath; }) wheels;
+        downloads = map (c: { inherit (c.fetched) url name; hash = c.fetched.outputHash; path = plain c.fetched.outPath; }) chosen;
       };
     };
 in {

@@ -1,6 +1,6 @@
 // What the offline package set imports from the host besides busybox and bash: Node.js with its
-// npm, Debian's Python with its standard library, and Debian's pytest and numpy (with the Python
-// packages they depend on). Each becomes one tree of files; host-import.ts copies the trees with
+// npm, Debian's Python with its standard library, and Debian's pytest, numpy, setuptools and wheel
+// (with the Python packages they depend on). Each becomes one tree of files; host-import.ts copies the trees with
 // the shared libraries they load, and the set's Nix code makes them run from the store.
 // A program that is missing or cannot work from the store is left out, never faked.
 import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
@@ -27,8 +27,8 @@ export interface HostTree {
 
 /** nixpkgs' python3Packages names for Debian's python3-* packages that differ. */
 const PYTHON_NAMES: Record<string, string> = { attr: "attrs" };
-/** The Python packages the set offers (with what they depend on). */
-const PYTHON_PACKAGES = ["pytest", "numpy"];
+/** The Python packages the set offers (with what they depend on); setuptools and wheel build sdists. */
+const PYTHON_PACKAGES = ["pytest", "numpy", "setuptools", "wheel"];
 const DIST_PACKAGES = "/usr/lib/python3/dist-packages/";
 
 const upstreamVersion = (debian: string) => debian.replace(/^\d+:/, "").replace(/[-+~].*$/, "");

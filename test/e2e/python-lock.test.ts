@@ -151,7 +151,8 @@ describe("Python lockfiles", () => {
 
   test("a hashed requirements file installs; one without hashes is refused at its line with the fix", async () => {
     const dir = tempDir();
-    writeFileSync(path.join(dir, "requirements.in"), "pandas==2.2.3\npytest==8.3.3\n");
+    // docopt publishes only a source distribution: its wheel is built in the sandbox.
+    writeFileSync(path.join(dir, "requirements.in"), "pandas==2.2.3\npytest==8.3.3\ndocopt==0.6.2\n");
     const compiled = await execa(
       uv,
       [
@@ -173,19 +174,24 @@ describe("Python lockfiles", () => {
     mkdirSync(path.join(dir, "tests"));
     writeFileSync(
       path.join(dir, "tests/test_frame.py"),
-      "import pandas as pd\n\ndef test_sum():\n    assert pd.Series([1, 2]).sum() == 3\n",
+      "import pandas as pd\nimport docopt\n\ndef test_sum():\n    assert pd.Series([1, 2]).sum() == 3\n\ndef test_docopt():\n    assert docopt.docopt('usage: x <n>', ['3']) == {'<n>': '3'}\n",
     );
     writeFileSync(path.join(dir, "nixkit.yaml"), manifest("requirements.txt"));
     const tested = await nixkit(["test"], { cwd: dir });
     expect(tested.exitCode, tested.stderr).toBe(0);
-    expect(junitOf(tested.stdout)).toMatch(/<testsuite [^>]*tests="1"/);
+    expect(junitOf(tested.stdout)).toMatch(/<testsuite [^>]*tests="2"/);
 
     // The venv is the same bytes when built again elsewhere, under another TZ and locale.
     const report = await nix(["path-info", "--derivation", ".#legacyPackages.x86_64-linux.nixkit.testReports.unit"], dir);
     const references = await execa("nix-store", ["--query", "--references", report.stdout.trim()]);
     const venv = references.stdout.split("\n").find((p) => p.endsWith("-requirements-txt-env.drv"));
     expect(venv, references.stdout).toBeDefined();
-    const again = await execa("nix-build", ["--check", "--no-out-link", "--option", "sandbox", "true", venv!], {
+    // (and so is the wheel built from docopt's sdist)
+    const sdistWheel = (await execa("nix-store", ["--query", "--references", venv!])).stdout
+      .split("\n")
+      .find((p) => p.endsWith("-docopt-0.6.2-wheel.drv"));
+    expect(sdistWheel).toBeDefined();
+    const again = await execa("nix-build", ["--check", "--no-out-link", "--option", "sandbox", "true", venv!, sdistWheel!], {
       cwd: tempDir(),
       env: { TZ: "Asia/Tokyo", LC_ALL: "C" },
       reject: false,

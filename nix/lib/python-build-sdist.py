@@ -1,0 +1,58 @@
+# Builds a wheel from a source distribution, as pip and uv do (PEP 517): the sdist unpacked, its
+# pyproject.toml's build backend (setuptools' legacy one when it names none) asked for a wheel.
+# The backend must be in the build environment (nixpkgs' setuptools and wheel; a sdist whose
+# backend is another is refused naming it). SOURCE_DATE_EPOCH (stdenv sets it) dates the wheel's
+# files, so the wheel is the same bytes on every build.
+# Usage: python python-build-sdist.py SDIST OUT-DIR NAME
+import importlib, os, sys, tarfile, tempfile, tomllib, zipfile
+
+sdist, out, name = sys.argv[1:4]
+
+
+def fail(message):
+    sys.stderr.write("%s: %s\n" % (name, message))
+    sys.exit(1)
+
+
+work = tempfile.mkdtemp()
+if sdist.endswith(".zip"):
+    with zipfile.ZipFile(sdist) as archive:
+        for member in archive.namelist():
+            if member.startswith("/") or ".." in member.split("/"):
+                fail("the sdist has a file outside its tree (%s)" % member)
+        archive.extractall(work)
+else:
+    with tarfile.open(sdist) as archive:
+        # (what tarfile's "data" filter refuses, which older Pythons lack)
+        for member in archive.getmembers():
+            link = member.linkname if member.issym() or member.islnk() else ""
+            if member.name.startswith("/") or ".." in member.name.split("/") or link.startswith("/") or ".." in link.split("/"):
+                fail("the sdist has a file or link outside its tree (%s)" % member.name)
+            if not (member.isfile() or member.isdir() or member.issym() or member.islnk()):
+                fail("the sdist has a device or FIFO (%s)" % member.name)
+        archive.extractall(work)
+entries = os.listdir(work)
+if len(entries) != 1 or not os.path.isdir(os.path.join(work, entries[0])):
+    fail("not a source distribution (one top directory expected, found %s)" % ", ".join(sorted(entries)))
+source = os.path.join(work, entries[0])
+os.chdir(source)
+
+build_system = {}
+if os.path.exists("pyproject.toml"):
+    with open("pyproject.toml", "rb") as f:
+        build_system = tomllib.load(f).get("build-system", {})
+backend_name = build_system.get("build-backend", "setuptools.build_meta:__legacy__")
+module_name, _, attribute = backend_name.partition(":")
+sys.path[:0] = [os.path.join(source, p) for p in build_system.get("backend-path", [])]
+try:
+    backend = importlib.import_module(module_name)
+except ImportError as error:
+    fail(
+        "its build backend %s (pyproject.toml's build-system, which asks for %s) is not in the build environment (%s); nixkit builds sdists with setuptools and wheel: pin a version that publishes a wheel"
+        % (backend_name, ", ".join(build_system.get("requires", [])) or "nothing", error)
+    )
+for part in filter(None, attribute.split(".")):
+    backend = getattr(backend, part)
+os.makedirs(out)
+wheel = backend.build_wheel(out)
+sys.stdout.write("%s: built %s\n" % (name, wheel))
