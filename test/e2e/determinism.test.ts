@@ -41,6 +41,7 @@ test(
         ".nixkit/lib/python.nix",
         ".nixkit/lib/per-system.nix",
         ".nixkit/lib/pnpm.nix",
+        ".nixkit/lib/python-build-sdist.py",
         ".nixkit/lib/python-install.py",
         ".nixkit/lib/python-lock.nix",
         ".nixkit/lib/source.nix",
