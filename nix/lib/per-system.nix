@@ -24,12 +24,18 @@ let
     yarnLocks = manifest.yarnLocks or { };
   };
   python = import ./python.nix { inherit pkgs; };
+  go = import ./go.nix { inherit pkgs lib root; locks = manifest.goModules or { }; };
+  # One module cache per go.mod directory, however many fields name it.
+  goCaches = listToAttrs (map (dir: { name = dir; value = go.moduleCache dir; }) (lib.unique (map (spec: spec.go.module)
+    (filter (spec: (spec.go or null) != null) (attrValues manifest.builds ++ attrValues manifest.tests)))));
+  goSetup = spec: lib.optionalString ((spec.go or null) != null) (go.setup goCaches.${spec.go.module}.cache);
   pythonLock = import ./python-lock.nix { inherit pkgs lib system; locks = manifest.pythonLocks or { }; };
 
   # What a `node` or `python` field adds to a build, test or the shell: the interpreter (and
   # python's packages) on PATH, and for node the lockfile's node_modules linked into `projectDir`
   # with its .bin on PATH. A user's node_modules never enters a source: the locked one replaces it.
   languageInputs = spec: lib.optionals (spec.node != null) ([ pkgs.nodejs ] ++ (npmProject spec).tools)
+    ++ lib.optionals ((spec.go or null) != null) [ pkgs.go ]
     ++ lib.optionals (spec.python != null) [ (resolveLanguage pythonEnvironment spec.python) ];
   # One venv per Python lockfile, groups and interpreter, however many fields name it.
   pythonLockSpec = spec: { inherit (spec) lockfile groups version; };
@@ -102,6 +108,7 @@ let
         ${neededOnPath spec}
         ${lib.optionalString (spec.patchShebangs or true) "patchShebangs . > /dev/null"}
         ${linkNodeModules spec "$PWD"}
+        ${goSetup spec}
         ${run}
         if [ -n "''${NIX_LOG_FD-}" ]; then echo '@nix {"action":"setPhase","phase":"nixkit-script-done"}' >&"$NIX_LOG_FD"; fi
         runHook postBuild
@@ -183,5 +190,5 @@ let
   };
   # Every npm project's and Python lockfile's install, with its downloads (nixkit fetches the
   # missing ones ahead of a build: src/node/prefetch.ts).
-  npmInstalls = map (p: p.fetches) (attrValues npmProjects ++ attrValues pythonInstalls);
+  npmInstalls = map (p: p.fetches) (attrValues npmProjects ++ attrValues pythonInstalls ++ attrValues goCaches);
 in { inherit builds tests testReports images shell npmInstalls; }

@@ -77,6 +77,8 @@ lib.optionalAttrs (imports ? glibc && imports ? patchelf) (
   }
   # GCC's runtime libraries and glibc: what nixpkgs' pythonManylinuxPackages lists for manylinux
   # wheels (less the X11 and GL libraries, which the set does not have).
+  # The host's Go toolchain (GOROOT as it is: bin/go finds its tools and standard library beside it).
+  // lib.optionalAttrs (imports ? go) { go = patchedTree imports.go { dontFixup = true; }; }
   // lib.optionalAttrs (imports ? gccLib) (let gccLib = patchedTree imports.gccLib { }; in {
     pythonManylinuxPackages = { manylinux1 = [ glibc gccLib ]; manylinux2010 = [ glibc gccLib ]; manylinux2014 = [ glibc gccLib ]; };
   })

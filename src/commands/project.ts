@@ -11,6 +11,7 @@ import type { Session } from "../workflows/session.js";
 import { MANIFEST_FILE } from "../state/layout.js";
 import { WorkFailed } from "../util/errors.js";
 import { pythonLockFields } from "../python/context.js";
+import { goFields } from "../go/context.js";
 
 export interface InitOptions {
   template: string;
@@ -48,7 +49,7 @@ export async function generate(session: Session, options: GenerateOptions): Prom
   }
   const drifts = await applyPlan(projectDir, plan, options.force, logger.warn);
   // Without node fields the plan needs nothing but the manifest: the next no-op can be told from a stamp.
-  if (nodeFields(manifest).length + pythonLockFields(manifest).length === 0) writeFreshStamp(projectDir);
+  if (nodeFields(manifest).length + pythonLockFields(manifest).length + goFields(manifest).length === 0) writeFreshStamp(projectDir);
   if (logger.json) logger.data({ written: drifts.map((d) => d.path) });
   if (drifts.length === 0) return logger.result("generated files are up to date");
   for (const drift of drifts) logger.info(`  ${describeDrift(drift)}`);

@@ -1,14 +1,16 @@
 // The part of the manifest the Nix library reads, with package references already parsed
 // (so Nix never parses user strings) and each carrying its field path for error messages.
+import path from "node:path";
 import { parsePackageRef } from "../manifest/package-ref.js";
 import { formatPath } from "../manifest/problems.js";
 import type { Manifest } from "../manifest/schema.js";
 import { derivationNames } from "../nix/flake-attrs.js";
 import type { NodeContext } from "../node/registry-for.js";
+import type { GoContext } from "../go/context.js";
 import type { PythonContext } from "../python/context.js";
 import type { NixValue } from "./to-nix.js";
 
-type Languages = Pick<Manifest["shell"], "node" | "python">;
+type Languages = Pick<Manifest["shell"], "node" | "python" | "go">;
 
 type Section = Languages & {
   packages: string[];
@@ -46,7 +48,8 @@ function languages(spec: Languages, field: (string | number)[]): Record<string, 
     packages: spec.python.packages.map((name, i) => ({ name, field: formatPath([...field, "python", "packages", i]) })),
     field: formatPath([...field, "python"]),
   };
-  return { node: node ?? null, python: python ?? null };
+  const go = spec.go && { module: path.posix.normalize(spec.go.module.replace(/\/+$/, "")) };
+  return { node: node ?? null, python: python ?? null, go: go ?? null };
 }
 
 /** A pinned file for Nix: its URL or project path, and its sha256 in hex and SRI form. */
@@ -74,7 +77,7 @@ function scriptSection(kind: "builds" | "tests", name: string, spec: Section): N
   };
 }
 
-export function flakeData(manifest: Manifest, node: NodeContext, python: PythonContext = {}): NixValue {
+export function flakeData(manifest: Manifest, node: NodeContext, locks: PythonContext & GoContext = {}): NixValue {
   const section = (kind: "builds" | "tests") =>
     Object.fromEntries(Object.entries(manifest[kind]).map(([name, spec]) => [name, scriptSection(kind, name, spec)]));
   return {
@@ -84,7 +87,8 @@ export function flakeData(manifest: Manifest, node: NodeContext, python: PythonC
     ...(node.npmSettings ? { npmSettings: node.npmSettings } : {}),
     ...(node.pnpmLocks ? { pnpmLocks: node.pnpmLocks as unknown as NixValue } : {}),
     ...(node.yarnLocks ? { yarnLocks: node.yarnLocks as unknown as NixValue } : {}),
-    ...(python.pythonLocks ? { pythonLocks: python.pythonLocks as unknown as NixValue } : {}),
+    ...(locks.pythonLocks ? { pythonLocks: locks.pythonLocks as unknown as NixValue } : {}),
+    ...(locks.goModules ? { goModules: locks.goModules as unknown as NixValue } : {}),
     shell: {
       ...languages(manifest.shell, ["shell"]),
       packages: packageRefs(manifest.shell.packages, ["shell", "packages"]),

@@ -4,6 +4,7 @@ import type { Manifest } from "../manifest/schema.js";
 import { LIB_DIR } from "../state/layout.js";
 import { nixkitVersion } from "../util/assets.js";
 import type { NodeContext } from "../node/registry-for.js";
+import type { GoContext } from "../go/context.js";
 import type { PythonContext } from "../python/context.js";
 import { flakeData } from "./flake-data.js";
 import path from "node:path";
@@ -15,7 +16,7 @@ export function renderFlake(
   manifest: Manifest,
   hashes: { manifest: string; source: string },
   node: NodeContext,
-  python: PythonContext = {},
+  locks: PythonContext & GoContext = {},
 ): string {
   const inputs: NixValue = Object.fromEntries(Object.entries(manifest.inputs).map(([name, url]) => [name, { url }]));
   const body = [
@@ -36,7 +37,7 @@ export function renderFlake(
     "    inherit inputs;",
     `    pkgsFor = ${pkgsFor(manifest.nixpkgs.allowUnfree)};`,
     "    root = ./.;",
-    `    manifest = ${toNix(flakeData(manifest, node, python), "    ")};`,
+    `    manifest = ${toNix(flakeData(manifest, node, locks), "    ")};`,
     "  };",
     "}",
     "",

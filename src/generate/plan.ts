@@ -7,6 +7,7 @@ import { FLAKE_FILE, LIB_DIR } from "../state/layout.js";
 import { assetPath, nixkitVersion } from "../util/assets.js";
 import { sha256 } from "../util/hash.js";
 import { nodeContext, type NodeContext } from "../node/registry-for.js";
+import { goContext, type GoContext } from "../go/context.js";
 import { pythonContext, type PythonContext } from "../python/context.js";
 import { checkPinnedData } from "../sources/pinned-data.js";
 import { renderFlake } from "./flake.js";
@@ -31,6 +32,7 @@ export interface PlanInputs {
   library: GeneratedFile[];
   node: NodeContext;
   python: PythonContext;
+  go: GoContext;
 }
 
 /** The files and settings the plan reads (a refused lockfile throws here, placed at its field by `manifestText`). */
@@ -40,11 +42,12 @@ export async function readPlanInputs(manifest: Manifest, manifestText: string, p
     library: libraryFiles(),
     node: nodeContext(manifest, projectDir, manifestText),
     python: await pythonContext(manifest, projectDir, manifestText),
+    go: await goContext(manifest, projectDir, manifestText),
   };
 }
 
 /** `manifestText` is nixkit.yaml as read: its hash lets the shell's fast path trust flake.nix without parsing YAML. */
 export function generatePlan(manifest: Manifest, manifestText: string, inputs: PlanInputs): GeneratedFile[] {
   const hashes = { manifest: sha256(manifestText), source: sourceHash(manifest, inputs.library) };
-  return [{ path: FLAKE_FILE, content: renderFlake(manifest, hashes, inputs.node, inputs.python) }, ...inputs.library];
+  return [{ path: FLAKE_FILE, content: renderFlake(manifest, hashes, inputs.node, { ...inputs.python, ...inputs.go }) }, ...inputs.library];
 }

@@ -78,7 +78,15 @@ const python = z
   })
   .describe("Python on PATH: with nixpkgs' python3Packages (python3.withPackages), or a venv from a lockfile.");
 
-const languages = { node: node.optional(), python: python.optional() };
+const go = z
+  .strictObject({
+    module: z.string().min(1).default(".").describe("The directory of go.mod and go.sum, relative to the project."),
+  })
+  .describe(
+    "Go: the toolchain on PATH; in builds and tests, every module go.sum lists fetched by Nix from GOPROXY (checked against go.sum) and offline in GOMODCACHE.",
+  );
+
+const languages = { node: node.optional(), python: python.optional(), go: go.optional() };
 
 // A file pinned by its sha256: fetched (url) or added (path) as a fixed-output input.
 const dataFile = z

@@ -25,6 +25,7 @@ import { readNpmrc } from "./npm-auth.js";
 import { readYarnrc } from "./yarnrc.js";
 import { nodeFields } from "./registry-for.js";
 import { pythonLockFields } from "../python/context.js";
+import { goFields, moduleDirOf } from "../go/context.js";
 
 interface Download {
   url: string;
@@ -73,7 +74,11 @@ async function prefetch(
   logger: Logger,
   signal?: AbortSignal,
 ) {
-  const specs = [...nodeFields(manifest).map((f) => f.node), ...pythonLockFields(manifest).map((f) => f.python)];
+  const specs = [
+    ...nodeFields(manifest).map((f) => f.node),
+    ...pythonLockFields(manifest).map((f) => f.python),
+    ...goFields(manifest).map((f) => ({ ...f.go, lockfile: path.posix.join(moduleDirOf(f.go), "go.sum") })),
+  ];
   if (specs.length === 0) return;
   const lockfiles = [...new Set(specs.map((s) => s.lockfile))].sort();
   const key = sha256(

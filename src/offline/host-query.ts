@@ -67,3 +67,12 @@ function queryDebianPackage(name: string): DebianPackage | undefined {
     return undefined;
   }
 }
+
+/** `go env NAMES…`, one value per name ([] when there is no go). */
+export function goEnv(names: string[]): string[] {
+  try {
+    return execFileSync("go", ["env", ...names], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).split("\n");
+  } catch {
+    return [];
+  }
+}

@@ -5,7 +5,7 @@
 // A program that is missing or cannot work from the store is left out, never faked.
 import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
-import { debianPackage, type DebianPackage } from "./host-query.js";
+import { debianPackage, goEnv, type DebianPackage } from "./host-query.js";
 
 export interface TreeCopy {
   from: string;
@@ -153,6 +153,19 @@ export function gccLibTree(): HostTree | undefined {
     copies.push({ from: realpathSync(file), to: `lib/${soname}` });
   }
   return version ? { attr: ["gccLib"], pname: "gcc-lib", version, copies } : undefined;
+}
+
+/** The host's Go toolchain (its GOROOT, as `go env` names it), laid out as GOROOT is: bin/go finds the rest beside it. */
+export function goTree(): HostTree | undefined {
+  const [goroot = "", version = ""] = goEnv(["GOROOT", "GOVERSION"]);
+  if (!goroot || !existsSync(path.join(goroot, "bin/go")) || !existsSync(path.join(goroot, "src/runtime"))) return undefined;
+  return {
+    attr: ["go"],
+    pname: "go",
+    version: version.replace(/^go/, "").replace(/\s.*$/, ""),
+    // Go's own test suite, documentation and API lists are not needed to build.
+    copies: [{ from: realpathSync(goroot), to: ".", skip: /^(test|doc|api|misc)$|(^|\/)testdata$/ }],
+  };
 }
 
 export const glibcVersion = (): string => {

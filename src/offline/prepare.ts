@@ -11,7 +11,7 @@ import { writeDirAtomic } from "../state/atomic.js";
 import { IMMUTABLE_MARKER, userCachePaths } from "../state/layout.js";
 import { isStaticElf } from "./elf.js";
 import { importHostTrees, type ContentStore, type ImportedTree } from "./host-import.js";
-import { gccLibTree, nodeTree, patchelfTree, pythonPackageTrees, pythonTree, type HostTree } from "./host-trees.js";
+import { gccLibTree, goTree, nodeTree, patchelfTree, pythonPackageTrees, pythonTree, type HostTree } from "./host-trees.js";
 
 export interface HostFiles {
   busybox: string;
@@ -84,10 +84,12 @@ function hostTrees(): HostTree[] {
   const patchelf = patchelfTree();
   if (!patchelf) return [];
   const gccLib = gccLibTree();
+  const go = goTree();
   return [
     patchelf,
     nodeTree(),
     ...(gccLib ? [gccLib] : []),
+    ...(go ? [go] : []),
     ...(python ? [python, ...pythonPackageTrees(python.version.split(".").slice(0, 2).join("."))] : []),
   ];
 }

@@ -213,11 +213,11 @@ const decimal = (v: unknown): string => (/^\d+(\.\d+)?$/.test(String(v ?? "")) ?
 // XML 1.0 cannot carry most control characters; test output sometimes has them (colours).
 const invalidXml = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
 
-function escapeText(text: string): string {
+export function escapeText(text: string): string {
   return text.replace(invalidXml, "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
-function attrs(values: Record<string, string>): string {
+export function attrs(values: Record<string, string>): string {
   return Object.entries(values)
     .map(([k, v]) => ` ${k}="${escapeText(v).replace(/"/g, "&quot;").replace(/\n/g, "&#10;")}"`)
     .join("");

@@ -1,4 +1,5 @@
 // What a test run produced, read from each test's report output in the store.
+import { goTestJsonToJUnit, isGoTestJson } from "./go-test-json.js";
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { readTextInside } from "../util/bounded-read.js";
@@ -49,18 +50,22 @@ export const logOf = (result: TestResult): string => {
 };
 
 /**
- * The XML reports a test wrote that look like JUnit (they mention a testsuite). A test's script
+ * The XML reports a test wrote that look like JUnit (they mention a testsuite), and its `go test
+ * -json` outputs as JUnit. A test's script
  * wrote them, so one that is a link out of its reports, not a file, or too large is left out, with
  * a warning naming it.
  */
 export function junitFiles(result: TestResult, warn: (message: string) => void = () => {}): { file: string; xml: string }[] {
   return result.reports
-    .filter((r) => r.endsWith(".xml"))
+    .filter((r) => r.endsWith(".xml") || r.endsWith(".json"))
     .flatMap((r) => {
       const file = path.join(result.reportsDir!, r);
       try {
-        const xml = readTextInside(result.reportsDir!, file, "report", file);
-        return xml === undefined ? [] : [{ file, xml }];
+        const text = readTextInside(result.reportsDir!, file, "report", file);
+        if (text === undefined) return [];
+        // `go test -json > $NIXKIT_REPORTS/go-test.json`: made JUnit here.
+        if (r.endsWith(".json")) return isGoTestJson(text) ? [{ file, xml: goTestJsonToJUnit(text) }] : [];
+        return [{ file, xml: text }];
       } catch (error) {
         if (!(error instanceof UserError)) throw error;
         warn(`test ${result.name}: ${error.message}; it is left out of the merged JUnit report`);

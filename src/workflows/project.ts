@@ -21,6 +21,7 @@ import { UserError } from "../util/errors.js";
 import type { Logger } from "../util/logger.js";
 import { currentSystem } from "../util/system.js";
 import { pythonLockFields } from "../python/context.js";
+import { goFields } from "../go/context.js";
 
 /** The manifest of a prepared project, and the package set that replaces nixpkgs (--nixpkgs), if any. */
 export interface ProjectManifest extends LoadedManifest {
@@ -69,7 +70,8 @@ export async function prepareProject(session: Session, options: PrepareOptions =
     const drifts = await applyPlan(projectDir, plan, false, logger.warn);
     if (drifts.length > 0) logger.info(`generated ${drifts.length} file(s) from nixkit.yaml (flake.nix, .nixkit/lib)`);
     for (const drift of drifts) logger.debug(`  ${describeDrift(drift)}`);
-    if (nodeFields(loaded.manifest).length + pythonLockFields(loaded.manifest).length === 0) writeFreshStamp(projectDir);
+    if (nodeFields(loaded.manifest).length + pythonLockFields(loaded.manifest).length + goFields(loaded.manifest).length === 0)
+      writeFreshStamp(projectDir);
   }
   const { select } = options;
   const names = select ? selectNames(select.kind, Object.keys(loaded.manifest[select.kind]), select.names) : [];
