@@ -16,6 +16,8 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 # uv, which the Python lockfile tests lock with, is installed from the Python index pip is configured
 # with into a venv of its own; libgomp1: GCC's OpenMP runtime for the offline set's manylinux libraries.
 debian_packages=(nix-bin busybox-static bash-static ca-certificates python3 python3-pytest python3-numpy openssh-server openssh-client iproute2 zsh fish libxml2-utils skopeo umoci runc docker-registry podman nginx-light git patchelf python3-venv python3-pip libgomp1 python3-setuptools python3-wheel)
+# Go: the Go tests build with the Go on PATH (and the offline set imports it); Debian's when there is none.
+if ! command -v go >/dev/null; then debian_packages+=(golang-go); fi
 missing=()
 for pkg in "${debian_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -1,0 +1,93 @@
+// Go modules, for real: a module with dependencies from its go.sum (uuid, testify and what it
+// needs), each module's zip and go.mod fetched by Nix from the GOPROXY Go is configured with and
+// checked against go.sum; a binary built and tests run offline in the sandbox, `go test -json`
+// as JUnit; the shell's toolchain; a bump that fetches one module; a tampered go.sum refused.
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { execa } from "execa";
+import { describe, expect, test } from "vitest";
+import { nixkit, repoRoot, tempDir } from "../helpers.js";
+import { editFile, offlinePkgs } from "./project.js";
+
+const manifest = () => `version: 1
+name: greeter
+systems: [x86_64-linux]
+inputs:
+  nixpkgs: ${JSON.stringify(offlinePkgs())}
+shell:
+  go: {}
+builds:
+  greet:
+    go: {}
+    script: go build -trimpath -o $out/bin/greet ./cmd/greet
+tests:
+  unit:
+    go: {}
+    script: go test -json ./... > $NIXKIT_REPORTS/go-test.json
+`;
+
+function goProject(): string {
+  const dir = tempDir();
+  cpSync(path.join(repoRoot, "test/fixtures/go-greeter"), dir, { recursive: true });
+  writeFileSync(path.join(dir, "nixkit.yaml"), manifest());
+  return dir;
+}
+
+/** The module files a `nixkit -v` run downloaded (.zip and .mod), by their proxy path. */
+const fetchedModules = (log: string): string[] =>
+  [...new Set([...log.matchAll(/^downloading \S+?\/([^/\s]+\/@v\/[^/\s]+\.(?:zip|mod))$/gm)].map((m) => m[1]!))].sort();
+
+describe("Go modules", () => {
+  test("a binary built and tests run offline from go.sum; go test -json becomes JUnit with every test and subtest; the shell has the toolchain", async () => {
+    const dir = goProject();
+    const built = await nixkit(["build"], { cwd: dir });
+    expect(built.exitCode, built.stderr).toBe(0);
+    const ran = await execa(path.join(dir, "result-greet/bin/greet"), ["nix"]);
+    expect(ran.stdout).toMatch(/^hello, nix \([0-9a-f-]{36}\)$/);
+
+    const tested = await nixkit(["test", "--junit", "junit.xml"], { cwd: dir });
+    expect(tested.exitCode, tested.stderr).toBe(0);
+    const junit = readFileSync(path.join(dir, "junit.xml"), "utf8");
+    expect(junit).toMatch(/<testsuite [^>]*name="example.com\/greeter"[^>]*tests="4" failures="0"/);
+    for (const name of ["TestGreeting", "TestStable", "TestStable/a", "TestStable/b"]) expect(junit).toContain(`name="${name}"`);
+
+    const shell = await nixkit(["run", "--", "go", "version"], { cwd: dir });
+    expect(shell.exitCode, shell.stderr).toBe(0);
+    expect(shell.stdout).toMatch(/^go version go\d/);
+  });
+
+  test("a failing test fails with its output in the JUnit failure; a code change fetches nothing; a bump fetches that module only", async () => {
+    const dir = goProject();
+    expect((await nixkit(["build"], { cwd: dir })).exitCode).toBe(0);
+    editFile(path.join(dir, "greet_test.go"), (t) => t + '\nfunc TestBroken(t *testing.T) { t.Fatal("broken on purpose") }\n');
+    const failing = await nixkit(["test", "-v", "--junit", "junit.xml"], { cwd: dir });
+    expect(failing.exitCode).toBe(1);
+    expect(fetchedModules(failing.stderr)).toEqual([]);
+    expect(failing.stderr).not.toMatch(/^building go-modules$/m);
+    expect(readFileSync(path.join(dir, "junit.xml"), "utf8")).toMatch(
+      /<testcase [^>]*name="TestBroken"[^>]*>\s*<failure[^>]*>[^<]*broken on purpose/,
+    );
+
+    // What `go get github.com/google/uuid@v1.5.0` writes (the test's own go, from the same proxy).
+    const got = await execa("go", ["get", "github.com/google/uuid@v1.5.0"], {
+      cwd: dir,
+      env: { GOTOOLCHAIN: "local", GOFLAGS: "-mod=mod" },
+      reject: false,
+    });
+    expect(got.exitCode, got.stderr).toBe(0);
+    const bumped = await nixkit(["build", "-v"], { cwd: dir });
+    expect(bumped.exitCode, bumped.stderr).toBe(0);
+    expect(fetchedModules(bumped.stderr)).toEqual(["uuid/@v/v1.5.0.mod", "uuid/@v/v1.5.0.zip"]);
+  });
+
+  test("a go.sum whose hash does not match what the proxy serves is refused, naming the module (exit 2)", async () => {
+    const dir = goProject();
+    editFile(path.join(dir, "go.sum"), (t) =>
+      t.replace(/^(github\.com\/google\/uuid v1\.6\.0 )h1:\S+$/m, "$1h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="),
+    );
+    const refused = await nixkit(["build"], { cwd: dir });
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain("go.sum: github.com/google/uuid v1.6.0's zip from");
+    expect(refused.stderr).toContain("does not match go.sum's h1:AAAA");
+  });
+});
