@@ -7,7 +7,9 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { inflateRawSync } from "node:zlib";
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { userCachePaths } from "../state/layout.js";
 import { readTextInside } from "../util/bounded-read.js";
 import { EnvError, UserError } from "../util/errors.js";
 import { redactUrls } from "../util/redact.js";
@@ -85,6 +87,37 @@ export function zipFiles(zip: Buffer): [string, Buffer][] {
 
 const sri = (bytes: Buffer) => `sha256-${createHash("sha256").update(bytes).digest("base64")}`;
 
+/** Removes kept files no build took within a week (a generate without a build). */
+function sweepChecked(): void {
+  const dir = userCachePaths().checkedDownloads;
+  const weekAgo = Date.now() - 7 * 24 * 3600 * 1000;
+  try {
+    for (const name of readdirSync(dir)) {
+      const file = path.join(dir, name);
+      if (statSync(file).mtimeMs < weekAgo) rmSync(file, { force: true });
+    }
+  } catch {
+    // none yet
+  }
+}
+
+/** Keeps checked bytes for the fetch ahead, which would download them again (src/node/prefetch.ts). */
+function keepChecked(bytes: Buffer, hash: string): void {
+  const dir = userCachePaths().checkedDownloads;
+  try {
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, checkedName(hash));
+    const temp = `${file}.${process.pid}.tmp`;
+    writeFileSync(temp, bytes);
+    renameSync(temp, file);
+  } catch {
+    // only a speed-up
+  }
+}
+
+/** The file name a checked download is kept under: its SRI hash, made safe for a file name. */
+export const checkedName = (hash: string): string => hash.replace(/\//g, "_").replace(/\+/g, "-");
+
 /** The proxy `go env GOPROXY` names first (the user's setting, or Go's default). */
 export function goProxy(moduleDir: string): string {
   let setting: string;
@@ -134,6 +167,7 @@ export async function goModuleLines(
     if (found && found.h1 === `${entry.zip ?? "-"} ${entry.mod ?? "-"}`) lines.set(entry, found.line);
     return !lines.has(entry);
   });
+  if (missing.length > 0) sweepChecked();
   let next = 0;
   const worker = async () => {
     while (next < missing.length) {
@@ -150,6 +184,7 @@ export async function goModuleLines(
               `${shown}: ${where}/go.mod from ${redactUrls(proxy)} does not match go.sum's ${entry.mod}; run \`go mod verify\``,
             );
           modSri = sri(mod);
+          keepChecked(mod, modSri);
         }
         if (entry.zip) {
           const zip = await download(`${base}.zip`);
@@ -158,6 +193,7 @@ export async function goModuleLines(
               `${shown}: ${where}'s zip from ${redactUrls(proxy)} does not match go.sum's ${entry.zip}; run \`go mod verify\``,
             );
           zipSri = sri(zip);
+          keepChecked(zip, zipSri);
         }
       } catch (error) {
         if (error instanceof UserError) throw error;

@@ -26,6 +26,7 @@ import { readYarnrc } from "./yarnrc.js";
 import { nodeFields } from "./registry-for.js";
 import { pythonLockFields } from "../python/context.js";
 import { goFields, moduleDirOf } from "../go/context.js";
+import { checkedName } from "../go/modules.js";
 
 interface Download {
   url: string;
@@ -161,6 +162,28 @@ function yarnZip() {
   return (converter ??= createRequire(file)(file) as typeof converter)!;
 }
 
+/**
+ * Moves a file nixkit downloaded and checked while generating (src/go/modules.ts) to `file`, when
+ * there is one for `hash` and its bytes still match it; whether it did.
+ */
+async function takeChecked(hash: string, file: string): Promise<boolean> {
+  const kept = path.join(userCachePaths().checkedDownloads, checkedName(hash));
+  try {
+    await fs.rename(kept, file);
+  } catch {
+    return false;
+  }
+  const [algorithm, expected] = [hash.slice(0, hash.indexOf("-")), hash.slice(hash.indexOf("-") + 1)];
+  if (
+    createHash(algorithm)
+      .update(await fs.readFile(file))
+      .digest("base64") === expected
+  )
+    return true;
+  await fs.rm(file, { force: true });
+  return false;
+}
+
 /** Downloads each file into its own directory under `dir` (its store name as file name); the ones whose bytes match their hash. */
 async function downloadAll(
   downloads: Download[],
@@ -175,10 +198,15 @@ async function downloadAll(
   const queue = downloads.map((download, i) => ({ download, file: path.join(dir, String(i), download.name) }));
   const worker = async () => {
     for (let next = queue.shift(); next; next = queue.shift()) {
-      logger.debug(`downloading ${redactUrls(next.download.url)}`);
       try {
         await fs.mkdir(path.dirname(next.file));
         const archive = next.download.archive;
+        if (!archive && (await takeChecked(next.download.hash, next.file))) {
+          logger.debug(`downloaded ${redactUrls(next.download.url)} (while generating)`);
+          fetched.push(next);
+          continue;
+        }
+        logger.debug(`downloading ${redactUrls(next.download.url)}`);
         await downloadChecked(next.download.url, archive ? `${next.file}.tgz` : next.file, archive ? null : next.download.hash, {
           signal,
           authorization: authorization(next.download.url),

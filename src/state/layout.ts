@@ -94,6 +94,11 @@ export function userCachePaths(env: NodeJS.ProcessEnv = process.env) {
     offlinePkgs: path.join(root, "offline-pkgs"),
     /** Signing keys given as key material, in a file for Nix while a push runs (one 0700 directory per process). */
     signingKeys: path.join(root, "signing-keys"),
+    /**
+     * Files nixkit downloaded and checked while generating (Go modules, to learn their sha256), by
+     * that hash, until the fetch ahead adds them to the store (src/node/prefetch.ts).
+     */
+    checkedDownloads: path.join(root, "checked-downloads"),
     /** Downloads in progress (npm tarballs fetched ahead), one directory per nixkit process. */
     downloads: path.join(root, "downloads"),
     /** Out-links that root a build's outputs until they are rooted in the project. */

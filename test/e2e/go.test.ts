@@ -33,9 +33,13 @@ function goProject(): string {
   return dir;
 }
 
-/** The module files a `nixkit -v` run downloaded (.zip and .mod), by their proxy path. */
+/** The module files a `nixkit -v` run downloaded (.zip and .mod; while generating, or ahead of the build), by their proxy path. */
 const fetchedModules = (log: string): string[] =>
-  [...new Set([...log.matchAll(/^downloading \S+?\/([^/\s]+\/@v\/[^/\s]+\.(?:zip|mod))$/gm)].map((m) => m[1]!))].sort();
+  [
+    ...new Set(
+      [...log.matchAll(/^download(?:ing|ed) \S+?\/([^/\s]+\/@v\/[^/\s]+\.(?:zip|mod))(?: \(while generating\))?$/gm)].map((m) => m[1]!),
+    ),
+  ].sort();
 
 describe("Go modules", () => {
   test("a binary built and tests run offline from go.sum; go test -json becomes JUnit with every test and subtest; the shell has the toolchain", async () => {
