@@ -111,7 +111,7 @@ describe("go test -json as JUnit", () => {
     expect(xml).toContain('<testsuite name="m/x" tests="3" failures="1" errors="0" skipped="1" time="0.200">');
     expect(xml).toContain('<testcase classname="m/x" name="TestA" time="0.010"/>');
     expect(xml).toMatch(
-      /<testcase classname="m\/x" name="TestB\/sub"[^>]*>\s*<failure message="TestB\/sub failed" type="failure">    x_test.go:9: broken &lt;on&gt; purpose/,
+      /<testcase classname="m\/x" name="TestB\/sub"[^>]*>\s*<failure message="TestB\/sub failed" type="failure"> {4}x_test.go:9: broken &lt;on&gt; purpose/,
     );
     expect(xml).toContain('<testsuite name="m/broken" tests="1" failures="1"');
     expect(xml).toContain("undefined: z");
