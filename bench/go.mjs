@@ -1,5 +1,5 @@
 // Go modules in the sandbox, against the go command itself. Usage: npm run bench:go
-//   the fixture module (uuid, testify and what they need), cold: nixkit generate records the
+//   the fixture module (uuid, go-cmp), cold: nixkit generate records the
 //   modules' hashes, Nix fetches them, `go mod download` fills the module cache and the binary is
 //   built  vs  `go mod download && go build` with an empty module and build cache, same run
 //   the same build again, nothing changed

@@ -33,6 +33,7 @@ test(
         "flake.nix",
         ".nixkit/lib/default.nix",
         ".nixkit/lib/glob.nix",
+        ".nixkit/lib/go.nix",
         ".nixkit/lib/link-node-modules.nix",
         ".nixkit/lib/local-registry.nix",
         ".nixkit/lib/node-tool.nix",

@@ -1,13 +1,15 @@
-// Go modules, for real: a module with dependencies from its go.sum (uuid, testify and what it
-// needs), each module's zip and go.mod fetched by Nix from the GOPROXY Go is configured with and
+// Go modules, for real: a module with dependencies from its go.sum (uuid, and go-cmp for its
+// tests), each module's zip and go.mod fetched by Nix from the GOPROXY Go is configured with and
 // checked against go.sum; a binary built and tests run offline in the sandbox, `go test -json`
-// as JUnit; the shell's toolchain; a bump that fetches one module; a tampered go.sum refused.
-import { cpSync, readFileSync, writeFileSync } from "node:fs";
+// as JUnit; the shell's toolchain; the binary's image run in runc; a bump that fetches one module;
+// a tampered go.sum refused.
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { execa } from "execa";
 import { describe, expect, test } from "vitest";
-import { nixkit, repoRoot, tempDir } from "../helpers.js";
+import { nix, nixkit, repoRoot, tempDir } from "../helpers.js";
 import { editFile, offlinePkgs } from "./project.js";
+import { runImage } from "./run-image.js";
 
 const manifest = () => `version: 1
 name: greeter
@@ -24,6 +26,10 @@ tests:
   unit:
     go: {}
     script: go test -json ./... > $NIXKIT_REPORTS/go-test.json
+images:
+  greet:
+    contents: [greet]
+    entrypoint: [/bin/greet]
 `;
 
 function goProject(): string {
@@ -58,11 +64,18 @@ describe("Go modules", () => {
     const shell = await nixkit(["run", "--", "go", "version"], { cwd: dir });
     expect(shell.exitCode, shell.stderr).toBe(0);
     expect(shell.stdout).toMatch(/^go version go\d/);
+
+    // The binary is static (cgo off): an image of it alone runs.
+    const image = await nixkit(["--json", "image", "build", "greet"], { cwd: dir });
+    expect(image.exitCode, image.stderr).toBe(0);
+    const run = await runImage((JSON.parse(image.stdout) as { output: string }).output.replace(/^oci:/, ""), ["runc"]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^hello, runc \([0-9a-f-]{36}\)/);
   });
 
   test("a failing test fails with its output in the JUnit failure; a code change fetches nothing; a bump fetches that module only", async () => {
+    // (the module cache of the fixture's go.sum is in the store: the test before made it)
     const dir = goProject();
-    expect((await nixkit(["build"], { cwd: dir })).exitCode).toBe(0);
     editFile(path.join(dir, "greet_test.go"), (t) => t + '\nfunc TestBroken(t *testing.T) { t.Fatal("broken on purpose") }\n');
     const failing = await nixkit(["test", "-v", "--junit", "junit.xml"], { cwd: dir });
     expect(failing.exitCode).toBe(1);
@@ -72,6 +85,17 @@ describe("Go modules", () => {
       /<testcase [^>]*name="TestBroken"[^>]*>\s*<failure[^>]*>[^<]*broken on purpose/,
     );
 
+    // An earlier run may have fetched uuid v1.5.0 and made its module cache: delete them (with the
+    // builds that refer to the cache), so that this bump fetches for real.
+    const earlier = readdirSync("/nix/store").filter(
+      (n) =>
+        /-github\.com-google-uuid-v1\.5\.0\.(zip|mod)$/.test(n) ||
+        (/-go-modules$/.test(n) && existsSync(path.join("/nix/store", n, "github.com/google/uuid@v1.5.0"))),
+    );
+    for (const name of earlier) {
+      const referrers = await execa("nix-store", ["--query", "--referrers-closure", `/nix/store/${name}`], { reject: false });
+      for (const referrer of referrers.stdout.split("\n").filter(Boolean).reverse()) await nix(["store", "delete", referrer], dir);
+    }
     // What `go get github.com/google/uuid@v1.5.0` writes (the test's own go, from the same proxy).
     const got = await execa("go", ["get", "github.com/google/uuid@v1.5.0"], {
       cwd: dir,
@@ -82,6 +106,7 @@ describe("Go modules", () => {
     const bumped = await nixkit(["build", "-v"], { cwd: dir });
     expect(bumped.exitCode, bumped.stderr).toBe(0);
     expect(fetchedModules(bumped.stderr)).toEqual(["uuid/@v/v1.5.0.mod", "uuid/@v/v1.5.0.zip"]);
+    expect(bumped.stderr).toMatch(/^building go-modules$/m);
   });
 
   test("a go.sum whose hash does not match what the proxy serves is refused, naming the module (exit 2)", async () => {
