@@ -36,6 +36,8 @@ function goProject(): string {
   const dir = tempDir();
   cpSync(path.join(repoRoot, "test/fixtures/go-greeter"), dir, { recursive: true });
   writeFileSync(path.join(dir, "nixkit.yaml"), manifest());
+  // A source of its own: its builds are new to the store (a build an earlier run left needs no module cache).
+  writeFileSync(path.join(dir, "run-id"), `${process.pid}-${Date.now()}-${Math.random()}\n`);
   return dir;
 }
 
