@@ -146,10 +146,15 @@ export const signArgs = (store: string, keyFile: string, storePaths: string[]): 
   ...storePaths,
 ];
 
+// Nix remembers what a cache URL served (narinfo, for 30 days; a miss, for an hour) in the user's
+// ~/.cache/nix: a pull asks the cache itself, since a cache wiped and filled again (or another
+// server on the same URL) serves NARs under other names, which the memory would still name.
+const FRESH_NARINFO = ["--option", "narinfo-cache-positive-ttl", "0", "--option", "narinfo-cache-negative-ttl", "0"];
+
 /** Copies paths (and their closures) from a binary cache, trusting `publicKeys`' signatures. */
 export function copyFromArgs(from: string, storePaths: string[], publicKeys: string[], store?: string): string[] {
   const trust = publicKeys.length ? ["--option", "extra-trusted-public-keys", publicKeys.join(" ")] : [];
-  return [...COMMON_ARGS, "copy", "--from", from, ...trust, ...(store ? ["--to", store] : []), ...storePaths];
+  return [...COMMON_ARGS, "copy", "--from", from, ...trust, ...FRESH_NARINFO, ...(store ? ["--to", store] : []), ...storePaths];
 }
 
 export const storeGcArgs = (): string[] => [...COMMON_ARGS, "store", "gc"];
@@ -189,8 +194,8 @@ export function substituterArgs(url: string, publicKeys: string[]): string[] {
 /** Remote builders: a builders string, or "@FILE" for a machines file. */
 export const buildersArgs = (spec: string): string[] => ["--option", "builders", spec];
 
-/** Substitute only: build nothing here. */
-export const substituteOnlyArgs = (store?: string): string[] => ["--max-jobs", "0", ...(store ? ["--store", store] : [])];
+/** Substitute only: build nothing here (what the cache serves now, not what it served). */
+export const substituteOnlyArgs = (store?: string): string[] => ["--max-jobs", "0", ...FRESH_NARINFO, ...(store ? ["--store", store] : [])];
 
 /** The legacy `nix-store` queries the GC estimate needs (the new CLI has no equivalent). */
 export const nixStoreArgs = {
