@@ -67,7 +67,9 @@ async function materialise(dir: string, files: Planned[]): Promise<void> {
       await fs.symlink(file.link, target);
       continue;
     }
-    await fs.copyFile(file.from, target);
+    // A hard link where the file system allows (the trees are only read: Nix copies them into the
+    // store): Go's toolchain is 14,000 files, and each fresh cache would copy them all.
+    await fs.link(file.from, target).catch(() => fs.copyFile(file.from, target));
     const info = elfInfo(target);
     if (!info?.dynamic && !info?.interpreter) continue;
     elf.push(`${info.interpreter ? "program" : "library"} ${file.to}`);
