@@ -163,8 +163,10 @@ export function goTree(): HostTree | undefined {
     attr: ["go"],
     pname: "go",
     version: version.replace(/^go/, "").replace(/\s.*$/, ""),
-    // Go's own test suite, documentation and API lists are not needed to build.
-    copies: [{ from: realpathSync(goroot), to: ".", skip: /^(test|doc|api|misc)$|(^|\/)testdata$/ }],
+    // Go's own test suite, documentation, API lists and the sources of its commands (src/cmd:
+    // `go tool pprof` and the like are built from them on demand) are not needed to build and
+    // test Go code: 7,500 files instead of 15,000.
+    copies: [{ from: realpathSync(goroot), to: ".", skip: /^(test|doc|api|misc|src\/cmd)$|(^|\/)testdata$/ }],
   };
 }
 
