@@ -45,7 +45,8 @@ const dead = execFileSync("nix-store", ["--gc", "--print-dead"], { stdio: ["igno
   .filter((p) => /\.(zip|mod)$|-go-modules$|-go-module-proxy$/.test(p));
 for (const p of dead) spawnSync("nix-store", ["--delete", p], { stdio: "ignore" });
 const cold = time(process.execPath, [cli, "-C", project, "-v", "build"], project);
-const downloads = (log) => new Set([...log.matchAll(/^download(?:ing|ed) (\S+\.(?:zip|mod))(?: \(while generating\))?$/gm)].map((m) => m[1])).size;
+const downloads = (log) =>
+  new Set([...log.matchAll(/^download(?:ing|ed) (\S+\.(?:zip|mod))(?: \(while generating\))?$/gm)].map((m) => m[1])).size;
 const again = time(process.execPath, [cli, "-C", project, "-v", "build"], project);
 // A build of the same module cache with a code change: the compile alone.
 writeFileSync(path.join(project, "greet.go"), `${String(execFileSync("cat", [path.join(project, "greet.go")]))}\n// ${RUN_ID}\n`);
