@@ -1,12 +1,11 @@
 // The part of the manifest the Nix library reads, with package references already parsed
 // (so Nix never parses user strings) and each carrying its field path for error messages.
-import path from "node:path";
 import { parsePackageRef } from "../manifest/package-ref.js";
 import { formatPath } from "../manifest/problems.js";
 import type { Manifest } from "../manifest/schema.js";
 import { derivationNames } from "../nix/flake-attrs.js";
 import type { NodeContext } from "../node/registry-for.js";
-import type { GoContext } from "../go/context.js";
+import { moduleDirOf, type GoContext } from "../go/context.js";
 import type { PythonContext } from "../python/context.js";
 import type { NixValue } from "./to-nix.js";
 
@@ -48,7 +47,7 @@ function languages(spec: Languages, field: (string | number)[]): Record<string, 
     packages: spec.python.packages.map((name, i) => ({ name, field: formatPath([...field, "python", "packages", i]) })),
     field: formatPath([...field, "python"]),
   };
-  const go = spec.go && { module: path.posix.normalize(spec.go.module.replace(/\/+$/, "")) };
+  const go = spec.go && { module: moduleDirOf(spec.go) };
   return { node: node ?? null, python: python ?? null, go: go ?? null };
 }
 

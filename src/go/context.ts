@@ -2,6 +2,7 @@
 // the proxy and every module go.sum lists with the sha256 of its files (src/go/modules.ts).
 import { existsSync } from "node:fs";
 import path from "node:path";
+import { languageFields } from "../manifest/language-fields.js";
 import type { Manifest } from "../manifest/schema.js";
 import { projectPaths } from "../state/layout.js";
 import { readTextInside } from "../util/bounded-read.js";
@@ -17,13 +18,7 @@ type GoSpec = NonNullable<Manifest["shell"]["go"]>;
 
 /** Every `go` field of the manifest, with its field path. */
 export function goFields(manifest: Manifest): { field: string; go: GoSpec }[] {
-  const sections = [
-    ["shell", manifest.shell] as const,
-    ...(["builds", "tests"] as const).flatMap((kind) =>
-      Object.entries(manifest[kind]).map(([name, spec]) => [`${kind}.${name}`, spec] as const),
-    ),
-  ];
-  return sections.flatMap(([field, spec]) => (spec.go ? [{ field: `${field}.go`, go: spec.go }] : []));
+  return languageFields(manifest, "go").map(({ field, spec }) => ({ field, go: spec }));
 }
 
 export const moduleDirOf = (spec: GoSpec): string => path.posix.normalize(spec.module.replace(/\/+$/, ""));

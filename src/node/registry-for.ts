@@ -4,6 +4,7 @@
 import { existsSync } from "node:fs";
 import { readTextInside } from "../util/bounded-read.js";
 import path from "node:path";
+import { languageFields } from "../manifest/language-fields.js";
 import type { Manifest } from "../manifest/schema.js";
 import { FieldError } from "../util/errors.js";
 import { checkLockfile, isPnpmLockfile, isYarnLockfile } from "./lockfile.js";
@@ -33,13 +34,7 @@ type NodeSpec = NonNullable<Manifest["shell"]["node"]>;
 
 /** Every `node` field of the manifest (the shell's, then builds' and tests'), with its field path. */
 export function nodeFields(manifest: Manifest): { field: string; node: NodeSpec }[] {
-  const sections = [
-    ["shell", manifest.shell] as const,
-    ...(["builds", "tests"] as const).flatMap((kind) =>
-      Object.entries(manifest[kind]).map(([name, spec]) => [`${kind}.${name}`, spec] as const),
-    ),
-  ];
-  return sections.flatMap(([field, spec]) => (spec.node ? [{ field: `${field}.node`, node: spec.node }] : []));
+  return languageFields(manifest, "node").map(({ field, spec }) => ({ field, node: spec }));
 }
 
 /** `manifestText` places a problem with a field (a lockfile that is missing, or not npm's) at its line. */

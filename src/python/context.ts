@@ -1,6 +1,7 @@
 // The Python facts the generated flake needs beyond the manifest: every lockfile a `python` field
 // names, read into what the Nix library installs (nix/lib/python-lock.nix).
 import path from "node:path";
+import { languageFields } from "../manifest/language-fields.js";
 import type { Manifest } from "../manifest/schema.js";
 import { readTextInside } from "../util/bounded-read.js";
 import { FieldError } from "../util/errors.js";
@@ -17,13 +18,7 @@ type PythonSpec = NonNullable<Manifest["shell"]["python"]>;
 
 /** Every `python` field of the manifest (the shell's, then builds' and tests'), with its field path. */
 function pythonFields(manifest: Manifest): { field: string; python: PythonSpec }[] {
-  const sections = [
-    ["shell", manifest.shell] as const,
-    ...(["builds", "tests"] as const).flatMap((kind) =>
-      Object.entries(manifest[kind]).map(([name, spec]) => [`${kind}.${name}`, spec] as const),
-    ),
-  ];
-  return sections.flatMap(([field, spec]) => (spec.python ? [{ field: `${field}.python`, python: spec.python }] : []));
+  return languageFields(manifest, "python").map(({ field, spec }) => ({ field, python: spec }));
 }
 
 /** The `python` fields that name a lockfile. */
