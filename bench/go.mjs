@@ -8,23 +8,11 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { cli, nixpkgs, root, seconds, system, time } from "./common.mjs";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const cli = path.join(root, "bin/nixkit.cjs");
 const RUN_ID = `${process.pid}-${Date.now()}`;
 const work = mkdtempSync(path.join(os.tmpdir(), "nixkit-bench-go-"));
-const env = { ...process.env, NIX_CONFIG: "substituters =\nexperimental-features = nix-command flakes" };
-const nixpkgs = execFileSync(process.execPath, [cli, "offline-pkgs"], { env }).toString().trim();
-const system = `${{ x64: "x86_64", arm64: "aarch64" }[process.arch]}-${process.platform}`;
-
-function time(command, args, cwd, extraEnv = {}) {
-  const start = process.hrtime.bigint();
-  const result = spawnSync(command, args, { cwd, env: { ...env, ...extraEnv }, stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20 });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(" ")}: ${result.stderr}`);
-  return { ms: Number(process.hrtime.bigint() - start) / 1e6, stdout: String(result.stdout), stderr: String(result.stderr) };
-}
-const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
+const offlineNixpkgs = nixpkgs();
 
 // The go command's own cold build: empty module cache and build cache.
 const goDir = path.join(work, "go");
@@ -37,7 +25,7 @@ const project = path.join(work, "project");
 cpSync(path.join(root, "test/fixtures/go-greeter"), project, { recursive: true });
 writeFileSync(
   path.join(project, "nixkit.yaml"),
-  `version: 1\nname: bench\nsystems: [${system}]\ninputs:\n  nixpkgs: "${nixpkgs}"\nbuilds:\n  greet:\n    go: {}\n    script: go build -trimpath -o $out/bin/greet ./cmd/greet && echo ${RUN_ID} > $out/run\n`,
+  `version: 1\nname: bench\nsystems: [${system}]\ninputs:\n  nixpkgs: "${offlineNixpkgs}"\nbuilds:\n  greet:\n    go: {}\n    script: go build -trimpath -o $out/bin/greet ./cmd/greet && echo ${RUN_ID} > $out/run\n`,
 );
 const dead = execFileSync("nix-store", ["--gc", "--print-dead"], { stdio: ["ignore", "pipe", "ignore"], maxBuffer: 256 << 20 })
   .toString()

@@ -6,28 +6,16 @@
 //   pytest (a model trained and checked) under `nixkit test` with the venv built  vs  the same
 //   pytest run on the host in uv's venv
 // uv is the one scripts/setup.sh installs; the index is the one uv and pip are configured with.
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { cli, nixpkgs, seconds, system, time } from "./common.mjs";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const cli = path.join(root, "bin/nixkit.cjs");
 const RUN_ID = `${process.pid}-${Date.now()}`;
 const work = mkdtempSync(path.join(os.tmpdir(), "nixkit-bench-python-"));
-const env = { ...process.env, NIX_CONFIG: "substituters =\nexperimental-features = nix-command flakes" };
-const nixpkgs = execFileSync(process.execPath, [cli, "offline-pkgs"], { env }).toString().trim();
-const system = `${{ x64: "x86_64", arm64: "aarch64" }[process.arch]}-${process.platform}`;
+const offlineNixpkgs = nixpkgs();
 const uv = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "nixkit-tests/uv-0.13.10/bin/uv");
-
-function time(command, args, cwd, extraEnv = {}) {
-  const start = process.hrtime.bigint();
-  const result = spawnSync(command, args, { cwd, env: { ...env, ...extraEnv }, stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20 });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(" ")}: ${result.stderr}`);
-  return { ms: Number(process.hrtime.bigint() - start) / 1e6, stdout: String(result.stdout), stderr: String(result.stderr) };
-}
-const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
 
 // The project and its lock, made by uv.
 const lockProject = path.join(work, "lock");
@@ -69,7 +57,7 @@ const project = path.join(work, "project");
 cpSync(lockProject, project, { recursive: true });
 writeFileSync(
   path.join(project, "nixkit.yaml"),
-  `version: 1\nname: bench\nsystems: [${system}]\ninputs:\n  nixpkgs: "${nixpkgs}"\nbuilds:\n  deps:\n    python: { lockfile: uv.lock }\n    script: python -c "import sklearn, pandas" && mkdir -p $out && echo run-${RUN_ID} > $out/run\ntests:\n  model:\n    python: { lockfile: uv.lock }\n    script: pytest -q -p no:cacheprovider --junitxml=$NIXKIT_REPORTS/junit.xml tests\n`,
+  `version: 1\nname: bench\nsystems: [${system}]\ninputs:\n  nixpkgs: "${offlineNixpkgs}"\nbuilds:\n  deps:\n    python: { lockfile: uv.lock }\n    script: python -c "import sklearn, pandas" && mkdir -p $out && echo run-${RUN_ID} > $out/run\ntests:\n  model:\n    python: { lockfile: uv.lock }\n    script: pytest -q -p no:cacheprovider --junitxml=$NIXKIT_REPORTS/junit.xml tests\n`,
 );
 time(process.execPath, [cli, "-C", project, "generate"], project);
 const installs = JSON.parse(time("nix", ["eval", "--json", `.#legacyPackages.${system}.nixkit.npmInstalls`], project).stdout);

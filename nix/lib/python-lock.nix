@@ -158,7 +158,7 @@ let
       # The wheel to install: the best one the lock has for here, or one built from the sdist.
       wheelOf = dist:
         let
-          ranked = filter (w: w.rank != null) (map (line: { file = readFile line; rank = wheelRank python (readFile line).filename; }) dist.wheels);
+          ranked = filter (w: w.rank != null) (map (line: let file = readFile line; in { inherit file; rank = wheelRank python file.filename; }) dist.wheels);
           best = head (sort (a: b: a.rank < b.rank) ranked);
         in
         if ranked != [ ] then { fetched = fetchFile best.file; wheel = fetchFile best.file; }

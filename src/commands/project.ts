@@ -1,17 +1,15 @@
 // nixkit init and generate: the project's manifest and the files generated from it.
+import { lockedFields } from "../manifest/language-fields.js";
 import path from "node:path";
 import { applyPlan } from "../generate/apply.js";
 import { describeDrift, findDrift } from "../generate/freshness.js";
 import { writeFreshStamp } from "../generate/fresh-stamp.js";
 import { generatePlan, readPlanInputs } from "../generate/plan.js";
 import { loadManifest } from "../manifest/load.js";
-import { nodeFields } from "../node/registry-for.js";
 import { writeStarterFiles, writeStarterManifest } from "../scaffold/init.js";
 import type { Session } from "../workflows/session.js";
 import { MANIFEST_FILE } from "../state/layout.js";
 import { WorkFailed } from "../util/errors.js";
-import { pythonLockFields } from "../python/context.js";
-import { goFields } from "../go/context.js";
 
 export interface InitOptions {
   template: string;
@@ -49,7 +47,7 @@ export async function generate(session: Session, options: GenerateOptions): Prom
   }
   const drifts = await applyPlan(projectDir, plan, options.force, logger.warn);
   // Without node fields the plan needs nothing but the manifest: the next no-op can be told from a stamp.
-  if (nodeFields(manifest).length + pythonLockFields(manifest).length + goFields(manifest).length === 0) writeFreshStamp(projectDir);
+  if (lockedFields(manifest).length === 0) writeFreshStamp(projectDir);
   if (logger.json) logger.data({ written: drifts.map((d) => d.path) });
   if (drifts.length === 0) return logger.result("generated files are up to date");
   for (const drift of drifts) logger.info(`  ${describeDrift(drift)}`);

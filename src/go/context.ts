@@ -2,7 +2,7 @@
 // the proxy and every module go.sum lists with the sha256 of its files (src/go/modules.ts).
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { languageFields } from "../manifest/language-fields.js";
+import { languageFields, moduleDirOf } from "../manifest/language-fields.js";
 import type { Manifest } from "../manifest/schema.js";
 import { projectPaths } from "../state/layout.js";
 import { readTextInside } from "../util/bounded-read.js";
@@ -21,7 +21,7 @@ export function goFields(manifest: Manifest): { field: string; go: GoSpec }[] {
   return languageFields(manifest, "go").map(({ field, spec }) => ({ field, go: spec }));
 }
 
-export const moduleDirOf = (spec: GoSpec): string => path.posix.normalize(spec.module.replace(/\/+$/, ""));
+export { moduleDirOf };
 
 export async function goContext(manifest: Manifest, projectDir: string, manifestText = ""): Promise<GoContext> {
   const fields = goFields(manifest);

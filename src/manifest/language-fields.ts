@@ -1,5 +1,6 @@
 // The shell, builds and tests that carry a language field (`node`, `python`, `go`), each with the
 // path of that field, as the lockfile readers report problems at it.
+import path from "node:path";
 import type { Manifest } from "./schema.js";
 
 type Language = "node" | "python" | "go";
@@ -16,4 +17,20 @@ export function languageFields<L extends Language>(manifest: Manifest, language:
     const spec = section[language] as Spec<L> | undefined;
     return spec ? [{ field: `${field}.${language}`, spec }] : [];
   });
+}
+
+/** A `go` field's module directory, relative to the project ("." at the top). */
+export const moduleDirOf = (spec: Spec<"go">): string => path.posix.normalize(spec.module.replace(/\/+$/, ""));
+
+/**
+ * Each language field that installs from a lockfile (npm's, pnpm's, yarn's; a Python lock; a
+ * go.sum), with that lockfile: what the generated flake reads beyond the manifest, and what the
+ * fetch ahead is keyed on.
+ */
+export function lockedFields(manifest: Manifest): { spec: object; lockfile: string }[] {
+  return [
+    ...languageFields(manifest, "node").map(({ spec }) => ({ spec, lockfile: spec.lockfile })),
+    ...languageFields(manifest, "python").flatMap(({ spec }) => (spec.lockfile ? [{ spec, lockfile: spec.lockfile }] : [])),
+    ...languageFields(manifest, "go").map(({ spec }) => ({ spec, lockfile: path.posix.join(moduleDirOf(spec), "go.sum") })),
+  ];
 }

@@ -23,9 +23,7 @@ import { redactUrls } from "../util/redact.js";
 import { downloadChecked } from "./download.js";
 import { readNpmrc } from "./npm-auth.js";
 import { readYarnrc } from "./yarnrc.js";
-import { nodeFields } from "./registry-for.js";
-import { pythonLockFields } from "../python/context.js";
-import { goFields, moduleDirOf } from "../go/context.js";
+import { lockedFields } from "../manifest/language-fields.js";
 import { checkedName } from "../go/modules.js";
 
 interface Download {
@@ -75,13 +73,10 @@ async function prefetch(
   logger: Logger,
   signal?: AbortSignal,
 ) {
-  const specs = [
-    ...nodeFields(manifest).map((f) => f.node),
-    ...pythonLockFields(manifest).map((f) => f.python),
-    ...goFields(manifest).map((f) => ({ ...f.go, lockfile: path.posix.join(moduleDirOf(f.go), "go.sum") })),
-  ];
+  const locked = lockedFields(manifest);
+  const specs = locked.map((f) => f.spec);
   if (specs.length === 0) return;
-  const lockfiles = [...new Set(specs.map((s) => s.lockfile))].sort();
+  const lockfiles = [...new Set(locked.map((f) => f.lockfile))].sort();
   const key = sha256(
     JSON.stringify([system, specs, lockfiles.map((f) => sha256(readInside(projectDir, path.join(projectDir, f), "lockfile") ?? ""))]),
   );

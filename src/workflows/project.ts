@@ -3,6 +3,7 @@
 // for, choose the remote builders, make the run's driver (cache, builders and -j fixed for the
 // run). Workflows that build fetch the npm tarballs first (once per project). Nix errors that name
 // a manifest field become manifest errors.
+import { lockedFields } from "../manifest/language-fields.js";
 import { chooseBuilders, type BuilderChoice } from "../builds/builders.js";
 import { applyPlan } from "../generate/apply.js";
 import { freshByStamp, writeFreshStamp } from "../generate/fresh-stamp.js";
@@ -14,14 +15,11 @@ import { NixFailed, type NixDriver } from "../nix/driver.js";
 import { binaryCacheOf } from "../nix/substituters.js";
 import { prefetchNpmTarballs } from "../node/prefetch.js";
 import { processTemporaryRoots } from "../roots/registry.js";
-import { nodeFields } from "../node/registry-for.js";
 import type { Session } from "./session.js";
 import { refuseCopiedCredentials } from "../sources/credential-files.js";
 import { UserError } from "../util/errors.js";
 import type { Logger } from "../util/logger.js";
 import { currentSystem } from "../util/system.js";
-import { pythonLockFields } from "../python/context.js";
-import { goFields } from "../go/context.js";
 
 /** The manifest of a prepared project, and the package set that replaces nixpkgs (--nixpkgs), if any. */
 export interface ProjectManifest extends LoadedManifest {
@@ -70,8 +68,7 @@ export async function prepareProject(session: Session, options: PrepareOptions =
     const drifts = await applyPlan(projectDir, plan, false, logger.warn);
     if (drifts.length > 0) logger.info(`generated ${drifts.length} file(s) from nixkit.yaml (flake.nix, .nixkit/lib)`);
     for (const drift of drifts) logger.debug(`  ${describeDrift(drift)}`);
-    if (nodeFields(loaded.manifest).length + pythonLockFields(loaded.manifest).length + goFields(loaded.manifest).length === 0)
-      writeFreshStamp(projectDir);
+    if (lockedFields(loaded.manifest).length === 0) writeFreshStamp(projectDir);
   }
   const { select } = options;
   const names = select ? selectNames(select.kind, Object.keys(loaded.manifest[select.kind]), select.names) : [];
