@@ -18,6 +18,9 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 debian_packages=(nix-bin busybox-static bash-static ca-certificates python3 python3-pytest python3-numpy openssh-server openssh-client iproute2 zsh fish libxml2-utils skopeo umoci runc docker-registry podman nginx-light git patchelf python3-venv python3-pip libgomp1 python3-setuptools python3-wheel)
 # Go: the Go tests build with the Go on PATH (and the offline set imports it); Debian's when there is none.
 if ! command -v go >/dev/null; then debian_packages+=(golang-go); fi
+# A C compiler (the offline set imports it: Rust links through it) and, unless rustup gave one, Rust.
+debian_packages+=(gcc libc6-dev)
+if ! command -v cargo >/dev/null; then debian_packages+=(rustc cargo); fi
 missing=()
 for pkg in "${debian_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

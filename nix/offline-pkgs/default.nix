@@ -14,7 +14,10 @@ let
     imports = (import ./host.nix).imports or { };
   };
   pkgs = applets // support // hostImports // {
-    inherit lib stdenv system config;
+    inherit lib system config;
+    # nixpkgs' stdenv.cc: the C compiler, when the host's GCC was imported. Unlike nixpkgs'
+    # stdenv, mkDerivation does not put it on PATH by itself: a build names it (`gcc`).
+    stdenv = stdenv // { cc = hostImports.gcc or null; };
     stdenvNoCC = stdenv;
     bash = bootstrap.bash;
     bashInteractive = bootstrap.bash;

@@ -65,6 +65,57 @@ let
   };
   nodeMajor = head (match "([0-9]+)\\..*" nodejs.version);
 
+  gccLib = patchedTree imports.gccLib { };
+
+  # Debian's GCC and binutils, wrapped as nixpkgs' cc-wrapper wraps its GCC (in small): the
+  # imported C library is the sysroot (headers, crt files, the libraries to link against), and
+  # what it links runs with the store's glibc, not the host's /lib64 loader.
+  gcc = if !(imports ? gccUnwrapped && imports ? libcSysroot && imports ? gccLib) then null else
+    let
+      unwrapped = patchedTree imports.gccUnwrapped { };
+      sysroot = imported imports.libcSysroot;
+      wrapper = ''
+        #!${bootstrap.bash}/bin/bash
+        link=(-Wl,-dynamic-linker,${glibc}/lib/ld-linux-x86-64.so.2 -Wl,-rpath,${glibc}/lib -Wl,-rpath,${gccLib}/lib)
+        for arg in "$@"; do case "$arg" in -c|-S|-E|-M|-MM) link=() ;; esac; done
+        exec ${unwrapped}/bin/@program@ -B${unwrapped}/bin/ --sysroot=${sysroot} "''${link[@]}" "$@"
+      '';
+    in runCommand "gcc-wrapper-${imports.gccUnwrapped.version}" {
+      inherit wrapper;
+      passAsFile = [ "wrapper" ];
+      passthru = { cc = unwrapped; libc = glibc; isGNU = true; };
+      meta.mainProgram = "gcc";
+    } ''
+      mkdir -p "$out/bin"
+      for program in gcc g++ cpp; do
+        [ -e "${unwrapped}/bin/$program" ] || continue
+        sed "s/@program@/$program/" "$wrapperPath" > "$out/bin/$program"
+        chmod +x "$out/bin/$program"
+      done
+      ln -s gcc "$out/bin/cc"
+      if [ -e "$out/bin/g++" ]; then ln -s g++ "$out/bin/c++"; fi
+      for program in ${unwrapped}/bin/*; do
+        [ -e "$out/bin/''${program##*/}" ] || ln -s "$program" "$out/bin/"
+      done
+    '';
+
+  # The host's Rust toolchain, split as nixpkgs splits it (rustc with rustdoc; cargo; rustfmt;
+  # clippy), each a link into the one tree: rustc finds its standard library from where it really is.
+  rust = let
+    toolchain = patchedTree imports.rustToolchain { dontFixup = true; };
+    programs = pname: names: runCommand "${pname}-${toolchain.version}" { inherit pname; inherit (toolchain) version; } ''
+      mkdir -p "$out/bin"
+      for program in ${builtins.concatStringsSep " " names}; do
+        if [ -e "${toolchain}/bin/$program" ]; then ln -s "${toolchain}/bin/$program" "$out/bin/"; fi
+      done
+    '';
+  in {
+    rustc = programs "rustc" [ "rustc" "rustdoc" ];
+    cargo = programs "cargo" [ "cargo" ];
+    rustfmt = programs "rustfmt" [ "rustfmt" "cargo-fmt" ];
+    clippy = programs "clippy" [ "cargo-clippy" "clippy-driver" ];
+  };
+
   pythonVersion = head (match "([0-9]+\\.[0-9]+).*" imports.python3.version);
   pythonAttr = "python${builtins.replaceStrings [ "." ] [ "" ] pythonVersion}";
   python3 = import ./python.nix { inherit lib runCommand imports patchedTree pythonVersion; };
@@ -79,9 +130,11 @@ lib.optionalAttrs (imports ? glibc && imports ? patchelf) (
   # wheels (less the X11 and GL libraries, which the set does not have).
   # The host's Go toolchain (GOROOT as it is: bin/go finds its tools and standard library beside it).
   // lib.optionalAttrs (imports ? go) { go = patchedTree imports.go { dontFixup = true; }; }
-  // lib.optionalAttrs (imports ? gccLib) (let gccLib = patchedTree imports.gccLib { }; in {
+  // lib.optionalAttrs (imports ? gccLib) {
     pythonManylinuxPackages = { manylinux1 = [ glibc gccLib ]; manylinux2010 = [ glibc gccLib ]; manylinux2014 = [ glibc gccLib ]; };
-  })
+  }
+  // lib.optionalAttrs (gcc != null) { inherit gcc; }
+  // lib.optionalAttrs (imports ? rustToolchain && gcc != null) rust
   // lib.optionalAttrs (imports ? nodejs) {
     inherit nodejs;
     "nodejs_${nodeMajor}" = nodejs;

@@ -76,3 +76,14 @@ export function goEnv(names: string[]): string[] {
     return [];
   }
 }
+
+/** Where the host's Rust toolchain lives (`rustc --print sysroot`) and its version, or undefined. */
+export function rustSysroot(): { sysroot: string; version: string } | undefined {
+  try {
+    const run = (args: string[]) => execFileSync("rustc", args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    const version = /^rustc (\S+)/.exec(run(["--version"]))?.[1];
+    return version ? { sysroot: run(["--print", "sysroot"]), version } : undefined;
+  } catch {
+    return undefined;
+  }
+}

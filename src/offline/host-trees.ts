@@ -5,7 +5,7 @@
 // A program that is missing or cannot work from the store is left out, never faked.
 import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
-import { debianPackage, goEnv, type DebianPackage } from "./host-query.js";
+import { debianPackage, goEnv, rustSysroot, type DebianPackage } from "./host-query.js";
 
 export interface TreeCopy {
   from: string;
@@ -168,6 +168,122 @@ export function goTree(): HostTree | undefined {
     // test Go code: 7,500 files instead of 15,000.
     copies: [{ from: realpathSync(goroot), to: ".", skip: /^(test|doc|api|misc|src\/cmd)$|(^|\/)testdata$/ }],
   };
+}
+
+/** Debian's package NAME-N for the N the unversioned package depends on (gcc → gcc-12), or undefined. */
+function versionedDependency(name: string, prefix: string): DebianPackage | undefined {
+  const dependency = debianPackage(name)
+    ?.depends.flat()
+    .find((d) => new RegExp(`^${prefix}-\\d+$`).test(d));
+  return dependency ? debianPackage(dependency) : undefined;
+}
+
+/** A package's files below /usr, less documentation, as copies to the same place below the tree's root. */
+const usrCopies = (pkg: DebianPackage | undefined, keep: (rel: string) => boolean): TreeCopy[] =>
+  (pkg?.files ?? [])
+    .filter((f) => f.startsWith("/usr/") && !f.startsWith("/usr/share/") && existsSync(f) && !statSync(f).isDirectory())
+    .map((f) => ({ from: f, to: f.slice("/usr/".length) }))
+    .filter((c) => keep(c.to));
+
+/**
+ * Debian's GCC (C, and C++ where g++ is installed) with its binutils, unwrapped: laid out as its
+ * /usr prefix, so the driver finds cc1, collect2 and its crt files beside it, as GCC does when it
+ * is moved. The set's `gcc` wraps it (host-imports.nix) with the C library below as its sysroot.
+ */
+export function gccTree(): HostTree | undefined {
+  const gcc = versionedDependency("gcc", "gcc");
+  const major = gcc?.name.replace(/^gcc-/, "");
+  const binutils = versionedDependency("binutils", "binutils-x86-64-linux-gnu") ?? debianPackage("binutils-x86-64-linux-gnu");
+  if (!gcc || !major || !binutils) return undefined;
+  const triple = "x86_64-linux-gnu";
+  const driverPrograms = new Map([
+    [`bin/${triple}-gcc-${major}`, "bin/gcc"],
+    [`bin/${triple}-cpp-${major}`, "bin/cpp"],
+    [`bin/${triple}-g++-${major}`, "bin/g++"],
+  ]);
+  const binutilsPrograms = [
+    "as",
+    "ld.bfd",
+    "ar",
+    "nm",
+    "ranlib",
+    "strip",
+    "objcopy",
+    "objdump",
+    "readelf",
+    "size",
+    "strings",
+    "addr2line",
+    "c++filt",
+  ];
+  const copies: TreeCopy[] = [];
+  const gccLibDir = (rel: string) => rel.startsWith(`lib/gcc/${triple}/${major}/`) && !/\/plugin\/|lto-dump/.test(rel);
+  // (GCC looks for libstdc++'s headers below its own prefix, not the sysroot's)
+  const cxxHeaders = (rel: string) => rel.startsWith("include/");
+  for (const pkg of [
+    gcc,
+    debianPackage(`cpp-${major}`),
+    debianPackage(`libgcc-${major}-dev`),
+    debianPackage(`g++-${major}`),
+    debianPackage(`libstdc++-${major}-dev`),
+  ])
+    for (const copy of usrCopies(
+      pkg,
+      (rel) => driverPrograms.has(rel) || gccLibDir(rel) || (pkg?.name.startsWith("libstdc++") === true && cxxHeaders(rel)),
+    ))
+      copies.push({ ...copy, to: driverPrograms.get(copy.to) ?? copy.to });
+  for (const copy of usrCopies(binutils, (rel) => rel.startsWith(`bin/${triple}-`) || rel.startsWith(`lib/${triple}/ldscripts/`))) {
+    const program = copy.to.slice(`bin/${triple}-`.length);
+    if (copy.to.startsWith("lib/")) copies.push(copy);
+    else if (binutilsPrograms.includes(program)) copies.push({ ...copy, to: `bin/${program === "ld.bfd" ? "ld" : program}` });
+  }
+  return { attr: ["gccUnwrapped"], pname: "gcc", version: upstreamVersion(gcc.version), copies };
+}
+
+/**
+ * The C library to compile and link against, as a sysroot: Debian's libc6-dev, Linux's and
+ * libxcrypt's headers, with the runtime libraries its
+ * linker scripts name at their absolute paths (the linker looks for those inside the sysroot).
+ */
+export function libcSysrootTree(): HostTree | undefined {
+  const libc = debianPackage("libc6-dev");
+  if (!libc) return undefined;
+  const copies: TreeCopy[] = [];
+  for (const name of ["libc6-dev", "linux-libc-dev", "libcrypt-dev"])
+    for (const copy of usrCopies(debianPackage(name), (rel) => rel.startsWith("include/") || /^lib\/x86_64-linux-gnu\/[^/]+$/.test(rel)))
+      copies.push({ ...copy, to: `usr/${copy.to}` });
+  const runtime = "/lib/x86_64-linux-gnu";
+  for (const soname of ["libc.so.6", "libm.so.6", "libmvec.so.1", "libgcc_s.so.1", "libcrypt.so.1"])
+    if (existsSync(path.join(runtime, soname)))
+      copies.push({ from: realpathSync(path.join(runtime, soname)), to: `lib/x86_64-linux-gnu/${soname}` });
+  const loader = "/lib64/ld-linux-x86-64.so.2";
+  if (existsSync(loader)) copies.push({ from: realpathSync(loader), to: "lib64/ld-linux-x86-64.so.2" });
+  return { attr: ["libcSysroot"], pname: "glibc-sysroot", version: upstreamVersion(libc.version), copies };
+}
+
+/**
+ * The host's Rust toolchain (rustup's, or any `rustc --print sysroot` names): rustc, cargo,
+ * rustdoc, rustfmt and clippy with the standard library for the host. Its documentation, its
+ * debugger wrappers and the standard library's sources are left out.
+ */
+export function rustTree(): HostTree | undefined {
+  const found = rustSysroot();
+  if (!found || !existsSync(path.join(found.sysroot, "bin/cargo"))) return undefined;
+  // Debian's rustc is spread over /usr, its compiler libraries beside the system's (copied with
+  // the libraries rustc loads); rustup's is a tree of its own.
+  const copies =
+    found.sysroot === "/usr"
+      ? ["rustc", "cargo", "libstd-rust-dev"].flatMap((name) =>
+          usrCopies(debianPackage(name), (rel) => /^bin\/(rustc|rustdoc|cargo)$/.test(rel) || /^lib\/rustlib\/(?!etc\/)/.test(rel)),
+        )
+      : [
+          {
+            from: realpathSync(found.sysroot),
+            to: ".",
+            skip: /^(share|libexec|etc|bin\/rust-(gdb|gdbgui|lldb)|lib\/rustlib\/(src|etc)|lib\/rustlib\/[^/]+\/bin\/(rust-objcopy|wasm-component-ld))$/,
+          },
+        ];
+  return { attr: ["rustToolchain"], pname: "rust", version: found.version, copies };
 }
 
 export const glibcVersion = (): string => {

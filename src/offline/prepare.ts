@@ -11,7 +11,18 @@ import { writeDirAtomic } from "../state/atomic.js";
 import { IMMUTABLE_MARKER, userCachePaths } from "../state/layout.js";
 import { isStaticElf } from "./elf.js";
 import { importHostTrees, type ContentStore, type ImportedTree } from "./host-import.js";
-import { gccLibTree, goTree, nodeTree, patchelfTree, pythonPackageTrees, pythonTree, type HostTree } from "./host-trees.js";
+import {
+  gccLibTree,
+  gccTree,
+  goTree,
+  libcSysrootTree,
+  nodeTree,
+  patchelfTree,
+  pythonPackageTrees,
+  pythonTree,
+  rustTree,
+  type HostTree,
+} from "./host-trees.js";
 
 export interface HostFiles {
   busybox: string;
@@ -85,11 +96,17 @@ function hostTrees(): HostTree[] {
   if (!patchelf) return [];
   const gccLib = gccLibTree();
   const go = goTree();
+  // A C compiler needs its C library; Rust links through the C compiler.
+  const gcc = gccTree();
+  const sysroot = gcc && gccLib && libcSysrootTree();
+  const rust = sysroot && rustTree();
   return [
     patchelf,
     nodeTree(),
     ...(gccLib ? [gccLib] : []),
     ...(go ? [go] : []),
+    ...(gcc && sysroot ? [gcc, sysroot] : []),
+    ...(rust ? [rust] : []),
     ...(python ? [python, ...pythonPackageTrees(python.version.split(".").slice(0, 2).join("."))] : []),
   ];
 }
