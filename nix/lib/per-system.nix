@@ -29,6 +29,11 @@ let
   goCaches = listToAttrs (map (dir: { name = dir; value = go.moduleCache dir; }) (lib.unique (map (spec: spec.go.module)
     (filter (spec: (spec.go or null) != null) (attrValues manifest.builds ++ attrValues manifest.tests)))));
   goSetup = spec: lib.optionalString ((spec.go or null) != null) (go.setup goCaches.${spec.go.module}.cache);
+  rust = import ./rust.nix { inherit pkgs lib root; locks = manifest.rustLocks or { }; };
+  # One vendor directory per Cargo.lock, however many fields name it.
+  rustVendors = listToAttrs (map (dir: { name = dir; value = rust.vendor dir; }) (lib.unique (map (spec: spec.rust.workspace)
+    (filter (spec: (spec.rust or null) != null) (attrValues manifest.builds ++ attrValues manifest.tests)))));
+  rustSetup = spec: lib.optionalString ((spec.rust or null) != null) (rust.setup rustVendors.${spec.rust.workspace}.install);
   pythonLock = import ./python-lock.nix { inherit pkgs lib system; locks = manifest.pythonLocks or { }; };
 
   # What a `node` or `python` field adds to a build, test or the shell: the interpreter (and
@@ -36,6 +41,8 @@ let
   # with its .bin on PATH. A user's node_modules never enters a source: the locked one replaces it.
   languageInputs = spec: lib.optionals (spec.node != null) ([ pkgs.nodejs ] ++ (npmProject spec).tools)
     ++ lib.optionals ((spec.go or null) != null) [ pkgs.go ]
+    # (cargo links through the C compiler, which nixpkgs' stdenv has anyway)
+    ++ lib.optionals ((spec.rust or null) != null) ([ pkgs.rustc pkgs.cargo ] ++ lib.optional ((pkgs.stdenv.cc or null) != null) pkgs.stdenv.cc)
     ++ lib.optionals (spec.python != null) [ (resolveLanguage pythonEnvironment spec.python) ];
   # One venv per Python lockfile, groups and interpreter, however many fields name it.
   pythonLockSpec = spec: { inherit (spec) lockfile groups version; };
@@ -109,6 +116,7 @@ let
         ${lib.optionalString (spec.patchShebangs or true) "patchShebangs . > /dev/null"}
         ${linkNodeModules spec "$PWD"}
         ${goSetup spec}
+        ${rustSetup spec}
         ${run}
         if [ -n "''${NIX_LOG_FD-}" ]; then echo '@nix {"action":"setPhase","phase":"nixkit-script-done"}' >&"$NIX_LOG_FD"; fi
         runHook postBuild
@@ -190,5 +198,5 @@ let
   };
   # Every npm project's and Python lockfile's install, with its downloads (nixkit fetches the
   # missing ones ahead of a build: src/node/prefetch.ts).
-  npmInstalls = map (p: p.fetches) (attrValues npmProjects ++ attrValues pythonInstalls ++ attrValues goCaches);
+  npmInstalls = map (p: p.fetches) (attrValues npmProjects ++ attrValues pythonInstalls ++ attrValues goCaches ++ attrValues rustVendors);
 in { inherit builds tests testReports images shell npmInstalls; }

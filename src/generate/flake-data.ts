@@ -6,10 +6,12 @@ import type { Manifest } from "../manifest/schema.js";
 import { derivationNames } from "../nix/flake-attrs.js";
 import type { NodeContext } from "../node/registry-for.js";
 import { moduleDirOf, type GoContext } from "../go/context.js";
+import { workspaceDirOf } from "../manifest/language-fields.js";
 import type { PythonContext } from "../python/context.js";
+import type { RustContext } from "../rust/context.js";
 import type { NixValue } from "./to-nix.js";
 
-type Languages = Pick<Manifest["shell"], "node" | "python" | "go">;
+type Languages = Pick<Manifest["shell"], "node" | "python" | "go" | "rust">;
 
 type Section = Languages & {
   packages: string[];
@@ -48,7 +50,8 @@ function languages(spec: Languages, field: (string | number)[]): Record<string, 
     field: formatPath([...field, "python"]),
   };
   const go = spec.go && { module: moduleDirOf(spec.go) };
-  return { node: node ?? null, python: python ?? null, go: go ?? null };
+  const rust = spec.rust && { workspace: workspaceDirOf(spec.rust) };
+  return { node: node ?? null, python: python ?? null, go: go ?? null, rust: rust ?? null };
 }
 
 /** A pinned file for Nix: its URL or project path, and its sha256 in hex and SRI form. */
@@ -76,7 +79,7 @@ function scriptSection(kind: "builds" | "tests", name: string, spec: Section): N
   };
 }
 
-export function flakeData(manifest: Manifest, node: NodeContext, locks: PythonContext & GoContext = {}): NixValue {
+export function flakeData(manifest: Manifest, node: NodeContext, locks: PythonContext & GoContext & RustContext = {}): NixValue {
   const section = (kind: "builds" | "tests") =>
     Object.fromEntries(Object.entries(manifest[kind]).map(([name, spec]) => [name, scriptSection(kind, name, spec)]));
   return {
@@ -88,6 +91,7 @@ export function flakeData(manifest: Manifest, node: NodeContext, locks: PythonCo
     ...(node.yarnLocks ? { yarnLocks: node.yarnLocks as unknown as NixValue } : {}),
     ...(locks.pythonLocks ? { pythonLocks: locks.pythonLocks as unknown as NixValue } : {}),
     ...(locks.goModules ? { goModules: locks.goModules as unknown as NixValue } : {}),
+    ...(locks.rustLocks ? { rustLocks: locks.rustLocks as unknown as NixValue } : {}),
     shell: {
       ...languages(manifest.shell, ["shell"]),
       packages: packageRefs(manifest.shell.packages, ["shell", "packages"]),

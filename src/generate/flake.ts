@@ -6,6 +6,7 @@ import { nixkitVersion } from "../util/assets.js";
 import type { NodeContext } from "../node/registry-for.js";
 import type { GoContext } from "../go/context.js";
 import type { PythonContext } from "../python/context.js";
+import type { RustContext } from "../rust/context.js";
 import { flakeData } from "./flake-data.js";
 import path from "node:path";
 import { renderHeader } from "./header.js";
@@ -16,7 +17,7 @@ export function renderFlake(
   manifest: Manifest,
   hashes: { manifest: string; source: string },
   node: NodeContext,
-  locks: PythonContext & GoContext = {},
+  locks: PythonContext & GoContext & RustContext = {},
 ): string {
   const inputs: NixValue = Object.fromEntries(Object.entries(manifest.inputs).map(([name, url]) => [name, { url }]));
   const body = [

@@ -9,6 +9,7 @@ import { sha256 } from "../util/hash.js";
 import { nodeContext, type NodeContext } from "../node/registry-for.js";
 import { goContext, type GoContext } from "../go/context.js";
 import { pythonContext, type PythonContext } from "../python/context.js";
+import { rustContext, type RustContext } from "../rust/context.js";
 import { checkPinnedData } from "../sources/pinned-data.js";
 import { renderFlake } from "./flake.js";
 import { shippedLibrary, type GeneratedFile } from "./freshness.js";
@@ -33,6 +34,7 @@ export interface PlanInputs {
   node: NodeContext;
   python: PythonContext;
   go: GoContext;
+  rust: RustContext;
 }
 
 /** The files and settings the plan reads (a refused lockfile throws here, placed at its field by `manifestText`). */
@@ -43,11 +45,15 @@ export async function readPlanInputs(manifest: Manifest, manifestText: string, p
     node: nodeContext(manifest, projectDir, manifestText),
     python: await pythonContext(manifest, projectDir, manifestText),
     go: await goContext(manifest, projectDir, manifestText),
+    rust: await rustContext(manifest, projectDir, manifestText),
   };
 }
 
 /** `manifestText` is nixkit.yaml as read: its hash lets the shell's fast path trust flake.nix without parsing YAML. */
 export function generatePlan(manifest: Manifest, manifestText: string, inputs: PlanInputs): GeneratedFile[] {
   const hashes = { manifest: sha256(manifestText), source: sourceHash(manifest, inputs.library) };
-  return [{ path: FLAKE_FILE, content: renderFlake(manifest, hashes, inputs.node, { ...inputs.python, ...inputs.go }) }, ...inputs.library];
+  return [
+    { path: FLAKE_FILE, content: renderFlake(manifest, hashes, inputs.node, { ...inputs.python, ...inputs.go, ...inputs.rust }) },
+    ...inputs.library,
+  ];
 }

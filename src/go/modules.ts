@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { inflateRawSync } from "node:zlib";
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { userCachePaths } from "../state/layout.js";
+import { checkedDownloadName, userCachePaths } from "../state/layout.js";
 import { readTextInside } from "../util/bounded-read.js";
 import { EnvError, UserError } from "../util/errors.js";
 import { redactUrls } from "../util/redact.js";
@@ -106,7 +106,7 @@ function keepChecked(bytes: Buffer, hash: string): void {
   const dir = userCachePaths().checkedDownloads;
   try {
     mkdirSync(dir, { recursive: true });
-    const file = path.join(dir, checkedName(hash));
+    const file = path.join(dir, checkedDownloadName(hash));
     const temp = `${file}.${process.pid}.tmp`;
     writeFileSync(temp, bytes);
     renameSync(temp, file);
@@ -115,8 +115,6 @@ function keepChecked(bytes: Buffer, hash: string): void {
   }
 }
 
-/** The file name a checked download is kept under: its SRI hash, made safe for a file name. */
-export const checkedName = (hash: string): string => hash.replace(/\//g, "_").replace(/\+/g, "-");
 
 /** The proxy `go env GOPROXY` names first (the user's setting, or Go's default). */
 export function goProxy(moduleDir: string): string {

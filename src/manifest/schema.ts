@@ -86,7 +86,15 @@ const go = z
     "Go: the toolchain on PATH; in builds and tests, every module go.sum lists fetched by Nix from GOPROXY (checked against go.sum) and offline in GOMODCACHE.",
   );
 
-const languages = { node: node.optional(), python: python.optional(), go: go.optional() };
+const rust = z
+  .strictObject({
+    workspace: z.string().min(1).default(".").describe("The directory of Cargo.toml and Cargo.lock, relative to the project."),
+  })
+  .describe(
+    "Rust: rustc, cargo and a C linker on PATH; in builds and tests, every crate Cargo.lock lists fetched by Nix by its checksum from the registry cargo is configured with, vendored offline.",
+  );
+
+const languages = { node: node.optional(), python: python.optional(), go: go.optional(), rust: rust.optional() };
 
 // A file pinned by its sha256: fetched (url) or added (path) as a fixed-output input.
 const dataFile = z

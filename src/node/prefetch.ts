@@ -14,17 +14,16 @@ import type { Manifest } from "../manifest/schema.js";
 import type { NixDriver } from "../nix/driver.js";
 import { flakeAttrs } from "../nix/flake-attrs.js";
 import { sweepLeftovers, tempPathFor, writeFileAtomic } from "../state/atomic.js";
-import { projectPaths, userCachePaths } from "../state/layout.js";
+import { checkedDownloadName, projectPaths, userCachePaths } from "../state/layout.js";
 import { assetPath } from "../util/assets.js";
 import { readInside } from "../util/bounded-read.js";
-import { sha256 } from "../util/hash.js";
+import { sha256, sriOf } from "../util/hash.js";
 import type { Logger } from "../util/logger.js";
 import { redactUrls } from "../util/redact.js";
 import { downloadChecked } from "./download.js";
 import { readNpmrc } from "./npm-auth.js";
 import { readYarnrc } from "./yarnrc.js";
 import { lockedFields } from "../manifest/language-fields.js";
-import { checkedName } from "../go/modules.js";
 
 interface Download {
   url: string;
@@ -88,7 +87,10 @@ async function prefetch(
   const installs = (await driver.evalJson(flakeAttrs.npmInstalls(system))) as Install[];
   const installed = await driver.store.validPaths(installs.map((i) => i.install));
   const wanted = new Map<string, Download>();
-  for (const install of installs) if (!installed.has(install.install)) for (const d of install.downloads) wanted.set(d.path, d);
+  for (const install of installs)
+    if (!installed.has(install.install))
+      // (Cargo.lock's checksums reach here in hex, as Nix reads them)
+      for (const d of install.downloads) wanted.set(d.path, /^[0-9a-f]{64}$/.test(d.hash) ? { ...d, hash: sriOf(d.hash) } : d);
   const present = await driver.store.validPaths([...wanted.keys()]);
   const missing = [...wanted.values()].filter((d) => !present.has(d.path));
   let failed = 0;
@@ -162,7 +164,7 @@ function yarnZip() {
  * there is one for `hash` and its bytes still match it; whether it did.
  */
 async function takeChecked(hash: string, file: string): Promise<boolean> {
-  const kept = path.join(userCachePaths().checkedDownloads, checkedName(hash));
+  const kept = path.join(userCachePaths().checkedDownloads, checkedDownloadName(hash));
   try {
     await fs.rename(kept, file);
   } catch {

@@ -78,5 +78,3 @@ export function lineOf(text: string, pattern: RegExp, from = 1): number {
 
 export const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** A sha256 in hex (as Python locks write it) as Nix's and npm's SRI form. */
-export const sriOf = (hex: string): string => `sha256-${Buffer.from(hex, "hex").toString("base64")}`;

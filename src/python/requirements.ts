@@ -5,9 +5,10 @@
 // dependencies. Unpinned, unhashed, editable and URL requirements are refused at their line.
 import path from "node:path";
 import { readTextInside } from "../util/bounded-read.js";
+import { sriOf } from "../util/hash.js";
 import { UserError } from "../util/errors.js";
 import { indexSettings, locateFiles, type IndexSettings } from "./index.js";
-import { distributionKey, normalizeName, sriOf, wheelMayInstall, type PythonDependency, type PythonLock } from "./lock.js";
+import { distributionKey, normalizeName, wheelMayInstall, type PythonDependency, type PythonLock } from "./lock.js";
 import { parseMarker, type Marker } from "./markers.js";
 
 export interface Requirement {

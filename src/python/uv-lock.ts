@@ -3,13 +3,13 @@
 // with its markers, the project (or the workspace's members) as roots and its dependency groups.
 // What Nix cannot fetch by a hash (git, local files) is refused at its line with the fix.
 import { parse, TomlError } from "smol-toml";
+import { sriOf } from "../util/hash.js";
 import { UserError } from "../util/errors.js";
 import { redactUrls } from "../util/redact.js";
 import {
   distributionKey,
   escapeRegExp,
   lineOf,
-  sriOf,
   normalizeName,
   wheelMayInstall,
   type PythonDependency,

@@ -87,6 +87,8 @@ export function userCachePaths(env: NodeJS.ProcessEnv = process.env) {
     npmIntegrities: path.join(root, "npm-integrities.json"),
     /** Where a Python index serves each file of a hashed requirements file (src/python/index.ts). */
     pythonIndexFiles: path.join(root, "python-index-files.json"),
+    /** Where each Cargo registry serves crates, per cargo configuration (src/rust/registries.ts). */
+    cargoRegistries: path.join(root, "cargo-registries.json"),
     /** Which configured substituters answered, recently. */
     substituters: path.join(root, "substituters.json"),
     layerCache: path.join(root, "image-cache"),
@@ -112,3 +114,6 @@ export function userConfigPaths(env: NodeJS.ProcessEnv = process.env) {
   const keys = path.join(root, "keys");
   return { keys, secretKey: (name: string) => path.join(keys, `${name}.sec`), publicKey: (name: string) => path.join(keys, `${name}.pub`) };
 }
+
+/** The file name a checked download is kept under (userCachePaths' checkedDownloads): its SRI hash, made safe for a file name. */
+export const checkedDownloadName = (hash: string): string => hash.replace(/\//g, "_").replace(/\+/g, "-");

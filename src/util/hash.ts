@@ -2,6 +2,9 @@ import { createHash } from "node:crypto";
 
 export const sha256 = (data: string | Uint8Array): string => createHash("sha256").update(data).digest("hex");
 
+/** A sha256 in hex (as Python and Rust locks write it) in SRI form, as Nix and npm write it. */
+export const sriOf = (hex: string): string => `sha256-${Buffer.from(hex, "hex").toString("base64")}`;
+
 const NIX_BASE32 = "0123456789abcdfghijklmnpqrsvwxyz";
 
 /** A hash as Nix prints it (SRI sha256-BASE64, sha256:BASE32, or hex) in hex; undefined if it is none of them. */
