@@ -1,7 +1,7 @@
 // `go test -json` (test2json's events, one JSON object per line) as JUnit XML: one testsuite per
 // package, one testcase per test and subtest with its time, its output as the failure's text, and
 // a package that failed without a failing test (it did not build) as a failed testcase of its own.
-import { attrs, escapeText } from "./junit.js";
+import { runnerJUnit, type RunnerCase } from "./runner-junit.js";
 
 interface Event {
   Action?: string;
@@ -11,12 +11,7 @@ interface Event {
   Output?: string;
 }
 
-interface Case {
-  name: string;
-  outcome: "passed" | "failed" | "skipped" | "running";
-  seconds: number;
-  output: string;
-}
+type Case = Omit<RunnerCase, "outcome"> & { outcome: RunnerCase["outcome"] | "running" };
 
 /** Whether `text` is test2json's output: its first line an event with an Action. */
 export function isGoTestJson(text: string): boolean {
@@ -62,19 +57,10 @@ export function goTestJsonToJUnit(text: string): string {
     const cases = [...pkg.cases.values()];
     // A test still running when the stream ended (a panic, a timeout) failed.
     for (const c of cases) if (c.outcome === "running") c.outcome = "failed";
+    const finished = cases as RunnerCase[];
     if (pkg.outcome === "fail" && !cases.some((c) => c.outcome === "failed"))
-      cases.push({ name: "(package)", outcome: "failed", seconds: pkg.seconds, output: pkg.output });
-    const count = (outcome: Case["outcome"]) => String(cases.filter((c) => c.outcome === outcome).length);
-    const body = cases
-      .map((c) => {
-        const head = `    <testcase${attrs({ classname: name, name: c.name, time: c.seconds.toFixed(3) })}`;
-        if (c.outcome === "failed")
-          return `${head}>\n      <failure${attrs({ message: `${c.name} failed`, type: "failure" })}>${escapeText(c.output)}</failure>\n    </testcase>\n`;
-        if (c.outcome === "skipped") return `${head}>\n      <skipped/>\n    </testcase>\n`;
-        return `${head}/>\n`;
-      })
-      .join("");
-    return `  <testsuite${attrs({ name, tests: String(cases.length), failures: count("failed"), errors: "0", skipped: count("skipped"), time: pkg.seconds.toFixed(3) })}>\n${body}  </testsuite>\n`;
+      finished.push({ name: "(package)", outcome: "failed", seconds: pkg.seconds, output: pkg.output });
+    return { name, seconds: pkg.seconds, cases: finished };
   });
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites>\n${suites.join("")}</testsuites>\n`;
+  return runnerJUnit(suites);
 }

@@ -1,5 +1,6 @@
 // What a test run produced, read from each test's report output in the store.
 import { goTestJsonToJUnit, isGoTestJson } from "./go-test-json.js";
+import { isLibtestOutput, libtestToJUnit } from "./libtest.js";
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { readTextInside } from "../util/bounded-read.js";
@@ -51,13 +52,13 @@ export const logOf = (result: TestResult): string => {
 
 /**
  * The XML reports a test wrote that look like JUnit (they mention a testsuite), and its `go test
- * -json` outputs as JUnit. A test's script
+ * -json` and `cargo test` outputs as JUnit. A test's script
  * wrote them, so one that is a link out of its reports, not a file, or too large is left out, with
  * a warning naming it.
  */
 export function junitFiles(result: TestResult, warn: (message: string) => void = () => {}): { file: string; xml: string }[] {
   return result.reports
-    .filter((r) => r.endsWith(".xml") || r.endsWith(".json"))
+    .filter((r) => /\.(xml|json|txt|log)$/.test(r))
     .flatMap((r) => {
       const file = path.join(result.reportsDir!, r);
       try {
@@ -65,6 +66,8 @@ export function junitFiles(result: TestResult, warn: (message: string) => void =
         if (text === undefined) return [];
         // `go test -json > $NIXKIT_REPORTS/go-test.json`: made JUnit here.
         if (r.endsWith(".json")) return isGoTestJson(text) ? [{ file, xml: goTestJsonToJUnit(text) }] : [];
+        // `cargo test 2>&1 | tee $NIXKIT_REPORTS/cargo-test.txt`: likewise.
+        if (/\.(txt|log)$/.test(r)) return isLibtestOutput(text) ? [{ file, xml: libtestToJUnit(text) }] : [];
         return [{ file, xml: text }];
       } catch (error) {
         if (!(error instanceof UserError)) throw error;
