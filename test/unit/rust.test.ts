@@ -153,10 +153,14 @@ describe("cargo test output as JUnit", () => {
 
   test("a failed test carries its captured output; a binary that stopped before its summary is a failed case", () => {
     const xml = libtestToJUnit(failing);
-    expect(xml).toMatch(/<testcase classname="greeter unittests src\/lib.rs" name="tests::fails" time="0.000">\n\s*<failure[^>]*>thread &apos;tests::fails&apos; panicked|<failure[^>]*>thread 'tests::fails' panicked/);
+    expect(xml).toMatch(
+      /<testcase classname="greeter unittests src\/lib.rs" name="tests::fails" time="0.000">\n\s*<failure[^>]*>thread &apos;tests::fails&apos; panicked|<failure[^>]*>thread 'tests::fails' panicked/,
+    );
     expect(xml).toContain("left: 1");
     expect(xml).not.toMatch(/name="tests::adds"[^/]*>\s*<failure/);
-    const crashed = libtestToJUnit("     Running unittests src/lib.rs (target/debug/deps/greeter-78faf63a140a2e10)\n\nrunning 2 tests\ntest tests::adds ... ok\nerror: test failed, to rerun pass `--lib`\n");
+    const crashed = libtestToJUnit(
+      "     Running unittests src/lib.rs (target/debug/deps/greeter-78faf63a140a2e10)\n\nrunning 2 tests\ntest tests::adds ... ok\nerror: test failed, to rerun pass `--lib`\n",
+    );
     expect(crashed).toContain('name="(binary)"');
     expect(crashed).toContain('failures="1"');
   });
