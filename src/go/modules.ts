@@ -115,7 +115,6 @@ function keepChecked(bytes: Buffer, hash: string): void {
   }
 }
 
-
 /** The proxy `go env GOPROXY` names first (the user's setting, or Go's default). */
 export function goProxy(moduleDir: string): string {
   let setting: string;

@@ -77,4 +77,3 @@ export function lineOf(text: string, pattern: RegExp, from = 1): number {
 }
 
 export const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-

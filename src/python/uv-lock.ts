@@ -6,15 +6,7 @@ import { parse, TomlError } from "smol-toml";
 import { sriOf } from "../util/hash.js";
 import { UserError } from "../util/errors.js";
 import { redactUrls } from "../util/redact.js";
-import {
-  distributionKey,
-  escapeRegExp,
-  lineOf,
-  normalizeName,
-  wheelMayInstall,
-  type PythonDependency,
-  type PythonLock,
-} from "./lock.js";
+import { distributionKey, escapeRegExp, lineOf, normalizeName, wheelMayInstall, type PythonDependency, type PythonLock } from "./lock.js";
 import { parseMarker } from "./markers.js";
 
 type Table = Record<string, unknown>;

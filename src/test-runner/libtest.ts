@@ -23,7 +23,8 @@ export function libtestToJUnit(text: string): string {
     if (!open) return;
     for (const c of open.cases) if (c.outcome === "failed") c.output = open.outputs.get(c.name) ?? c.output;
     // (the binary crashed or was stopped before its summary)
-    if (!finished) open.cases.push({ name: "(binary)", outcome: "failed", seconds: 0, output: "the test binary stopped before it reported its result" });
+    if (!finished)
+      open.cases.push({ name: "(binary)", outcome: "failed", seconds: 0, output: "the test binary stopped before it reported its result" });
     suites.push({ name: open.name, seconds: open.seconds, cases: open.cases });
     open = undefined;
     capturing = undefined;
@@ -34,7 +35,12 @@ export function libtestToJUnit(text: string): string {
     const doc = DOC_TESTS.exec(line);
     if (running || doc) {
       close(false);
-      const binary = running ? running[2]!.split("/").at(-1)!.replace(/-[0-9a-f]{16}$/, "") : doc![1]!;
+      const binary = running
+        ? running[2]!
+            .split("/")
+            .at(-1)!
+            .replace(/-[0-9a-f]{16}$/, "")
+        : doc![1]!;
       next = running ? `${binary} ${running[1] ?? "tests"}` : `${binary} doc-tests`;
       continue;
     }

@@ -45,6 +45,7 @@ test(
         ".nixkit/lib/python-build-sdist.py",
         ".nixkit/lib/python-install.py",
         ".nixkit/lib/python-lock.nix",
+        ".nixkit/lib/rust.nix",
         ".nixkit/lib/source.nix",
         ".nixkit/lib/yarn.nix",
         ".nixkit/lib/yarn-berry.nix",

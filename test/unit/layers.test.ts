@@ -14,7 +14,7 @@ const LAYERS: [string, string[]][] = [
   ["features", ["builds", "test-runner", "shell", "image", "cache", "ci", "gc", "doctor", "scaffold"]],
   ["roots", ["roots"]],
   ["generation", ["generate"]],
-  ["nix, manifest", ["nix", "manifest", "offline", "node", "python", "go", "sources"]],
+  ["nix, manifest", ["nix", "manifest", "offline", "node", "python", "go", "rust", "sources"]],
   ["state, util", ["state", "util"]],
 ];
 const FEATURES = LAYERS[3]![1];

@@ -14,8 +14,9 @@ const PROCESS_HOMES: Record<string, string> = {
   "src/image/registry.ts": "skopeo",
   "src/node/npm-config.ts": "npm config get registry",
   "src/python/index.ts": "python3, for the index pip uses when nothing else names one",
-  "src/offline/host-query.ts": "ldd, dpkg-query and go env, while the offline package set is prepared",
+  "src/offline/host-query.ts": "ldd, dpkg-query, go env and rustc --print sysroot, while the offline package set is prepared",
   "src/go/modules.ts": "go env GOPROXY",
+  "src/rust/registries.ts": "cargo vendor, for where the registries cargo is configured with serve crates",
 };
 
 function sourceFiles(dir: string): string[] {
