@@ -64,6 +64,21 @@ describe("packages by nixpkgs name", () => {
     expect((await execa(path.join(out, "bin/awk"), ["BEGIN { print 6 * 7 }"])).stdout).toBe("42");
     expect(readFileSync(path.join(out, "etc/ssl/certs/ca-bundle.crt"), "utf8")).toContain("-----BEGIN CERTIFICATE-----");
   });
+
+  test("gcc (stdenv.cc) compiles C and C++ in the sandbox against its own C library; what it links loads the store's glibc", async () => {
+    const out = await buildWith(`pkgs.runCommand "c-programs" { nativeBuildInputs = [ pkgs.stdenv.cc ]; } ''
+      printf '#include <math.h>\\n#include <stdio.h>\\nint main(void) { printf("%%.3f\\\\n", sqrt(2.0)); return 0; }\\n' > root.c
+      printf '#include <iostream>\\n#include <vector>\\nint main() { std::vector<int> v{1, 2, 3}; std::cout << v.size() << std::endl; }\\n' > size.cc
+      mkdir -p $out/bin
+      cc -O2 root.c -lm -o $out/bin/root
+      c++ size.cc -o $out/bin/size
+      $out/bin/root > $out/ran
+    ''`);
+    expect(readFileSync(path.join(out, "ran"), "utf8")).toBe("1.414\n");
+    expect((await execa(path.join(out, "bin/size"))).stdout).toBe("3");
+    const interpreter = await execa("readelf", ["-l", path.join(out, "bin/root")]);
+    expect(interpreter.stdout).toMatch(/program interpreter: \/nix\/store\/[^\]]*-glibc-[^\]]*\/lib\/ld-linux-x86-64\.so\.2\]/);
+  });
 });
 
 describe("builders", () => {

@@ -83,7 +83,7 @@ describe("Rust crates", () => {
     const junit = readFileSync(path.join(dir, "junit.xml"), "utf8");
     const log = readFileSync(path.join(/\/nix\/store\/\S+?-nixkit-test-unit/.exec(tested.stdout)![0], "log"), "utf8");
     expect([...junit.matchAll(/<testcase /g)].length).toBe(libtestCount(log));
-    expect(junit).toMatch(/<testsuite [^>]*name="greeter unittests src\/lib.rs"[^>]*tests="3" failures="0" errors="0" skipped="1"/);
+    expect(junit).toMatch(/<testsuite [^>]*name="greeter unittests src\/lib.rs"[^>]*tests="4" failures="0" errors="0" skipped="1"/);
     for (const name of ["tests::greets_by_name", "crate_version_parses", "src/lib.rs - greeting (line 5)"])
       expect(junit).toContain(`name="${name}"`);
 
