@@ -56,12 +56,12 @@ const python = z
       .min(1)
       .optional()
       .describe(
-        "uv.lock or a requirements file with --hash for every line (uv pip compile --generate-hashes), relative to the project: its wheels fetched by their sha256 and installed into one venv (instead of packages).",
+        "uv.lock, poetry.lock (Poetry 2) or a requirements file with --hash for every line (uv pip compile --generate-hashes), relative to the project: its wheels fetched by their sha256 and installed into one venv (instead of packages).",
       ),
     groups: z
       .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { message: "a dependency group name, e.g. dev" }))
       .optional()
-      .describe("uv.lock: the project's dependency groups installed with it (default: dev, as `uv sync`)."),
+      .describe("uv.lock and poetry.lock: the dependency groups installed with the project's own (default: dev, as `uv sync`)."),
     version: z
       .string()
       .regex(/^3\.\d+$/, { message: 'a Python version like "3.12"' })

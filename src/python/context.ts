@@ -6,6 +6,7 @@ import type { Manifest } from "../manifest/schema.js";
 import { readTextInside } from "../util/bounded-read.js";
 import { FieldError } from "../util/errors.js";
 import type { PythonLock } from "./lock.js";
+import { readPoetryLock } from "./poetry-lock.js";
 import { readRequirementsLock } from "./requirements.js";
 import { readUvLock } from "./uv-lock.js";
 
@@ -26,6 +27,7 @@ export const pythonLockFields = (manifest: Manifest): { field: string; python: P
   pythonFields(manifest).filter((f): f is { field: string; python: PythonSpec & { lockfile: string } } => f.python.lockfile !== undefined);
 
 const isUvLock = (lockfile: string) => path.posix.basename(lockfile) === "uv.lock";
+const isPoetryLock = (lockfile: string) => path.posix.basename(lockfile) === "poetry.lock";
 
 export async function pythonContext(manifest: Manifest, projectDir: string, manifestText = ""): Promise<PythonContext> {
   const fields = pythonLockFields(manifest);
@@ -35,13 +37,13 @@ export async function pythonContext(manifest: Manifest, projectDir: string, mani
   for (const { field, python } of fields) {
     const lockfile = python.lockfile.replace(/^\.\//, "");
     const name = path.posix.basename(lockfile);
-    if (!isUvLock(lockfile) && !name.endsWith(".txt")) {
+    if (!isUvLock(lockfile) && !isPoetryLock(lockfile) && !name.endsWith(".txt")) {
       problems.push(
-        `nixkit.yaml ${field}.lockfile: ${lockfile} is not a lockfile nixkit reads (uv.lock, or a requirements .txt file with --hash on every line)${name === "poetry.lock" ? "; poetry.lock is not supported yet: `poetry export --with dev -f requirements.txt -o requirements.txt` writes a hashed requirements file" : ""}`,
+        `nixkit.yaml ${field}.lockfile: ${lockfile} is not a lockfile nixkit reads (uv.lock, poetry.lock, or a requirements .txt file with --hash on every line)`,
       );
       continue;
     }
-    if (python.groups && !isUvLock(lockfile)) {
+    if (python.groups && name.endsWith(".txt")) {
       problems.push(
         `nixkit.yaml ${field}.groups: ${lockfile} is a flat requirements file without dependency groups; remove groups (or name a file per group)`,
       );
@@ -58,13 +60,18 @@ export async function pythonContext(manifest: Manifest, projectDir: string, mani
           continue;
         }
         locks[lockfile] = readUvLock(text, lockfile, manifest.systems);
-      } else locks[lockfile] = await readRequirementsLock(projectDir, lockfile, manifest.systems);
+      } else if (isPoetryLock(lockfile)) locks[lockfile] = await readPoetryLock(projectDir, lockfile, manifest.systems);
+      else locks[lockfile] = await readRequirementsLock(projectDir, lockfile, manifest.systems);
     }
     const groups = (locks[lockfile] as { groups?: Record<string, unknown> }).groups ?? {};
     for (const group of python.groups ?? [])
       if (!(group in groups))
         problems.push(
-          `nixkit.yaml ${field}.groups: ${lockfile} has no dependency group "${group}" (it has ${Object.keys(groups).join(", ") || "none"}); add it to pyproject.toml's [dependency-groups] and run \`uv lock\``,
+          `nixkit.yaml ${field}.groups: ${lockfile} has no dependency group "${group}" (it has ${Object.keys(groups).join(", ") || "none"}); ${
+            isPoetryLock(lockfile)
+              ? "add it to pyproject.toml ([tool.poetry.group.NAME.dependencies]) and run `poetry lock`"
+              : "add it to pyproject.toml's [dependency-groups] and run `uv lock`"
+          }`,
         );
   }
   if (problems.length > 0) throw new FieldError(problems.join("\n"), manifestText);

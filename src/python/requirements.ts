@@ -8,7 +8,7 @@ import { readTextInside } from "../util/bounded-read.js";
 import { sriOf } from "../util/hash.js";
 import { UserError } from "../util/errors.js";
 import { indexSettings, locateFiles, type IndexSettings } from "./index.js";
-import { distributionKey, normalizeName, wheelMayInstall, type PythonDependency, type PythonLock } from "./lock.js";
+import { distributionKey, normalizeName, wheelMayInstall, type PythonLock } from "./lock.js";
 import { parseMarker, type Marker } from "./markers.js";
 
 export interface Requirement {
@@ -100,26 +100,40 @@ export function parseRequirements(projectDir: string, file: string, seen = new S
 /** The file's requirements with their files located on the index; `systems`: the manifest's. */
 export async function readRequirementsLock(projectDir: string, file: string, systems: string[]): Promise<PythonLock> {
   const parsed = parseRequirements(projectDir, file);
-  const settings = indexSettings(projectDir, parsed.index);
-  const files = await locateFiles(settings, parsed.requirements);
+  const distributions = await locatedDistributions(projectDir, parsed.requirements, parsed.index, systems, FIX);
+  const roots = parsed.requirements.map((r) => ({ key: distributionKey(r.name, r.version), marker: r.marker, extras: [] }));
+  return { distributions, roots, requiresPython: "" };
+}
+
+/**
+ * Pinned, hashed requirements (a requirements file's, or a flat lock's such as poetry.lock's) as
+ * distributions without dependencies, their files found on the index by their hashes; `fix`: what
+ * a requirement none of whose files is found is told to do.
+ */
+export async function locatedDistributions(
+  projectDir: string,
+  requirements: Requirement[],
+  index: Partial<IndexSettings>,
+  systems: string[],
+  fix: string,
+): Promise<PythonLock["distributions"]> {
+  const files = await locateFiles(indexSettings(projectDir, index), requirements);
   const distributions: PythonLock["distributions"] = {};
-  const roots: PythonDependency[] = [];
   const problems: string[] = [];
-  for (const requirement of parsed.requirements) {
+  for (const requirement of requirements) {
     const located = requirement.hashes.flatMap((hash) => {
       const found = files.get(hash);
       return found ? [{ ...found, line: `${found.filename} ${found.url} ${sriOf(hash)}` }] : [];
     });
     if (located.length === 0) {
       problems.push(
-        `${requirement.at}: no file of ${requirement.name}==${requirement.version} on the index has one of its hashes; check the index (PIP_INDEX_URL, --index-url) or ${FIX}`,
+        `${requirement.at}: no file of ${requirement.name}==${requirement.version} on the index has one of its hashes; check the index (PIP_INDEX_URL, --index-url) or ${fix}`,
       );
       continue;
     }
-    const key = distributionKey(requirement.name, requirement.version);
     const wheels = located.filter((f) => f.filename.endsWith(".whl")).sort((a, b) => (a.filename < b.filename ? -1 : 1));
     const sdist = located.find((f) => !f.filename.endsWith(".whl"));
-    distributions[key] = {
+    distributions[distributionKey(requirement.name, requirement.version)] = {
       name: requirement.name,
       version: requirement.version,
       wheels: wheels.filter((f) => wheelMayInstall(f.filename, systems)).map((f) => f.line),
@@ -128,8 +142,7 @@ export async function readRequirementsLock(projectDir: string, file: string, sys
       extras: {},
       installs: true,
     };
-    roots.push({ key, marker: requirement.marker, extras: [] });
   }
   if (problems.length > 0) throw new UserError(problems.join("\n"));
-  return { distributions, roots, requiresPython: "" };
+  return distributions;
 }

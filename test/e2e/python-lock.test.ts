@@ -1,17 +1,19 @@
 // Python projects from their own lockfiles, for real: a uv project (pandas, scikit-learn and
-// pytest, locked by the real uv in the test's setup from the index pip is configured with) and a
-// hashed requirements file (uv pip compile --generate-hashes), each wheel fetched by Nix by the
+// pytest, locked by the real uv in the test's setup from the index pip is configured with), a
+// Poetry 2 project (its poetry.lock committed, as Poetry wrote it) and a hashed requirements file
+// (uv pip compile --generate-hashes), each wheel fetched by Nix by the
 // lock's sha256, installed in the sandbox into one venv shared by tests and the shell.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { execa } from "execa";
 import { describe, expect, onTestFinished, test } from "vitest";
-import { nix, nixkit, tempDir } from "../helpers.js";
+import { nix, nixkit, repoRoot, tempDir } from "../helpers.js";
 import { editFile, offlinePkgs } from "./project.js";
+import { runImage } from "./run-image.js";
 
 // Installed by scripts/setup.sh; locks are made with it, with nothing newer than this day.
 const uv = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "nixkit-tests/uv-0.13.10/bin/uv");
@@ -203,6 +205,41 @@ describe("Python lockfiles", () => {
     expect(refused.exitCode).toBe(2);
     expect(refused.stderr).toContain("requirements.txt:2:1: pandas==2.2.3 has no --hash=sha256:…");
     expect(refused.stderr).toContain("uv pip compile --generate-hashes");
+  });
+
+  test("poetry.lock (Poetry 2, committed): tested in the sandbox with its dev group; a build of a script on its venv runs as an image", async () => {
+    const dir = tempDir();
+    cpSync(path.join(repoRoot, "test/fixtures/poetry-churn"), dir, { recursive: true });
+    writeFileSync(
+      path.join(dir, "nixkit.yaml"),
+      manifest("poetry.lock").replace(
+        "tests:\n",
+        `builds:
+  predict:
+    python: { lockfile: poetry.lock }
+    script: mkdir -p $out/bin $out/lib && cp churn.py $out/lib/ && cp predict $out/bin/
+images:
+  predict:
+    contents: [predict]
+    entrypoint: [/bin/predict]
+tests:
+`,
+      ),
+    );
+    const tested = await nixkit(["test"], { cwd: dir });
+    expect(tested.exitCode, tested.stderr).toBe(0);
+    expect(junitOf(tested.stdout)).toMatch(/<testsuite [^>]*tests="3"/);
+    const shell = await nixkit(["run", "--", "python", "-c", "import pandas, sklearn; print(pandas.__version__, sklearn.__version__)"], {
+      cwd: dir,
+    });
+    expect(shell.exitCode, shell.stderr).toBe(0);
+    expect(shell.stdout.trim()).toBe("2.2.3 1.5.2");
+    // The script's #! points at the venv's python (patchShebangs in the build's fixup): the image runs it.
+    const image = await nixkit(["--json", "image", "build", "predict"], { cwd: dir });
+    expect(image.exitCode, image.stderr).toBe(0);
+    const ran = await runImage((JSON.parse(image.stdout) as { output: string }).output.replace(/^oci:/, ""), ["-3", "-3"]);
+    expect(ran.exitCode, ran.stderr).toBe(0);
+    expect(ran.stdout.trim()).toBe("stays");
   });
 
   test("data pinned by sha256 (downloaded and from the project) trains a model that is the same bytes when built again; other bytes are refused with the hash they have", async () => {
