@@ -26,7 +26,9 @@ test("no committed lockfile records where its packages are downloaded from: the 
   const { execFileSync } = await import("node:child_process");
   const lockfiles = execFileSync("git", ["ls-files", "-z"], { cwd: repoRoot, encoding: "utf8" })
     .split("\0")
-    .filter((file) => /(^|\/)(package-lock\.json|pnpm-lock\.yaml|yarn\.lock|uv\.lock|poetry\.lock|Cargo\.lock|requirements[^/]*\.txt)$/.test(file));
+    .filter((file) =>
+      /(^|\/)(package-lock\.json|pnpm-lock\.yaml|yarn\.lock|uv\.lock|poetry\.lock|Cargo\.lock|requirements[^/]*\.txt)$/.test(file),
+    );
   expect(lockfiles.length).toBeGreaterThan(5);
   for (const file of lockfiles) {
     const text = readFileSync(path.join(repoRoot, file), "utf8");
