@@ -1,7 +1,10 @@
 // Writes the generated files, refusing to overwrite a hand-edited flake.nix without --force.
-import { promises as fs } from "node:fs";
+import { constants, promises as fs } from "node:fs";
 import path from "node:path";
 import { writeFilesAtomic } from "../state/atomic.js";
+import { userCachePaths } from "../state/layout.js";
+import { withLock } from "../state/lock.js";
+import { sha256 } from "../util/hash.js";
 import { UserError } from "../util/errors.js";
 import { GIT_ADD_HINT, knownToGit, registerWithGit } from "../util/git.js";
 import { findDrift, type Drift, type GeneratedFile } from "./freshness.js";
@@ -17,6 +20,24 @@ export async function applyPlan(
   force: boolean,
   warn: (message: string) => void = () => {},
 ): Promise<Drift[]> {
+  // Two nixkits generating one project take turns, the second finding the files fresh: its temp
+  // files would otherwise appear and vanish in a directory the first one's Nix is copying. The
+  // lock lives outside the project for the same reason.
+  const locks = path.join(userCachePaths().root, "locks");
+  const now = () => applyPlanNow(projectDir, plan, force, warn);
+  // (a read-only cache: written without taking turns)
+  const writable = await fs
+    .mkdir(locks, { recursive: true })
+    .then(() => fs.access(locks, constants.W_OK))
+    .then(
+      () => true,
+      () => false,
+    );
+  if (!writable) return now();
+  return withLock(path.join(locks, `generate-${sha256(path.resolve(projectDir)).slice(0, 16)}`), now);
+}
+
+async function applyPlanNow(projectDir: string, plan: GeneratedFile[], force: boolean, warn: (message: string) => void): Promise<Drift[]> {
   const drifts = await findDrift(projectDir, plan);
   const edited = drifts.find((d) => d.kind === "edited");
   if (edited && !force) {
