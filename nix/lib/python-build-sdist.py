@@ -2,7 +2,7 @@
 # pyproject.toml's build backend (setuptools' legacy one when it names none) asked for a wheel.
 # The backend must be in the build environment (nixpkgs' setuptools and wheel; a sdist whose
 # backend is another is refused naming it). SOURCE_DATE_EPOCH (stdenv sets it) dates the wheel's
-# files, so the wheel is the same bytes on every build.
+# files, and the sources are unpacked at a fixed path, so the wheel is the same bytes on every build.
 # Usage: python python-build-sdist.py SDIST OUT-DIR NAME
 import importlib, os, sys, tarfile, tempfile, tomllib, zipfile
 
@@ -14,7 +14,9 @@ def fail(message):
     sys.exit(1)
 
 
-work = tempfile.mkdtemp()
+# A fixed place, not a random temp name: a C extension's debug information names its sources' paths.
+work = os.path.join(os.environ.get("TMPDIR") or tempfile.gettempdir(), "nixkit-sdist")
+os.mkdir(work)
 if sdist.endswith(".zip"):
     with zipfile.ZipFile(sdist) as archive:
         for member in archive.namelist():

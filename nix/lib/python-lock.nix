@@ -132,10 +132,18 @@ let
     name = "${dist.name}-${dist.version}-wheel";
     src = sdist;
     dontUnpack = true;
-    nativeBuildInputs = [ (python.withPackages (ps: [ ps.setuptools ps.wheel ])) ];
+    # (the C compiler for extensions: nixpkgs' stdenv has it anyway; the offline set's names it)
+    nativeBuildInputs = [ (python.withPackages (ps: [ ps.setuptools ps.wheel ])) ] ++ lib.optional ((pkgs.stdenv.cc or null) != null) pkgs.stdenv.cc;
     installPhase = ''
       runHook preInstall
       export HOME="$TMPDIR"
+      # The compiler sysconfig names is the one CPython was built with (Debian's
+      # x86_64-linux-gnu-gcc); the one on PATH builds the extensions, as nixpkgs' CC does.
+      # Its distutils may also name CPython's own include directory, not this interpreter's.
+      if command -v cc > /dev/null; then
+        export CC=cc CXX=c++ LDSHARED="cc -shared" LDCXXSHARED="c++ -shared"
+        export CPATH="$(python -c 'import sysconfig; print(sysconfig.get_paths()["include"])')''${CPATH:+:$CPATH}"
+      fi
       python ${./python-build-sdist.py} "$src" "$out" ${lib.escapeShellArg "${dist.name} ${dist.version}"}
       runHook postInstall
     '';

@@ -68,8 +68,24 @@ export function pythonTree(): HostTree | undefined {
         // is the set's own (it reads NIX_PYTHONPATH, as nixpkgs' does).
         skip: /(^|\/)__pycache__$|^(test|idlelib|tkinter|turtledemo|lib2to3\/tests|config-[^/]*|dist-packages|site-packages)$|^(sitecustomize\.py|EXTERNALLY-MANAGED)$/,
       },
+      ...pythonHeaders(libVersion),
     ],
   };
+}
+
+/**
+ * CPython's headers (Debian's python3-dev), where sdists with C extensions look for them
+ * (sysconfig's include path, below the interpreter's prefix). Debian's pyconfig.h only includes
+ * the one of the machine's multiarch triple: that one takes its place.
+ */
+function pythonHeaders(libVersion: string): TreeCopy[] {
+  const dir = `/usr/include/python${libVersion}`;
+  const pyconfig = `/usr/include/x86_64-linux-gnu/python${libVersion}/pyconfig.h`;
+  if (!existsSync(path.join(dir, "Python.h")) || !existsSync(pyconfig)) return [];
+  return [
+    { from: dir, to: `include/python${libVersion}`, skip: /^pyconfig\.h$/ },
+    { from: pyconfig, to: `include/python${libVersion}/pyconfig.h` },
+  ];
 }
 
 /** Debian's python3-NAME packages the set offers, with every python3-* package they depend on. */

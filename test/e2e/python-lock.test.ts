@@ -153,8 +153,9 @@ describe("Python lockfiles", () => {
 
   test("a hashed requirements file installs; one without hashes is refused at its line with the fix", async () => {
     const dir = tempDir();
-    // docopt publishes only a source distribution: its wheel is built in the sandbox.
-    writeFileSync(path.join(dir, "requirements.in"), "pandas==2.2.3\npytest==8.3.3\ndocopt==0.6.2\n");
+    // docopt and crcmod publish only a source distribution: their wheels are built in the sandbox,
+    // crcmod's with its C extension (the package set's compiler and CPython's headers).
+    writeFileSync(path.join(dir, "requirements.in"), "pandas==2.2.3\nscikit-learn==1.5.2\npytest==8.3.3\ndocopt==0.6.2\ncrcmod==1.7\n");
     const compiled = await execa(
       uv,
       [
@@ -176,24 +177,23 @@ describe("Python lockfiles", () => {
     mkdirSync(path.join(dir, "tests"));
     writeFileSync(
       path.join(dir, "tests/test_frame.py"),
-      "import pandas as pd\nimport docopt\n\ndef test_sum():\n    assert pd.Series([1, 2]).sum() == 3\n\ndef test_docopt():\n    assert docopt.docopt('usage: x <n>', ['3']) == {'<n>': '3'}\n",
+      "import pandas as pd\nimport docopt\nimport crcmod._crcfunext\nfrom crcmod.predefined import mkCrcFun\nfrom sklearn.linear_model import LinearRegression\n\ndef test_sum():\n    assert pd.Series([1, 2]).sum() == 3\n\ndef test_docopt():\n    assert docopt.docopt('usage: x <n>', ['3']) == {'<n>': '3'}\n\ndef test_crc_in_c():\n    assert mkCrcFun('crc-32')(b'123456789') == 0xCBF43926\n\ndef test_fit():\n    assert round(LinearRegression().fit([[0], [1], [2]], [1, 3, 5]).coef_[0], 6) == 2\n",
     );
     writeFileSync(path.join(dir, "nixkit.yaml"), manifest("requirements.txt"));
     const tested = await nixkit(["test"], { cwd: dir });
     expect(tested.exitCode, tested.stderr).toBe(0);
-    expect(junitOf(tested.stdout)).toMatch(/<testsuite [^>]*tests="2"/);
+    expect(junitOf(tested.stdout)).toMatch(/<testsuite [^>]*tests="4"/);
 
     // The venv is the same bytes when built again elsewhere, under another TZ and locale.
     const report = await nix(["path-info", "--derivation", ".#legacyPackages.x86_64-linux.nixkit.testReports.unit"], dir);
     const references = await execa("nix-store", ["--query", "--references", report.stdout.trim()]);
     const venv = references.stdout.split("\n").find((p) => p.endsWith("-requirements-txt-env.drv"));
     expect(venv, references.stdout).toBeDefined();
-    // (and so is the wheel built from docopt's sdist)
-    const sdistWheel = (await execa("nix-store", ["--query", "--references", venv!])).stdout
-      .split("\n")
-      .find((p) => p.endsWith("-docopt-0.6.2-wheel.drv"));
-    expect(sdistWheel).toBeDefined();
-    const again = await execa("nix-build", ["--check", "--no-out-link", "--option", "sandbox", "true", venv!, sdistWheel!], {
+    // (and so are the wheels built from docopt's and crcmod's sdists, C extension and all)
+    const venvInputs = (await execa("nix-store", ["--query", "--references", venv!])).stdout.split("\n");
+    const sdistWheels = venvInputs.filter((p) => /-(docopt-0\.6\.2|crcmod-1\.7)-wheel\.drv$/.test(p));
+    expect(sdistWheels).toHaveLength(2);
+    const again = await execa("nix-build", ["--check", "--no-out-link", "--option", "sandbox", "true", venv!, ...sdistWheels], {
       cwd: tempDir(),
       env: { TZ: "Asia/Tokyo", LC_ALL: "C" },
       reject: false,
