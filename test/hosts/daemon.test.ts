@@ -3,7 +3,7 @@
 // the client are the `nix` on PATH (Debian 12's 2.8 in `npm test`'s first pass, 2.26.3 in its
 // second). nixkit runs from a copy that `nobody` can read.
 import { execa } from "execa";
-import { chownSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chownSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { stringify } from "yaml";
@@ -177,4 +177,28 @@ describe(versioned("through a nix-daemon, as an unprivileged user", "the daemon 
     expect(tested.stdout).toMatch(/^lib\s+PASS/m);
     expect(tested.stderr).toMatch(/fetching \d+ package\(s\)/);
   }, 180_000);
+});
+
+// Not version-dependent (the daemon's sandbox builds the venv as any other derivation): the first pass only.
+describe("a Python lockfile through a nix-daemon, as an unprivileged user", () => {
+  test("not trusted: poetry.lock's wheels are fetched ahead, the venv is made in the daemon's sandbox, pytest passes with its JUnit", async () => {
+    const project = path.join(dir, "python-project");
+    cpSync(path.join(repoRoot, "test/fixtures/poetry-churn"), project, { recursive: true });
+    await writeManifest("untrusted", project, {
+      name: "python-daemon",
+      tests: {
+        unit: {
+          python: { lockfile: "poetry.lock" },
+          script: "pytest -q -p no:cacheprovider --junitxml=$NIXKIT_REPORTS/junit.xml tests",
+        },
+      },
+    });
+    const tested = await asNobody("untrusted", ["-C", project, "-v", "test", "--junit", `${project}/junit.xml`]);
+    expect(tested.exitCode, tested.stderr).toBe(0);
+    expect(tested.stdout).toMatch(/^unit\s+PASS/m);
+    // The wheels came through nixkit's prefetch (content-addressed, which the daemon accepts from
+    // an untrusted user), not one by one from Nix.
+    expect(tested.stderr).toMatch(/fetching \d+ package\(s\)/);
+    expect(readFileSync(path.join(project, "junit.xml"), "utf8")).toMatch(/<testsuite [^>]*tests="3"[^>]*failures="0"/);
+  }, 240_000);
 });
