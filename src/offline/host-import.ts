@@ -7,7 +7,7 @@ import path from "node:path";
 import { sha256 } from "../util/hash.js";
 import { writeDirAtomic, readFileIfExists } from "../state/atomic.js";
 import { elfInfo } from "./elf.js";
-import { sharedLibraries } from "./host-query.js";
+import { sharedLibraries, sharedLibrariesOf } from "./host-query.js";
 import { glibcVersion, isGlibcLibrary, type HostTree } from "./host-trees.js";
 
 export type ImportedTree = Omit<HostTree, "copies"> & {
@@ -59,6 +59,7 @@ const storeName = (tree: { pname: string; version: string }) => `${tree.pname}-$
 
 async function materialise(dir: string, files: Planned[]): Promise<void> {
   const elf: string[] = [];
+  const dynamic: string[] = [];
   const libraries = new Map<string, string>();
   for (const file of files) {
     const target = path.join(dir, file.to);
@@ -73,8 +74,12 @@ async function materialise(dir: string, files: Planned[]): Promise<void> {
     const info = elfInfo(target);
     if (!info?.dynamic && !info?.interpreter) continue;
     elf.push(`${info.interpreter ? "program" : "library"} ${file.to}`);
-    const { found, missing } = sharedLibraries(file.from);
-    if (missing.length > 0) throw new Error(`${file.from} needs ${missing.join(", ")}, which this machine lacks`);
+    dynamic.push(file.from);
+  }
+  const needed = sharedLibrariesOf(dynamic);
+  for (const from of dynamic) {
+    const { found, missing } = needed.get(from) ?? { found: [], missing: [] };
+    if (missing.length > 0) throw new Error(`${from} needs ${missing.join(", ")}, which this machine lacks`);
     for (const library of found) if (!isGlibcLibrary(library.soname)) libraries.set(library.soname, library.file);
   }
   for (const [soname, file] of [...libraries].sort()) {
@@ -107,32 +112,45 @@ export async function importHostTrees(
   warn: (message: string) => void,
   root: string,
 ): Promise<ImportedTree[]> {
+  const all = [glibcTree(), ...trees];
+  // Two at a time: one tree's files are linked and asked about while Nix hashes another's.
+  const results: (ImportedTree | Error)[] = new Array(all.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < all.length; i = next++) results[i] = await importTree(all[i]!, store, root).catch((error: Error) => error);
+  };
+  await Promise.all([worker(), worker()]);
   const imported: ImportedTree[] = [];
-  for (const tree of [glibcTree(), ...trees]) {
-    const name = storeName(tree);
-    try {
-      const files = plan(tree);
-      const dir = path.join(root, sha256(JSON.stringify(files.map((f) => [f.to, f.stamp]))).slice(0, 16), name);
-      const recordFile = `${dir}.json`;
-      let record = JSON.parse((await readFileIfExists(recordFile)) ?? "null") as { storePath: string; hash: string } | null;
-      if (!record || !(await store.isValid(record.storePath))) {
-        // Named by the stamps of its sources: a tree once written is whole (written atomically).
-        if (!existsSync(dir)) {
-          await fs.mkdir(path.dirname(dir), { recursive: true });
-          // Another nixkit may write the same tree at the same time: theirs is identical.
-          await writeDirAtomic(dir, (temp) => materialise(temp, files), { replace: false, mode: 0o755 }).catch((error: unknown) => {
-            if (!existsSync(dir)) throw error;
-          });
-        }
-        record = await store.addFixed(dir);
-        await fs.writeFile(recordFile, JSON.stringify(record));
-      }
-      imported.push({ attr: tree.attr, pname: tree.pname, version: tree.version, pythonDeps: tree.pythonDeps, name, hash: record.hash });
-    } catch (error) {
-      warn(`the offline package set leaves out ${tree.attr.join(".")}: ${(error as Error).message}`);
-      // Without the loader or patchelf, nothing dynamically linked can run from the store.
-      if (tree.attr[0] === "glibc" || tree.attr[0] === "patchelf") return [];
+  for (const [i, result] of results.entries()) {
+    if (!(result instanceof Error)) {
+      imported.push(result);
+      continue;
     }
+    const tree = all[i]!;
+    warn(`the offline package set leaves out ${tree.attr.join(".")}: ${result.message}`);
+    // Without the loader or patchelf, nothing dynamically linked can run from the store.
+    if (tree.attr[0] === "glibc" || tree.attr[0] === "patchelf") return [];
   }
   return imported;
+}
+
+async function importTree(tree: HostTree, store: ContentStore, root: string): Promise<ImportedTree> {
+  const name = storeName(tree);
+  const files = plan(tree);
+  const dir = path.join(root, sha256(JSON.stringify(files.map((f) => [f.to, f.stamp]))).slice(0, 16), name);
+  const recordFile = `${dir}.json`;
+  let record = JSON.parse((await readFileIfExists(recordFile)) ?? "null") as { storePath: string; hash: string } | null;
+  if (!record || !(await store.isValid(record.storePath))) {
+    // Named by the stamps of its sources: a tree once written is whole (written atomically).
+    if (!existsSync(dir)) {
+      await fs.mkdir(path.dirname(dir), { recursive: true });
+      // Another nixkit may write the same tree at the same time: theirs is identical.
+      await writeDirAtomic(dir, (temp) => materialise(temp, files), { replace: false, mode: 0o755 }).catch((error: unknown) => {
+        if (!existsSync(dir)) throw error;
+      });
+    }
+    record = await store.addFixed(dir);
+    await fs.writeFile(recordFile, JSON.stringify(record));
+  }
+  return { attr: tree.attr, pname: tree.pname, version: tree.version, pythonDeps: tree.pythonDeps, name, hash: record.hash };
 }

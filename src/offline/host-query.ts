@@ -12,23 +12,41 @@ export interface SharedLibrary {
 
 /** The libraries `file` loads, transitively, as the host's loader resolves them, and those it cannot find. */
 export function sharedLibraries(file: string): { found: SharedLibrary[]; missing: string[] } {
-  let output: string;
-  try {
-    output = execFileSync("ldd", [file], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
-  } catch {
-    return { found: [], missing: [] };
+  return sharedLibrariesOf([file]).get(file) ?? { found: [], missing: [] };
+}
+
+/** sharedLibraries for many files, asking `ldd` once per hundred of them (a tree has hundreds). */
+export function sharedLibrariesOf(files: string[]): Map<string, { found: SharedLibrary[]; missing: string[] }> {
+  const result = new Map<string, { found: SharedLibrary[]; missing: string[] }>();
+  for (let start = 0; start < files.length; start += 100) {
+    const batch = files.slice(start, start + 100);
+    let output: string;
+    try {
+      output = execFileSync("ldd", batch, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], maxBuffer: 64 << 20 });
+    } catch (error) {
+      // (ldd fails as a whole when one file is not dynamic; what it printed still counts)
+      output = String((error as { stdout?: string }).stdout ?? "");
+    }
+    // One file alone gets no "FILE:" heading.
+    let current = batch.length === 1 ? batch[0] : undefined;
+    for (const line of output.split("\n")) {
+      const heading = batch.find((f) => line === `${f}:`);
+      if (heading) {
+        current = heading;
+        continue;
+      }
+      if (!current) continue;
+      const entry = result.get(current) ?? { found: [], missing: [] };
+      result.set(current, entry);
+      const resolved = /^\s*(\S+) => (\/\S+) \(0x/.exec(line);
+      if (resolved) entry.found.push({ soname: resolved[1]!, file: resolved[2]! });
+      const loader = /^\s*(\/\S*ld-linux\S*) \(0x/.exec(line);
+      if (loader) entry.found.push({ soname: loader[1]!.split("/").at(-1)!, file: loader[1]! });
+      const notFound = /^\s*(\S+) => not found/.exec(line);
+      if (notFound) entry.missing.push(notFound[1]!);
+    }
   }
-  const found: SharedLibrary[] = [];
-  const missing: string[] = [];
-  for (const line of output.split("\n")) {
-    const resolved = /^\s*(\S+) => (\/\S+) \(0x/.exec(line);
-    if (resolved) found.push({ soname: resolved[1]!, file: resolved[2]! });
-    const loader = /^\s*(\/\S*ld-linux\S*) \(0x/.exec(line);
-    if (loader) found.push({ soname: loader[1]!.split("/").at(-1)!, file: loader[1]! });
-    const notFound = /^\s*(\S+) => not found/.exec(line);
-    if (notFound) missing.push(notFound[1]!);
-  }
-  return { found, missing };
+  return result;
 }
 
 export interface DebianPackage {
