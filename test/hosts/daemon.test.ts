@@ -183,7 +183,8 @@ describe(versioned("through a nix-daemon, as an unprivileged user", "the daemon 
 describe("a Python lockfile through a nix-daemon, as an unprivileged user", () => {
   test("not trusted: poetry.lock's wheels are fetched ahead, the venv is made in the daemon's sandbox, pytest passes with its JUnit", async () => {
     const project = path.join(dir, "python-project");
-    cpSync(path.join(repoRoot, "test/fixtures/poetry-churn"), project, { recursive: true });
+    // (a small lock: what is tested is the daemon, not the packages)
+    cpSync(path.join(repoRoot, "test/fixtures/poetry-words"), project, { recursive: true });
     await writeManifest("untrusted", project, {
       name: "python-daemon",
       tests: {
@@ -199,6 +200,6 @@ describe("a Python lockfile through a nix-daemon, as an unprivileged user", () =
     // The wheels came through nixkit's prefetch (content-addressed, which the daemon accepts from
     // an untrusted user), not one by one from Nix.
     expect(tested.stderr).toMatch(/fetching \d+ package\(s\)/);
-    expect(readFileSync(path.join(project, "junit.xml"), "utf8")).toMatch(/<testsuite [^>]*tests="3"[^>]*failures="0"/);
+    expect(readFileSync(path.join(project, "junit.xml"), "utf8")).toMatch(/<testsuite [^>]*tests="2"[^>]*failures="0"/);
   }, 240_000);
 });
