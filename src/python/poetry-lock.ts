@@ -6,10 +6,11 @@
 // pyproject.toml's own sources). What Nix cannot fetch by a hash (git, local paths, URLs) is refused
 // at its line with the fix.
 import path from "node:path";
-import { parse, TomlError } from "smol-toml";
+import { parse } from "smol-toml";
 import { readTextInside } from "../util/bounded-read.js";
 import { UserError } from "../util/errors.js";
 import { redactUrls } from "../util/redact.js";
+import { arrayHeaderLines, isTable, parseToml, text } from "../util/toml.js";
 import type { IndexSettings } from "./index.js";
 import { distributionKey, normalizeName, type PythonDependency, type PythonLock } from "./lock.js";
 import { parseMarker, type Marker } from "./markers.js";
@@ -20,9 +21,6 @@ export interface PoetryLock extends PythonLock {
   groups: Record<string, PythonDependency[]>;
 }
 
-type Table = Record<string, unknown>;
-const isTable = (value: unknown): value is Table => typeof value === "object" && value !== null && !Array.isArray(value);
-const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
 const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : []);
 
 const FIX = "run `poetry lock` with Poetry 2 to write it again";
@@ -62,14 +60,7 @@ export async function readPoetryLock(projectDir: string, lockfile: string, syste
   const lockText = readTextInside(projectDir, path.join(projectDir, lockfile), "lockfile", lockfile);
   if (lockText === undefined)
     throw new UserError(`${lockfile} does not exist; run \`poetry lock\` in ${path.posix.dirname(lockfile)} to create it`);
-  let lock: Table;
-  try {
-    lock = parse(lockText) as Table;
-  } catch (error) {
-    if (error instanceof TomlError)
-      throw new UserError(`${lockfile}:${error.line}:${error.column}: not valid TOML (${error.message.split("\n")[0]}); ${FIX}`);
-    throw error;
-  }
+  const lock = parseToml(lockText, lockfile, FIX);
   const metadata = isTable(lock.metadata) ? lock.metadata : {};
   const version = text(metadata["lock-version"]) ?? "";
   const [major, minor] = version.split(".").map(Number);
@@ -79,10 +70,7 @@ export async function readPoetryLock(projectDir: string, lockfile: string, syste
         major === 2 ? "(Poetry 1) does not record the groups and markers of each package" : "is not one nixkit reads"
       }; run \`poetry lock\` with Poetry 2 to rewrite it as 2.1 (the locked versions stay), or export it (\`poetry export --with dev -f requirements.txt -o requirements.txt\`)`,
     );
-  const headers: number[] = [];
-  lockText.split("\n").forEach((line, i) => {
-    if (/^\s*\[\[\s*package\s*\]\]/.test(line)) headers.push(i + 1);
-  });
+  const headers = arrayHeaderLines(lockText, "package");
   const problems: string[] = [];
   const requirements: Requirement[] = [];
   const members: { key: string; group: string; marker: Marker | null }[] = [];

@@ -2,17 +2,12 @@
 // registry distribution with its wheels and sdist (URL and sha256 from the lock itself), the graph
 // with its markers, the project (or the workspace's members) as roots and its dependency groups.
 // What Nix cannot fetch by a hash (git, local files) is refused at its line with the fix.
-import { parse, TomlError } from "smol-toml";
 import { sriOf } from "../util/hash.js";
 import { UserError } from "../util/errors.js";
 import { redactUrls } from "../util/redact.js";
+import { isTable, parseToml, tables, text, type Table } from "../util/toml.js";
 import { distributionKey, escapeRegExp, lineOf, normalizeName, wheelMayInstall, type PythonDependency, type PythonLock } from "./lock.js";
 import { parseMarker } from "./markers.js";
-
-type Table = Record<string, unknown>;
-const isTable = (value: unknown): value is Table => typeof value === "object" && value !== null && !Array.isArray(value);
-const tables = (value: unknown): Table[] => (Array.isArray(value) ? value.filter(isTable) : []);
-const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
 
 export interface UvLock extends PythonLock {
   /** The project's dependency groups (uv's [dependency-groups]), by name. */
@@ -21,16 +16,7 @@ export interface UvLock extends PythonLock {
 
 /** `shown`: the lockfile's path as messages name it; `systems`: the manifest's (wheels for others are left out). */
 export function readUvLock(lockText: string, shown: string, systems: string[]): UvLock {
-  let lock: Table;
-  try {
-    lock = parse(lockText) as Table;
-  } catch (error) {
-    if (error instanceof TomlError)
-      throw new UserError(
-        `${shown}:${error.line}:${error.column}: not valid TOML (${error.message.split("\n")[0]}); run \`uv lock\` to rewrite it`,
-      );
-    throw error;
-  }
+  const lock = parseToml(lockText, shown, "run `uv lock` to rewrite it");
   if (lock.version !== 1)
     throw new UserError(
       `${shown}:${lineOf(lockText, /^version\s*=/)}:1: uv.lock version ${String(lock.version ?? "(none)")} is not one nixkit reads (1, written by uv 0.5 and later); run \`uv lock\` with a current uv to rewrite it`,

@@ -1,9 +1,9 @@
 // Reads a Cargo.lock (cargo's formats 2, 3 and 4: a checksum on every registry package) into the
 // crates Nix fetches by that checksum, as nixpkgs' importCargoLock does. What has no checksum to
 // fetch by (a git dependency, an old format's [metadata] table) is refused at its line with the fix.
-import { parse, TomlError } from "smol-toml";
 import { UserError } from "../util/errors.js";
 import { redactUrls } from "../util/redact.js";
+import { arrayHeaderLines, isTable, parseToml, text } from "../util/toml.js";
 
 export interface Crate {
   name: string;
@@ -21,31 +21,9 @@ export interface CargoLock {
   sources: string[];
 }
 
-type Table = Record<string, unknown>;
-const isTable = (value: unknown): value is Table => typeof value === "object" && value !== null && !Array.isArray(value);
-const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
-
-/** The line of each `[[package]]` header, in order (cargo writes one per package, at the start of a line). */
-function packageLines(lockText: string): number[] {
-  const lines: number[] = [];
-  lockText.split("\n").forEach((line, i) => {
-    if (/^\s*\[\[\s*package\s*\]\]/.test(line)) lines.push(i + 1);
-  });
-  return lines;
-}
-
 /** `shown`: the lockfile's path as messages name it. */
 export function readCargoLock(lockText: string, shown: string): CargoLock {
-  let lock: Table;
-  try {
-    lock = parse(lockText) as Table;
-  } catch (error) {
-    if (error instanceof TomlError)
-      throw new UserError(
-        `${shown}:${error.line}:${error.column}: not valid TOML (${error.message.split("\n")[0]}); restore it from version control, or let cargo write it again (\`cargo generate-lockfile\`)`,
-      );
-    throw error;
-  }
+  const lock = parseToml(lockText, shown, "restore it from version control, or let cargo write it again (`cargo generate-lockfile`)");
   const version = lock.version;
   if (version !== undefined && (typeof version !== "number" || version < 3 || version > 4))
     throw new UserError(
@@ -59,7 +37,7 @@ export function readCargoLock(lockText: string, shown: string): CargoLock {
     throw new UserError(
       `${shown}:1:1: Cargo.lock is in cargo's first format (checksums in [metadata]), which nixkit does not read; run \`cargo update --workspace\` with cargo 1.53 or later to rewrite it in a current format (the locked versions stay)`,
     );
-  const headers = packageLines(lockText);
+  const headers = arrayHeaderLines(lockText, "package");
   const problems: string[] = [];
   const crates: Crate[] = [];
   const packages = Array.isArray(lock.package) ? lock.package : [];
