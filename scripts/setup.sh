@@ -15,8 +15,9 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 # sshd in a network namespace of their own (a second host with its own /nix). python3-venv, python3-pip:
 # uv, which the Python lockfile tests lock with, is installed from the Python index pip is configured
 # with into a venv of its own; libgomp1: GCC's OpenMP runtime for the offline set's manylinux libraries;
-# python3-dev: CPython's headers, which the offline set's python3 carries for sdists with C extensions.
-debian_packages=(nix-bin busybox-static bash-static ca-certificates python3 python3-pytest python3-numpy openssh-server openssh-client iproute2 zsh fish libxml2-utils skopeo umoci runc docker-registry podman nginx-light git patchelf python3-venv python3-pip libgomp1 python3-setuptools python3-wheel python3-dev)
+# python3-dev: CPython's headers, which the offline set's python3 carries for sdists with C extensions;
+# python3-hatchling, -hatch-vcs, -poetry-core: build backends, beside setuptools, for sdists.
+debian_packages=(nix-bin busybox-static bash-static ca-certificates python3 python3-pytest python3-numpy openssh-server openssh-client iproute2 zsh fish libxml2-utils skopeo umoci runc docker-registry podman nginx-light git patchelf python3-venv python3-pip libgomp1 python3-setuptools python3-wheel python3-dev python3-hatchling python3-hatch-vcs python3-poetry-core)
 # Go: the Go tests build with the Go on PATH (and the offline set imports it); Debian's when there is none.
 if ! command -v go >/dev/null; then debian_packages+=(golang-go); fi
 # A C compiler (the offline set imports it: Rust links through it) and, unless rustup gave one, Rust.

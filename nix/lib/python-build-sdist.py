@@ -1,7 +1,7 @@
 # Builds a wheel from a source distribution, as pip and uv do (PEP 517): the sdist unpacked, its
 # pyproject.toml's build backend (setuptools' legacy one when it names none) asked for a wheel.
-# The backend must be in the build environment (nixpkgs' setuptools and wheel; a sdist whose
-# backend is another is refused naming it). SOURCE_DATE_EPOCH (stdenv sets it) dates the wheel's
+# The backend must be in the build environment (nixpkgs' setuptools and wheel, hatchling with
+# hatch-vcs, poetry-core; a sdist whose backend is another is refused naming it). SOURCE_DATE_EPOCH (stdenv sets it) dates the wheel's
 # files, and the sources are unpacked at a fixed path, so the wheel is the same bytes on every build.
 # Usage: python python-build-sdist.py SDIST OUT-DIR NAME
 import importlib, os, sys, tarfile, tempfile, tomllib, zipfile
@@ -50,7 +50,7 @@ try:
     backend = importlib.import_module(module_name)
 except ImportError as error:
     fail(
-        "its build backend %s (pyproject.toml's build-system, which asks for %s) is not in the build environment (%s); nixkit builds sdists with setuptools and wheel: pin a version that publishes a wheel"
+        "its build backend %s (pyproject.toml's build-system, which asks for %s) is not in the build environment (%s); nixkit builds sdists with setuptools, hatchling and poetry-core: pin a version that publishes a wheel"
         % (backend_name, ", ".join(build_system.get("requires", [])) or "nothing", error)
     )
 for part in filter(None, attribute.split(".")):

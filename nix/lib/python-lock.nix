@@ -133,7 +133,8 @@ let
     src = sdist;
     dontUnpack = true;
     # (the C compiler for extensions: nixpkgs' stdenv has it anyway; the offline set's names it)
-    nativeBuildInputs = [ (python.withPackages (ps: [ ps.setuptools ps.wheel ])) ] ++ lib.optional ((pkgs.stdenv.cc or null) != null) pkgs.stdenv.cc;
+    nativeBuildInputs = [ (python.withPackages (ps: [ ps.setuptools ps.wheel ] ++ map (name: ps.${name}) (builtins.filter (name: ps ? ${name}) [ "hatchling" "hatch-vcs" "poetry-core" ])))
+    ] ++ lib.optional ((pkgs.stdenv.cc or null) != null) pkgs.stdenv.cc;
     installPhase = ''
       runHook preInstall
       export HOME="$TMPDIR"

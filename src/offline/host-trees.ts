@@ -1,5 +1,5 @@
 // What the offline package set imports from the host besides busybox and bash: Node.js with its
-// npm, Debian's Python with its standard library, and Debian's pytest, numpy, setuptools and wheel
+// npm, Debian's Python with its standard library, and Debian's pytest, numpy and build backends
 // (with the Python packages they depend on). Each becomes one tree of files; host-import.ts copies the trees with
 // the shared libraries they load, and the set's Nix code makes them run from the store.
 // A program that is missing or cannot work from the store is left out, never faked.
@@ -27,8 +27,11 @@ export interface HostTree {
 
 /** nixpkgs' python3Packages names for Debian's python3-* packages that differ. */
 const PYTHON_NAMES: Record<string, string> = { attr: "attrs" };
-/** The Python packages the set offers (with what they depend on); setuptools and wheel build sdists. */
-const PYTHON_PACKAGES = ["pytest", "numpy", "setuptools", "wheel"];
+/**
+ * The Python packages the set offers (with what they depend on); setuptools and wheel, hatchling
+ * (with hatch-vcs) and poetry-core are the build backends sdists are built with.
+ */
+const PYTHON_PACKAGES = ["pytest", "numpy", "setuptools", "wheel", "hatchling", "hatch-vcs", "poetry-core"];
 const DIST_PACKAGES = "/usr/lib/python3/dist-packages/";
 
 const upstreamVersion = (debian: string) => debian.replace(/^\d+:/, "").replace(/[-+~].*$/, "");

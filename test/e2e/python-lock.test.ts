@@ -207,6 +207,42 @@ describe("Python lockfiles", () => {
     expect(refused.stderr).toContain("uv pip compile --generate-hashes");
   });
 
+  test("sdists whose build backend is poetry-core, or hatchling with hatch-vcs, are built in the sandbox, the same bytes again", async () => {
+    const dir = tempDir();
+    // Only the sdists' hashes (from the index), so that no wheel of theirs is taken.
+    writeFileSync(
+      path.join(dir, "requirements.txt"),
+      "tomlkit==0.12.1 --hash=sha256:38e1ff8edb991273ec9f6181244a6a391ac30e9f5098e7535640ea6be97a7c86\n" +
+        "iniconfig==2.0.0 --hash=sha256:2d91e135bf72d31a410b17c16da610a82cb55f6b0477d1a902134b24a455b8b3\n",
+    );
+    writeFileSync(
+      path.join(dir, "check.py"),
+      "from importlib.metadata import version\nimport iniconfig, tomlkit\nprint(tomlkit.dumps({'a': 1}).strip(), version('tomlkit'), version('iniconfig'))\n",
+    );
+    writeFileSync(
+      path.join(dir, "nixkit.yaml"),
+      manifest("requirements.txt").replace(/script: .*/, "script: python check.py > $NIXKIT_REPORTS/versions.txt"),
+    );
+    const tested = await nixkit(["test"], { cwd: dir });
+    expect(tested.exitCode, tested.stderr).toBe(0);
+    const reports = /\s(\/nix\/store\/\S+-nixkit-test-unit\/reports)\//.exec(tested.stdout)![1]!;
+    expect(readFileSync(path.join(reports, "versions.txt"), "utf8")).toBe("a = 1 0.12.1 2.0.0\n");
+    const report = await nix(["path-info", "--derivation", ".#legacyPackages.x86_64-linux.nixkit.testReports.unit"], dir);
+    const venv = (await execa("nix-store", ["--query", "--references", report.stdout.trim()])).stdout
+      .split("\n")
+      .find((p) => p.endsWith("-requirements-txt-env.drv"));
+    const wheels = (await execa("nix-store", ["--query", "--references", venv!])).stdout
+      .split("\n")
+      .filter((p) => /-(tomlkit-0\.12\.1|iniconfig-2\.0\.0)-wheel\.drv$/.test(p));
+    expect(wheels).toHaveLength(2);
+    const again = await execa("nix-build", ["--check", "--no-out-link", "--option", "sandbox", "true", ...wheels], {
+      cwd: tempDir(),
+      env: { TZ: "Asia/Tokyo", LC_ALL: "C" },
+      reject: false,
+    });
+    expect(again.exitCode, again.stderr).toBe(0);
+  });
+
   test("poetry.lock (Poetry 2, committed): tested in the sandbox with its dev group; a build of a script on its venv runs as an image", async () => {
     const dir = tempDir();
     cpSync(path.join(repoRoot, "test/fixtures/poetry-words"), dir, { recursive: true });
