@@ -27,8 +27,15 @@ else:
     with tarfile.open(sdist) as archive:
         # (what tarfile's "data" filter refuses, which older Pythons lack)
         for member in archive.getmembers():
-            link = member.linkname if member.issym() or member.islnk() else ""
-            if member.name.startswith("/") or ".." in member.name.split("/") or link.startswith("/") or ".." in link.split("/"):
+            # A symlink's target is relative to its directory (../idna/x.py from tools/ stays
+            # inside); a hard link's to the archive's root.
+            target = ""
+            if member.issym():
+                target = os.path.normpath(os.path.join(os.path.dirname(member.name), member.linkname))
+            elif member.islnk():
+                target = os.path.normpath(member.linkname)
+            outside = lambda name: name.startswith("/") or name == ".." or name.startswith("../")
+            if outside(os.path.normpath(member.name)) or ".." in member.name.split("/") or outside(target) or member.linkname.startswith("/"):
                 fail("the sdist has a file or link outside its tree (%s)" % member.name)
             if not (member.isfile() or member.isdir() or member.issym() or member.islnk()):
                 fail("the sdist has a device or FIFO (%s)" % member.name)

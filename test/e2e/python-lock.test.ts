@@ -207,7 +207,7 @@ describe("Python lockfiles", () => {
     expect(refused.stderr).toContain("uv pip compile --generate-hashes");
   });
 
-  test("sdists whose build backend is poetry-core, or hatchling with hatch-vcs, are built in the sandbox, the same bytes again", async () => {
+  test("sdists whose build backend is poetry-core, or hatchling with hatch-vcs, are built in the sandbox, the same bytes again; another backend is named", async () => {
     const dir = tempDir();
     // Only the sdists' hashes (from the index), so that no wheel of theirs is taken.
     writeFileSync(
@@ -241,6 +241,16 @@ describe("Python lockfiles", () => {
       reject: false,
     });
     expect(again.exitCode, again.stderr).toBe(0);
+
+    // A backend the environment lacks (idna 3.4's is flit_core) is named, with what to do instead.
+    writeFileSync(
+      path.join(dir, "requirements.txt"),
+      "idna==3.4 --hash=sha256:814f528e8dead7d329833b91c5faa87d60bf71824cd12a7530b5526063d02cb4\n",
+    );
+    const refused = await nixkit(["test"], { cwd: dir });
+    expect(refused.exitCode, refused.stderr).not.toBe(0);
+    expect(refused.stderr).toContain("its build backend flit_core.buildapi");
+    expect(refused.stderr).toContain("pin a version that publishes a wheel");
   });
 
   test("poetry.lock (Poetry 2, committed): tested in the sandbox with its dev group; a build of a script on its venv runs as an image", async () => {
