@@ -236,16 +236,14 @@ export function gccTree(): HostTree | undefined {
     "c++filt",
   ];
   const copies: TreeCopy[] = [];
-  const gccLibDir = (rel: string) => rel.startsWith(`lib/gcc/${triple}/${major}/`) && !/\/plugin\/|lto-dump/.test(rel);
+  // (cc1 and collect2 are in lib/gcc on Debian 12, in libexec/gcc on Debian 13)
+  const gccLibDir = (rel: string) =>
+    /^(lib|libexec)\/gcc\//.test(rel) && rel.includes(`/${triple}/${major}/`) && !/\/plugin\/|lto-dump/.test(rel);
   // (GCC looks for libstdc++'s headers below its own prefix, not the sysroot's)
   const cxxHeaders = (rel: string) => rel.startsWith("include/");
-  for (const pkg of [
-    gcc,
-    debianPackage(`cpp-${major}`),
-    debianPackage(`libgcc-${major}-dev`),
-    debianPackage(`g++-${major}`),
-    debianPackage(`libstdc++-${major}-dev`),
-  ])
+  // Debian 13 keeps each one's files in an architecture's package of its own (gcc-14-x86-64-linux-gnu).
+  const names = [`gcc-${major}`, `cpp-${major}`, `libgcc-${major}-dev`, `g++-${major}`, `libstdc++-${major}-dev`];
+  for (const pkg of names.flatMap((name) => [debianPackage(name), debianPackage(`${name}-x86-64-linux-gnu`)]))
     for (const copy of usrCopies(
       pkg,
       (rel) => driverPrograms.has(rel) || gccLibDir(rel) || (pkg?.name.startsWith("libstdc++") === true && cxxHeaders(rel)),
