@@ -54,12 +54,8 @@ let
         dontFixup = true;
       };
     in {
-      inherit cache;
-      # For nixkit, which fetches the missing files ahead, in parallel (src/node/prefetch.ts).
-      fetches = let plain = builtins.unsafeDiscardStringContext; in {
-        install = plain cache.outPath;
-        downloads = map (f: { inherit (f.file) url name; hash = f.file.outputHash; path = plain f.file.outPath; }) files;
-      };
+      install = cache;
+      downloads = map (f: f.file) files;
     };
 in {
   inherit moduleCache;

@@ -70,21 +70,12 @@ let
     }
   '';
   # What an install of a lockfile gives the rest of the library (npm's, pnpm's, yarn's): the
-  # install, the tools it puts on PATH, its members' directories (relative to the flake) and, for
-  # nixkit, which fetches the missing downloads ahead, in parallel (src/node/prefetch.ts), the
-  # downloads: Nix fetches them one after another in the sandbox (an `archive` is yarn 4's zip of
-  # the npm package of that name, made from the tarball at `url`). Plain strings: `nix eval --json`
-  # refuses values that carry derivations with them.
-  installResult = { dir, install, members, downloads, tools ? [ ] }:
-    let plain = builtins.unsafeDiscardStringContext; in {
-      inherit install tools;
-      members = map (member: if dir == "." then member else "${dir}/${member}") members;
-      fetches = {
-        install = plain install.outPath;
-        downloads = map (file: { inherit (file) url name; hash = file.outputHash; path = plain file.outPath; }
-          // lib.optionalAttrs (file ? archive) { inherit (file) archive; }) downloads;
-      };
-    };
+  # install, the tools it puts on PATH, its members' directories (relative to the flake) and the
+  # fixed-output downloads it is made from (nixkit fetches the missing ones ahead: per-system.nix).
+  installResult = { dir, install, members, downloads, tools ? [ ] }: {
+    inherit install tools downloads;
+    members = map (member: if dir == "." then member else "${dir}/${member}") members;
+  };
   # A package line of flake.nix (pnpm's, yarn 4's, written by nixkit generate): its leading words
   # named by `fields`, then "os=A,B", "cpu=…", "libc=…" words; `installsHere`: this system takes it.
   readPackageLine = fields: line:

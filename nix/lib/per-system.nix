@@ -28,7 +28,7 @@ let
   # One module cache per go.mod directory, however many fields name it.
   goCaches = listToAttrs (map (dir: { name = dir; value = go.moduleCache dir; }) (lib.unique (map (spec: spec.go.module)
     (filter (spec: (spec.go or null) != null) (attrValues manifest.builds ++ attrValues manifest.tests)))));
-  goSetup = spec: lib.optionalString ((spec.go or null) != null) (go.setup goCaches.${spec.go.module}.cache);
+  goSetup = spec: lib.optionalString ((spec.go or null) != null) (go.setup goCaches.${spec.go.module}.install);
   rust = import ./rust.nix { inherit pkgs lib root; locks = manifest.rustLocks or { }; };
   # One vendor directory per Cargo.lock, however many fields name it.
   rustVendors = listToAttrs (map (dir: { name = dir; value = rust.vendor dir; }) (lib.unique (map (spec: spec.rust.workspace)
@@ -196,7 +196,14 @@ let
     # nixkit sets NIXKIT_PROJECT; plain `nix develop` runs in the project.
     shellHook = linkNodeModules manifest.shell "\${NIXKIT_PROJECT:-$PWD}" + manifest.shell.hook;
   };
-  # Every npm project's and Python lockfile's install, with its downloads (nixkit fetches the
-  # missing ones ahead of a build: src/node/prefetch.ts).
-  npmInstalls = map (p: p.fetches) (attrValues npmProjects ++ attrValues pythonInstalls ++ attrValues goCaches ++ attrValues rustVendors);
+  # Every lockfile's install (npm's, pnpm's, yarn's, Python's, a go.sum's, a Cargo.lock's) with
+  # its fixed-output downloads, for nixkit, which fetches the missing ones ahead, in parallel
+  # (src/node/prefetch.ts): Nix fetches them one after another in the sandbox. An `archive` is
+  # yarn 4's zip of the npm package of that name, made from the tarball at `url`. Plain strings:
+  # `nix eval --json` refuses values that carry derivations with them.
+  npmInstalls = let plain = builtins.unsafeDiscardStringContext; in map (p: {
+    install = plain p.install.outPath;
+    downloads = map (file: { inherit (file) url name; hash = file.outputHash; path = plain file.outPath; }
+      // lib.optionalAttrs (file ? archive) { inherit (file) archive; }) p.downloads;
+  }) (attrValues npmProjects ++ attrValues pythonInstalls ++ attrValues goCaches ++ attrValues rustVendors);
 in { inherit builds tests testReports images shell npmInstalls; }

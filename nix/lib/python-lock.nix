@@ -179,7 +179,7 @@ let
     in
     if !(specifierHolds lock.requiresPython python.version)
     then throw "nixkit.yaml ${spec.field}: ${spec.lockfile} requires Python ${lock.requiresPython}, and the package set's is ${python.version}; set python.version to one that matches"
-    else rec {
+    else {
       install = pkgs.stdenv.mkDerivation {
         name = "python${python.pythonVersion}-${replaceStrings [ "/" "." ] [ "-" "-" ] spec.lockfile}-env";
         dontUnpack = true;
@@ -199,11 +199,7 @@ let
         preFixup = ''PATH="$out/bin:$PATH"'';
         passthru = { inherit python; };
       };
-      # For nixkit, which fetches the missing wheels ahead, in parallel (src/node/prefetch.ts).
-      fetches = let plain = builtins.unsafeDiscardStringContext; in {
-        install = plain install.outPath;
-        downloads = map (c: { inherit (c.fetched) url name; hash = c.fetched.outputHash; path = plain c.fetched.outPath; }) chosen;
-      };
+      downloads = map (c: c.fetched) chosen;
     };
 in {
   inherit install markerHolds wheelRank specifierHolds;

@@ -44,11 +44,7 @@ let
       '';
     in {
       inherit install;
-      # For nixkit, which fetches the missing files ahead, in parallel (src/node/prefetch.ts).
-      fetches = let plain = builtins.unsafeDiscardStringContext; in {
-        install = plain install.outPath;
-        downloads = map (f: { inherit (f.file) url name; hash = f.file.outputHash; path = plain f.file.outPath; }) files;
-      };
+      downloads = map (f: f.file) files;
     };
 in {
   inherit vendor;

@@ -46,7 +46,7 @@ test("rust.nix fetches each registry crate by its checksum from the recorded add
     pkgs = import ${path.join(repoRoot, "nix/offline-pkgs")} { system = "x86_64-linux"; };
     rust = import ${path.join(repoRoot, "nix/lib/rust.nix")} { inherit pkgs; lib = ${lib}; root = ${root}; locks = ${toNix(locks as never, "")}; };
     v = rust.vendor "svc";
-  in { downloads = map (d: { inherit (d) url name hash; }) v.fetches.downloads; config = v.install.config; }`;
+  in { downloads = map (d: { inherit (d) url name; hash = d.outputHash; }) v.downloads; config = v.install.config; }`;
   const result = await nix(["eval", "--json", "--impure", "--expr", code], tempDir());
   expect(result.exitCode, result.stderr).toBe(0);
   const { downloads, config } = JSON.parse(result.stdout) as { downloads: { url: string; name: string; hash: string }[]; config: string };
