@@ -14,21 +14,12 @@ export interface GoContext {
   goModules?: Record<string, { proxy: string; modules: GoModuleLine[] }>;
 }
 
-type GoSpec = NonNullable<Manifest["shell"]["go"]>;
-
-/** Every `go` field of the manifest, with its field path. */
-export function goFields(manifest: Manifest): { field: string; go: GoSpec }[] {
-  return languageFields(manifest, "go").map(({ field, spec }) => ({ field, go: spec }));
-}
-
-export { moduleDirOf };
-
 export async function goContext(manifest: Manifest, projectDir: string, manifestText = ""): Promise<GoContext> {
-  const fields = goFields(manifest);
+  const fields = languageFields(manifest, "go");
   if (fields.length === 0) return {};
   const problems: string[] = [];
   const dirs = new Map<string, string>();
-  for (const { field, go } of fields) {
+  for (const { field, spec: go } of fields) {
     const dir = moduleDirOf(go);
     if (dir.startsWith("..") || path.isAbsolute(dir)) problems.push(`nixkit.yaml ${field}.module: ${go.module} is outside the project`);
     else if (!existsSync(path.join(projectDir, dir, "go.mod")))

@@ -7,9 +7,8 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { inflateRawSync } from "node:zlib";
-import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { checkedDownloadName, userCachePaths } from "../state/layout.js";
+import { keepChecked, sweepChecked } from "../state/checked-downloads.js";
 import { readTextInside } from "../util/bounded-read.js";
 import { EnvError, UserError } from "../util/errors.js";
 import { redactUrls } from "../util/redact.js";
@@ -86,34 +85,6 @@ export function zipFiles(zip: Buffer): [string, Buffer][] {
 }
 
 const sri = (bytes: Buffer) => `sha256-${createHash("sha256").update(bytes).digest("base64")}`;
-
-/** Removes kept files no build took within a week (a generate without a build). */
-function sweepChecked(): void {
-  const dir = userCachePaths().checkedDownloads;
-  const weekAgo = Date.now() - 7 * 24 * 3600 * 1000;
-  try {
-    for (const name of readdirSync(dir)) {
-      const file = path.join(dir, name);
-      if (statSync(file).mtimeMs < weekAgo) rmSync(file, { force: true });
-    }
-  } catch {
-    // none yet
-  }
-}
-
-/** Keeps checked bytes for the fetch ahead, which would download them again (src/node/prefetch.ts). */
-function keepChecked(bytes: Buffer, hash: string): void {
-  const dir = userCachePaths().checkedDownloads;
-  try {
-    mkdirSync(dir, { recursive: true });
-    const file = path.join(dir, checkedDownloadName(hash));
-    const temp = `${file}.${process.pid}.tmp`;
-    writeFileSync(temp, bytes);
-    renameSync(temp, file);
-  } catch {
-    // only a speed-up
-  }
-}
 
 /** The proxy `go env GOPROXY` names first (the user's setting, or Go's default). */
 export function goProxy(moduleDir: string): string {

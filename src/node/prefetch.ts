@@ -14,7 +14,8 @@ import type { Manifest } from "../manifest/schema.js";
 import type { NixDriver } from "../nix/driver.js";
 import { flakeAttrs } from "../nix/flake-attrs.js";
 import { sweepLeftovers, tempPathFor, writeFileAtomic } from "../state/atomic.js";
-import { checkedDownloadName, projectPaths, userCachePaths } from "../state/layout.js";
+import { takeChecked } from "../state/checked-downloads.js";
+import { projectPaths, userCachePaths } from "../state/layout.js";
 import { assetPath } from "../util/assets.js";
 import { readInside } from "../util/bounded-read.js";
 import { sha256, sriOf } from "../util/hash.js";
@@ -157,28 +158,6 @@ let converter: { tarballToZip: (tgz: Buffer, name: string) => Buffer } | undefin
 function yarnZip() {
   const file = assetPath("nix", "lib", "yarn-zip.cjs");
   return (converter ??= createRequire(file)(file) as typeof converter)!;
-}
-
-/**
- * Moves a file nixkit downloaded and checked while generating (src/go/modules.ts) to `file`, when
- * there is one for `hash` and its bytes still match it; whether it did.
- */
-async function takeChecked(hash: string, file: string): Promise<boolean> {
-  const kept = path.join(userCachePaths().checkedDownloads, checkedDownloadName(hash));
-  try {
-    await fs.rename(kept, file);
-  } catch {
-    return false;
-  }
-  const [algorithm, expected] = [hash.slice(0, hash.indexOf("-")), hash.slice(hash.indexOf("-") + 1)];
-  if (
-    createHash(algorithm)
-      .update(await fs.readFile(file))
-      .digest("base64") === expected
-  )
-    return true;
-  await fs.rm(file, { force: true });
-  return false;
 }
 
 /** Downloads each file into its own directory under `dir` (its store name as file name); the ones whose bytes match their hash. */

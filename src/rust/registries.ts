@@ -5,12 +5,13 @@
 // and says which source names to replace, and the sparse index's config.json, which cargo keeps in
 // its home, gives the download address (its `dl`).
 import { execFile } from "node:child_process";
-import { existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parse } from "smol-toml";
 import { readEntries, writeEntries } from "../state/stamp.js";
-import { checkedDownloadName, userCachePaths } from "../state/layout.js";
+import { keepChecked } from "../state/checked-downloads.js";
+import { userCachePaths } from "../state/layout.js";
 import { EnvError, UserError } from "../util/errors.js";
 import { sha256, sriOf } from "../util/hash.js";
 import { redactUrls } from "../util/redact.js";
@@ -140,27 +141,12 @@ function downloadTemplate(home: string, crates: Crate[]): string | undefined {
   return undefined;
 }
 
-/** Hands the .crate files cargo downloaded (and checked against Cargo.lock) to the fetch ahead (src/node/prefetch.ts checks them again). */
+/** Hands the .crate files cargo downloaded (and checked against Cargo.lock) to the fetch ahead, which checks them again. */
 function keepDownloads(home: string, crates: Crate[], env: NodeJS.ProcessEnv): void {
-  const target = userCachePaths(env).checkedDownloads;
   const cacheDir = path.join(home, "registry/cache");
-  try {
-    mkdirSync(target, { recursive: true });
-    const dirs = readdirSync(cacheDir);
-    for (const crate of crates) {
-      const kept = path.join(target, checkedDownloadName(sriOf(crate.checksum)));
-      const file = dirs.map((d) => path.join(cacheDir, d, `${crate.name}-${crate.version}.crate`)).find(existsSync);
-      if (file && !existsSync(kept)) linkOrSkip(file, kept);
-    }
-  } catch {
-    // only a speed-up
-  }
-}
-
-function linkOrSkip(from: string, to: string): void {
-  try {
-    linkSync(from, to);
-  } catch {
-    // another file system: the fetch ahead downloads it
+  const dirs = existsSync(cacheDir) ? readdirSync(cacheDir) : [];
+  for (const crate of crates) {
+    const file = dirs.map((d) => path.join(cacheDir, d, `${crate.name}-${crate.version}.crate`)).find(existsSync);
+    if (file) keepChecked(file, sriOf(crate.checksum), env);
   }
 }

@@ -114,6 +114,3 @@ export function userConfigPaths(env: NodeJS.ProcessEnv = process.env) {
   const keys = path.join(root, "keys");
   return { keys, secretKey: (name: string) => path.join(keys, `${name}.sec`), publicKey: (name: string) => path.join(keys, `${name}.pub`) };
 }
-
-/** The file name a checked download is kept under (userCachePaths' checkedDownloads): its SRI hash, made safe for a file name. */
-export const checkedDownloadName = (hash: string): string => hash.replace(/\//g, "_").replace(/\+/g, "-");
